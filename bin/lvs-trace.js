@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
+if (!fs.existsSync(bundle)) {
+  process.stderr.write('lvs-trace: dist/cli.js is missing; run `npm run build` in the project folder first.\n');
+  process.exit(2);
+}
+require(bundle)
+  .main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`lvs-trace: ${e && e.message}\n`);
+      process.exitCode = 2;
+    },
+  );

@@ -1,0 +1,9 @@
+// The shape of one `lvs-trace` sub-command.
+export interface CliCommand {
+  name: string;
+  /** e.g. `decode FILE [--json]` */
+  usage: string;
+  summary: string;
+  /** Returns the process exit status. */
+  run(args: string[]): Promise<number>;
+}

@@ -1,0 +1,30 @@
+// `lvs-trace`: the command line over the core. Each sub-command is one file in
+// ./commands, registered in ./registry; this file only dispatches.
+
+import { commands } from './registry';
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`lvs-trace: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`lvs-trace ${name}: ${err.message}\n`);
+    if (process.env.LVS_TRACE_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+}
+
+function usage(): string {
+  const lines = commands.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`);
+  return `usage: lvs-trace <command> [options]\n\n${lines.join('\n')}\n`;
+}

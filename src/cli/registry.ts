@@ -1,0 +1,4 @@
+// One line per sub-command.
+import type { CliCommand } from './command';
+
+export const commands: CliCommand[] = [];

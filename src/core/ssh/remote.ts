@@ -1,0 +1,32 @@
+// What the rest of the core needs from a remote host: run a command given as an
+// argument vector (quoted by one helper, never concatenated), and fetch files.
+// The ssh2 implementation lives beside this file; tests and the local host
+// ("this machine") implement the same interface.
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** Exit status; null when killed by a signal. */
+  code: number | null;
+  signal?: string;
+}
+
+export interface ExecOptions {
+  /** Run through sudo (tries `sudo -n`, then the stored password on stdin). */
+  sudo?: boolean;
+  /** Data written to the command's stdin. */
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  /** Cap on captured stdout/stderr bytes each; the rest is dropped and noted. */
+  maxOutputBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface RemoteHost {
+  /** Name used in messages and capture points (hosts file key or ssh alias). */
+  readonly name: string;
+  exec(argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Copy a remote file to a local path. */
+  download(remotePath: string, localPath: string): Promise<void>;
+  close(): Promise<void>;
+}

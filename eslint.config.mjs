@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'out/**', '.vscode-test/**', 'test-artifacts/**'] },
+  { ignores: ['dist/**', 'samples/**', 'node_modules/**', '.tools/**', 'out/**', '.vscode-test/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -22,6 +22,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', 'bin/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: { globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly' } },
   },
 );

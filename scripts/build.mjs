@@ -28,6 +28,12 @@ const targets = [
     platform: 'browser',
     format: 'iife',
   },
+  {
+    // The flow view's stylesheet, served beside flow.js from dist/media.
+    entryPoints: ['media/flow/flow.css'],
+    outfile: 'dist/media/flow.css',
+    platform: 'browser',
+  },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 const common = {

@@ -1,0 +1,95 @@
+// The messages between the flow webview (media/flow) and the extension host.
+// Imported by both sides (type-only in the webview), so a change here is checked
+// on both ends by the compiler. No `vscode` import: the browser test uses it too.
+import type { AnalysisResult, PacketRef } from '../../core/analysis/result';
+
+/** One decoded field of a packet, as a tree: `Ethernet` > `src: 02:…`. */
+export interface PacketField {
+  name: string;
+  value?: string;
+  children?: PacketField[];
+}
+
+export interface PacketDetails {
+  ref: PacketRef;
+  /** Capture point label, e.g. `rs1 · eth0`. */
+  where: string;
+  ts: number;
+  capturedLength: number;
+  originalLength: number;
+  fields: PacketField[];
+  /** Captured bytes as lower-case hex (capped, see `bytesCapped`). */
+  hex: string;
+  bytesCapped?: boolean;
+}
+
+//#region to the webview
+
+/** The analysis to show. Sent after the webview says it is `ready`. */
+export interface ShowAnalysisMessage {
+  type: 'show';
+  result: AnalysisResult;
+  /** A title for the header, e.g. the capture folder name. */
+  title: string;
+}
+
+/** Answer to a `packetRequest`. */
+export interface PacketDetailsMessage {
+  type: 'packetDetails';
+  inReplyTo: number;
+  details?: PacketDetails;
+  error?: string;
+}
+
+/** The analysis is being (re)computed. */
+export interface LoadingMessage {
+  type: 'loading';
+  text: string;
+}
+
+export type ToWebviewMessage = ShowAnalysisMessage | PacketDetailsMessage | LoadingMessage;
+
+//#endregion
+
+//#region from the webview
+
+/** The script has loaded and listens: the host may send `show`. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** Decode one packet again from its file, for the details pane. */
+export interface PacketRequestMessage {
+  type: 'packetRequest';
+  requestId: number;
+  ref: PacketRef;
+}
+
+/** Timing marks (ms since navigation start) for the benchmark and the log. */
+export interface PerfMessage {
+  type: 'perf';
+  marks: Record<string, number>;
+}
+
+/** Reveal a finding's config location or the capture.json in an editor. */
+export interface OpenLocationMessage {
+  type: 'openFinding';
+  index: number;
+}
+
+export type FromWebviewMessage = ReadyMessage | PacketRequestMessage | PerfMessage | OpenLocationMessage;
+
+//#endregion
+
+/** What the webview keeps with `setState` so a reload restores the view. */
+export interface FlowViewState {
+  /** The capture folder (or pcap file) shown: the serializer reopens it. */
+  source?: string;
+  selectedId?: string;
+  search?: string;
+  filterRealServer?: string;
+  filterFinding?: string;
+  filterState?: string;
+  listScrollTop?: number;
+  details?: PacketRef;
+}

@@ -29,4 +29,14 @@ export interface RemoteHost {
   /** Copy a remote file to a local path. */
   download(remotePath: string, localPath: string): Promise<void>;
   close(): Promise<void>;
+  /** Login user on the host (optional). */
+  readonly user?: string;
+  /** Reads up to `maxBytes` of a remote file from `offset` (optional; used to pull a growing capture file). */
+  readRange?(remotePath: string, offset: number, maxBytes: number): Promise<Buffer>;
+  /**
+   * Prefixes `argv` with what it takes to run `program` as root here (nothing when
+   * already root, `sudo -n`, or `sudo -S` plus the password to write first on stdin).
+   * Optional; throws an error that says what is missing.
+   */
+  sudoWrap?(argv: string[], program: string): Promise<{ argv: string[]; stdin?: string }>;
 }

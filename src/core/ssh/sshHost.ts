@@ -1,0 +1,154 @@
+// A RemoteHost over one ssh2 connection: exec with a quoted argv (never a pty:
+// it would merge stderr and corrupt binary output), bounded output, SFTP reads.
+
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { BoundedBuffer, CommandHost, DEFAULT_MAX_OUTPUT } from './commandHost';
+import { SshError, seconds } from './errors';
+import { commandLine } from './quote';
+import type { ExecOptions, ExecResult } from './remote';
+import type { GetSecret, LogFn } from './secrets';
+
+export class SshHost extends CommandHost {
+  private sftpP?: Promise<SFTPWrapper>;
+  private lost = false;
+
+  constructor(
+    name: string,
+    user: string,
+    /** `rs2 (192.0.2.12:22)`, for messages. */
+    readonly label: string,
+    private readonly client: Client,
+    getSecret: GetSecret,
+    log: LogFn,
+  ) {
+    super(name, user, getSecret, log);
+    client.on('close', () => {
+      this.lost = true;
+    });
+  }
+
+  /** False once the connection has closed; the pool then makes a new one. */
+  get connected(): boolean {
+    return !this.lost;
+  }
+
+  protected run(argv: string[], opts: ExecOptions): Promise<ExecResult> {
+    const cmd = commandLine(argv);
+    this.log('debug', `${this.name}: exec ${cmd}`);
+    return new Promise((resolve, reject) => {
+      if (this.lost) return reject(this.lostError());
+      if (opts.signal?.aborted) return reject(new SshError('other', this.name, `${this.name}: cancelled`));
+      this.client.exec(cmd, (err, ch: ClientChannel) => {
+        if (err) return reject(this.lost ? this.lostError() : new SshError('other', this.name, `${this.label}: cannot run ${argv[0]}: ${err.message}`));
+        const out = new BoundedBuffer(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
+        const errb = new BoundedBuffer(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
+        let exit: { code: number | null; signal?: string } | undefined;
+        let failure: Error | undefined;
+        const stop = (e: Error): void => {
+          failure ??= e;
+          try {
+            ch.signal('KILL');
+          } catch {
+            /* not supported by every server */
+          }
+          ch.close();
+        };
+        const timer = opts.timeoutMs
+          ? setTimeout(
+              () =>
+                stop(
+                  new SshError('command-timeout', this.name, `${this.label}: ${argv[0]} did not finish within ${seconds(opts.timeoutMs!)}`),
+                ),
+              opts.timeoutMs,
+            )
+          : undefined;
+        const onAbort = (): void => stop(new SshError('other', this.name, `${this.name}: ${argv[0]} cancelled`));
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        ch.on('data', (b: Buffer) => out.push(b));
+        ch.stderr.on('data', (b: Buffer) => errb.push(b));
+        ch.on('exit', (code: number | null, signal?: string) => {
+          exit = { code: code ?? null, signal: signal ?? undefined };
+        });
+        ch.on('close', () => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          if (failure) return reject(failure);
+          // No exit status and a dead connection: the command's fate is unknown.
+          if (!exit && this.lost) return reject(this.lostError());
+          resolve({ stdout: out.text(), stderr: errb.text(), code: exit ? exit.code : null, signal: exit?.signal });
+        });
+        ch.on('error', () => {});
+        if (opts.stdin !== undefined) ch.end(opts.stdin);
+        else ch.end();
+      });
+    });
+  }
+
+  /** Opens a TCP channel from this host to host:port (for hosts behind this one). */
+  forwardOut(host: string, port: number, cb: (err: Error | undefined, stream: ClientChannel) => void): void {
+    this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => cb(err, stream));
+  }
+
+  private lostError(): SshError {
+    return new SshError('connection-lost', this.name, `${this.label}: the SSH connection was lost`);
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpP) {
+      this.sftpP = new Promise<SFTPWrapper>((resolve, reject) => {
+        this.client.sftp((err, s) => {
+          if (err) reject(new SshError('other', this.name, `${this.label}: SFTP is not available: ${err.message}`));
+          else resolve(s);
+        });
+      });
+      this.sftpP.catch(() => (this.sftpP = undefined));
+    }
+    return this.sftpP;
+  }
+
+  async download(remotePath: string, localPath: string): Promise<void> {
+    const s = await this.sftp();
+    await new Promise<void>((resolve, reject) =>
+      s.fastGet(remotePath, localPath, (err) =>
+        err ? reject(new SshError('other', this.name, `${this.label}: cannot fetch ${remotePath}: ${err.message}`)) : resolve(),
+      ),
+    );
+  }
+
+  async readRange(remotePath: string, offset: number, maxBytes: number): Promise<Buffer> {
+    const s = await this.sftp();
+    const handle = await new Promise<Buffer>((resolve, reject) =>
+      s.open(remotePath, 'r', (err, h) =>
+        err ? reject(new SshError('other', this.name, `${this.label}: cannot open ${remotePath}: ${err.message}`)) : resolve(h),
+      ),
+    );
+    try {
+      const buf = Buffer.alloc(maxBytes);
+      let got = 0;
+      // SFTP servers answer at most ~32-256 KiB per read: loop until full or EOF.
+      while (got < maxBytes) {
+        const n = await new Promise<number>((resolve, reject) =>
+          s.read(handle, buf, got, maxBytes - got, offset + got, (err, bytes) => {
+            if (err && (err as { code?: number }).code === 1) resolve(0); // SSH_FX_EOF
+            else if (err) reject(new SshError('other', this.name, `${this.label}: cannot read ${remotePath}: ${err.message}`));
+            else resolve(bytes);
+          }),
+        );
+        if (n <= 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got);
+    } finally {
+      s.close(handle, () => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.lost) return;
+    await new Promise<void>((resolve) => {
+      this.client.once('close', () => resolve());
+      this.client.end();
+      setTimeout(resolve, 2000).unref();
+    });
+  }
+}

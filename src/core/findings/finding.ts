@@ -42,6 +42,22 @@ export interface Finding {
   realServer?: string;
   /** Connection ids (from the analysis) this finding cites. */
   connections?: string[];
+  /**
+   * A suggested change, as data: what would run on which host. Nothing applies it
+   * on its own; the VS Code layer offers it only after a confirmation showing exactly this.
+   */
+  fix?: FindingFix;
+}
+
+export interface FindingFix {
+  /** One line: what the fix does. */
+  description: string;
+  /** Host name (as in the hosts file) the command runs on. */
+  host: string;
+  /** The command, as an argument vector (quoted by the SSH layer). */
+  argv: string[];
+  /** Needs root. */
+  sudo?: boolean;
 }
 
 const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

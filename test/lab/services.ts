@@ -1,0 +1,61 @@
+// The real servers' TCP and UDP services and the client's request generator: small
+// node scripts (test/lab/agents) run inside the namespaces with `ip netns exec`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { nsRun, waitFor } from './shell';
+import { hostDir } from './sshd';
+import type { HostPlan, TopologyPlan } from './topology';
+
+const agentsDir = path.join(__dirname, 'agents');
+export const RS_SERVICE = path.join(agentsDir, 'rs-service.mjs');
+export const CLIENT_TRAFFIC = path.join(agentsDir, 'client-traffic.mjs');
+
+export interface ClientResult {
+  ok: boolean;
+  answeredBy?: string;
+  error?: string;
+  /** Client source port of the request (absent when the socket never got one). */
+  sourcePort?: number;
+}
+
+/** Starts the service of one real server, detached, logging to its host directory. */
+export async function startService(plan: TopologyPlan, stateDir: string, h: HostPlan): Promise<void> {
+  const log = fs.openSync(path.join(hostDir(stateDir, h.name), 'service.log'), 'a');
+  // DR real servers answer UDP from the VIP (bound to it; ip_nonlocal_bind covers vip-missing-on-lo)
+  const udpBind = plan.mode === 'nat' ? '0.0.0.0' : plan.vip;
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', h.netns, process.execPath, RS_SERVICE, h.name, String(plan.rsPort), String(plan.udpPort), udpBind],
+    { detached: true, stdio: ['ignore', log, log] },
+  );
+  child.unref();
+  fs.closeSync(log);
+  const ok = await waitFor(async () => {
+    const r = await nsRun(h.netns, ['ss', '-Hlntu'], { check: false });
+    return r.stdout.includes(`:${plan.rsPort} `) && r.stdout.includes(`:${plan.udpPort} `);
+  }, 10_000);
+  if (!ok) throw new Error(`service of ${h.name} not listening on tcp/${plan.rsPort} and udp/${plan.udpPort} after 10 s`);
+}
+
+export interface TrafficTarget {
+  clientNetns: string;
+  vip: string;
+  tcpPort: number;
+  udpPort: number;
+}
+
+export async function clientTraffic(
+  target: TrafficTarget,
+  opts: { protocol: 'tcp' | 'udp'; count: number; fixedSourcePort?: number; timeoutMs?: number },
+): Promise<ClientResult[]> {
+  if (opts.protocol !== 'tcp' && opts.protocol !== 'udp') throw new Error(`protocol must be tcp or udp, got ${opts.protocol}`);
+  if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > 10_000) throw new Error(`count must be 1..10000, got ${opts.count}`);
+  const perRequest = opts.timeoutMs ?? 1500;
+  const port = opts.protocol === 'tcp' ? target.tcpPort : target.udpPort;
+  const args = JSON.stringify({ protocol: opts.protocol, vip: target.vip, port, count: opts.count, fixedSourcePort: opts.fixedSourcePort, timeoutMs: perRequest });
+  const r = await nsRun(target.clientNetns, [process.execPath, CLIENT_TRAFFIC, args], {
+    timeoutMs: opts.count * (perRequest + 500) + 5000,
+  });
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as ClientResult[];
+}

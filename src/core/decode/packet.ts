@@ -74,6 +74,15 @@ export interface InnerPacket {
   len?: number;
 }
 
+/** GRE header facts (RFC 2784/2890; version 1 is PPTP's enhanced GRE). */
+export interface GreInfo {
+  version: number;
+  /** EtherType of the payload (0x0800 IPv4, 0x86dd IPv6, 0x6558 Ethernet...). */
+  protocol: number;
+  key?: number;
+  sequence?: number;
+}
+
 export interface Packet {
   /** 1-based packet number within its file. */
   n: number;
@@ -101,6 +110,10 @@ export interface Packet {
   ttl?: number;
   /** IPv4 fragment: offset in bytes and the more-fragments bit. */
   fragment?: { offset: number; more: boolean };
+  /** IPv4 option types present (when the header is longer than 20 bytes). */
+  ipOptions?: number[];
+  /** IPv6 extension headers walked before the upper layer (next-header values: 0, 43, 44, 60, 51). */
+  ipv6ExtHeaders?: number[];
   /** IP protocol / IPv6 next header after extension headers. */
   protoNumber?: number;
   proto?: L4Proto;
@@ -116,6 +129,7 @@ export interface Packet {
   arp?: ArpInfo;
   vrrp?: VrrpInfo;
   icmp?: IcmpInfo;
+  gre?: GreInfo;
   /** IP-in-IP / GRE: the encapsulated packet. */
   inner?: InnerPacket;
   /** Byte offset of the L4 payload in `data` (when there is one). */

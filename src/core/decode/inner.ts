@@ -1,0 +1,32 @@
+// Decoding an encapsulated or quoted IP packet (IP-in-IP, GRE, ICMP errors) with the same
+// decoders as the outer one, then keeping the fields downstream code needs.
+import { MAX_DEPTH, nextEtherType, warn } from './dispatch';
+import type { InnerPacket, Packet } from './packet';
+
+export function decodeInnerIp(outer: Packet, d: Uint8Array, off: number, end: number, depth: number): InnerPacket | undefined {
+  if (depth >= MAX_DEPTH) {
+    warn(outer, `encapsulation deeper than ${MAX_DEPTH} levels not decoded`);
+    return undefined;
+  }
+  if (end - off < 1) return undefined;
+  const version = d[off] >> 4;
+  const q: Packet = { n: outer.n, ts: outer.ts, caplen: outer.caplen, wirelen: outer.wirelen, linkType: outer.linkType, data: outer.data };
+  if (version === 4) nextEtherType(q, 0x0800, d, off, end, depth + 1);
+  else if (version === 6) nextEtherType(q, 0x86dd, d, off, end, depth + 1);
+  else {
+    warn(outer, `encapsulated packet with IP version ${version}`);
+    return undefined;
+  }
+  if (q.warnings) for (const w of q.warnings) warn(outer, `inner: ${w}`);
+  if (q.src === undefined || q.dst === undefined) return undefined;
+  const inner: InnerPacket = { src: q.src, dst: q.dst, proto: q.proto ?? 'other', protoNumber: q.protoNumber ?? 0 };
+  if (q.ipId !== undefined) inner.ipId = q.ipId;
+  if (q.ttl !== undefined) inner.ttl = q.ttl;
+  if (q.sport !== undefined) inner.sport = q.sport;
+  if (q.dport !== undefined) inner.dport = q.dport;
+  if (q.flags !== undefined) inner.flags = q.flags;
+  if (q.seq !== undefined) inner.seq = q.seq;
+  if (q.ack !== undefined) inner.ack = q.ack;
+  if (q.len !== undefined) inner.len = q.len;
+  return inner;
+}

@@ -1,0 +1,30 @@
+// What the readers hand to their callers: one captured frame, framing only.
+
+export interface RawFrame {
+  /** 1-based frame number within the file. */
+  n: number;
+  /** Seconds since the epoch. */
+  ts: number;
+  caplen: number;
+  wirelen: number;
+  /** LINKTYPE_* of the frame's interface. */
+  linkType: number;
+  /** pcapng interface id; 0 for classic pcap. */
+  ifIndex: number;
+  /** The captured bytes: a view into the reader's buffer, valid only during the callback. */
+  data: Uint8Array;
+  /** Byte offset of the frame's record (pcap) or block (pcapng) in the file. */
+  offset: number;
+}
+
+export interface ReadSummary {
+  format: 'pcap' | 'pcapng';
+  frames: number;
+  linkTypes: number[];
+  warnings: string[];
+  /** Set when the file ends in the middle of a record: the byte offset of that record. */
+  truncatedAt?: number;
+}
+
+/** Return false to stop reading. */
+export type FrameCallback = (f: RawFrame) => void | false;

@@ -1,0 +1,72 @@
+// `lvs-trace decode FILE [--json]`: one line per packet, tcpdump-like text or JSON.
+import * as fs from 'node:fs';
+import { formatPacketLine, packetToJson, readPackets } from '../../core/decode';
+import { PcapFormatError } from '../../core/pcap';
+import { parseArgs } from '../args';
+import type { CliCommand } from '../command';
+
+/** Buffered synchronous stdout: decoding is synchronous, and a closed pipe (`| head`) stops it. */
+class LineOut {
+  private chunks: string[] = [];
+  private size = 0;
+  closed = false;
+
+  push(line: string): void {
+    this.chunks.push(line);
+    this.size += line.length + 1;
+    if (this.size >= 1 << 16) this.flush();
+  }
+
+  flush(): void {
+    if (this.chunks.length === 0 || this.closed) return;
+    let buf = Buffer.from(this.chunks.join('\n') + '\n');
+    this.chunks = [];
+    this.size = 0;
+    while (buf.length > 0) {
+      try {
+        const n = fs.writeSync(1, buf);
+        buf = buf.subarray(n);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue; // non-blocking pipe is full: retry
+        if (code === 'EPIPE') {
+          this.closed = true;
+          return;
+        }
+        throw e;
+      }
+    }
+  }
+}
+
+export const decodeCommand: CliCommand = {
+  name: 'decode',
+  usage: 'decode FILE [--json]',
+  summary: 'print the packets of a pcap/pcapng file (tcpdump-like text, or JSON lines)',
+  async run(args: string[]): Promise<number> {
+    const parsed = parseArgs(args, { flags: ['json'] });
+    if (parsed.positionals.length !== 1) {
+      process.stderr.write('usage: lvs-trace decode FILE [--json]\n');
+      return 2;
+    }
+    const file = parsed.positionals[0];
+    const json = parsed.flags.has('json');
+    const out = new LineOut();
+    try {
+      const summary = readPackets(file, (p) => {
+        out.push(json ? JSON.stringify(packetToJson(p)) : formatPacketLine(p));
+        if (out.closed) return false;
+      });
+      out.flush();
+      for (const w of summary.warnings) process.stderr.write(`lvs-trace decode: ${file}: warning: ${w}\n`);
+      return 0;
+    } catch (e) {
+      out.flush();
+      if (e instanceof PcapFormatError) {
+        process.stderr.write(`lvs-trace decode: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+  },
+};

@@ -9,6 +9,8 @@ import { type CitedPackets, type Column, describeHop, formatLatency, formatOffse
 export const MAX_HOPS = 400;
 const LANE_MIN = 150;
 const GUTTER = 84;
+/** Room on the right for the finding codes marked on cited packets. */
+const MARKS = 130;
 const HEADER = 54;
 const ROW = 40;
 
@@ -24,6 +26,12 @@ const rewriteLabel: Record<string, string> = {
   gre: 'GRE',
 };
 
+/** Shortens text to about `px` pixels of 12 px type (the full text is in the lane's title). */
+function fit(text: string, px: number): string {
+  const max = Math.max(4, Math.floor(px / 7));
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
 export function renderDiagram(
   host: HTMLElement,
   conn: Connection,
@@ -34,8 +42,8 @@ export function renderDiagram(
 ): void {
   clear(host);
   const shown = conn.hops.slice(0, MAX_HOPS);
-  const laneW = Math.max(LANE_MIN, Math.floor((host.clientWidth - GUTTER - 16) / cols.length) || LANE_MIN);
-  const width = GUTTER + laneW * cols.length;
+  const laneW = Math.max(LANE_MIN, Math.floor((host.clientWidth - GUTTER - MARKS - 16) / cols.length) || LANE_MIN);
+  const width = GUTTER + laneW * cols.length + MARKS;
   const stopRows = conn.stoppedAt ? 1 : 0;
   const height = HEADER + (shown.length + stopRows) * ROW + 24;
   const x = (c: number): number => GUTTER + laneW * c + laneW / 2;
@@ -60,9 +68,10 @@ export function renderDiagram(
   cols.forEach((c, i) => {
     const g = svg('g', { class: `lane role-${c.role}${c.point < 0 ? ' virtual' : ''}` });
     g.appendChild(svg('rect', { class: 'lane-head', x: x(i) - laneW / 2 + 6, y: 6, width: laneW - 12, height: 38, rx: 4 }));
-    g.appendChild(svg('text', { class: 'lane-host', x: x(i), y: 22, 'text-anchor': 'middle' }, c.host));
+    g.appendChild(svg('title', {}, `${c.host} ${c.interface}`));
+    g.appendChild(svg('text', { class: 'lane-host', x: x(i), y: 22, 'text-anchor': 'middle' }, fit(c.host, laneW - 20)));
     const sub = c.point < 0 ? 'not captured' : `${c.role}${c.interface ? ' · ' + c.interface : ''}`;
-    g.appendChild(svg('text', { class: 'lane-sub', x: x(i), y: 37, 'text-anchor': 'middle' }, sub));
+    g.appendChild(svg('text', { class: 'lane-sub', x: x(i), y: 37, 'text-anchor': 'middle' }, fit(sub, laneW - 20)));
     g.appendChild(svg('line', { class: 'lane-line', x1: x(i), x2: x(i), y1: HEADER - 6, y2: height - 8 }));
     root.appendChild(g);
   });

@@ -148,7 +148,7 @@ class FlowApp {
       const row = el(
         'div',
         { class: `finding sev-${f.severity}`, tabindex: '0', role: 'button', 'data-code': f.code, title: f.advice ?? f.message },
-        el('span', { class: 'sev' }, f.severity === 'error' ? '⛔' : f.severity === 'warning' ? '⚠' : 'ℹ'),
+        el('span', { class: 'sev' }, f.severity),
         el('span', { class: 'code' }, f.code),
         el('span', { class: 'msg' }, f.message),
       );
@@ -230,8 +230,8 @@ class FlowApp {
     const cells = row.children;
     const codes = this.codesOf[ci];
     cells[0].textContent = String(ci + 1);
-    cells[1].textContent = `${c.protocol.toUpperCase()} ${endpoint(c.client, c.clientPort)}`;
-    cells[2].textContent = endpoint(c.vip, c.vport);
+    cells[1].textContent = endpoint(c.client, c.clientPort);
+    cells[2].textContent = `${c.protocol} ${endpoint(c.vip, c.vport)}`;
     cells[3].textContent = c.realServer ?? '—';
     cells[4].textContent = c.state;
     cells[4].className = `state state-${c.state}`;

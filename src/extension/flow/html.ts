@@ -28,8 +28,9 @@ export function flowCsp(cspSource: string, nonce: string): string {
     "default-src 'none'",
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
-    // The toolkit (FAST) adopts constructed stylesheets, which CSP does not govern;
-    // our own CSS comes from cspSource. No 'unsafe-inline', no 'unsafe-eval'.
+    // The toolkit (FAST) adopts constructed stylesheets, which CSP does not govern, and
+    // probes :focus-visible with a <style> carrying the nonce it reads from
+    // <meta property="csp-nonce">. No 'unsafe-inline', no 'unsafe-eval'.
     `style-src ${cspSource} 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
@@ -43,6 +44,7 @@ export function renderFlowHtml(opts: FlowHtmlOptions): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(flowCsp(opts.cspSource, nonce))}">
+<meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeAttr(opts.styleUri)}" nonce="${nonce}">
 <title>${title}</title>

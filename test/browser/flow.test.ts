@@ -1,0 +1,180 @@
+// The flow webview in headless Chromium, under the CSP the extension sets: lanes,
+// arrows and finding marks match the analysis, packet clicks round-trip to the
+// "extension", the keyboard works, state survives a reload, and hostile strings
+// from packets and host names stay text.
+import * as assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import type { AnalysisResult } from '../../src/core/analysis/result';
+import type { PacketDetails } from '../../src/extension/flow/protocol';
+import { flowCsp } from '../../src/extension/flow/html';
+import { citedPackets, orderColumns, refKey } from '../../media/flow/model';
+import { hasCommand, requireOrSkip } from '../helpers/env';
+import { CHROMIUM, buildWebview, launchChromium, openFlowPage, posted, saveScreenshot, serveWebview, type FlowServer, type HostHandler } from './harness';
+import { syntheticAnalysis } from './syntheticAnalysis';
+
+/** Answers like the extension: `show` on ready, a details object for each packet request. */
+export function hostFor(result: AnalysisResult, title: string, details?: (ref: { point: number; n: number }) => PacketDetails): HostHandler {
+  return async (msg, reply) => {
+    if (msg.type === 'ready') await reply({ type: 'show', result, title });
+    if (msg.type === 'packetRequest') {
+      const d = details?.(msg.ref) ?? {
+        ref: msg.ref,
+        where: `${result.lanes[msg.ref.point]?.host ?? '?'} · eth0`,
+        ts: 1_764_000_000,
+        capturedLength: 4,
+        originalLength: 4,
+        fields: [{ name: 'Frame', children: [{ name: 'number', value: String(msg.ref.n) }] }],
+        hex: 'deadbeef',
+      };
+      await reply({ type: 'packetDetails', inReplyTo: msg.requestId, details: d });
+    }
+  };
+}
+
+/** Waits until the page has drawn the selected connection. */
+async function drawn(page: Page): Promise<void> {
+  await page.waitForSelector('svg.diagram', { timeout: 10_000 });
+}
+
+describe('flow webview (headless Chromium)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: FlowServer;
+
+  before(async function () {
+    requireOrSkip(this, hasCommand(CHROMIUM), `Chromium at ${CHROMIUM}`);
+    server = await serveWebview(await buildWebview());
+    browser = await launchChromium();
+  });
+  after(async function () {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('draws one lane per host, one arrow per hop and marks the packets a finding cites', async function () {
+    const result = syntheticAnalysis({ connections: 40 });
+    const page = await openFlowPage(browser, server.origin, hostFor(result, 'sample'));
+    await drawn(page);
+    // The first connection a finding cites is selected: connection 2 (rs2, no reply).
+    const conn = result.connections[1];
+    const cited = citedPackets(result);
+    const expectCited = conn.hops.filter((h) => cited.has(refKey(h.ref.point, h.ref.n))).length;
+    assert.ok(expectCited > 0, 'the sample cites packets of the selected connection');
+    assert.equal(await page.locator('svg.diagram g.lane').count(), orderColumns(result.lanes).length);
+    assert.equal(await page.locator('svg.diagram g.hop').count(), conn.hops.length);
+    assert.equal(await page.locator('svg.diagram g.hop.cited').count(), expectCited);
+    assert.equal(await page.locator('svg.diagram g.stopped').count(), 1);
+    assert.match((await page.locator('svg.diagram .stop-text').textContent()) ?? '', /never answered/);
+    assert.equal(await page.locator('svg.diagram .hop-note.rewrite').count(), conn.hops.filter((h) => h.rewrite === 'mac').length);
+    assert.equal(await page.locator('.findings .finding').count(), result.findings.length);
+    assert.equal(await page.locator('.count').textContent(), '40 of 40');
+    // Virtualised: far fewer rows in the DOM than connections once the list is long.
+    assert.equal(await page.locator('.vlist-row.selected').count(), 1);
+    await saveScreenshot(page, 'flow-sample.png');
+    await page.close();
+  });
+
+  it('posts a packet request on click and shows the details sent back', async function () {
+    const result = syntheticAnalysis({ connections: 4 });
+    const page = await openFlowPage(browser, server.origin, hostFor(result, 'sample'));
+    await drawn(page);
+    await page.locator('svg.diagram g.hop').nth(2).click();
+    await page.waitForSelector('.details .hex', { timeout: 5000 });
+    const req = (await posted(page)).filter((m) => m.type === 'packetRequest');
+    assert.equal(req.length, 1);
+    const hop = result.connections[1].hops[2];
+    assert.deepEqual(req[0].type === 'packetRequest' && req[0].ref, hop.ref);
+    assert.match((await page.locator('.details').textContent()) ?? '', new RegExp(`Packet ${hop.ref.n}`));
+    assert.match((await page.locator('.details .hex').textContent()) ?? '', /de ad be ef/);
+    await page.close();
+  });
+
+  it('works by keyboard: arrows move through the list, Enter opens, Enter on a packet asks for it', async function () {
+    const result = syntheticAnalysis({ connections: 30 });
+    const page = await openFlowPage(browser, server.origin, hostFor(result, 'sample'));
+    await drawn(page);
+    await page.locator('.vlist').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('.vlist-row.selected span').first().textContent(), '3');
+    assert.match((await page.locator('.conn-title').textContent()) ?? '', /40002/);
+    await page.keyboard.press('End');
+    assert.equal(await page.locator('.vlist-row.selected span').first().textContent(), '30');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-hop')), '0');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.details .hex', { timeout: 5000 });
+    const req = (await posted(page)).filter((m) => m.type === 'packetRequest');
+    assert.deepEqual(req.at(-1)?.type === 'packetRequest' && req.at(-1), { type: 'packetRequest', requestId: 1, ref: result.connections[29].hops[1].ref });
+    await page.close();
+  });
+
+  it('filters by finding and search, and restores the view after a reload', async function () {
+    const result = syntheticAnalysis({ connections: 50 });
+    const page = await openFlowPage(browser, server.origin, hostFor(result, 'sample'));
+    await drawn(page);
+    await page.locator('.findings .finding').first().click();
+    assert.equal(await page.locator('.count').textContent(), '25 of 50');
+    await page.locator('#search input, #search').first().click();
+    await page.keyboard.type('40021');
+    await page.waitForFunction(() => document.querySelector('.count')?.textContent === '1 of 50', undefined, { timeout: 5000 });
+    assert.match((await page.locator('.conn-title').textContent()) ?? '', /40021/);
+    await page.waitForTimeout(300); // the state is saved 150 ms after the last change
+    await page.reload();
+    await drawn(page);
+    assert.equal(await page.locator('.count').textContent(), '1 of 50');
+    assert.match((await page.locator('.conn-title').textContent()) ?? '', /40021/);
+    await page.close();
+  });
+
+  it('keeps 1,000 connections out of the DOM: only the rows in view exist', async function () {
+    const result = syntheticAnalysis({ connections: 1000 });
+    const page = await openFlowPage(browser, server.origin, hostFor(result, 'sample'));
+    await drawn(page);
+    const rows = await page.locator('.vlist-row:not([hidden])').count();
+    assert.ok(rows > 5 && rows < 80, `rows in the DOM: ${rows}`);
+    await page.locator('.vlist').evaluate((e) => (e.scrollTop = 20000));
+    await page.waitForFunction(() => [...document.querySelectorAll('.vlist-row:not([hidden]) span:first-child')].some((s) => Number(s.textContent) > 700), undefined, { timeout: 5000 });
+    await page.close();
+  });
+
+  it('runs no script from hostile host names and packet text, without needing the CSP to stop it', async function () {
+    const result = syntheticAnalysis({ connections: 6, hostile: true });
+    const page = await openFlowPage(browser, server.origin, hostFor(result, '<img src=x onerror="window.__xss=1">'));
+    await drawn(page);
+    await page.locator('svg.diagram g.hop').first().click();
+    await page.waitForSelector('.details .hex', { timeout: 5000 });
+    await page.waitForTimeout(200);
+    const state = await page.evaluate(() => ({
+      xss: (window as unknown as { __xss?: unknown }).__xss,
+      csp: (window as unknown as { __cspViolations: string[] }).__cspViolations,
+      imgs: document.querySelectorAll('img').length,
+      scripts: document.querySelectorAll('script').length,
+      text: document.body.textContent ?? '',
+    }));
+    assert.equal(state.xss, undefined);
+    assert.deepEqual(state.csp, [], 'nothing had to be blocked: the markup was never parsed');
+    assert.equal(state.imgs, 0);
+    assert.equal(state.scripts, 1, 'only our own script tag');
+    assert.ok(state.text.includes('<script>window.__xss'), 'the payload is shown as text');
+    assert.ok(state.text.includes('<img src=x onerror='), 'the payload is shown as text');
+    await saveScreenshot(page, 'flow-hostile.png');
+    await page.close();
+  });
+
+  it('serves the page under a strict CSP: nonce scripts only, no unsafe-inline or unsafe-eval', async function () {
+    const csp = flowCsp('https://x.vscode-cdn.net', 'N0NCE');
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-N0NCE'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-/);
+    // And the page really runs under it with nothing blocked.
+    const page = await openFlowPage(browser, server.origin, hostFor(syntheticAnalysis({ connections: 3 }), 'csp'));
+    await drawn(page);
+    const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(meta ?? '', /default-src 'none'/);
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+    await page.close();
+  });
+});

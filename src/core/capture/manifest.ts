@@ -56,6 +56,8 @@ export interface CaptureManifest {
   /** Host state dumps: host -> command -> file relative to the folder. */
   state?: Record<string, Record<string, string>>;
   errors?: Array<{ host: string; message: string }>;
+  /** Things the capture plan could not cover (a real server without a host, ...). */
+  warnings?: string[];
   note?: string;
 }
 

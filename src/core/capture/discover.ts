@@ -1,0 +1,121 @@
+// Facts about a capture host, read from the host itself: who we are there, where
+// tcpdump is, our SSH peer address (to exclude our own session), and which
+// interface faces a given address (`ip -o addr`, `ip route get`) — found, not guessed.
+
+import type { RemoteHost } from '../ssh/remote';
+import { validateAddress, validateInterface } from '../ssh/quote';
+import { SELF, type InterfaceHint } from './plan';
+
+export interface HostFacts {
+  uid: number;
+  user: string;
+  /** Absolute path of tcpdump, when found (also in /usr/sbin and /sbin, which user PATHs lack). */
+  tcpdump?: string;
+  timeout?: string;
+  ipvsadm?: string;
+  /** Our address and the SSH server port as the host sees the session ($SSH_CONNECTION). */
+  sshPeer?: { address: string; serverPort: number };
+}
+
+// Constant script: it carries no value from the user or the network.
+const PROBE =
+  'echo "conn=$SSH_CONNECTION"; echo "uid=$(id -u)"; echo "user=$(id -un)"; ' +
+  'PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"; ' +
+  'echo "tcpdump=$(command -v tcpdump)"; echo "timeout=$(command -v timeout)"; echo "ipvsadm=$(command -v ipvsadm)"';
+
+export function parseProbe(out: string): HostFacts {
+  const kv = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1).trim());
+  }
+  const abs = (v?: string): string | undefined => (v && v.startsWith('/') ? v : undefined);
+  const facts: HostFacts = { uid: Number(kv.get('uid') ?? NaN), user: kv.get('user') ?? '' };
+  facts.tcpdump = abs(kv.get('tcpdump'));
+  facts.timeout = abs(kv.get('timeout'));
+  facts.ipvsadm = abs(kv.get('ipvsadm'));
+  const conn = (kv.get('conn') ?? '').split(/\s+/);
+  if (conn.length === 4) {
+    try {
+      facts.sshPeer = { address: validateAddress(conn[0]), serverPort: Number(conn[3]) };
+    } catch {
+      /* not an address we can put in a filter: no exclusion possible, logged by the caller */
+    }
+  }
+  return facts;
+}
+
+export async function probeHost(host: RemoteHost): Promise<HostFacts> {
+  const r = await host.exec(['sh', '-c', PROBE], { timeoutMs: 15000 });
+  if (r.code !== 0) throw new Error(`${host.name}: probing the host failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return parseProbe(r.stdout);
+}
+
+export interface IfAddr {
+  ifname: string;
+  family: 'inet' | 'inet6';
+  address: string;
+}
+
+/** `ip -o addr show` lines: `2: eth0    inet 192.0.2.2/24 brd … scope global eth0\ …`. */
+export function parseIpAddr(out: string): IfAddr[] {
+  const list: IfAddr[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^\d+:\s+(\S+?)(?:@\S+)?\s+(inet6?)\s+([0-9A-Fa-f:.]+)\//.exec(line);
+    if (m) list.push({ ifname: m[1], family: m[2] as IfAddr['family'], address: m[3] });
+  }
+  return list;
+}
+
+/** `ip route get X` / `ip route show default`: the `dev` and `src` of the first route line. */
+export function parseRoute(out: string): { dev?: string; src?: string; local: boolean } {
+  const line = out.split('\n').find((l) => l.trim()) ?? '';
+  return {
+    dev: /\bdev\s+(\S+)/.exec(line)?.[1],
+    src: /\bsrc\s+(\S+)/.exec(line)?.[1],
+    local: /^local\s/.test(line.trim()),
+  };
+}
+
+export interface ChosenInterface {
+  interface: string;
+  /** How it was chosen, for the log. */
+  reason: string;
+  /** The interface's first IPv4 (else IPv6) address, for `{self}`. */
+  address?: string;
+}
+
+export async function chooseInterface(host: RemoteHost, hints: InterfaceHint[], addrs: IfAddr[]): Promise<ChosenInterface> {
+  const own = (ifname: string): string | undefined =>
+    (addrs.find((a) => a.ifname === ifname && a.family === 'inet') ?? addrs.find((a) => a.ifname === ifname))?.address;
+  for (const h of hints) {
+    if ('holds' in h) {
+      // The VIP on `lo` (DR real servers) is not where packets arrive: skip lo.
+      const a = addrs.find((x) => x.address === h.holds && x.ifname !== 'lo');
+      if (a) return { interface: validateInterface(a.ifname), reason: `holds ${h.holds}`, address: own(a.ifname) };
+    } else if ('routeTo' in h) {
+      const r = await host.exec(['ip', 'route', 'get', validateAddress(h.routeTo)], { timeoutMs: 10000 });
+      const route = parseRoute(r.stdout);
+      if (r.code === 0 && route.dev && route.dev !== 'lo' && !route.local)
+        return { interface: validateInterface(route.dev), reason: `route to ${h.routeTo}`, address: own(route.dev) };
+    } else {
+      const r = await host.exec(['ip', 'route', 'show', 'default'], { timeoutMs: 10000 });
+      const route = parseRoute(r.stdout);
+      if (r.code === 0 && route.dev) return { interface: validateInterface(route.dev), reason: 'default route', address: own(route.dev) };
+    }
+  }
+  return { interface: 'any', reason: 'no interface found for the hints; -i any loses Ethernet headers' };
+}
+
+/** Puts the chosen interface's address into a planned filter. */
+export function fillSelf(filter: string, address: string | undefined, host: string): string {
+  if (!filter.includes(SELF)) return filter;
+  if (!address) throw new Error(`${host}: cannot tell the host's own address for the filter (no IPv4 address on the capture interface)`);
+  return filter.split(SELF).join(validateAddress(address));
+}
+
+/** Appends the clause that keeps our own SSH session out of the capture. */
+export function excludeOwnSession(filter: string, peer: HostFacts['sshPeer']): string {
+  if (!peer) return filter;
+  return `(${filter}) and not (host ${validateAddress(peer.address)} and tcp port ${peer.serverPort})`;
+}

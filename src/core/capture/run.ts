@@ -1,0 +1,546 @@
+// Running a capture plan: tcpdump on every host at once, live packet counts,
+// stop on duration / count / stop / cancel, pull the pcaps home, clean up always.
+//
+// How tcpdump runs on a host (every value quoted by commandLine, see ssh/quote.ts):
+//   sh -c 'p=$1; e=$2; shift 2; echo $$ >"$p"; exec "$@" 2>"$e"' sh PIDFILE ERRFILE \
+//      timeout -s INT -k 5 <seconds> [sudo -n -- | sudo -S -p '' --] tcpdump -i IF -U -s SNAP
+//      -Z USER [-c N] -w DIR/IF.pcap FILTER
+// - The temp folder comes from `mktemp -d` as the login user; `-Z USER` makes tcpdump
+//   write its file as that user, so fetching and removing need no root.
+// - `timeout` bounds the run on the host itself: if our connection drops, tcpdump
+//   still stops at the duration limit. We know its PID ($$ before exec), and
+//   `kill -INT` on it is relayed by timeout and sudo to tcpdump, which then flushes
+//   and prints its statistics into ERRFILE (kept in a file so a lost channel
+//   does not lose them).
+// - Live counts: the growing pcap (tcpdump -U flushes per packet) is pulled over
+//   SFTP from the last offset every poll and its records counted as they arrive,
+//   so the final fetch is only the tail, and a dropped connection resumes from
+//   the offset after reconnecting.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SshError } from '../ssh/errors';
+import type { LogFn } from '../ssh/secrets';
+import type { RemoteHost } from '../ssh/remote';
+import { validateBpfFilter, validateInterface, validateRemotePath } from '../ssh/quote';
+import { classifySudoFailure, sudoError } from '../ssh/sudo';
+import type { CaptureManifest, CapturePoint, HostRole } from './manifest';
+import type { CapturePlan, PlannedPoint } from './plan';
+import { chooseInterface, excludeOwnSession, fillSelf, parseIpAddr, probeHost, type HostFacts } from './discover';
+import { parseTcpdumpStats, parseTcpdumpVersion, PcapRecordCounter } from './pcapCount';
+
+/** What runCapture needs from the pool (SshPool satisfies it; tests may pass their own). */
+export interface HostSource {
+  get(name: string): Promise<RemoteHost>;
+}
+
+export type HostState = 'connecting' | 'starting' | 'capturing' | 'stopping' | 'fetching' | 'done' | 'failed';
+
+export interface HostProgress {
+  state: HostState;
+  /** Packets pulled home so far, all interfaces of the host. */
+  packets: number;
+  interfaces: string[];
+  error?: string;
+}
+
+export interface CaptureOptions {
+  outDir: string;
+  /** Capture length. Default 10 s when no count is given. */
+  durationMs?: number;
+  /** Stop each tcpdump after this many packets (tcpdump -c). */
+  count?: number;
+  /** Upper bound when only a count is given. Default 10 min. */
+  maxDurationMs?: number;
+  /** tcpdump -s. Default 65535. */
+  snaplen?: number;
+  /** Cancel: stop everything, remove remote files, keep what was already pulled. */
+  signal?: AbortSignal;
+  /** Stop now and keep the capture (the "Stop" button). */
+  stopSignal?: AbortSignal;
+  onProgress?(hosts: Record<string, HostProgress>): void;
+  log?: LogFn;
+  /** Hosts set up / finished at the same time. Default all (1 = one after another, the bench's baseline). */
+  maxParallel?: number;
+  /** How often the growing pcaps are pulled. Default 500 ms. */
+  pollMs?: number;
+  /** How long to keep trying to reconnect after a drop. Default 20 s. */
+  reconnectMs?: number;
+  /** Copied into the folder and named in capture.json. */
+  configFile?: string;
+}
+
+const START =
+  'p=$1; e=$2; shift 2; echo $$ >"$p"; exec "$@" 2>"$e"';
+const PULL_CHUNK = 4 * 1024 * 1024;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async <T>(f: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+interface RunningPoint {
+  planned: PlannedPoint[];
+  iface: string;
+  filter: string;
+  remoteFile: string;
+  pidFile: string;
+  errFile: string;
+  localRel: string;
+  localFile: string;
+  counter: PcapRecordCounter;
+  offset: number;
+  pid?: string;
+  /** Settles when tcpdump exits (or the channel is lost). */
+  channel?: Promise<unknown>;
+  channelLost: boolean;
+  exited: boolean;
+  stderr?: string;
+}
+
+class HostRun {
+  host?: RemoteHost;
+  facts?: HostFacts;
+  dir?: string;
+  points: RunningPoint[] = [];
+  progress: HostProgress = { state: 'connecting', packets: 0, interfaces: [] };
+  errors: string[] = [];
+  clockOffsetMs?: number;
+  tcpdumpVersion?: string;
+  state: Record<string, string> = {};
+  stateDone?: Promise<void>;
+  role: HostRole;
+  realServer?: string;
+
+  constructor(
+    readonly name: string,
+    readonly planned: PlannedPoint[],
+    private readonly pool: HostSource,
+    private readonly opts: CaptureOptions,
+    private readonly log: LogFn,
+    private readonly emit: () => void,
+  ) {
+    this.role = planned[0].role;
+    this.realServer = planned.find((p) => p.realServer)?.realServer;
+  }
+
+  setState(s: HostState, error?: string): void {
+    this.progress.state = s;
+    if (error) {
+      this.progress.error = error;
+      this.errors.push(error);
+    }
+    this.emit();
+  }
+
+  /** Runs f on the host; when the connection drops, reconnects (bounded) and runs it again. */
+  async withHost<T>(f: (h: RemoteHost) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.opts.reconnectMs ?? 20000);
+    for (;;) {
+      try {
+        this.host ??= await this.pool.get(this.name);
+        return await f(this.host);
+      } catch (e) {
+        const lost = e instanceof SshError && (e.kind === 'connection-lost' || e.kind === 'timeout' || e.kind === 'refused' || e.kind === 'unreachable');
+        if (!lost || Date.now() > deadline) throw e;
+        this.log('warn', `${this.name}: ${(e as Error).message}; reconnecting`);
+        this.host = undefined;
+        await sleep(1000);
+      }
+    }
+  }
+
+  async exec(argv: string[], timeoutMs = 15000, stdin?: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
+    return this.withHost((h) => h.exec(argv, { timeoutMs, stdin }));
+  }
+
+  async setup(): Promise<void> {
+    this.host = await this.pool.get(this.name);
+    this.setState('starting');
+    const facts = (this.facts = await probeHost(this.host));
+    if (!facts.tcpdump)
+      throw new Error(`tcpdump is not installed on ${this.name} (not found in PATH, /usr/sbin or /sbin); install the tcpdump package there`);
+    validateRemotePath(facts.tcpdump);
+    if (!facts.timeout) throw new Error(`${this.name} has no \`timeout\` command (coreutils), needed to bound the capture`);
+    if (!facts.sshPeer) this.log('info', `${this.name}: no $SSH_CONNECTION (local host?): no own session to exclude`);
+    const ver = await this.exec([facts.tcpdump, '--version']);
+    this.tcpdumpVersion = parseTcpdumpVersion(ver.stdout + ver.stderr);
+    if (!this.tcpdumpVersion)
+      throw new Error(`tcpdump on ${this.name} does not run: ${(ver.stderr || ver.stdout).trim().split('\n')[0] || `exit ${ver.code}`}`);
+    await this.measureClock();
+
+    // Root for tcpdump (throws a sentence naming what is missing).
+    const wrap = this.host.sudoWrap
+      ? await this.host.sudoWrap([facts.tcpdump], facts.tcpdump)
+      : { argv: facts.uid === 0 ? [facts.tcpdump] : ['sudo', '-n', '--', facts.tcpdump] };
+    const sudoArgv = wrap.argv.slice(0, -1);
+
+    const addrs = parseIpAddr((await this.exec(['ip', '-o', 'addr', 'show'])).stdout);
+    // One tcpdump per interface: points that land on the same interface share it.
+    const byIface = new Map<string, { planned: PlannedPoint[]; filters: string[] }>();
+    for (const p of this.planned) {
+      const chosen = p.interface
+        ? { interface: validateInterface(p.interface), reason: 'given', address: addrs.find((a) => a.ifname === p.interface)?.address }
+        : await chooseInterface(this.host, p.interfaceFrom, addrs);
+      this.log('info', `${this.name}: ${p.purpose} on ${chosen.interface} (${chosen.reason})`);
+      const f = fillSelf(p.filter, chosen.address, this.name);
+      const entry = byIface.get(chosen.interface) ?? { planned: [], filters: [] };
+      entry.planned.push(p);
+      if (!entry.filters.includes(f)) entry.filters.push(f);
+      byIface.set(chosen.interface, entry);
+    }
+
+    const mk = await this.exec(['mktemp', '-d', '/tmp/lvs-capture.XXXXXX']);
+    if (mk.code !== 0) throw new Error(`cannot make a temp folder on ${this.name}: ${mk.stderr.trim()}`);
+    this.dir = validateRemotePath(mk.stdout.trim());
+
+    const seconds = Math.ceil((this.opts.durationMs ?? (this.opts.count ? this.opts.maxDurationMs ?? 600000 : 10000)) / 1000);
+    for (const [iface, { planned, filters }] of byIface) {
+      const joined = filters.length === 1 ? filters[0] : filters.map((f) => `(${f})`).join(' or ');
+      const filter = validateBpfFilter(excludeOwnSession(joined, facts.sshPeer));
+      const base = `${this.dir}/${safeName(iface)}`;
+      const localRel = `pcap/${safeName(this.name)}-${safeName(iface)}.pcap`;
+      const rp: RunningPoint = {
+        planned,
+        iface,
+        filter,
+        remoteFile: `${base}.pcap`,
+        pidFile: `${base}.pid`,
+        errFile: `${base}.err`,
+        localRel,
+        localFile: path.join(this.opts.outDir, localRel),
+        counter: new PcapRecordCounter(),
+        offset: 0,
+        channelLost: false,
+        exited: false,
+      };
+      fs.writeFileSync(rp.localFile, Buffer.alloc(0));
+      const tcpdump = [
+        facts.tcpdump,
+        '-i', iface,
+        '-U',
+        '-n',
+        '-s', String(this.opts.snaplen ?? 65535),
+        '-Z', facts.user,
+        ...(this.opts.count ? ['-c', String(this.opts.count)] : []),
+        '-w', rp.remoteFile,
+        filter,
+      ];
+      const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, facts.timeout, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
+      this.points.push(rp);
+      this.progress.interfaces.push(iface);
+      // Resolves when tcpdump exits; a lost channel does not stop the remote process.
+      rp.channel = this.host.exec(argv, { stdin: wrap.stdin }).then(
+        () => {
+          rp.exited = true;
+        },
+        (e: Error) => {
+          if (e instanceof SshError && e.kind === 'connection-lost') rp.channelLost = true;
+          else rp.exited = true;
+        },
+      );
+    }
+    await Promise.all(this.points.map((p) => this.waitListening(p)));
+    this.setState('capturing');
+    this.stateDone = this.dumpState().catch((e: Error) => this.log('warn', `${this.name}: state dump failed: ${e.message}`));
+  }
+
+  /** Waits for tcpdump's "listening on" (or its early exit, reported as an error). */
+  private async waitListening(p: RunningPoint): Promise<void> {
+    const until = Date.now() + 20000;
+    while (Date.now() < until) {
+      const r = await this.exec(['cat', '--', p.errFile], 5000);
+      if (/listening on/.test(r.stdout)) {
+        p.pid ??= (await this.exec(['cat', '--', p.pidFile], 5000)).stdout.trim();
+        if (!/^\d+$/.test(p.pid)) throw new Error(`${this.name}: could not read the capture's process id`);
+        return;
+      }
+      if (p.exited) throw new Error(this.explainFailure(r.stdout, p.iface));
+      await sleep(100);
+    }
+    throw new Error(`tcpdump on ${this.name} did not start listening on ${p.iface} within 20 s`);
+  }
+
+  private explainFailure(stderr: string, iface: string): string {
+    const problem = classifySudoFailure({ stdout: '', stderr, code: 1 });
+    if (problem) return sudoError(problem, this.name, this.host?.user ?? this.facts?.user ?? '?', 'tcpdump').message;
+    const lines = stderr.trim().split('\n').filter((l) => !/^\[output truncated/.test(l));
+    const msg = lines.filter((l) => /tcpdump:|error|denied|No such/i.test(l)).join('; ') || lines.join('; ') || 'no message';
+    return `tcpdump on ${this.name} (${iface}) failed: ${msg}`;
+  }
+
+  /** Host clock minus local clock: the `date` round trip with the smallest delay, NTP-style midpoint. */
+  private async measureClock(): Promise<void> {
+    let best: { rtt: number; offset: number } | undefined;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.timeOrigin + performance.now();
+      const r = await this.exec(['date', '+%s.%N'], 5000);
+      const t1 = performance.timeOrigin + performance.now();
+      const remote = Number(r.stdout.trim()) * 1000;
+      if (r.code !== 0 || !Number.isFinite(remote)) return;
+      const sample = { rtt: t1 - t0, offset: remote - (t0 + t1) / 2 };
+      if (!best || sample.rtt < best.rtt) best = sample;
+    }
+    if (best) this.clockOffsetMs = Math.round(best.offset * 1000) / 1000;
+  }
+
+  private async dumpState(): Promise<void> {
+    const folder = path.join(this.opts.outDir, safeName(this.name));
+    fs.mkdirSync(folder, { recursive: true });
+    const dumps: Array<[string, string[], boolean]> = [
+      ['ip addr', ['ip', 'addr', 'show'], false],
+      ['ip -o link', ['ip', '-o', 'link', 'show'], false],
+      ['ip route', ['ip', 'route', 'show'], false],
+    ];
+    if (this.role === 'director' && this.facts?.ipvsadm) dumps.push(['ipvsadm -Ln', [this.facts.ipvsadm, '-Ln'], true]);
+    for (const [key, argv, sudo] of dumps) {
+      try {
+        const r = await this.withHost((h) => h.exec(argv, { timeoutMs: 10000, sudo: sudo && this.facts?.uid !== 0 }));
+        const file = `${safeName(this.name)}/${key.replace(/[^A-Za-z0-9]+/g, '-')}.txt`;
+        fs.writeFileSync(path.join(this.opts.outDir, file), r.stdout + (r.code === 0 ? '' : `\n# exit ${r.code}: ${r.stderr}`));
+        this.state[key] = file;
+      } catch (e) {
+        this.log('warn', `${this.name}: ${key}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Pulls what tcpdump wrote since the last pull; returns the bytes pulled. */
+  async pull(p: RunningPoint): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const chunk = await this.withHost(async (h) => {
+        if (h.readRange) return h.readRange(p.remoteFile, p.offset, PULL_CHUNK);
+        return Buffer.alloc(0);
+      });
+      if (chunk.length === 0) return total;
+      fs.appendFileSync(p.localFile, chunk);
+      p.offset += chunk.length;
+      p.counter.push(chunk);
+      total += chunk.length;
+      this.progress.packets = this.points.reduce((n, x) => n + x.counter.packets, 0);
+      if (chunk.length < PULL_CHUNK) return total;
+    }
+  }
+
+  /** Is tcpdump (well, its `timeout` parent) still running? Asked of the host when the channel was lost. */
+  async running(p: RunningPoint): Promise<boolean> {
+    if (p.exited) return false;
+    if (!p.channelLost) return true;
+    if (!p.pid) return false;
+    const r = await this.exec(['kill', '-0', p.pid], 5000);
+    if (r.code !== 0) p.exited = true;
+    return !p.exited;
+  }
+
+  /** SIGINT, then TERM, then KILL, each with a short wait: tcpdump flushes on INT. */
+  async stop(): Promise<void> {
+    for (const p of this.points) {
+      if (!p.pid) continue;
+      for (const [sig, waitMs] of [['INT', 3000], ['TERM', 2000], ['KILL', 1000]] as const) {
+        if (!(await this.running(p).catch(() => false))) break;
+        await this.exec(['kill', `-${sig}`, p.pid], 5000).catch(() => undefined);
+        const until = Date.now() + waitMs;
+        while (Date.now() < until && (await this.running(p).catch(() => false))) await sleep(100);
+      }
+    }
+  }
+
+  /** After tcpdump exited: last pull, statistics, remove the temp folder, check nothing remains. */
+  async finish(): Promise<void> {
+    this.setState('fetching');
+    await this.stateDone;
+    for (const p of this.points) {
+      await this.pull(p);
+      const err = await this.exec(['cat', '--', p.errFile], 5000).catch(() => undefined);
+      p.stderr = err?.stdout;
+      const stats = parseTcpdumpStats(p.stderr ?? '');
+      if (stats.captured === undefined && p.stderr !== undefined && !/listening on/.test(p.stderr))
+        this.errors.push(this.explainFailure(p.stderr, p.iface));
+      if (p.counter.error) this.errors.push(`${this.name} ${p.iface}: the pulled capture is damaged: ${p.counter.error}`);
+    }
+    await this.cleanup();
+  }
+
+  async cleanup(): Promise<void> {
+    if (!this.dir) return;
+    const dir = this.dir;
+    try {
+      await this.stop();
+      // tcpdump's command line names the temp folder: anything still matching is ours.
+      const left = await this.exec(['pgrep', '-f', '--', dir], 5000);
+      if (left.code === 0) {
+        await this.withHost((h) => h.exec(['pkill', '-INT', '-f', '--', dir], { timeoutMs: 5000, sudo: this.facts?.uid !== 0 })).catch(() => undefined);
+        await sleep(500);
+        const still = await this.exec(['pgrep', '-f', '--', dir], 5000);
+        if (still.code === 0) this.errors.push(`tcpdump on ${this.name} could not be stopped (process ${still.stdout.trim().split('\n').join(', ')}); stop it by hand`);
+      }
+      const rm = await this.exec(['rm', '-rf', '--', dir], 10000);
+      if (rm.code !== 0) this.errors.push(`could not remove ${dir} on ${this.name}: ${rm.stderr.trim()}`);
+      else this.dir = undefined;
+    } catch (e) {
+      this.errors.push(`${this.name}: cleanup failed, ${dir} may remain there: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Validates everything that will reach a host before any connection is made. */
+function checkPlan(plan: CapturePlan): void {
+  for (const p of plan.points) {
+    if (p.interface !== undefined) validateInterface(p.interface);
+    validateBpfFilter(p.filter);
+  }
+}
+
+export async function runCapture(plan: CapturePlan, pool: HostSource, opts: CaptureOptions): Promise<CaptureManifest> {
+  checkPlan(plan);
+  if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 1)) throw new Error(`packet count must be a positive integer, got ${opts.count}`);
+  if (opts.durationMs !== undefined && !(opts.durationMs > 0)) throw new Error(`duration must be positive, got ${opts.durationMs} ms`);
+  const log = opts.log ?? (() => {});
+  fs.mkdirSync(path.join(opts.outDir, 'pcap'), { recursive: true });
+  const startedAt = new Date();
+
+  const byHost = new Map<string, PlannedPoint[]>();
+  for (const p of plan.points) byHost.set(p.host, [...(byHost.get(p.host) ?? []), p]);
+  const runs: HostRun[] = [];
+  const emit = (): void => {
+    if (!opts.onProgress) return;
+    const snapshot: Record<string, HostProgress> = {};
+    for (const r of runs) snapshot[r.name] = { ...r.progress, interfaces: [...r.progress.interfaces] };
+    opts.onProgress(snapshot);
+  };
+  for (const [name, points] of byHost) runs.push(new HostRun(name, points, pool, opts, log, emit));
+  emit();
+  const limit = limiter(opts.maxParallel ?? Infinity);
+  const cancelled = (): boolean => opts.signal?.aborted === true;
+  const stopped = (): boolean => cancelled() || opts.stopSignal?.aborted === true;
+
+  // 1. Set up every host at once; a host that fails is recorded and the others go on.
+  await Promise.all(
+    runs.map((r) =>
+      limit(async () => {
+        if (cancelled()) return r.setState('failed', `${r.name}: cancelled before the capture started`);
+        try {
+          await r.setup();
+        } catch (e) {
+          r.setState('failed', (e as Error).message);
+          await r.cleanup();
+        }
+      }),
+    ),
+  );
+
+  // 2. Capture: pull and count while tcpdumps run; stop on duration/count (the host's
+  // own `timeout` or -c), on stop/cancel, or at our own deadline as a backstop.
+  const active = runs.filter((r) => r.progress.state === 'capturing');
+  const limitMs = opts.durationMs ?? (opts.count ? opts.maxDurationMs ?? 600000 : 10000);
+  const deadline = Date.now() + limitMs + 10000;
+  const pollMs = opts.pollMs ?? 500;
+  const stopRequested = new Promise<void>((res) => {
+    if (stopped()) res();
+    opts.signal?.addEventListener('abort', () => res(), { once: true });
+    opts.stopSignal?.addEventListener('abort', () => res(), { once: true });
+  });
+  await Promise.all(
+    active.map(async (r) => {
+      try {
+        for (;;) {
+          const running = (await Promise.all(r.points.map((p) => r.running(p)))).some(Boolean);
+          if (!running) break;
+          if (stopped() || Date.now() > deadline) {
+            r.setState('stopping');
+            await r.stop();
+            break;
+          }
+          for (const p of r.points) await r.pull(p);
+          emit();
+          await Promise.race([
+            sleep(pollMs),
+            ...r.points.map((p) => p.channel),
+            stopRequested,
+          ]);
+        }
+      } catch (e) {
+        r.errors.push(`${r.name}: connection lost during the capture and not re-established: ${(e as Error).message}; ${r.progress.packets} packets were saved before the loss`);
+      }
+    }),
+  );
+
+  // 3. Fetch the rest, remove remote files and processes.
+  await Promise.all(
+    active.map((r) =>
+      limit(async () => {
+        try {
+          await r.finish();
+          r.setState(r.errors.length ? 'failed' : 'done');
+        } catch (e) {
+          r.setState('failed', `${r.name}: fetching the capture failed: ${(e as Error).message}`);
+          await r.cleanup();
+        }
+      }),
+    ),
+  );
+
+  // 4. The capture folder.
+  const points: CapturePoint[] = [];
+  const errors: Array<{ host: string; message: string }> = [];
+  const state: Record<string, Record<string, string>> = {};
+  for (const r of runs) {
+    for (const m of [...new Set(r.errors)]) errors.push({ host: r.name, message: m });
+    if (Object.keys(r.state).length) state[r.name] = r.state;
+    for (const p of r.points) {
+      if (!fs.existsSync(p.localFile) || fs.statSync(p.localFile).size < 24) {
+        fs.rmSync(p.localFile, { force: true });
+        continue;
+      }
+      const stats = parseTcpdumpStats(p.stderr ?? '');
+      const pt: CapturePoint = {
+        host: r.name,
+        role: r.role,
+        interface: p.iface,
+        file: p.localRel,
+        filter: p.filter,
+        packetsCaptured: stats.captured ?? p.counter.packets,
+      };
+      if (r.realServer) pt.realServer = r.realServer;
+      if (r.clockOffsetMs !== undefined) pt.clockOffsetMs = r.clockOffsetMs;
+      if (r.tcpdumpVersion) pt.tcpdumpVersion = r.tcpdumpVersion;
+      if (stats.dropped !== undefined) pt.packetsDropped = stats.dropped;
+      points.push(pt);
+    }
+  }
+  const manifest: CaptureManifest = {
+    format: 1,
+    startedAt: startedAt.toISOString(),
+    stoppedAt: new Date().toISOString(),
+    target: plan.target,
+    services: plan.services,
+    points,
+  };
+  const configFile = opts.configFile ?? plan.config;
+  if (configFile && fs.existsSync(configFile)) {
+    const name = path.basename(configFile);
+    fs.copyFileSync(configFile, path.join(opts.outDir, name));
+    manifest.config = name;
+  }
+  if (Object.keys(state).length) manifest.state = state;
+  if (errors.length) manifest.errors = errors;
+  if (plan.warnings.length) manifest.warnings = plan.warnings;
+  if (cancelled()) manifest.note = 'cancelled by the user: the capture holds what was pulled until then';
+  fs.writeFileSync(path.join(opts.outDir, 'capture.json'), JSON.stringify(manifest, null, 2) + '\n');
+  emit();
+  return manifest;
+}

@@ -21,6 +21,8 @@ export interface RealServer {
   /** keepalived `inhibit_on_failure`: set weight 0 instead of removing on failure. */
   inhibitOnFailure?: boolean;
   location?: SourceLocation;
+  /** Where individual values were set: `address`, `port`, `weight`, checker names (`TCP_CHECK`...). */
+  optionLocations?: Record<string, SourceLocation>;
 }
 
 export interface VirtualService {
@@ -54,6 +56,8 @@ export interface VrrpInstance {
   unicastPeers: string[];
   nopreempt?: boolean;
   location?: SourceLocation;
+  /** Where individual options were set, by keyword (`priority`, `virtual_router_id`, `state`...). */
+  optionLocations?: Record<string, SourceLocation>;
 }
 
 export interface ClusterModel {

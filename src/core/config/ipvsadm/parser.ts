@@ -1,0 +1,474 @@
+// ipvsadm rules: `ipvsadm-save`/`ipvsadm -S` output (lines of options, e.g.
+// `-A -t 192.0.2.10:80 -s wlc`) and shell scripts with `ipvsadm ...` command
+// lines. Every option that defines services and destinations is understood, in
+// short and long form; each value keeps its range. Problems ipvsadm itself would
+// reject (bad address, unknown option, two forwarding methods...) are reported
+// here; rules about the sequence of commands live in ../rules.
+import type { ConfigDiagnostic, Range } from '../diagnostic';
+import { checkInt, checkNetmask, didYouMean, isIPv4, isIPv6, SCHEDULERS } from '../values';
+
+export interface Word {
+  text: string;
+  line: number;
+  start: number;
+  end: number;
+  /** Contains a shell expansion (`$VIP`, `` `cmd` ``): value unknown until run time. */
+  dynamic: boolean;
+}
+
+export type IpvsadmOp = 'add-service' | 'edit-service' | 'delete-service' | 'add-dest' | 'edit-dest' | 'delete-dest' | 'clear' | 'other';
+export type Protocol = 'tcp' | 'udp' | 'sctp';
+
+export interface Endpoint {
+  host: string;
+  port?: number;
+  /** The port as written, when it is a service name (`http`). */
+  portName?: string;
+  ipv6: boolean;
+  word: Word;
+}
+
+export interface IpvsadmCommand {
+  file: string;
+  op: IpvsadmOp;
+  opWord?: Word;
+  /** The whole command (for "service never defined" and the like). */
+  range: Range;
+  protocol?: Protocol;
+  fwmark?: number;
+  service?: Endpoint;
+  serviceWord?: Word;
+  dest?: Endpoint;
+  scheduler?: Word;
+  persistent?: { word: Word; seconds: number };
+  netmask?: Word;
+  ops?: Word;
+  schedFlags?: Word;
+  method?: { kind: 'dr' | 'tun' | 'nat'; word: Word };
+  weight?: { word: Word; value: number };
+  upper?: { word: Word; value: number };
+  lower?: { word: Word; value: number };
+  tunType?: Word;
+  tunPort?: Word;
+  /** Some value is a shell expansion: only structure is checked. */
+  dynamic: boolean;
+}
+
+interface OptionSpec {
+  name: string;
+  value: 'none' | 'required' | 'optional';
+  op?: IpvsadmOp;
+}
+
+// Short and long forms (ipvsadm(8)).
+const OPTIONS: Record<string, OptionSpec> = {};
+function opt(short: string | undefined, long: string, value: OptionSpec['value'], op?: IpvsadmOp): void {
+  const spec = { name: long, value, op };
+  if (short) OPTIONS[`-${short}`] = spec;
+  OPTIONS[`--${long}`] = spec;
+}
+opt('A', 'add-service', 'none', 'add-service');
+opt('E', 'edit-service', 'none', 'edit-service');
+opt('D', 'delete-service', 'none', 'delete-service');
+opt('C', 'clear', 'none', 'clear');
+opt('R', 'restore', 'none', 'other');
+opt('S', 'save', 'none', 'other');
+opt('a', 'add-server', 'none', 'add-dest');
+opt('e', 'edit-server', 'none', 'edit-dest');
+opt('d', 'delete-server', 'none', 'delete-dest');
+opt('L', 'list', 'none', 'other');
+opt('l', 'list', 'none', 'other');
+opt('Z', 'zero', 'none', 'other');
+opt(undefined, 'set', 'required', 'other');
+opt(undefined, 'start-daemon', 'required', 'other');
+opt(undefined, 'stop-daemon', 'required', 'other');
+opt('h', 'help', 'none', 'other');
+opt('v', 'version', 'none', 'other');
+opt('t', 'tcp-service', 'required');
+opt('u', 'udp-service', 'required');
+opt(undefined, 'sctp-service', 'required');
+opt('f', 'fwmark-service', 'required');
+opt('s', 'scheduler', 'required');
+opt('p', 'persistent', 'optional');
+opt('M', 'netmask', 'required');
+opt('b', 'sched-flags', 'required');
+opt('o', 'ops', 'none');
+opt(undefined, 'pe', 'required');
+opt('6', 'ipv6', 'none');
+opt('r', 'real-server', 'required');
+opt('g', 'gatewaying', 'none');
+opt('i', 'ipip', 'none');
+opt('m', 'masquerading', 'none');
+opt('w', 'weight', 'required');
+opt('x', 'u-threshold', 'required');
+opt('y', 'l-threshold', 'required');
+opt(undefined, 'tun-type', 'required');
+opt(undefined, 'tun-port', 'required');
+opt(undefined, 'tun-nocsum', 'none');
+opt(undefined, 'tun-csum', 'none');
+opt(undefined, 'tun-remcsum', 'none');
+opt('n', 'numeric', 'none');
+opt('c', 'connection', 'none');
+opt(undefined, 'exact', 'none');
+opt(undefined, 'stats', 'none');
+opt(undefined, 'rate', 'none');
+opt(undefined, 'thresholds', 'none');
+opt(undefined, 'persistent-conn', 'none');
+opt(undefined, 'nosort', 'none');
+opt(undefined, 'sort', 'none');
+opt(undefined, 'tun-info', 'none');
+opt(undefined, 'timeout', 'none');
+opt(undefined, 'daemon', 'none');
+opt(undefined, 'syncid', 'required');
+opt(undefined, 'sync-maxlen', 'required');
+opt(undefined, 'mcast-interface', 'required');
+opt(undefined, 'mcast-group', 'required');
+opt(undefined, 'mcast-port', 'required');
+opt(undefined, 'mcast-ttl', 'required');
+
+const SERVICE_ONLY = new Set(['scheduler', 'persistent', 'netmask', 'sched-flags', 'ops', 'pe']);
+const DEST_ONLY = new Set(['real-server', 'gatewaying', 'ipip', 'masquerading', 'weight', 'u-threshold', 'l-threshold', 'tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum']);
+const SCHED_FLAGS = new Set(['flag-1', 'flag-2', 'flag-3', 'sh-fallback', 'sh-port', 'mh-fallback', 'mh-port']);
+
+/** Well-known service names ipvsadm resolves through /etc/services. */
+const SERVICE_PORTS: Record<string, number> = {
+  ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, www: 80, pop3: 110, ntp: 123, imap: 143, snmp: 161,
+  ldap: 389, https: 443, syslog: 514, submission: 587, imaps: 993, pop3s: 995, mysql: 3306, postgresql: 5432, sip: 5060, 'http-alt': 8080,
+};
+
+export interface ParsedIpvsadm {
+  file: string;
+  commands: IpvsadmCommand[];
+}
+
+/** Splits a line into shell words with ranges; stops at a comment or a command separator. */
+function shellWords(text: string, line: number, from: number): { words: Word[]; end: number } {
+  const words: Word[] = [];
+  let i = from;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
+    if (c === '#' || c === ';' || c === '|' || c === '&' || c === '>' || c === '<' || c === ')') break;
+    const start = i;
+    let value = '';
+    let dynamic = false;
+    while (i < n) {
+      const d = text[i];
+      if (d === ' ' || d === '\t' || d === ';' || d === '|' || d === '&' || d === '>' || d === '<' || d === ')') break;
+      if (d === "'" || d === '"') {
+        const close = text.indexOf(d, i + 1);
+        const inner = text.slice(i + 1, close < 0 ? n : close);
+        if (d === '"' && /[$`]/.test(inner)) dynamic = true;
+        value += inner;
+        i = close < 0 ? n : close + 1;
+        continue;
+      }
+      if (d === '$' || d === '`') dynamic = true;
+      if (d === '\\' && i + 1 < n) {
+        value += text[i + 1];
+        i += 2;
+        continue;
+      }
+      value += d;
+      i++;
+    }
+    words.push({ text: value, line, start, end: i, dynamic });
+  }
+  return { words, end: i };
+}
+
+/** Where the ipvsadm arguments start on a line, or -1 when the line has no ipvsadm command. */
+function commandStart(text: string, saveFormat: boolean): number {
+  const trimmed = text.trimStart();
+  if (saveFormat && trimmed.startsWith('-')) return text.length - trimmed.length;
+  const m = /(^|[\s;&|(`]|\bsudo\s+|\bexec\s+)((?:\/[\w.-]+)*\/?ipvsadm|\$\{?IPVSADM\}?)(?=\s|$)/.exec(text);
+  if (!m) return -1;
+  const hash = text.indexOf('#');
+  const at = m.index + m[0].length;
+  if (hash >= 0 && hash < m.index + m[1].length) return -1;
+  return at;
+}
+
+export function parseIpvsadm(text: string, file: string, diagnostics: ConfigDiagnostic[]): ParsedIpvsadm {
+  const lines = text.split('\n');
+  // ipvsadm-save output has only option lines; a script has `ipvsadm` words.
+  const saveFormat = lines.some((l) => /^\s*-[AaEeDdC]\b/.test(l)) && !lines.some((l) => /(^|[\s;&|(])ipvsadm\s/.test(l));
+  const commands: IpvsadmCommand[] = [];
+  for (let ln = 0; ln < lines.length; ln++) {
+    let textLine = lines[ln];
+    const start = commandStart(textLine, saveFormat);
+    if (start < 0) continue;
+    let { words } = shellWords(textLine, ln, start);
+    // Backslash-continued command lines.
+    while (textLine.trimEnd().endsWith('\\') && ln + 1 < lines.length) {
+      if (words.length && words[words.length - 1].text === '') words.pop();
+      ln++;
+      textLine = lines[ln];
+      words = words.concat(shellWords(textLine, ln, 0).words);
+    }
+    words = words.filter((w) => w.text !== '' || w.dynamic);
+    const cmd = parseCommand(words, file, diagnostics);
+    if (cmd) commands.push(cmd);
+  }
+  return { file, commands };
+}
+
+function wordRange(w: Word): Range {
+  return { start: { line: w.line, character: w.start }, end: { line: w.line, character: w.end } };
+}
+
+/** Splits `-Ln` into `-L -n` when every letter is a flag. */
+function expandShort(w: Word): Word[] {
+  if (!/^-[A-Za-z0-9]{2,}$/.test(w.text)) return [w];
+  const letters = w.text.slice(1).split('');
+  if (!letters.every((l, k) => OPTIONS[`-${l}`] && (OPTIONS[`-${l}`].value === 'none' || k === letters.length - 1))) return [w];
+  return letters.map((l, k) => ({ ...w, text: `-${l}`, start: w.start + (k === 0 ? 0 : k + 1), end: w.start + k + 2 }));
+}
+
+function parseCommand(rawWords: Word[], file: string, out: ConfigDiagnostic[]): IpvsadmCommand | undefined {
+  const words = rawWords.flatMap(expandShort);
+  if (words.length === 0) return undefined;
+  const first = words[0];
+  const last = words[words.length - 1];
+  const cmd: IpvsadmCommand = {
+    file,
+    op: 'other',
+    range: { start: { line: first.line, character: first.start }, end: { line: last.line, character: last.end } },
+    dynamic: words.some((w) => w.dynamic),
+  };
+  const err = (code: string, w: Word | Range, message: string, severity: ConfigDiagnostic['severity'] = 'error'): void => {
+    out.push({ code, severity, file, range: 'text' in w ? wordRange(w) : w, message });
+  };
+  const seen = new Map<string, Word>();
+  const methods: Word[] = [];
+  let commandWord: Word | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w.dynamic && !w.text.startsWith('-')) continue;
+    let name = w.text;
+    let inlineValue: string | undefined;
+    const eq = name.indexOf('=');
+    if (name.startsWith('--') && eq > 0) {
+      inlineValue = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
+    const spec = OPTIONS[name];
+    if (!spec) {
+      if (!w.text.startsWith('-')) {
+        err('ipvsadm-unexpected-argument', w, `unexpected argument '${w.text}': every value must follow its option (e.g. -r ${w.text})`);
+      } else {
+        const guess = didYouMean(name, Object.keys(OPTIONS).filter((k) => k.startsWith('--')));
+        err('ipvsadm-unknown-option', w, `${name}: unknown option${guess ? ` — did you mean ${guess}?` : ''}`);
+      }
+      continue;
+    }
+    let value: Word | undefined;
+    if (spec.value !== 'none') {
+      if (inlineValue !== undefined) value = { ...w, text: inlineValue, start: w.start + eq + 1 };
+      else {
+        const next = words[i + 1];
+        const takes = next && (spec.value === 'required' ? !OPTIONS[next.text] || /^-\d/.test(next.text) : /^\d+$/.test(next.text) || next.dynamic);
+        if (takes) {
+          value = next;
+          i++;
+        }
+      }
+      if (!value && spec.value === 'required') {
+        err('ipvsadm-missing-value', w, `${w.text} needs a value`);
+        continue;
+      }
+    }
+    if (spec.op) {
+      if (commandWord && spec.op !== 'other') {
+        err('ipvsadm-invalid-option', w, `only one command per ipvsadm line: ${commandWord.text} and ${w.text} given`);
+        continue;
+      }
+      commandWord = w;
+      cmd.op = spec.op;
+      cmd.opWord = w;
+      if (spec.name === 'set' && value) {
+        // --set tcp tcpfin udp: three timeouts.
+        const vals = [value, words[i + 1], words[i + 2]];
+        for (const v of vals) if (v && !v.dynamic && !/^\d+$/.test(v.text)) err('ipvsadm-invalid-value', v, `invalid timeout value '${v.text}': --set takes three numbers of seconds (tcp tcpfin udp)`);
+        i += 2;
+      }
+      continue;
+    }
+    if (seen.has(spec.name) && !['gatewaying', 'ipip', 'masquerading'].includes(spec.name)) {
+      err('ipvsadm-invalid-option', w, `multiple '${spec.name}' options specified: keep one`);
+    }
+    seen.set(spec.name, w);
+    const v = value as Word;
+    const dyn = value?.dynamic ?? false;
+    switch (spec.name) {
+      case 'tcp-service':
+      case 'udp-service':
+      case 'sctp-service': {
+        cmd.protocol = spec.name === 'tcp-service' ? 'tcp' : spec.name === 'udp-service' ? 'udp' : 'sctp';
+        cmd.serviceWord = v;
+        if (!dyn) cmd.service = parseEndpoint(v, 'virtual server', err);
+        break;
+      }
+      case 'fwmark-service':
+        cmd.serviceWord = v;
+        if (!dyn) {
+          const why = checkInt(v.text, 1, 4294967295);
+          if (why) err('ipvsadm-invalid-value', v, `invalid fwmark value '${v.text}': use 1-4294967295`);
+          else cmd.fwmark = Number(v.text);
+        }
+        break;
+      case 'scheduler':
+        cmd.scheduler = v;
+        if (!dyn && !(SCHEDULERS as readonly string[]).includes(v.text)) {
+          const guess = didYouMean(v.text, SCHEDULERS);
+          out.push({
+            code: 'unknown-scheduler',
+            severity: 'error',
+            file,
+            range: wordRange(v),
+            message: `unknown scheduler '${v.text}': the kernel has ${SCHEDULERS.join(', ')}${guess ? ` — did you mean '${guess}'?` : ''}`,
+            fixes: guess ? [{ title: `Use '${guess}'`, isPreferred: true, edits: [{ file, range: wordRange(v), newText: guess }] }] : undefined,
+          });
+        }
+        break;
+      case 'persistent': {
+        const seconds = value && !dyn ? Number(value.text) : 300;
+        if (value && !dyn && !/^\d+$/.test(value.text)) err('ipvsadm-invalid-value', value, `invalid timeout value '${value.text}': -p takes seconds`);
+        cmd.persistent = { word: value ?? w, seconds: Number.isFinite(seconds) ? seconds : 300 };
+        break;
+      }
+      case 'netmask':
+        cmd.netmask = v;
+        if (!dyn && checkNetmask(v.text)) err('ipvsadm-invalid-value', v, `invalid netmask '${v.text}'`);
+        break;
+      case 'sched-flags':
+        cmd.schedFlags = v;
+        if (!dyn) for (const f of v.text.split(',')) if (!SCHED_FLAGS.has(f)) err('ipvsadm-invalid-value', v, `unknown scheduler flag '${f}' (${[...SCHED_FLAGS].join(', ')})`);
+        break;
+      case 'ops':
+        cmd.ops = w;
+        break;
+      case 'real-server':
+        if (!dyn) cmd.dest = parseEndpoint(v, 'server', err);
+        break;
+      case 'gatewaying':
+      case 'ipip':
+      case 'masquerading':
+        methods.push(w);
+        cmd.method = { kind: spec.name === 'gatewaying' ? 'dr' : spec.name === 'ipip' ? 'tun' : 'nat', word: w };
+        break;
+      case 'weight':
+      case 'u-threshold':
+      case 'l-threshold': {
+        if (dyn) break;
+        if (!/^\d+$/.test(v.text)) {
+          err('ipvsadm-invalid-value', v, `illegal ${spec.name === 'weight' ? 'weight' : 'threshold'} '${v.text}': use a number from 0`);
+          break;
+        }
+        const entry = { word: v, value: Number(v.text) };
+        if (spec.name === 'weight') {
+          cmd.weight = entry;
+          if (entry.value > 65535) err('weight-out-of-range', v, `weight ${v.text} is above 65535, the largest weight ipvsadm(8) documents`, 'warning');
+        } else if (spec.name === 'u-threshold') cmd.upper = entry;
+        else cmd.lower = entry;
+        break;
+      }
+      case 'tun-type':
+        cmd.tunType = v;
+        if (!dyn && !['ipip', 'gue', 'gre'].includes(v.text)) err('ipvsadm-invalid-value', v, `unknown tunnel type '${v.text}': ipip, gue or gre`);
+        break;
+      case 'tun-port':
+        cmd.tunPort = v;
+        break;
+      default:
+        break;
+    }
+  }
+  if (methods.length > 1) err('ipvsadm-invalid-option', methods[1], "multiple 'forwarding-method' options specified: use one of -g (DR), -i (TUN), -m (NAT)");
+  checkCombination(cmd, seen, err);
+  return cmd;
+}
+
+function parseEndpoint(w: Word, what: string, err: (code: string, w: Word, message: string) => void): Endpoint | undefined {
+  let host = w.text;
+  let portText: string | undefined;
+  let ipv6 = false;
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    if (close < 0) {
+      err('ipvsadm-invalid-value', w, `illegal ${what} address '${w.text}': missing ']'`);
+      return undefined;
+    }
+    portText = host[close + 1] === ':' ? host.slice(close + 2) : undefined;
+    host = host.slice(1, close);
+    ipv6 = true;
+  } else {
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0 && host.indexOf(':') === colon) {
+      portText = host.slice(colon + 1);
+      host = host.slice(0, colon);
+    } else if (colon >= 0) ipv6 = true;
+  }
+  const numericLooking = /^[\d.]+$/.test(host);
+  const valid = ipv6 ? isIPv6(host) : numericLooking ? isIPv4(host) : /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host);
+  if (!valid) {
+    err('ipvsadm-invalid-value', w, `illegal ${what} address '${host}': use an IPv4 address, [IPv6] or a host name, then :port`);
+    return undefined;
+  }
+  const ep: Endpoint = { host, ipv6: ipv6 || isIPv6(host), word: w };
+  if (portText !== undefined && portText !== '') {
+    if (/^\d+$/.test(portText)) {
+      if (Number(portText) > 65535) {
+        err('ipvsadm-invalid-value', w, `illegal ${what} port ${portText}: use 0-65535`);
+        return undefined;
+      }
+      ep.port = Number(portText);
+    } else if (/^[a-z][a-z0-9-]*$/i.test(portText)) {
+      ep.portName = portText;
+      ep.port = SERVICE_PORTS[portText.toLowerCase()];
+    } else {
+      err('ipvsadm-invalid-value', w, `illegal ${what} port '${portText}'`);
+      return undefined;
+    }
+  }
+  return ep;
+}
+
+/** Which options go with which command, and the checks ipvsadm makes before calling the kernel. */
+function checkCombination(cmd: IpvsadmCommand, seen: Map<string, Word>, err: (code: string, w: Word | Range, message: string) => void): void {
+  const op = cmd.op;
+  const isService = op === 'add-service' || op === 'edit-service' || op === 'delete-service';
+  const isDest = op === 'add-dest' || op === 'edit-dest' || op === 'delete-dest';
+  if (!isService && !isDest) return;
+  const opText = cmd.opWord?.text ?? '';
+  for (const [name, w] of seen) {
+    if ((isService && DEST_ONLY.has(name)) || (isDest && SERVICE_ONLY.has(name)) || (op === 'delete-service' && SERVICE_ONLY.has(name))) {
+      err('ipvsadm-invalid-option', w, `illegal '${w.text}' option with the '${opText}' command`);
+    }
+  }
+  if (!cmd.serviceWord) {
+    err('ipvsadm-missing-option', cmd.opWord ?? cmd.range, `${opText} needs a service: -t ADDR:PORT, -u ADDR:PORT, --sctp-service ADDR:PORT or -f FWMARK`);
+    return;
+  }
+  if (isDest && !seen.has('real-server')) err('ipvsadm-missing-option', cmd.opWord ?? cmd.range, `${opText} needs a real server: -r ADDR[:PORT]`);
+  if (cmd.service && (op === 'add-service' || op === 'edit-service') && !cmd.service.port && !cmd.persistent && !cmd.dynamic) {
+    err('ipvsadm-invalid-value', cmd.service.word, 'zero port specified for a non-persistent service: add :PORT, or make it persistent with -p');
+  }
+  if (cmd.tunType?.text === 'gue' && !cmd.tunPort) err('ipvsadm-missing-option', cmd.tunType, "the 'gue' tunnel type needs --tun-port");
+  if (cmd.upper && cmd.lower && cmd.upper.value > 0 && cmd.upper.value < cmd.lower.value) {
+    err('ipvsadm-invalid-value', cmd.upper.word, `upper threshold ${cmd.upper.value} is below the lower threshold ${cmd.lower.value}: ipvsadm rejects it`);
+  }
+  if (cmd.schedFlags && cmd.scheduler) {
+    for (const f of cmd.schedFlags.text.split(',')) {
+      const needs = f.startsWith('sh-') ? 'sh' : f.startsWith('mh-') ? 'mh' : undefined;
+      if (needs && cmd.scheduler.text !== needs) err('ipvsadm-invalid-value', cmd.schedFlags, `scheduler flag '${f}' only applies to the ${needs} scheduler`);
+    }
+  }
+  if (cmd.service && cmd.dest && cmd.service.ipv6 !== cmd.dest.ipv6 && cmd.method?.kind !== 'tun') {
+    err('ipvsadm-invalid-value', cmd.dest.word, 'a real server of another address family is only allowed with tunneling (-i)');
+  }
+}

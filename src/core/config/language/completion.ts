@@ -1,0 +1,55 @@
+// Completion: the keywords valid in the block at the cursor (keepalived), values
+// of enumerated keywords, or ipvsadm options and schedulers.
+import type { Position } from '../diagnostic';
+import { BLOCKS } from '../keepalived/schema';
+import type { AnalyzedDocument } from '../lint';
+import { SCHEDULER_DOCS, SCHEDULERS } from '../values';
+import { IPVSADM_OPTION_DOCS } from './ipvsadm-docs';
+import { blockAt } from './locate';
+
+export interface CompletionEntry {
+  label: string;
+  kind: 'keyword' | 'block' | 'value' | 'option';
+  detail?: string;
+  documentation?: string;
+  /** Text to insert (snippet syntax `${1:…}` allowed when `snippet`). */
+  insertText?: string;
+  snippet?: boolean;
+}
+
+export function completeAt(doc: AnalyzedDocument, text: string, pos: Position): CompletionEntry[] {
+  const line = (text.split('\n')[pos.line] ?? '').slice(0, pos.character);
+  if (doc.keepalived) {
+    const kind = blockAt(doc.keepalived.statements, doc.file, pos);
+    const block = BLOCKS[kind];
+    if (!block) return [];
+    const words = line.trim().split(/\s+/).filter(Boolean);
+    const typingFirst = words.length === 0 || (words.length === 1 && !/\s$/.test(line));
+    if (typingFirst) {
+      return Object.entries(block.keywords)
+        .filter(([, spec]) => !spec.deprecated)
+        .map(([label, spec]) => ({
+          label,
+          kind: spec.block ? 'block' : 'keyword',
+          detail: spec.default ? `default ${spec.default}` : block.title,
+          documentation: spec.doc,
+          insertText: spec.block && !spec.args?.length ? `${label} {\n\t$0\n}` : undefined,
+          snippet: spec.block !== undefined && !spec.args?.length,
+        }));
+    }
+    const spec = block.keywords[words[0]];
+    const argIndex = words.length - (/\s$/.test(line) ? 1 : 2);
+    const arg = spec?.args?.[argIndex];
+    if (arg?.kind === 'enum') {
+      return (arg.values ?? []).map((v) => ({ label: v, kind: 'value', documentation: SCHEDULER_DOCS[v] }));
+    }
+    if (spec?.check && (spec.synonymOf ?? words[0]).endsWith('method') && argIndex === 0) {
+      return ['NAT', 'DR', 'TUN'].map((v) => ({ label: v, kind: 'value' }));
+    }
+    return [];
+  }
+  if (/(^|\s)(-s|--scheduler)\s+\S*$/.test(line)) {
+    return SCHEDULERS.map((s) => ({ label: s, kind: 'value', documentation: SCHEDULER_DOCS[s] }));
+  }
+  return Object.entries(IPVSADM_OPTION_DOCS).map(([label, documentation]) => ({ label, kind: 'option', documentation }));
+}

@@ -1,0 +1,37 @@
+// One-line descriptions of the ipvsadm options, for hovers and completion (ipvsadm(8)).
+export const IPVSADM_OPTION_DOCS: Record<string, string> = {
+  '-A': 'Add a virtual service (--add-service).',
+  '-E': 'Edit a virtual service (--edit-service).',
+  '-D': 'Delete a virtual service and its real servers (--delete-service).',
+  '-C': 'Clear the whole virtual server table (--clear).',
+  '-a': 'Add a real server to a virtual service (--add-server).',
+  '-e': 'Edit a real server (--edit-server).',
+  '-d': 'Delete a real server (--delete-server).',
+  '-t': 'TCP service: ADDRESS:PORT, [IPv6]:PORT (--tcp-service).',
+  '-u': 'UDP service: ADDRESS:PORT (--udp-service).',
+  '--sctp-service': 'SCTP service: ADDRESS:PORT.',
+  '-f': 'Firewall-mark service: an integer > 0 (--fwmark-service); add -6 for IPv6.',
+  '-s': 'Scheduler (--scheduler): rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos; default wlc.',
+  '-p': 'Persistent service (--persistent [seconds], default 300): a client keeps its real server.',
+  '-M': 'Persistence granularity netmask (--netmask).',
+  '-b': 'Scheduler flags (--sched-flags): flag-1,flag-2,flag-3, sh-fallback, sh-port, mh-fallback, mh-port.',
+  '-o': 'One-packet scheduling, UDP only (--ops).',
+  '--pe': 'Persistence engine, e.g. sip.',
+  '-r': 'Real server ADDRESS[:PORT] (--real-server); for DR/TUN the port must equal the service port.',
+  '-g': 'Direct routing, DR (--gatewaying); the default. Real servers hold the VIP on lo; ports cannot be remapped.',
+  '-i': 'IP-in-IP tunnelling, TUN (--ipip).',
+  '-m': 'Masquerading, NAT (--masquerading); real servers route replies through the director.',
+  '-w': 'Weight 0-65535 (--weight), default 1; 0 = quiescent (no new connections).',
+  '-x': 'Upper connection threshold (--u-threshold).',
+  '-y': 'Lower connection threshold (--l-threshold).',
+  '--tun-type': 'Tunnel type: ipip (default), gue or gre.',
+  '--tun-port': 'Destination port of GUE tunnels.',
+  '-6': 'IPv6 fwmark service (--ipv6).',
+};
+
+export const IPVSADM_LONG: Record<string, string> = {
+  '--add-service': '-A', '--edit-service': '-E', '--delete-service': '-D', '--clear': '-C', '--add-server': '-a', '--edit-server': '-e',
+  '--delete-server': '-d', '--tcp-service': '-t', '--udp-service': '-u', '--fwmark-service': '-f', '--scheduler': '-s', '--persistent': '-p',
+  '--netmask': '-M', '--sched-flags': '-b', '--ops': '-o', '--real-server': '-r', '--gatewaying': '-g', '--ipip': '-i', '--masquerading': '-m',
+  '--weight': '-w', '--u-threshold': '-x', '--l-threshold': '-y', '--ipv6': '-6',
+};

@@ -1,0 +1,115 @@
+// Linting: parse, check syntax against the schema, build the cluster model, run
+// the rules. Pure functions over text; files are read only to follow includes.
+import * as fs from 'node:fs';
+import type { ClusterModel } from '../model/cluster';
+import { type ConfigDiagnostic, type ConfigLanguage, sortDiagnostics } from './diagnostic';
+import { detectLanguage } from './detect';
+import { ipvsadmToModel } from './ipvsadm/model';
+import { type ParsedIpvsadm, parseIpvsadm } from './ipvsadm/parser';
+import type { ParsedConfig } from './keepalived/ast';
+import { keepalivedToModel } from './keepalived/model';
+import { parseKeepalived } from './keepalived/parser';
+import { validateSyntax } from './keepalived/validate';
+import { rules } from './rules';
+import type { LintContext } from './rules/rule';
+
+export interface AnalyzedDocument {
+  language: ConfigLanguage;
+  file: string;
+  keepalived?: ParsedConfig;
+  ipvsadm?: ParsedIpvsadm;
+  model: ClusterModel;
+  /** Parse and syntax diagnostics (rules not run yet). */
+  syntax: ConfigDiagnostic[];
+}
+
+export function readFileOrUndefined(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses and syntax-checks one document; includes are read from disk. */
+export function analyzeText(text: string, file: string, languageId?: string, readFile: (f: string) => string | undefined = readFileOrUndefined): AnalyzedDocument | undefined {
+  const language = detectLanguage(file, text, languageId);
+  if (!language) return undefined;
+  const syntax: ConfigDiagnostic[] = [];
+  if (language === 'keepalived') {
+    const parsed = parseKeepalived(text, file, syntax, { readFile });
+    validateSyntax(parsed.statements, syntax);
+    return { language, file, keepalived: parsed, model: keepalivedToModel([parsed]), syntax };
+  }
+  const parsed = parseIpvsadm(text, file, syntax);
+  return { language, file, ipvsadm: parsed, model: ipvsadmToModel([parsed]), syntax };
+}
+
+/** Runs every rule of the document's language. */
+export function runRules(doc: AnalyzedDocument, text: string, readFile: (f: string) => string | undefined = readFileOrUndefined): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  const lineCache = new Map<string, string[]>();
+  const ctx: LintContext = {
+    language: doc.language,
+    model: doc.model,
+    keepalived: doc.keepalived,
+    ipvsadm: doc.ipvsadm,
+    lineText(file, line) {
+      let lines = lineCache.get(file);
+      if (!lines) {
+        lines = (file === doc.file ? text : (readFile(file) ?? '')).split('\n');
+        lineCache.set(file, lines);
+      }
+      return lines[line] ?? '';
+    },
+    report: (d) => out.push(d),
+  };
+  for (const rule of rules) if (rule.languages.includes(doc.language)) rule.check(ctx);
+  return out;
+}
+
+/** Diagnostics for one document (and the files it includes), sorted. */
+export function lintText(text: string, file: string, languageId?: string): ConfigDiagnostic[] {
+  const doc = analyzeText(text, file, languageId);
+  if (!doc) return [];
+  return sortDiagnostics([...doc.syntax, ...runRules(doc, text)]);
+}
+
+/** Diagnostics for files on disk; a file that cannot be read is an error diagnostic. */
+export function lintFiles(paths: string[]): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  for (const p of paths) {
+    const text = readFileOrUndefined(p);
+    if (text === undefined) {
+      out.push({ code: 'file-unreadable', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `cannot read ${p}` });
+      continue;
+    }
+    const doc = analyzeText(text, p);
+    if (!doc) {
+      out.push({ code: 'unknown-language', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `${p} is neither a keepalived.conf nor ipvsadm rules (name it keepalived.conf, *.keepalived.conf or *.ipvsadm)` });
+      continue;
+    }
+    out.push(...doc.syntax, ...runRules(doc, text));
+  }
+  return sortDiagnostics(out);
+}
+
+/** Cluster model of one text. */
+export function buildClusterModel(text: string, file: string, languageId?: string): ClusterModel {
+  return analyzeText(text, file, languageId)?.model ?? { services: [], vrrpInstances: [], sources: [] };
+}
+
+/** Cluster model of several files (keepalived.conf and/or ipvsadm rules), merged. */
+export function loadClusterModel(files: string[]): ClusterModel {
+  const model: ClusterModel = { services: [], vrrpInstances: [], sources: [] };
+  for (const f of files) {
+    const text = readFileOrUndefined(f);
+    if (text === undefined) throw new Error(`cannot read ${f}`);
+    const doc = analyzeText(text, f);
+    if (!doc) throw new Error(`${f} is neither a keepalived.conf nor ipvsadm rules`);
+    model.services.push(...doc.model.services);
+    model.vrrpInstances.push(...doc.model.vrrpInstances);
+    for (const s of doc.model.sources) if (!model.sources.includes(s)) model.sources.push(s);
+  }
+  return model;
+}

@@ -1,0 +1,41 @@
+// The rule registry: one line per rule, sorted by code.
+import { allWeightsZero } from './all-weights-zero';
+import { authPassTooLong } from './auth-pass-too-long';
+import { drPortRemap } from './dr-port-remap';
+import { duplicateRealServer } from './duplicate-real-server';
+import { ipvsadmDuplicateService } from './ipvsadm-duplicate-service';
+import { ipvsadmUndefinedDestination } from './ipvsadm-undefined-destination';
+import { ipvsadmUndefinedService } from './ipvsadm-undefined-service';
+import { mixedForwardingMethods } from './mixed-forwarding-methods';
+import { natRsNotOnDirectorSubnet } from './nat-rs-not-on-director-subnet';
+import { noRealServers } from './no-real-servers';
+import { nopreemptWithoutBackup } from './nopreempt-without-backup';
+import { quiescentUdpPersistence } from './quiescent-udp-persistence';
+import type { LintRule } from './rule';
+import { udpPersistenceExpireTemplate } from './udp-persistence-expire-template';
+import { udpTcpChecker } from './udp-tcp-checker';
+import { vipNotInVrrp } from './vip-not-in-vrrp';
+import { vridMissing } from './vrid-missing';
+import { vridReused } from './vrid-reused';
+import { zeroPortNotPersistent } from './zero-port-not-persistent';
+
+export const rules: LintRule[] = [
+  allWeightsZero,
+  authPassTooLong,
+  drPortRemap,
+  duplicateRealServer,
+  ipvsadmDuplicateService,
+  ipvsadmUndefinedDestination,
+  ipvsadmUndefinedService,
+  mixedForwardingMethods,
+  natRsNotOnDirectorSubnet,
+  noRealServers,
+  nopreemptWithoutBackup,
+  quiescentUdpPersistence,
+  udpPersistenceExpireTemplate,
+  udpTcpChecker,
+  vipNotInVrrp,
+  vridMissing,
+  vridReused,
+  zeroPortNotPersistent,
+];

@@ -1,0 +1,24 @@
+// A real server added to (or a service edited/deleted that was) never defined
+// earlier in the rules: the kernel refuses it ("Service not defined" / "No such
+// service"). Usually a typo in the address, port or protocol (-t vs -u).
+import { replayIpvsadm } from '../ipvsadm/replay';
+import type { LintRule } from './rule';
+
+export const ipvsadmUndefinedService: LintRule = {
+  code: 'ipvsadm-undefined-service',
+  severity: 'error',
+  languages: ['ipvsadm'],
+  description: 'Real server added to, or edit/delete of, a virtual service that was never defined.',
+  check(ctx) {
+    if (!ctx.ipvsadm) return;
+    for (const e of replayIpvsadm(ctx.ipvsadm).filter((x) => x.kind === 'undefined-service')) {
+      ctx.report({
+        code: this.code,
+        severity: this.severity,
+        file: ctx.ipvsadm.file,
+        range: e.range,
+        message: `service ${e.what} is not defined before this line (ipvsadm: "Service not defined"): add it with -A first, or fix the address, port or protocol`,
+      });
+    }
+  },
+};

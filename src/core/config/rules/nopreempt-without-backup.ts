@@ -1,0 +1,33 @@
+// keepalived honours nopreempt only when the instance starts in state BACKUP;
+// with `state MASTER` (or no state) it preempts anyway.
+import { child, tokenRange } from '../keepalived/ast';
+import { topLevel } from '../keepalived/query';
+import type { LintRule } from './rule';
+
+export const nopreemptWithoutBackup: LintRule = {
+  code: 'nopreempt-without-backup',
+  severity: 'warning',
+  languages: ['keepalived'],
+  description: 'nopreempt without state BACKUP has no effect.',
+  check(ctx) {
+    for (const vi of topLevel(ctx.keepalived, 'vrrp_instance')) {
+      const nopreempt = child(vi, 'nopreempt');
+      if (!nopreempt) continue;
+      const state = child(vi, 'state');
+      if (state?.args[0]?.text.toUpperCase() === 'BACKUP' || state?.templated) continue;
+      const line = nopreempt.keyword.line;
+      const indent = ctx.lineText(nopreempt.file, line).slice(0, nopreempt.keyword.start);
+      const edit = state?.args[0]
+        ? { file: state.file, range: tokenRange(state.args[0]), newText: 'BACKUP' }
+        : { file: nopreempt.file, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}state BACKUP\n` };
+      ctx.report({
+        code: this.code,
+        severity: this.severity,
+        file: nopreempt.file,
+        range: tokenRange(nopreempt.keyword),
+        message: `nopreempt only works with 'state BACKUP' (this instance is ${state?.args[0]?.text ?? 'not given a state'}): set state BACKUP on every director of ${vi.args[0]?.text ?? 'this instance'}`,
+        fixes: [{ title: "Set 'state BACKUP'", isPreferred: true, edits: [edit] }],
+      });
+    }
+  },
+};

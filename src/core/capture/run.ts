@@ -284,6 +284,14 @@ class HostRun {
 
   /** Host clock minus local clock: the `date` round trip with the smallest delay, NTP-style midpoint. */
   private async measureClock(): Promise<void> {
+    if (this.host?.clockOffsetMs) {
+      try {
+        this.clockOffsetMs = await this.host.clockOffsetMs();
+        return;
+      } catch (e) {
+        this.log('warn', `${this.name}: ${(e as Error).message}; timing whole date commands instead`);
+      }
+    }
     let best: { rtt: number; offset: number } | undefined;
     for (let i = 0; i < 3; i++) {
       const t0 = performance.timeOrigin + performance.now();

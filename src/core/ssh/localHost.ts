@@ -72,5 +72,10 @@ export class LocalHost extends CommandHost {
     }
   }
 
+  /** Same machine, same clock. */
+  async clockOffsetMs(): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {}
 }

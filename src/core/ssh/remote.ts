@@ -39,4 +39,9 @@ export interface RemoteHost {
    * Optional; throws an error that says what is missing.
    */
   sudoWrap?(argv: string[], program: string): Promise<{ argv: string[]; stdin?: string }>;
+  /**
+   * Host clock minus local clock in ms, from timed round trips over an already open
+   * channel (optional; the capture falls back to timing whole `date` commands).
+   */
+  clockOffsetMs?(samples?: number): Promise<number>;
 }

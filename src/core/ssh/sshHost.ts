@@ -84,6 +84,51 @@ export class SshHost extends CommandHost {
     });
   }
 
+  /**
+   * NTP-style offset: one channel runs a loop that prints `date +%s.%N` per line we
+   * send, so each sample costs one round trip (no channel setup or fork in it on
+   * our side of the clock); the sample with the smallest round trip wins.
+   */
+  clockOffsetMs(samples = 5): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(commandLine(['sh', '-c', 'while read -r _; do date +%s.%N; done']), (err, ch) => {
+        if (err) return reject(new SshError('other', this.name, `${this.label}: cannot read the clock: ${err.message}`));
+        let buf = '';
+        let t0 = 0;
+        let best: { rtt: number; offset: number } | undefined;
+        let n = 0;
+        const timer = setTimeout(() => ch.close(), 10000);
+        const ask = (): void => {
+          t0 = performance.timeOrigin + performance.now();
+          ch.write('\n');
+        };
+        ch.on('data', (b: Buffer) => {
+          buf += b.toString();
+          let i: number;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            const t1 = performance.timeOrigin + performance.now();
+            const remote = Number(buf.slice(0, i)) * 1000;
+            buf = buf.slice(i + 1);
+            if (Number.isFinite(remote)) {
+              const s = { rtt: t1 - t0, offset: remote - (t0 + t1) / 2 };
+              if (!best || s.rtt < best.rtt) best = s;
+            }
+            if (++n >= samples) ch.end();
+            else ask();
+          }
+        });
+        ch.stderr.on('data', () => {});
+        ch.on('error', () => {});
+        ch.on('close', () => {
+          clearTimeout(timer);
+          if (best) resolve(Math.round(best.offset * 1000) / 1000);
+          else reject(new SshError('other', this.name, `${this.label}: could not read the clock with date +%s.%N`));
+        });
+        ask();
+      });
+    });
+  }
+
   /** Opens a TCP channel from this host to host:port (for hosts behind this one). */
   forwardOut(host: string, port: number, cb: (err: Error | undefined, stream: ClientChannel) => void): void {
     this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => cb(err, stream));

@@ -1,0 +1,36 @@
+// The read-only commands the check runs, by label. Every argv is fixed text: no
+// user-supplied value reaches a remote shell. The kernel-config script only reads
+// files; `uname -r` is evaluated remotely on purpose (the running kernel).
+
+export interface StateCommand {
+  label: string;
+  argv: string[];
+  sudo?: boolean;
+  roles: ('director' | 'real-server')[];
+  /** Cap on the output kept (the check never needs more). */
+  maxOutputBytes?: number;
+}
+
+export const KERNEL_CONFIG_SCRIPT = [
+  'r=$(uname -r); echo "# uname -r: $r"',
+  'if [ -r "/boot/config-$r" ]; then grep -E "^(# )?CONFIG_IP_VS" "/boot/config-$r"; exit 0; fi',
+  'if [ -r /proc/config.gz ]; then zcat /proc/config.gz | grep -E "^(# )?CONFIG_IP_VS"; exit 0; fi',
+  'echo "no kernel config: neither /boot/config-$r nor /proc/config.gz" >&2; exit 3',
+].join('\n');
+
+export const stateCommands: StateCommand[] = [
+  { label: 'ip addr', argv: ['ip', 'addr', 'show'], roles: ['director', 'real-server'] },
+  { label: 'ip route', argv: ['ip', 'route', 'show'], roles: ['director', 'real-server'] },
+  {
+    label: 'sysctl',
+    argv: ['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf', 'net.ipv4.vs'],
+    roles: ['director', 'real-server'],
+  },
+  { label: 'ss -lntu', argv: ['ss', '-lntu'], roles: ['real-server'] },
+  { label: 'ipvsadm -Ln', argv: ['ipvsadm', '-Ln'], sudo: true, roles: ['director'] },
+  { label: 'ipvsadm -Ln --stats', argv: ['ipvsadm', '-Ln', '--stats', '--exact'], sudo: true, roles: ['director'] },
+  { label: 'ipvsadm -Ln --rate', argv: ['ipvsadm', '-Ln', '--rate', '--exact'], sudo: true, roles: ['director'] },
+  { label: 'ipvsadm -Lnc', argv: ['ipvsadm', '-Lnc'], sudo: true, roles: ['director'], maxOutputBytes: 4 * 1024 * 1024 },
+  { label: '/proc/net/ip_vs', argv: ['cat', '/proc/net/ip_vs'], roles: ['director'] },
+  { label: 'kernel config', argv: ['sh', '-c', KERNEL_CONFIG_SCRIPT], roles: ['director'] },
+];

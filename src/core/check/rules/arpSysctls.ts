@@ -1,0 +1,49 @@
+// The ARP problem (reference §1.2 D1): a DR/TUN real server holding the VIP must
+// neither answer ARP for it (arp_ignore >= 1) nor use it as ARP source
+// (arp_announce = 2). The kernel applies max(conf/all, conf/<iface>), so both keys
+// count; judged on every interface that does ARP.
+import type { Finding } from '../../findings/finding';
+import { effectiveConf } from '../../state';
+import type { CheckRule } from '../types';
+import { heldAddresses, realServerName, serviceName, sysctlEvidence, uniq } from '../helpers';
+
+export const arpSysctls: CheckRule = (ctx) => {
+  const out: Finding[] = [];
+  const done = new Set<string>();
+  for (const p of ctx.placements) {
+    const method = p.realServer.method ?? p.service.method;
+    const s = p.state;
+    if (method === 'nat' || done.has(s.name) || !s.sysctl || !s.interfaces) continue;
+    done.add(s.name);
+    const arping = uniq(
+      heldAddresses(s)
+        .filter((a) => a.up && a.iface !== 'lo')
+        .map((a) => a.iface),
+    ).filter((name) => {
+      const itf = s.interfaces?.find((i) => i.name === name);
+      return itf && !itf.flags.includes('NOARP') && itf.linkType !== 'ipip';
+    });
+    const bad = arping.filter(
+      (iface) => (effectiveConf(s.sysctl!, iface, 'arp_ignore') ?? 0) < 1 || (effectiveConf(s.sysctl!, iface, 'arp_announce') ?? 0) < 2,
+    );
+    if (bad.length === 0) continue;
+    const keys = ['all', ...bad].flatMap((i) => [`net.ipv4.conf.${i}.arp_ignore`, `net.ipv4.conf.${i}.arp_announce`]);
+    out.push({
+      code: 'check-arp-sysctls',
+      severity: 'error',
+      message: `Real server ${s.name} (${realServerName(p.realServer)}, ${method.toUpperCase()}) answers ARP for local addresses on ${bad.join(', ')}: effective arp_ignore=${bad.map((i) => effectiveConf(s.sysctl!, i, 'arp_ignore') ?? '?').join('/')}, arp_announce=${bad.map((i) => effectiveConf(s.sysctl!, i, 'arp_announce') ?? '?').join('/')} (need 1 and 2). It can answer ARP for the VIP ${p.service.vip ?? ''} and take the traffic from the director.`,
+      advice: 'Set net.ipv4.conf.all.arp_ignore=1 and net.ipv4.conf.all.arp_announce=2 (the kernel uses the larger of all and the interface value); persist them in /etc/sysctl.d/.',
+      evidence: [sysctlEvidence(s, keys)],
+      location: p.realServer.location ?? p.service.location,
+      service: serviceName(p.service),
+      realServer: p.realServer.name,
+      fix: {
+        description: `Stop ${s.name} from answering ARP for the VIP (until reboot)`,
+        host: s.name,
+        argv: ['sysctl', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2'],
+        sudo: true,
+      },
+    });
+  }
+  return out;
+};

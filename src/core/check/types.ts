@@ -1,0 +1,105 @@
+// Shapes shared by the cluster check: which hosts to read, what was read from
+// each, and what the rules see.
+
+import type { Finding } from '../findings/finding';
+import type { ClusterModel, RealServer, VirtualService } from '../model/cluster';
+import type { RemoteHost } from '../ssh/remote';
+import type {
+  IpvsConnection,
+  IpvsTable,
+  IpvsUnavailable,
+  KernelConfig,
+  ListeningSocket,
+  NetInterface,
+  Route,
+  SysctlMap,
+} from '../state';
+
+export type CheckRole = 'director' | 'real-server';
+
+export interface CheckHost {
+  host: RemoteHost;
+  role: CheckRole;
+  /** For real servers: the real-server name or address in the model (else matched by the host's addresses). */
+  realServer?: string;
+}
+
+export interface CheckOptions {
+  /** What the config says. Absent: taken from the first director's live table (no drift check then). */
+  model?: ClusterModel;
+  hosts: Map<string, CheckHost>;
+  /** Per command. Default 15 s. */
+  timeoutMs?: number;
+  /** Finding codes to leave out (e.g. `check-ipvs-missing` against an emulated director). */
+  ignore?: string[];
+  signal?: AbortSignal;
+}
+
+/** Everything read from one host. A missing field = that command failed; `notes` say why. */
+export interface HostState {
+  name: string;
+  role: CheckRole;
+  /** Set when not even the first command ran (connection refused, auth...). */
+  unreachable?: string;
+  interfaces?: NetInterface[];
+  routes?: Route[];
+  sysctl?: SysctlMap;
+  listeners?: ListeningSocket[];
+  /** Live IPVS table (from ipvsadm, else /proc/net/ip_vs). */
+  ipvs?: IpvsTable;
+  ipvsSource?: string;
+  ipvsUnavailable?: IpvsUnavailable;
+  ipvsStats?: IpvsTable;
+  ipvsRate?: IpvsTable;
+  connections?: IpvsConnection[];
+  kernelConfig?: KernelConfig;
+  kernelRelease?: string;
+  /** Raw output per command label, for evidence lines. */
+  raw: Record<string, string>;
+  /** Commands that could not be run or read, in words. */
+  notes: string[];
+}
+
+/** Per-host summary returned to callers (CLI, tree view). */
+export interface HostSummary {
+  name: string;
+  role: CheckRole;
+  reachable: boolean;
+  /** IPv4 addresses held, with interface: `192.0.2.100 on lo`. */
+  addresses: string[];
+  /** Directors: `present`, `missing` or `unknown`. */
+  ipvs?: 'present' | 'missing' | 'unknown';
+  /** Directors: number of live services / destinations. */
+  liveServices?: number;
+  /** Real servers: the model real servers this host is. */
+  realServers?: string[];
+  /** Service VIPs this host holds (directors) or has on lo/tunnel (real servers). */
+  vips: string[];
+  notes: string[];
+}
+
+export interface CheckResult {
+  findings: Finding[];
+  hosts: HostSummary[];
+  /** Whether the model came from a config (drift was checked) or from the live table. */
+  modelFromLiveTable: boolean;
+}
+
+/** A real server of a service, with the host that is that real server (if we read it). */
+export interface RealServerOnHost {
+  service: VirtualService;
+  realServer: RealServer;
+  state: HostState;
+}
+
+export interface CheckContext {
+  model: ClusterModel;
+  modelFromLiveTable: boolean;
+  states: HostState[];
+  directors: HostState[];
+  realServerHosts: HostState[];
+  /** Every (service, real server) whose host was read. */
+  placements: RealServerOnHost[];
+}
+
+export type CheckRule = (ctx: CheckContext) => Finding[];

@@ -1,4 +1,6 @@
 // One line per feature of the VS Code layer (see ./feature.ts).
 import type { Feature } from './feature';
+import { configLanguageFeature } from './language/configLanguage';
 
 export const features: Feature[] = [];
+features.push(configLanguageFeature);

@@ -1,0 +1,164 @@
+// Language support for keepalived.conf and ipvsadm rules (and ipvsadm lines in
+// shell scripts): diagnostics as the user types, hovers, completion, quick fixes
+// and document symbols. Thin: every answer comes from src/core/config. Read-only
+// analysis, so it also runs in untrusted workspaces.
+import * as vscode from 'vscode';
+import {
+  analyzeText,
+  type AnalyzedDocument,
+  completeAt,
+  type ConfigDiagnostic,
+  type ConfigSymbol,
+  documentSymbols,
+  fixesAt,
+  hoverAt,
+  lintText,
+  type Range as CoreRange,
+} from '../../core/config';
+import type { Feature } from '../feature';
+
+const SELECTOR: vscode.DocumentSelector = [
+  { language: 'keepalived' },
+  { language: 'ipvsadm' },
+  { language: 'shellscript' },
+];
+const DEBOUNCE_MS = 250;
+
+function toRange(r: CoreRange): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+function toSeverity(s: ConfigDiagnostic['severity']): vscode.DiagnosticSeverity {
+  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+/** Parse once per document version; hovers, completion and symbols share it. */
+class DocumentCache {
+  private readonly entries = new Map<string, { version: number; doc: AnalyzedDocument | undefined; diagnostics?: ConfigDiagnostic[] }>();
+  get(d: vscode.TextDocument): AnalyzedDocument | undefined {
+    return this.entry(d).doc;
+  }
+  diagnostics(d: vscode.TextDocument): ConfigDiagnostic[] {
+    const e = this.entry(d);
+    e.diagnostics ??= lintText(d.getText(), d.uri.fsPath, d.languageId);
+    return e.diagnostics;
+  }
+  delete(d: vscode.TextDocument): void {
+    this.entries.delete(d.uri.toString());
+  }
+  private entry(d: vscode.TextDocument): { version: number; doc: AnalyzedDocument | undefined; diagnostics?: ConfigDiagnostic[] } {
+    const key = d.uri.toString();
+    let e = this.entries.get(key);
+    if (!e || e.version !== d.version) {
+      e = { version: d.version, doc: analyzeText(d.getText(), d.uri.fsPath, d.languageId) };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+}
+
+function isOurs(d: vscode.TextDocument): boolean {
+  if (d.uri.scheme !== 'file' && d.uri.scheme !== 'untitled') return false;
+  if (d.languageId === 'keepalived' || d.languageId === 'ipvsadm') return true;
+  // Shell scripts only when they run ipvsadm.
+  return d.languageId === 'shellscript' && /\bipvsadm\b/.test(d.getText());
+}
+
+function toDiagnostic(d: ConfigDiagnostic): vscode.Diagnostic {
+  const diag = new vscode.Diagnostic(toRange(d.range), d.message, toSeverity(d.severity));
+  diag.code = d.code;
+  diag.source = 'lvs';
+  if (d.related) diag.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message));
+  return diag;
+}
+
+const SYMBOL_KINDS: Record<ConfigSymbol['kind'], vscode.SymbolKind> = {
+  namespace: vscode.SymbolKind.Namespace,
+  object: vscode.SymbolKind.Object,
+  field: vscode.SymbolKind.Field,
+  event: vscode.SymbolKind.Event,
+  module: vscode.SymbolKind.Module,
+};
+
+function toSymbol(s: ConfigSymbol): vscode.DocumentSymbol {
+  const sym = new vscode.DocumentSymbol(s.name, s.detail, SYMBOL_KINDS[s.kind], toRange(s.range), toRange(s.selectionRange));
+  sym.children = s.children.map(toSymbol);
+  return sym;
+}
+
+export const configLanguageFeature: Feature = {
+  name: 'config-language',
+  activate({ context, log }) {
+    const collection = vscode.languages.createDiagnosticCollection('lvs-config');
+    const cache = new DocumentCache();
+    const timers = new Map<string, NodeJS.Timeout>();
+    context.subscriptions.push(collection, { dispose: () => timers.forEach((t) => clearTimeout(t)) });
+
+    const publish = (d: vscode.TextDocument): void => {
+      if (!isOurs(d)) return;
+      try {
+        collection.set(d.uri, cache.diagnostics(d).filter((x) => x.file === d.uri.fsPath).map(toDiagnostic));
+      } catch (e) {
+        log.error(`linting ${d.uri.fsPath} failed: ${(e as Error).message}`);
+      }
+    };
+    const schedule = (d: vscode.TextDocument): void => {
+      const key = d.uri.toString();
+      clearTimeout(timers.get(key));
+      timers.set(key, setTimeout(() => {
+        timers.delete(key);
+        publish(d);
+      }, DEBOUNCE_MS));
+    };
+
+    context.subscriptions.push(
+      vscode.workspace.onDidOpenTextDocument(publish),
+      vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        collection.delete(d.uri);
+        cache.delete(d);
+      }),
+      vscode.languages.registerHoverProvider(SELECTOR, {
+        provideHover(d, position) {
+          const doc = isOurs(d) ? cache.get(d) : undefined;
+          const h = doc && hoverAt(doc, d.getText(), position);
+          return h ? new vscode.Hover(new vscode.MarkdownString(h.contents), toRange(h.range)) : undefined;
+        },
+      }),
+      vscode.languages.registerCompletionItemProvider(SELECTOR, {
+        provideCompletionItems(d, position) {
+          const doc = isOurs(d) ? cache.get(d) : undefined;
+          if (!doc) return [];
+          return completeAt(doc, d.getText(), position).map((c) => {
+            const item = new vscode.CompletionItem(c.label, c.kind === 'value' ? vscode.CompletionItemKind.Value : c.kind === 'block' ? vscode.CompletionItemKind.Module : vscode.CompletionItemKind.Keyword);
+            item.detail = c.detail;
+            if (c.documentation) item.documentation = new vscode.MarkdownString(c.documentation);
+            if (c.insertText) item.insertText = c.snippet ? new vscode.SnippetString(c.insertText) : c.insertText;
+            return item;
+          });
+        },
+      }, '-', ' '),
+      vscode.languages.registerCodeActionsProvider(SELECTOR, {
+        provideCodeActions(d, range) {
+          if (!isOurs(d)) return [];
+          const core = { start: { line: range.start.line, character: range.start.character }, end: { line: range.end.line, character: range.end.character } };
+          return fixesAt(cache.diagnostics(d), core).map(({ diagnostic, fix }) => {
+            const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+            action.diagnostics = [toDiagnostic(diagnostic)];
+            action.isPreferred = fix.isPreferred;
+            action.edit = new vscode.WorkspaceEdit();
+            for (const e of fix.edits) action.edit.replace(vscode.Uri.file(e.file), toRange(e.range), e.newText);
+            return action;
+          });
+        },
+      }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+      vscode.languages.registerDocumentSymbolProvider(SELECTOR, {
+        provideDocumentSymbols(d) {
+          const doc = isOurs(d) ? cache.get(d) : undefined;
+          return doc ? documentSymbols(doc).map(toSymbol) : [];
+        },
+      }),
+    );
+    vscode.workspace.textDocuments.forEach(publish);
+  },
+};

@@ -15,6 +15,8 @@ export interface Lane {
   interface: string;
   /** Clock offset estimated from matched packets (ms to add to this lane's times), if any. */
   clockOffsetMs?: number;
+  /** How the clock offset was estimated (or bounded) from matched packets. */
+  clockNote?: string;
   packetCount: number;
   /** Set when the file could not be read completely. */
   error?: string;

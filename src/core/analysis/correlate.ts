@@ -1,0 +1,521 @@
+// Correlation across capture points: the flows every point saw are grouped into
+// client connections (client address + port + ISN: that survives DR's MAC rewrite,
+// NAT's destination rewrite and TUN's encapsulation), the same packet is recognised at
+// each point by what IPVS never changes (IP ID, TCP seq/ack/flags, payload length —
+// never TTL or checksums), clocks are aligned from matched packets, and each connection
+// gets its hops and the facts the finding rules need.
+
+import type { HostRole, ManifestService } from '../capture/manifest';
+import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
+import type { ServiceMap } from './endpoints';
+import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
+import { ACK, FIN, RST, SYN, type Flow, type PacketRec } from './flowTable';
+import type { Connection, ConnectionState, Hop, Rewrite } from './result';
+
+/** Hops kept per connection in the result (the counters stay exact). */
+export const MAX_HOPS = 400;
+/** Copies of one packet further apart than this are not the same packet. */
+const MATCH_WINDOW_S = 2;
+
+const roleRank: Record<HostRole, number> = { client: 0, router: 1, director: 2, other: 2, 'real-server': 3 };
+
+/** Position of a point along the path of a packet in this direction (0 = first). */
+function pathRank(role: HostRole, reply: boolean, encapsulated = false): number {
+  // A tunnelled copy is past the director, whoever captured it (a router on the way).
+  const r = encapsulated && role !== 'real-server' ? 2.5 : roleRank[role];
+  return reply ? 3 - r : r;
+}
+
+function recKey(r: PacketRec): string {
+  return `${r.reply ? 1 : 0}|${r.ipId}|${r.seq}|${r.ack}|${r.flagBits}|${r.len}`;
+}
+
+function ipOf(endpoint: string): string {
+  const i = endpoint.lastIndexOf(':');
+  return i < 0 ? endpoint : endpoint.slice(0, i);
+}
+
+function portOf(endpoint: string): number | undefined {
+  const v = Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+  return Number.isFinite(v) ? v : undefined;
+}
+
+export function flagLetters(bits: number): string {
+  let s = '';
+  if (bits & SYN) s += 'S';
+  if (bits & FIN) s += 'F';
+  if (bits & RST) s += 'R';
+  if (bits & 8) s += 'P';
+  if (bits & ACK) s += '.';
+  return s || 'none';
+}
+
+function hopSummary(r: PacketRec): string {
+  if (r.flagBits === -2) return r.note ?? 'ICMP';
+  if (r.flagBits === -1) return `UDP ${r.len}`;
+  const f = flagLetters(r.flagBits);
+  return r.len > 0 ? `${f} ${r.len}` : f;
+}
+
+interface Group {
+  key: string;
+  proto: 'tcp' | 'udp';
+  client: string;
+  cport: number;
+  flows: Flow[];
+}
+
+/** Groups the flows of all points by client endpoint and TCP generation (ISN). */
+function groupFlows(points: PointInfo[]): Group[] {
+  const byBase = new Map<string, Map<number, Flow[]>>();
+  for (const p of points) {
+    for (const f of p.table.allFlows()) {
+      const base = `${f.proto}|${f.client}|${f.cport}`;
+      let gens = byBase.get(base);
+      if (!gens) byBase.set(base, (gens = new Map()));
+      const list = gens.get(f.gen);
+      if (list) list.push(f);
+      else gens.set(f.gen, [f]);
+    }
+  }
+  const groups: Group[] = [];
+  for (const [base, gens] of byBase) {
+    const unknown = gens.get(-1);
+    const known = [...gens.entries()].filter(([g]) => g !== -1);
+    if (unknown && known.length > 0) {
+      // A point that missed the SYN: attach its flow to the generation closest in time.
+      gens.delete(-1);
+      for (const f of unknown) {
+        let best = known[0];
+        let bestD = Infinity;
+        for (const k of known) {
+          const first = Math.min(...k[1].map((x) => x.first));
+          const last = Math.max(...k[1].map((x) => x.last));
+          const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
+          if (d < bestD) {
+            bestD = d;
+            best = k;
+          }
+        }
+        best[1].push(f);
+      }
+    }
+    const [proto, client, cport] = base.split('|');
+    for (const [gen, flows] of gens) {
+      groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto: proto as 'tcp' | 'udp', client, cport: Number(cport), flows });
+    }
+  }
+  groups.sort((a, b) => Math.min(...a.flows.map((f) => f.first)) - Math.min(...b.flows.map((f) => f.first)));
+  return groups;
+}
+
+function endpointsOf(g: Group): string[] {
+  const out = new Set<string>();
+  for (const f of g.flows) {
+    for (const e of f.reqDsts) out.add(e);
+    for (const e of f.dupDsts) out.add(e);
+    for (const e of f.replySrcs) if (!e.endsWith(':icmp')) out.add(e);
+  }
+  return [...out];
+}
+
+/** Learns real-server MACs and director MACs from ARP and from what each point sent. */
+function learnMacs(facts: Facts): void {
+  const { services } = facts;
+  for (const p of facts.points) {
+    for (const [mac, ips] of p.table.macClaims) {
+      let claims = facts.macClaims.get(mac);
+      if (!claims) facts.macClaims.set(mac, (claims = new Set()));
+      for (const ip of ips) {
+        claims.add(ip);
+        const rs = services.rsByAddress.get(ip);
+        if (rs) facts.rsMacs.set(mac, rs);
+      }
+    }
+    if (p.spec.role === 'real-server' && p.spec.realServer) {
+      const addr = services.rsAddressByName.get(p.spec.realServer);
+      const mac = addr ? p.table.srcMacByIp.get(addr) : undefined;
+      if (mac) facts.rsMacs.set(mac, p.spec.realServer);
+      // What the real server itself sent (its replies) left from its own NIC.
+      for (const f of p.table.allFlows()) for (const m of f.repSrcMacs) if (!f.reqSrcMacs.includes(m)) facts.rsMacs.set(m, p.spec.realServer);
+    }
+  }
+  for (const p of facts.points) {
+    if (p.spec.role !== 'director') continue;
+    for (const v of p.table.vrrp.values()) if (v.srcMac) facts.directorMacs.add(v.srcMac);
+    for (const f of p.table.allFlows()) {
+      for (const r of f.recs) {
+        // The forwarded copy leaves from the director's NIC; the first copy of a request
+        // to the VIP arrived at it.
+        if (r.dup && r.srcMac && !facts.rsMacs.has(r.srcMac)) facts.directorMacs.add(r.srcMac);
+        if (!r.dup && !r.reply && r.dstMac && services.vips.has(r.dst) && !facts.rsMacs.has(r.dstMac)) facts.directorMacs.add(r.dstMac);
+      }
+    }
+    for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
+  }
+}
+
+/** Real servers named by capture points but missing from capture.json: find their address. */
+export function learnRealServerAddresses(points: PointInfo[], services: ServiceMap): void {
+  for (const p of points) {
+    const name = p.spec.realServer;
+    if (p.spec.role !== 'real-server' || !name || services.rsAddressByName.has(name)) continue;
+    let best: string | undefined;
+    let bestCount = 0;
+    // The address that accepts connections there is the real server's; else the busiest.
+    const counts = p.table.acceptCounts.size > 0 ? p.table.acceptCounts : p.table.ipCounts;
+    for (const [ip, c] of counts) {
+      if (services.vips.has(ip) || ip.includes(':')) continue;
+      if (c > bestCount) {
+        best = ip;
+        bestCount = c;
+      }
+    }
+    if (best) services.addRealServer(name, best, true);
+  }
+}
+
+/** Per-host clock corrections from matched packets, relative to the first director. */
+function alignClocks(points: PointInfo[], groups: Group[]): void {
+  const ref = points.find((p) => p.readable && p.spec.role === 'director') ?? points.find((p) => p.readable);
+  if (!ref) return;
+  const refHost = ref.spec.host;
+  const samples = new Map<string, OffsetSamples>();
+  for (const g of groups) {
+    // Earliest time each host saw each packet.
+    const seen = new Map<string, Map<string, { ts: number; role: HostRole; enc: boolean }>>();
+    for (const f of g.flows) {
+      const p = points[f.point];
+      for (const r of f.recs) {
+        if (r.dup) continue;
+        const k = recKey(r);
+        let hosts = seen.get(k);
+        if (!hosts) seen.set(k, (hosts = new Map()));
+        const ts = r.ts + p.shift;
+        const cur = hosts.get(p.spec.host);
+        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: r.outerDst !== undefined });
+      }
+    }
+    for (const [k, hosts] of seen) {
+      const r = hosts.get(refHost);
+      if (!r) continue;
+      const reply = k.startsWith('1');
+      for (const [host, h] of hosts) {
+        if (host === refHost || Math.abs(h.ts - r.ts) > MATCH_WINDOW_S) continue;
+        const hr = pathRank(h.role, reply, h.enc);
+        const rr = pathRank(r.role, reply, r.enc);
+        if (hr === rr) continue;
+        let s = samples.get(host);
+        if (!s) samples.set(host, (s = newSamples()));
+        addSample(s, hr > rr, h.ts - r.ts);
+      }
+    }
+  }
+  for (const [host, s] of samples) {
+    const est = estimateOffset(s, host, refHost);
+    if (!est) continue;
+    for (const p of points) {
+      if (p.spec.host !== host) continue;
+      p.lane.clockNote = est.text;
+      // Only shift when both directions agree on a real offset; sub-millisecond
+      // estimates are within the noise of asymmetric latency.
+      if (est.offset !== undefined && Math.abs(est.offset) > 0.001) p.shift -= est.offset;
+      p.lane.clockOffsetMs = Math.round(p.shift * 1e6) / 1e3;
+    }
+  }
+}
+
+interface RsNames {
+  byMac: Map<string, string>;
+  byAddress: Map<string, string>;
+}
+
+function rewriteBetween(prev: Hop, h: Hop, rec: PacketRec, prevRec: PacketRec, names: RsNames): [Rewrite, string | undefined] {
+  if (rec.outerDst && !prevRec.outerDst) {
+    const rs = names.byAddress.get(rec.outerDst);
+    return ['ipip', `IPIP ${rec.outerSrc} → ${rec.outerDst}${rs ? ` (${rs})` : ''}`];
+  }
+  if (!rec.outerDst && prevRec.outerDst) return ['none', `decapsulated (tunnel ${prevRec.outerSrc} → ${prevRec.outerDst})`];
+  if (h.dst !== prev.dst || h.dport !== prev.dport) return ['dnat', `DNAT ${prev.dst}:${prev.dport} → ${h.dst}:${h.dport}`];
+  if (h.src !== prev.src || h.sport !== prev.sport) return ['snat', `SNAT ${prev.src}:${prev.sport} → ${h.src}:${h.sport}`];
+  if (h.dstMac && prev.dstMac && h.dstMac !== prev.dstMac) {
+    const rs = names.byMac.get(h.dstMac);
+    return ['mac', `MAC → ${h.dstMac}${rs ? ` (${rs})` : ''}`];
+  }
+  return ['none', undefined];
+}
+
+function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
+  const items: Array<{ rec: PacketRec; point: PointInfo }> = [];
+  for (const f of g.flows) for (const rec of f.recs) items.push({ rec, point: points[f.point] });
+  items.sort((a, b) => {
+    const d = a.rec.ts + a.point.shift - (b.rec.ts + b.point.shift);
+    if (d !== 0) return d;
+    const ra = pathRank(a.point.spec.role, a.rec.reply, a.rec.outerDst !== undefined);
+    const rb = pathRank(b.point.spec.role, b.rec.reply, b.rec.outerDst !== undefined);
+    if (ra !== rb) return ra - rb;
+    return Number(a.rec.dup) - Number(b.rec.dup);
+  });
+  const hops: Hop[] = [];
+  const recs: PacketRec[] = [];
+  const lastByKey = new Map<string, number>();
+  for (const { rec, point } of items.slice(0, MAX_HOPS)) {
+    const hop: Hop = {
+      ref: { point: point.index, n: rec.n },
+      ts: rec.ts + point.shift,
+      direction: rec.reply ? 'reply' : 'request',
+      summary: hopSummary(rec),
+      src: rec.src,
+      dst: rec.dst,
+      sport: rec.flagBits === -2 ? undefined : rec.sport,
+      dport: rec.flagBits === -2 ? undefined : rec.dport,
+      srcMac: rec.srcMac,
+      dstMac: rec.dstMac,
+    };
+    const key = recKey(rec);
+    const prevIdx = lastByKey.get(key);
+    if (prevIdx !== undefined && hop.ts - hops[prevIdx].ts <= MATCH_WINDOW_S) {
+      const prev = hops[prevIdx];
+      hop.sameAs = prevIdx;
+      hop.latencyMs = Math.round((hop.ts - prev.ts) * 1e6) / 1e3;
+      const [rw, text] = rewriteBetween(prev, hop, rec, recs[prevIdx], names);
+      hop.rewrite = rw;
+      if (text) hop.rewriteText = text;
+    }
+    lastByKey.set(key, hops.length);
+    hops.push(hop);
+    recs.push(rec);
+  }
+  return hops;
+}
+
+function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow[]): ConnectionState {
+  const sum = (k: keyof Flow): number => flows.reduce((a, f) => a + (f[k] as number), 0);
+  const replies = sum('rep') - flows.reduce((a, f) => a + f.icmpToClient, 0);
+  const refused = c.directorRefused !== undefined || c.rsViews.some((v) => v.synAck === 0 && (v.rst > 0 || v.icmp > 0));
+  if (proto === 'tcp') {
+    const syn = sum('syn') > 0;
+    const fin = sum('finC') + sum('finS') > 0;
+    const rst = sum('rstC') + sum('rstS') > 0;
+    if (!c.handshakeDone) {
+      if (refused || sum('icmpToClient') > 0 || sum('rstS') > 0) return 'rejected';
+      if (syn && replies === 0) return c.replyVisible ? 'no-reply' : 'partial';
+      return 'partial';
+    }
+    if (rst) return 'reset';
+    if (fin) return 'complete';
+    return syn ? 'established' : 'partial';
+  }
+  if (replies > 0 || c.clientReplies > 0) return 'complete';
+  if (refused || sum('icmpToClient') > 0) return 'rejected';
+  return c.replyVisible ? 'no-reply' : 'partial';
+}
+
+function serviceOf(services: ServiceMap, proto: string, endpoints: string[]): { service?: ManifestService; vip?: string; vport?: number } {
+  for (const e of endpoints) {
+    const ip = ipOf(e);
+    const port = portOf(e);
+    const m = services.server(proto, ip, port);
+    if (m?.kind === 'vip') return { service: m.service, vip: ip, vport: port };
+  }
+  for (const e of endpoints) {
+    const m = services.server(proto, ipOf(e), portOf(e));
+    if (m?.kind === 'rs' && m.service) return { service: m.service, vip: m.service.vip, vport: m.service.port };
+  }
+  return {};
+}
+
+function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reason: string } | undefined {
+  const st = c.conn.state;
+  if (st !== 'no-reply' && st !== 'rejected') return undefined;
+  if (c.directorRefused) return { point: c.directorRefused.point, reason: `the director answered ${c.directorRefused.what} itself` };
+  const rsv = c.rsViews.find((v) => v.requests > 0);
+  if (rsv) {
+    if (rsv.rst > 0 || rsv.icmp > 0) return { point: rsv.point, reason: `${rsv.rs} refused it (${rsv.rst > 0 ? 'RST' : 'ICMP unreachable'})` };
+    if (rsv.replies === 0) return { point: rsv.point, reason: `${rsv.rs} received it and never answered` };
+    return { point: rsv.point, reason: `${rsv.rs} answered, but the answer never reached the client` };
+  }
+  const dir = c.flows.find((f) => points[f.point].spec.role === 'director');
+  if (c.forwarded && dir) return { point: dir.point, reason: `forwarded to ${c.forwardedTo.join(', ') || 'a real server'}, not seen there` };
+  if (dir) return { point: dir.point, reason: 'reached the director, not forwarded' };
+  const first = c.flows[0];
+  return first ? { point: first.point, reason: 'never reached the director' } : undefined;
+}
+
+/** Builds connections, health checks and cross-point facts. Fills `facts.conns` etc. */
+export function correlate(facts: Facts): void {
+  const { points, services } = facts;
+  learnMacs(facts);
+  const groups = groupFlows(points);
+  alignClocks(points, groups);
+
+  const isVipGroup = (_g: Group, eps: string[]): boolean => eps.some((e) => services.vips.has(ipOf(e)));
+  const epsByGroup = new Map<Group, string[]>();
+  for (const g of groups) {
+    const eps = endpointsOf(g);
+    epsByGroup.set(g, eps);
+    if (isVipGroup(g, eps)) facts.clients.add(g.client);
+  }
+  const directorPointSeesRsSide = points.some(
+    (p) => p.spec.role === 'director' && (p.spec.interface === 'any' || p.table.allFlows().some((f) => f.reqDsts.concat(f.dupDsts).some((e) => services.isRealServerAddress(ipOf(e))) || f.encapDsts.length > 0)),
+  );
+  const checks = new Map<string, HealthCheck>();
+  const idCount = new Map<string, number>();
+
+  for (const g of groups) {
+    const eps = epsByGroup.get(g)!;
+    const toVip = isVipGroup(g, eps);
+    const rsEp = eps.find((e) => services.isRealServerAddress(ipOf(e)));
+    if (!toVip && !(rsEp && facts.clients.has(g.client))) {
+      if (rsEp) addHealthCheck(checks, g, rsEp, points, services);
+      continue;
+    }
+    const { service, vip, vport } = serviceOf(services, g.proto, eps);
+    const method = service?.method;
+    const dirFlows = g.flows.filter((f) => points[f.point].spec.role === 'director');
+    const forwardedTo: string[] = [];
+    const addFwd = (name: string | undefined): void => {
+      if (name && !forwardedTo.includes(name)) forwardedTo.push(name);
+    };
+    let atDirector = false;
+    let forwarded = false;
+    let directorSawReply = false;
+    for (const f of dirFlows) {
+      if (f.req > 0 && f.reqDsts.some((e) => services.vips.has(ipOf(e)))) atDirector = true;
+      for (const m of f.dupDstMacs) addFwd(facts.rsMacs.get(m));
+      for (const e of [...f.reqDsts, ...f.dupDsts]) addFwd(services.rsByAddress.get(ipOf(e)));
+      for (const o of f.encapDsts) addFwd(services.rsByAddress.get(o));
+      if (f.reqDup > 0 || f.encapDsts.length > 0 || f.reqDsts.some((e) => services.isRealServerAddress(ipOf(e)))) forwarded = true;
+      if (f.rep - f.icmpToClient > 0) directorSawReply = true;
+    }
+    if (forwardedTo.length > 0) forwarded = true;
+    let directorRefused: ConnFacts['directorRefused'];
+    if (!forwarded) {
+      for (const f of dirFlows) {
+        if (f.synAck > 0) continue;
+        const r = f.recs.find((x) => x.reply && (x.flagBits === -2 || (x.flagBits >= 0 && (x.flagBits & RST) !== 0)));
+        if (r && services.vips.has(r.src)) {
+          directorRefused = { point: f.point, n: r.n, ts: r.ts + points[f.point].shift, what: r.flagBits === -2 ? (r.note ?? 'ICMP unreachable') : 'a TCP RST' };
+          break;
+        }
+      }
+    }
+    const rsViews: RsView[] = [];
+    for (const f of g.flows) {
+      const p = points[f.point];
+      if (p.spec.role !== 'real-server') continue;
+      const rs = p.spec.realServer ?? p.spec.host;
+      rsViews.push({
+        point: f.point,
+        rs,
+        requests: f.req,
+        replies: f.rep,
+        replySrcs: f.replySrcs,
+        reqSrcMacs: f.reqSrcMacs,
+        repDstMacs: f.repDstMacs,
+        synAck: f.synAck,
+        rst: f.rstS,
+        icmp: f.icmpToClient,
+        first: f.first + p.shift,
+        last: f.last + p.shift,
+        flow: f,
+      });
+    }
+    const clientFlows = g.flows.filter((f) => ['client', 'router'].includes(points[f.point].spec.role));
+    const clientReplySrcs: string[] = [];
+    let clientReplies = 0;
+    for (const f of clientFlows) {
+      clientReplies += f.rep;
+      for (const e of f.replySrcs) if (!clientReplySrcs.includes(e)) clientReplySrcs.push(e);
+    }
+    const rsName = rsViews.find((v) => v.requests > 0)?.rs ?? forwardedTo[0];
+    const handshakeDone = g.flows.some((f) => f.synAck > 0 || (f.reqAck > 0 && g.proto === 'tcp'));
+    const replyVisible =
+      clientFlows.length > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
+    const partial: Omit<ConnFacts, 'conn'> = {
+      service,
+      flows: g.flows,
+      atDirector,
+      forwardedTo,
+      forwarded,
+      directorSeesForwarding: method !== 'nat' ? dirFlows.length > 0 || directorPointSeesRsSide : directorPointSeesRsSide,
+      directorRefused,
+      rsViews,
+      directorSawReply,
+      clientReplySrcs,
+      clientReplies,
+      handshakeDone,
+      replyVisible,
+      firstRefs: new Map(),
+    };
+    const state = connState(g.proto, partial, g.flows);
+    const baseId = `${g.proto}:${g.client}:${g.cport}`;
+    const nth = (idCount.get(baseId) ?? 0) + 1;
+    idCount.set(baseId, nth);
+    const hops = buildHops(g, points, { byMac: facts.rsMacs, byAddress: services.rsByAddress });
+    const start = Math.min(...g.flows.map((f) => f.first + points[f.point].shift));
+    const end = Math.max(...g.flows.map((f) => f.last + points[f.point].shift));
+    const conn: Connection = {
+      id: nth === 1 ? baseId : `${baseId}#${nth}`,
+      protocol: g.proto,
+      client: g.client,
+      clientPort: g.cport,
+      vip: vip ?? services.manifest.target.vip,
+      vport,
+      realServer: rsName,
+      state,
+      start,
+      end,
+      packets: g.flows.reduce((a, f) => a + f.req + f.rep + f.reqDup + f.repDup, 0),
+      hops,
+    };
+    const cf: ConnFacts = { conn, ...partial };
+    for (const f of g.flows) {
+      const list = cf.firstRefs.get(f.point) ?? [];
+      for (const r of f.recs) if (list.length < 5) list.push(r.n);
+      cf.firstRefs.set(f.point, list);
+    }
+    const stop = describeStop(cf, points);
+    if (stop) conn.stoppedAt = stop;
+    facts.conns.push(cf);
+  }
+  facts.healthChecks.push(...checks.values());
+}
+
+function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: string, points: PointInfo[], services: ServiceMap): void {
+  // Prefer the director's view of a check; fall back to the real server's.
+  const f = g.flows.find((x) => points[x.point].spec.role === 'director') ?? g.flows[0];
+  const p = points[f.point];
+  const rsAddress = ipOf(rsEp);
+  const port = portOf(rsEp) ?? 0;
+  const key = `${g.proto}|${g.client}|${rsAddress}|${port}`;
+  let hc = checks.get(key);
+  if (!hc) {
+    hc = {
+      point: f.point,
+      director: g.client,
+      rsAddress,
+      rs: services.rsByAddress.get(rsAddress),
+      port,
+      proto: g.proto,
+      attempts: 0,
+      refused: 0,
+      unanswered: 0,
+      httpErrors: 0,
+      ok: 0,
+      first: f.first + p.shift,
+      packets: [],
+    };
+    checks.set(key, hc);
+  }
+  if (f.req === 0 && f.syn === 0) return;
+  hc.attempts++;
+  const firstN = f.recs[0]?.n;
+  if (firstN !== undefined && hc.packets.length < 12) hc.packets.push(firstN);
+  if (g.proto === 'tcp' && f.synAck === 0 && (f.rstS > 0 || f.icmpToClient > 0)) hc.refused++;
+  else if (g.proto === 'tcp' && f.synAck === 0 && f.rep === 0) hc.unanswered++;
+  else if (f.httpStatus !== undefined && f.httpStatus >= 400) {
+    hc.httpErrors++;
+    hc.lastHttpStatus = f.httpStatus;
+  } else hc.ok++;
+}

@@ -1,0 +1,547 @@
+// The flow table of one capture point: what that host saw, reduced to compact state
+// as the packets stream by (packets are never kept: their bytes are only valid during
+// the reader's callback). Memory grows with connections, not packets: each flow keeps
+// counters, a few distinct addresses/MACs and at most MAX_RECS packet records for the
+// hop-by-hop view.
+
+import type { InnerPacket, Packet } from '../decode/packet';
+import type { ServiceMap } from './endpoints';
+
+export const FIN = 1;
+export const SYN = 2;
+export const RST = 4;
+export const ACK = 16;
+
+/** Packet records kept per flow and point (the rest is only counted). */
+export const MAX_RECS = 64;
+const MAX_OTHER_FLOWS = 20000;
+const MAX_ARP = 5000;
+const MAX_SMALL = 6;
+const RING = 8;
+
+/** One packet of a flow as seen at one point: enough to draw it and to match it elsewhere. */
+export interface PacketRec {
+  n: number;
+  ts: number;
+  reply: boolean;
+  /** Second copy of a packet already seen at this point: the director's forwarded copy. */
+  dup: boolean;
+  /** TCP flag bits; -1 UDP; -2 ICMP. */
+  flagBits: number;
+  seq: number;
+  ack: number;
+  len: number;
+  ipId: number;
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+  srcMac?: string;
+  dstMac?: string;
+  /** IP-in-IP / GRE outer addresses when the packet was encapsulated. */
+  outerSrc?: string;
+  outerDst?: string;
+  /** e.g. `ICMP port unreachable`. */
+  note?: string;
+}
+
+function pushSmall(list: string[], v: string | undefined): void {
+  if (v === undefined || list.length >= MAX_SMALL || list.includes(v)) return;
+  list.push(v);
+}
+
+/** A TCP connection or UDP conversation between one client endpoint and our side, at one point. */
+export class Flow {
+  first = Infinity;
+  last = 0;
+  /** First copies of requests (client -> server) and replies at this point. */
+  req = 0;
+  rep = 0;
+  /** Second copies (in/out pair inside one capture). */
+  reqDup = 0;
+  repDup = 0;
+  syn = 0;
+  synAck = 0;
+  /** Request packets with ACK and without SYN: the client completed the handshake. */
+  reqAck = 0;
+  finC = 0;
+  finS = 0;
+  rstC = 0;
+  rstS = 0;
+  retransC = 0;
+  retransS = 0;
+  /** ICMP errors sent towards the client quoting this flow / sent by the client. */
+  icmpToClient = 0;
+  icmpFromClient = 0;
+  icmpNote?: string;
+  /** Distinct `ip:port` the requests were addressed to (first copies / forwarded copies). */
+  reqDsts: string[] = [];
+  dupDsts: string[] = [];
+  /** Distinct `ip:port` replies came from. */
+  replySrcs: string[] = [];
+  reqSrcMacs: string[] = [];
+  reqDstMacs: string[] = [];
+  dupDstMacs: string[] = [];
+  repSrcMacs: string[] = [];
+  repDstMacs: string[] = [];
+  /** Outer destinations of encapsulated requests (TUN: the real server). */
+  encapDsts: string[] = [];
+  /** Status code of the first HTTP response seen (health checks). */
+  httpStatus?: number;
+  recs: PacketRec[] = [];
+  private ring: number[] = [];
+  private seqEndC = -1;
+  private seqEndS = -1;
+
+  constructor(
+    readonly point: number,
+    readonly proto: 'tcp' | 'udp',
+    readonly client: string,
+    readonly cport: number,
+    /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
+    public gen: number,
+  ) {}
+
+  /** Returns true when the signature was already seen here (the packet is a forwarded copy). */
+  seen(sig: number, sllType: number | undefined): boolean {
+    if (sllType !== undefined && sllType !== 4) {
+      this.remember(sig);
+      return false;
+    }
+    if (this.ring.includes(sig)) return true;
+    this.remember(sig);
+    return false;
+  }
+
+  private remember(sig: number): void {
+    if (this.ring.length >= RING) this.ring.shift();
+    this.ring.push(sig);
+  }
+
+  /** Retransmission check on first copies (seq ranges never shrink in order). */
+  retrans(reply: boolean, flagBits: number, seq: number, len: number): boolean {
+    if (flagBits < 0) return false;
+    const syn = (flagBits & SYN) !== 0;
+    if (syn) return reply ? this.synAck > 0 : this.syn > 0;
+    if (len === 0) return false;
+    const end = seq + len;
+    if (reply) {
+      if (this.seqEndS >= 0 && end <= this.seqEndS && end > this.seqEndS - 0x40000000) return true;
+      this.seqEndS = Math.max(this.seqEndS, end);
+    } else {
+      if (this.seqEndC >= 0 && end <= this.seqEndC && end > this.seqEndC - 0x40000000) return true;
+      this.seqEndC = Math.max(this.seqEndC, end);
+    }
+    return false;
+  }
+}
+
+export interface ArpEvent {
+  point: number;
+  n: number;
+  ts: number;
+  op: 'request' | 'reply' | number;
+  senderIp: string;
+  senderMac: string;
+  targetIp: string;
+  /** Linux cooked capture packet type (4 = sent by this host). */
+  sllType?: number;
+}
+
+export interface VrrpSegment {
+  start: number;
+  end: number;
+  startN: number;
+  endN: number;
+}
+
+/** VRRP advertisements from one sender for one VRID, at one point. */
+export interface VrrpSender {
+  point: number;
+  vrid: number;
+  src: string;
+  srcMac?: string;
+  version: number;
+  count: number;
+  first: number;
+  last: number;
+  firstN: number;
+  lastN: number;
+  priorities: number[];
+  intervalSec: number;
+  /** Priority-0 advert (master resigning). */
+  resignedAt?: { ts: number; n: number };
+  /** Spans of continuous adverts with priority > 0. */
+  segments: VrrpSegment[];
+}
+
+export interface FragNeededEvent {
+  point: number;
+  n: number;
+  ts: number;
+  src: string;
+  dst: string;
+  mtu?: number;
+  quoted: InnerPacket;
+}
+
+const tcpLetterBits: Record<string, number> = { F: FIN, S: SYN, R: RST, P: 8, '.': ACK, U: 32, E: 64, W: 128 };
+
+/** `S.` -> SYN|ACK: for encapsulated packets, whose flags the decoder gives as letters. */
+export function flagBitsFromLetters(flags: string | undefined): number {
+  if (!flags) return 0;
+  let bits = 0;
+  for (const c of flags) bits |= tcpLetterBits[c] ?? 0;
+  return bits;
+}
+
+function packetSig(reply: boolean, ipId: number, seq: number, ack: number, flagBits: number, len: number): number {
+  let h = Math.imul(ipId + 1, 0x9e3779b1) ^ seq;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ ack;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ ((flagBits & 0xff) << 16) ^ len;
+  return (reply ? h ^ 0x5bd1e995 : h) >>> 0;
+}
+
+function readHttpStatus(p: Packet): number | undefined {
+  const off = p.payloadOffset;
+  if (off === undefined || p.data.length < off + 12) return undefined;
+  const d = p.data;
+  // "HTTP/1.x NNN"
+  if (d[off] !== 0x48 || d[off + 1] !== 0x54 || d[off + 2] !== 0x54 || d[off + 3] !== 0x50 || d[off + 4] !== 0x2f) return undefined;
+  const a = d[off + 9] - 48;
+  const b = d[off + 10] - 48;
+  const c = d[off + 11] - 48;
+  if (a < 1 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) return undefined;
+  return a * 100 + b * 10 + c;
+}
+
+const icmpNames: Record<string, string> = {
+  '3/0': 'net unreachable',
+  '3/1': 'host unreachable',
+  '3/2': 'protocol unreachable',
+  '3/3': 'port unreachable',
+  '3/4': 'fragmentation needed',
+  '3/13': 'administratively prohibited',
+  '11/0': 'time exceeded',
+};
+
+export function icmpText(type: number, code: number): string {
+  return `ICMP ${icmpNames[`${type}/${code}`] ?? `type ${type} code ${code}`}`;
+}
+
+/** Everything one capture point saw. */
+export class PointTable {
+  /** Current flow per `proto|client|cport` (service traffic) or canonical pair (other traffic). */
+  readonly flows = new Map<string, Flow>();
+  /** Flows replaced by a new connection from the same client port. */
+  readonly done: Flow[] = [];
+  readonly arp: ArpEvent[] = [];
+  /** MAC -> IPv4 addresses it claimed as ARP sender. */
+  readonly macClaims = new Map<string, Set<string>>();
+  readonly vrrp = new Map<string, VrrpSender>();
+  readonly fragNeeded: FragNeededEvent[] = [];
+  /** Source IP -> source MAC (first seen), bounded. */
+  readonly srcMacByIp = new Map<string, string>();
+  /** For points whose own address is unknown (bounded): address -> times it accepted a
+   *  TCP connection (SYN to it, SYN-ACK from it), and address -> packets as a fallback. */
+  readonly acceptCounts = new Map<string, number>();
+  readonly ipCounts = new Map<string, number>();
+  packets = 0;
+  first = Infinity;
+  last = 0;
+  otherFlows = 0;
+  ignored = 0;
+
+  constructor(
+    readonly point: number,
+    private readonly services: ServiceMap,
+    private readonly countIps: boolean,
+  ) {}
+
+  allFlows(): Flow[] {
+    return [...this.done, ...this.flows.values()];
+  }
+
+  consume(p: Packet): void {
+    this.packets++;
+    const ts = p.ts;
+    if (ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+    if (p.arp) return this.consumeArp(p);
+    if (p.vrrp) return this.consumeVrrp(p);
+    const proto = p.proto;
+    if (proto === 'icmp' || proto === 'icmp6') return this.consumeIcmp(p);
+    if (p.src !== undefined && this.srcMacByIp.size < 256 && p.srcMac !== undefined && !this.srcMacByIp.has(p.src)) this.srcMacByIp.set(p.src, p.srcMac);
+    if (this.countIps && p.src !== undefined && p.dst !== undefined) {
+      this.countIp(this.ipCounts, p.src);
+      this.countIp(this.ipCounts, p.dst);
+      const bits = p.tcp?.flagBits ?? 0;
+      if ((bits & (SYN | ACK)) === SYN) this.countIp(this.acceptCounts, p.dst);
+      else if ((bits & (SYN | ACK)) === (SYN | ACK)) this.countIp(this.acceptCounts, p.src);
+    }
+    let l4: Packet | InnerPacket = p;
+    let flagBits: number;
+    let outerSrc: string | undefined;
+    let outerDst: string | undefined;
+    if ((proto === 'ipip' || proto === 'gre') && p.inner && (p.inner.proto === 'tcp' || p.inner.proto === 'udp')) {
+      l4 = p.inner;
+      outerSrc = p.src;
+      outerDst = p.dst;
+      flagBits = l4.proto === 'tcp' ? flagBitsFromLetters(l4.flags) : -1;
+    } else if (proto === 'tcp') {
+      flagBits = p.tcp ? p.tcp.flagBits : flagBitsFromLetters(p.flags);
+    } else if (proto === 'udp') {
+      flagBits = -1;
+    } else {
+      this.ignored++;
+      return;
+    }
+    const l4proto = l4.proto as 'tcp' | 'udp';
+    const src = l4.src as string;
+    const dst = l4.dst as string;
+    const sport = l4.sport ?? 0;
+    const dport = l4.dport ?? 0;
+    const seq = l4.seq ?? 0;
+    const ack = l4.ack ?? 0;
+    const len = l4.len ?? 0;
+    const ipId = l4.ipId ?? 0;
+
+    let reply: boolean;
+    let flow: Flow | undefined;
+    if (this.services.server(l4proto, dst, dport)) {
+      reply = false;
+      flow = this.serviceFlow(l4proto, src, sport, flagBits, seq);
+    } else if (this.services.server(l4proto, src, sport)) {
+      reply = true;
+      flow = this.serviceFlow(l4proto, dst, dport, -1, 0);
+    } else {
+      const r = this.otherFlow(l4proto, src, sport, dst, dport, flagBits);
+      if (!r) return;
+      flow = r;
+      reply = !(src === flow.client && sport === flow.cport);
+    }
+
+    const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
+    const dup = flow.seen(sig, p.sllPacketType);
+    if (ts < flow.first) flow.first = ts;
+    if (ts > flow.last) flow.last = ts;
+    const endpoint = reply ? `${src}:${sport}` : `${dst}:${dport}`;
+    if (reply) {
+      if (dup) {
+        flow.repDup++;
+      } else {
+        flow.rep++;
+        pushSmall(flow.replySrcs, `${src}:${sport}`);
+        pushSmall(flow.repSrcMacs, p.srcMac);
+        pushSmall(flow.repDstMacs, p.dstMac);
+        if (flow.retrans(true, flagBits, seq, len)) flow.retransS++;
+        if (flagBits >= 0) {
+          if ((flagBits & (SYN | ACK)) === (SYN | ACK)) flow.synAck++;
+          if (flagBits & FIN) flow.finS++;
+          if (flagBits & RST) flow.rstS++;
+          if (len > 0 && flow.httpStatus === undefined && outerDst === undefined) flow.httpStatus = readHttpStatus(p);
+        }
+      }
+    } else if (dup) {
+      flow.reqDup++;
+      pushSmall(flow.dupDsts, endpoint);
+      pushSmall(flow.dupDstMacs, p.dstMac);
+      if (outerDst !== undefined) pushSmall(flow.encapDsts, outerDst);
+    } else {
+      flow.req++;
+      pushSmall(flow.reqDsts, endpoint);
+      pushSmall(flow.reqSrcMacs, p.srcMac);
+      pushSmall(flow.reqDstMacs, p.dstMac);
+      if (outerDst !== undefined) pushSmall(flow.encapDsts, outerDst);
+      if (flow.retrans(false, flagBits, seq, len)) flow.retransC++;
+      if (flagBits >= 0) {
+        if ((flagBits & (SYN | ACK)) === SYN) flow.syn++;
+        else if (flagBits & ACK) flow.reqAck++;
+        if (flagBits & FIN) flow.finC++;
+        if (flagBits & RST) flow.rstC++;
+      }
+    }
+    if (flow.recs.length < MAX_RECS) {
+      flow.recs.push({
+        n: p.n,
+        ts,
+        reply,
+        dup,
+        flagBits,
+        seq,
+        ack,
+        len,
+        ipId,
+        src,
+        dst,
+        sport,
+        dport,
+        srcMac: p.srcMac,
+        dstMac: p.dstMac,
+        outerSrc,
+        outerDst,
+      });
+    }
+  }
+
+  private countIp(m: Map<string, number>, ip: string): void {
+    const c = m.get(ip);
+    if (c !== undefined) m.set(ip, c + 1);
+    else if (m.size < 1024) m.set(ip, 1);
+  }
+
+  /** The flow of client `ip:port`; a new client SYN with another ISN starts a new connection. */
+  private serviceFlow(proto: 'tcp' | 'udp', client: string, cport: number, flagBits: number, seq: number): Flow {
+    const key = `${proto}|${client}|${cport}`;
+    let flow = this.flows.get(key);
+    const isSyn = flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN;
+    if (flow && isSyn && flow.gen !== seq && (flow.gen !== -1 || flow.req + flow.rep > 0)) {
+      this.done.push(flow);
+      flow = undefined;
+    }
+    if (!flow) {
+      flow = new Flow(this.point, proto, client, cport, isSyn ? seq : -1);
+      this.flows.set(key, flow);
+    } else if (isSyn && flow.gen === -1) {
+      flow.gen = seq;
+    }
+    return flow;
+  }
+
+  /** Traffic to no known endpoint (e.g. health checks to a real server missing from capture.json). */
+  private otherFlow(proto: 'tcp' | 'udp', src: string, sport: number, dst: string, dport: number, flagBits: number): Flow | undefined {
+    const a = `${src}:${sport}`;
+    const b = `${dst}:${dport}`;
+    const key = a < b ? `o|${proto}|${a}|${b}` : `o|${proto}|${b}|${a}`;
+    let flow = this.flows.get(key);
+    if (!flow) {
+      if (this.otherFlows >= MAX_OTHER_FLOWS) {
+        this.ignored++;
+        return undefined;
+      }
+      this.otherFlows++;
+      // The sender of a SYN (or of the first packet seen) is the client.
+      const synAck = flagBits >= 0 && (flagBits & (SYN | ACK)) === (SYN | ACK);
+      flow = synAck ? new Flow(this.point, proto, dst, dport, -1) : new Flow(this.point, proto, src, sport, -1);
+      this.flows.set(key, flow);
+    }
+    return flow;
+  }
+
+  private consumeArp(p: Packet): void {
+    const a = p.arp!;
+    if (a.senderIp && a.senderIp !== '0.0.0.0' && a.senderMac) {
+      let claims = this.macClaims.get(a.senderMac);
+      if (!claims && this.macClaims.size < 10000) {
+        claims = new Set();
+        this.macClaims.set(a.senderMac, claims);
+      }
+      if (claims && claims.size < 16) claims.add(a.senderIp);
+    }
+    if (!this.services.vips.has(a.senderIp) && !this.services.vips.has(a.targetIp)) return;
+    if (this.arp.length >= MAX_ARP) return;
+    this.arp.push({
+      point: this.point,
+      n: p.n,
+      ts: p.ts,
+      op: a.op,
+      senderIp: a.senderIp,
+      senderMac: a.senderMac,
+      targetIp: a.targetIp,
+      sllType: p.sllPacketType,
+    });
+  }
+
+  private consumeVrrp(p: Packet): void {
+    const v = p.vrrp!;
+    const src = p.src ?? '?';
+    const key = `${v.vrid}|${src}`;
+    let s = this.vrrp.get(key);
+    if (!s) {
+      s = {
+        point: this.point,
+        vrid: v.vrid,
+        src,
+        srcMac: p.srcMac,
+        version: v.version,
+        count: 0,
+        first: p.ts,
+        last: p.ts,
+        firstN: p.n,
+        lastN: p.n,
+        priorities: [],
+        intervalSec: v.intervalSec,
+        segments: [],
+      };
+      this.vrrp.set(key, s);
+    }
+    s.count++;
+    s.last = p.ts;
+    s.lastN = p.n;
+    if (!s.priorities.includes(v.priority) && s.priorities.length < 8) s.priorities.push(v.priority);
+    if (v.intervalSec > 0) s.intervalSec = v.intervalSec;
+    if (v.priority === 0) {
+      s.resignedAt = { ts: p.ts, n: p.n };
+      return;
+    }
+    const seg = s.segments[s.segments.length - 1];
+    const gap = 3 * Math.max(s.intervalSec, 0.01) + 0.5;
+    if (seg && p.ts - seg.end <= gap) {
+      seg.end = p.ts;
+      seg.endN = p.n;
+    } else if (s.segments.length < 100) {
+      s.segments.push({ start: p.ts, end: p.ts, startN: p.n, endN: p.n });
+    }
+  }
+
+  private consumeIcmp(p: Packet): void {
+    const ic = p.icmp;
+    if (!ic) return;
+    const q = ic.quoted;
+    const fragNeeded = (p.proto === 'icmp' && ic.type === 3 && ic.code === 4) || (p.proto === 'icmp6' && ic.type === 2);
+    if (fragNeeded && q && this.fragNeeded.length < 1000) {
+      this.fragNeeded.push({ point: this.point, n: p.n, ts: p.ts, src: p.src ?? '?', dst: p.dst ?? '?', mtu: ic.mtu, quoted: q });
+    }
+    if (!q || (q.proto !== 'tcp' && q.proto !== 'udp')) return;
+    const qp = q.proto;
+    let flow: Flow;
+    let reply: boolean;
+    if (this.services.server(qp, q.dst, q.dport)) {
+      // The quoted packet went to our side: this error answers the client's request.
+      flow = this.serviceFlow(qp, q.src, q.sport ?? 0, -1, 0);
+      reply = true;
+      flow.icmpToClient++;
+    } else if (this.services.server(qp, q.src, q.sport)) {
+      flow = this.serviceFlow(qp, q.dst, q.dport ?? 0, -1, 0);
+      reply = false;
+      flow.icmpFromClient++;
+    } else {
+      return;
+    }
+    const note = icmpText(ic.type, ic.code);
+    flow.icmpNote ??= note;
+    const sig = packetSig(reply, p.ipId ?? 0, ic.type, ic.code, -2, p.len ?? 0);
+    const dup = flow.seen(sig, p.sllPacketType);
+    if (p.ts < flow.first) flow.first = p.ts;
+    if (p.ts > flow.last) flow.last = p.ts;
+    if (reply && !dup) pushSmall(flow.replySrcs, `${p.src}:icmp`);
+    if (flow.recs.length < MAX_RECS) {
+      flow.recs.push({
+        n: p.n,
+        ts: p.ts,
+        reply,
+        dup,
+        flagBits: -2,
+        seq: ic.type,
+        ack: ic.code,
+        len: p.len ?? 0,
+        ipId: p.ipId ?? 0,
+        src: p.src ?? '?',
+        dst: p.dst ?? '?',
+        srcMac: p.srcMac,
+        dstMac: p.dstMac,
+        note,
+      });
+    }
+  }
+}

@@ -1,0 +1,184 @@
+// The analysis engine: a capture folder (capture.json + one pcap per point) in, an
+// AnalysisResult out — per connection the hops it took and where it stopped, and the
+// findings that name what went wrong. Plain Node; the CLI and the VS Code layer call
+// analyzeCapture().
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readManifest, type CaptureManifest } from '../capture/manifest';
+import { readPackets } from '../decode/index';
+import { sortFindings, type Finding } from '../findings/finding';
+import type { ClusterModel } from '../model/cluster';
+import { correlate, learnRealServerAddresses } from './correlate';
+import { ServiceMap } from './endpoints';
+import type { Facts, PointInfo } from './facts';
+import { PointTable } from './flowTable';
+import type { AnalysisResult, Lane } from './result';
+import { rules } from './rules/index';
+
+export type { AnalysisResult } from './result';
+export { rules } from './rules/index';
+
+export interface AnalyzeOptions {
+  /** The cluster model for config locations; loaded from capture.json's `config` when absent. */
+  model?: ClusterModel;
+  /** Loads the model from a config path (the config helper's loadClusterModel). */
+  loadModel?: (configPath: string) => ClusterModel | Promise<ClusterModel>;
+}
+
+function emptyManifest(folder: string): CaptureManifest {
+  return { format: 1, target: { vip: '' }, services: [], points: [], note: `unreadable capture folder ${folder}` };
+}
+
+/** Analyses a capture folder. Never throws for bad input: problems land in lane errors and findings. */
+export async function analyzeCapture(folder: string, opts: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  let manifest: CaptureManifest;
+  try {
+    manifest = readManifest(folder);
+  } catch (e) {
+    return {
+      folder,
+      manifest: emptyManifest(folder),
+      lanes: [],
+      connections: [],
+      findings: [
+        {
+          code: 'capture-unreadable',
+          severity: 'error',
+          message: (e as Error).message,
+          advice: 'A capture folder holds capture.json (format 1) and the pcap files it lists.',
+          evidence: [{ host: 'local', file: 'capture.json', text: (e as Error).message }],
+        },
+      ],
+      stats: { packets: 0, connections: 0, durationSec: 0 },
+    };
+  }
+  let model = opts.model;
+  const findings: Finding[] = [];
+  if (!model && manifest.config && opts.loadModel) {
+    const configPath = path.isAbsolute(manifest.config) ? manifest.config : path.join(folder, manifest.config);
+    try {
+      model = await opts.loadModel(configPath);
+    } catch (e) {
+      findings.push({
+        code: 'config-unreadable',
+        severity: 'info',
+        message: `The config ${manifest.config} named in capture.json could not be loaded (${(e as Error).message}); findings carry no config location.`,
+        evidence: [{ host: 'local', file: manifest.config, text: (e as Error).message }],
+      });
+    }
+  }
+  return analyzeManifest(folder, manifest, model, findings);
+}
+
+/** The synchronous core, for callers that already hold the manifest (and the bench). */
+export function analyzeManifest(folder: string, manifest: CaptureManifest, model?: ClusterModel, pre: Finding[] = []): AnalysisResult {
+  const services = new ServiceMap(manifest);
+  if (model) addModelRealServers(services, model);
+  const points: PointInfo[] = manifest.points.map((spec, index) => {
+    const needsAddress = spec.role === 'real-server' && !!spec.realServer && !services.rsAddressByName.has(spec.realServer);
+    const lane: Lane = { point: index, host: spec.host, role: spec.role, interface: spec.interface, packetCount: 0 };
+    const shift = -(spec.clockOffsetMs ?? 0) / 1000;
+    if (spec.clockOffsetMs !== undefined) lane.clockOffsetMs = -spec.clockOffsetMs;
+    return { index, spec, lane, shift, readable: true, table: new PointTable(index, services, needsAddress) };
+  });
+  for (const p of points) readPoint(folder, p);
+  learnRealServerAddresses(points, services);
+  const facts: Facts = {
+    folder,
+    manifest,
+    model,
+    services,
+    points,
+    conns: [],
+    healthChecks: [],
+    arp: points.flatMap((p) => p.table.arp),
+    macClaims: new Map(),
+    rsMacs: new Map(),
+    directorMacs: new Set(),
+    vrrp: points.flatMap((p) => [...p.table.vrrp.values()]),
+    fragNeeded: points.flatMap((p) => p.table.fragNeeded),
+    clients: new Set(),
+  };
+  correlate(facts);
+  const findings: Finding[] = [...pre];
+  for (const p of points) {
+    if (p.lane.error) {
+      findings.push({
+        code: 'capture-unreadable',
+        severity: 'warning',
+        message: `The capture of ${p.spec.host} (${p.spec.file}) could not be read: ${p.lane.error}. The analysis goes on without it.`,
+        evidence: [{ host: p.spec.host, file: p.spec.file, text: p.lane.error }],
+      });
+    }
+  }
+  for (const e of manifest.errors ?? []) {
+    findings.push({ code: 'capture-host-error', severity: 'info', message: `${e.host}: ${e.message}`, evidence: [{ host: e.host, text: e.message }] });
+  }
+  const ruleFindings: Finding[] = [];
+  for (const rule of rules) {
+    try {
+      ruleFindings.push(...rule.check({ ...facts, earlier: ruleFindings }));
+    } catch (e) {
+      findings.push({
+        code: 'analysis-error',
+        severity: 'info',
+        message: `Rule ${rule.code} failed: ${(e as Error).message}`,
+        evidence: [{ host: 'local', text: (e as Error).stack?.split('\n')[1]?.trim() ?? '' }],
+      });
+    }
+  }
+  const all = sortFindings([...ruleFindings, ...findings]);
+  for (const f of all) {
+    for (const id of f.connections ?? []) {
+      const c = facts.conns.find((x) => x.conn.id === id);
+      if (!c) continue;
+      const codes = (c.conn.findings ??= []);
+      if (!codes.includes(f.code)) codes.push(f.code);
+    }
+  }
+  const connections = facts.conns.map((c) => c.conn);
+  const firsts = points.filter((p) => p.table.packets > 0).map((p) => p.table.first + p.shift);
+  const lasts = points.filter((p) => p.table.packets > 0).map((p) => p.table.last + p.shift);
+  return {
+    folder,
+    manifest,
+    lanes: points.map((p) => p.lane),
+    connections,
+    findings: all,
+    stats: {
+      packets: points.reduce((a, p) => a + p.table.packets, 0),
+      connections: connections.length,
+      durationSec: firsts.length ? Math.round((Math.max(...lasts) - Math.min(...firsts)) * 1000) / 1000 : 0,
+    },
+  };
+}
+
+function readPoint(folder: string, p: PointInfo): void {
+  const file = path.join(folder, p.spec.file);
+  if (!fs.existsSync(file)) {
+    p.readable = false;
+    p.lane.error = `file not found: ${p.spec.file}`;
+    return;
+  }
+  try {
+    const summary = readPackets(file, (pkt) => {
+      p.table.consume(pkt);
+    });
+    if (summary.truncatedAt !== undefined) p.lane.warning = `file ends in the middle of a packet at byte ${summary.truncatedAt}; analysed the ${summary.frames} packets before it`;
+    else if (summary.warnings.length) p.lane.warning = summary.warnings.slice(0, 3).join('; ');
+  } catch (e) {
+    // A corrupt file: keep what was read before the error.
+    p.lane.error = (e as Error).message;
+    if (p.table.packets === 0) p.readable = false;
+  }
+  p.lane.packetCount = p.table.packets;
+}
+
+/** Real servers from the config that capture.json does not list (e.g. removed by checks). */
+function addModelRealServers(services: ServiceMap, model: ClusterModel): void {
+  for (const vs of model.services) {
+    if (vs.vip && !services.vips.has(vs.vip)) continue;
+    for (const rs of vs.realServers) services.addRealServer(rs.name || rs.address, rs.address);
+  }
+}

@@ -1,0 +1,73 @@
+// director-not-forwarding: client requests reach the director but none is sent on to a
+// real server. IPVS then hands the packet to the local stack or answers itself.
+
+import type { Finding } from '../../findings/finding';
+import type { ConnFacts } from '../facts';
+import { groupBy, locate, plural, pointEvidence, serviceName, type Rule } from './rule';
+
+export const directorNotForwarding: Rule = {
+  code: 'director-not-forwarding',
+  severity: 'error',
+  summary: 'Requests reach the director but none goes to any real server',
+  check(ctx) {
+    const findings: Finding[] = [];
+    const byService = groupBy(ctx.conns, (c) => (c.atDirector ? `${c.conn.protocol}|${c.conn.vip}|${c.conn.vport}` : undefined));
+    for (const conns of byService.values()) {
+      if (conns.some((c) => c.forwarded || c.rsViews.some((v) => v.requests > 0))) continue;
+      // NAT captured on the client side only: the forwarded copies are invisible, unless the director refused.
+      const refused = conns.filter((c) => c.directorRefused);
+      if (!conns.some((c) => c.directorSeesForwarding) && refused.length === 0) continue;
+      const c0 = conns[0];
+      const svc = c0.service;
+      const name = serviceName(svc, { protocol: c0.conn.protocol, vip: c0.conn.vip, port: c0.conn.vport });
+      const live = svc?.realServers.filter((r) => r.weight > 0) ?? [];
+      let cause: string;
+      let option: string | undefined;
+      if (!svc) {
+        cause = `no virtual service is configured for ${name}`;
+      } else if (svc.realServers.length === 0) {
+        cause = 'the service has no real servers (never added, or all removed by failed health checks)';
+      } else if (live.length === 0) {
+        cause = 'every real server has weight 0 (quiesced, e.g. by inhibit_on_failure after failed checks)';
+        option = 'weight';
+      } else {
+        cause =
+          'the service and its real servers exist, so suspect the kernel (IPVS built without CONFIG_IP_VS_PROTO_TCP/UDP for this protocol), a firewall on the director dropping the forwarded packets, or (NAT) net.ipv4.ip_forward=0';
+      }
+      const refusedText = refused.length
+        ? ` The director answered ${plural(refused.length, 'request')} itself with ${refused[0].directorRefused!.what} from ${c0.conn.vip}: IPVS found no destination to send them to.`
+        : '';
+      findings.push({
+        code: 'director-not-forwarding',
+        severity: 'error',
+        message: `${plural(conns.length, 'client request')} for ${name} reached the director, but none was forwarded to a real server: ${cause}.${refusedText}`,
+        advice: svc
+          ? `Run ipvsadm -Ln on the director: ${name} must list real servers ("->" lines) with weight > 0. If keepalived manages it, check its health-check log; otherwise add them (ipvsadm -a ... -r RIP -g|-m|-i -w 1). Check the kernel config (zgrep IP_VS_PROTO /proc/config.gz) and the director's firewall.`
+          : `Define the virtual service (ipvsadm -A / a virtual_server block) for ${name}, or point the clients at the right port.`,
+        evidence: evidenceFor(ctx, conns),
+        service: svc ? `${svc.protocol}:${svc.vip}:${svc.port}` : undefined,
+        location: locate(ctx, svc, undefined, option),
+        connections: conns.map((c) => c.conn.id),
+      });
+    }
+    return findings;
+  },
+};
+
+function evidenceFor(ctx: Parameters<Rule['check']>[0], conns: ConnFacts[]) {
+  const out = [];
+  for (const c of conns.slice(0, 3)) {
+    const f = c.flows.find((x) => ctx.points[x.point].spec.role === 'director')!;
+    const r = c.directorRefused;
+    out.push(
+      pointEvidence(
+        ctx,
+        f.point,
+        r ? [...(c.firstRefs.get(f.point) ?? []).slice(0, 1), r.n] : (c.firstRefs.get(f.point) ?? []),
+        r ? `${c.conn.client}:${c.conn.clientPort} → ${c.conn.vip}:${c.conn.vport} answered by ${r.what}, nothing forwarded` : `${c.conn.client}:${c.conn.clientPort} → ${c.conn.vip}:${c.conn.vport} arrived, no forwarded copy`,
+        f.first + ctx.points[f.point].shift,
+      ),
+    );
+  }
+  return out;
+}

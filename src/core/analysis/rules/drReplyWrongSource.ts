@@ -1,0 +1,43 @@
+// dr-reply-wrong-source: a DR/TUN real server answers from its own address instead of
+// the VIP (service bound to the RIP only, or the VIP missing and something else
+// answering), so the client's connection to the VIP never sees a valid reply.
+
+import type { Finding } from '../../findings/finding';
+import type { ConnFacts } from '../facts';
+import { connEvidence, locate, plural, type Rule } from './rule';
+
+export const drReplyWrongSource: Rule = {
+  code: 'dr-reply-wrong-source',
+  severity: 'error',
+  summary: 'A DR/TUN real server replies from its own address instead of the VIP',
+  check(ctx) {
+    const findings: Finding[] = [];
+    const byRs = new Map<string, { conns: ConnFacts[]; src: string }>();
+    for (const c of ctx.conns) {
+      const method = c.service?.method;
+      if (method !== 'dr' && method !== 'tun') continue;
+      for (const v of c.rsViews) {
+        const rip = ctx.services.rsAddressByName.get(v.rs);
+        const wrong = v.replySrcs.find((e) => !e.endsWith(':icmp') && !e.startsWith(`${c.conn.vip}:`) && (!rip || e.startsWith(`${rip}:`)));
+        if (!wrong) continue;
+        const entry = byRs.get(v.rs) ?? { conns: [], src: wrong };
+        entry.conns.push(c);
+        byRs.set(v.rs, entry);
+      }
+    }
+    for (const [rs, { conns, src }] of byRs) {
+      const svc = conns[0].service;
+      findings.push({
+        code: 'dr-reply-wrong-source',
+        severity: 'error',
+        message: `${rs} answers ${plural(conns.length, 'connection')} to the VIP ${conns[0].conn.vip} from ${src} instead of ${conns[0].conn.vip}:${conns[0].conn.vport}; with ${svc?.method === 'tun' ? 'LVS/TUN' : 'LVS/DR'} the real server must reply from the VIP, or the client drops the reply.`,
+        advice: `On ${rs}: put the VIP on lo (DR) or tunl0 (TUN) as a /32, make the service listen on the VIP (or 0.0.0.0), and for UDP make the server reply from the address it was reached at (bind to the VIP).`,
+        evidence: conns.slice(0, 3).flatMap((c) => connEvidence(ctx, c, (p) => p.spec.role === 'real-server', () => `reply from ${src} to ${c.conn.client}:${c.conn.clientPort}`)),
+        realServer: rs,
+        location: locate(ctx, svc, rs),
+        connections: conns.map((c) => c.conn.id),
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,56 @@
+// forwarded-not-received: the director sent the request on to a real server, whose own
+// capture (running at that time) never shows it.
+
+import type { Finding } from '../../findings/finding';
+import type { ConnFacts } from '../facts';
+import { connEvidence, locate, plural, type Rule } from './rule';
+
+export const forwardedNotReceived: Rule = {
+  code: 'forwarded-not-received',
+  severity: 'error',
+  summary: 'The director forwarded requests that the real server never received',
+  check(ctx) {
+    const findings: Finding[] = [];
+    const missing = new Map<string, ConnFacts[]>();
+    for (const c of ctx.conns) {
+      for (const rs of c.forwardedTo) {
+        const points = ctx.points.filter((p) => p.readable && p.spec.role === 'real-server' && p.spec.realServer === rs);
+        if (points.length === 0) continue;
+        if (c.rsViews.some((v) => v.rs === rs && v.requests > 0)) continue;
+        // Only blame the real server when its capture was running at the time.
+        const t = c.conn.start;
+        const running = points.some((p) => p.table.packets === 0 || (p.table.first + p.shift - 0.5 <= t && t <= p.table.last + p.shift + 0.5));
+        if (!running) continue;
+        const list = missing.get(rs) ?? [];
+        list.push(c);
+        missing.set(rs, list);
+      }
+    }
+    for (const [rs, conns] of missing) {
+      const svc = conns[0].service;
+      const method = svc?.method ?? 'dr';
+      const how =
+        method === 'dr'
+          ? `re-addressed to ${rs}'s MAC`
+          : method === 'tun'
+            ? `encapsulated (IPIP) to ${ctx.services.rsAddressByName.get(rs) ?? rs}`
+            : `rewritten to ${ctx.services.rsAddressByName.get(rs) ?? rs}`;
+      findings.push({
+        code: 'forwarded-not-received',
+        severity: 'error',
+        message: `The director forwarded ${plural(conns.length, 'connection')} to ${rs} (${how}), but ${rs}'s capture never shows them: they are lost between the director and ${rs}.`,
+        advice:
+          method === 'dr'
+            ? `Check that ${rs} is on the same L2 segment as the director (DR cannot cross a router), that the director's ARP entry for ${rs} has ${rs}'s current MAC (ip neigh), and switch port / VLAN filtering.`
+            : method === 'tun'
+              ? `Check the route from the director to ${rs}, firewalls dropping IP protocol 4 (IPIP) on the way, and the MTU of the path.`
+              : `Check the route from the director to ${rs} (same subnet as the director's inner interface), firewalls on the way, and that ${rs}'s capture ran on the right interface.`,
+        evidence: conns.slice(0, 3).flatMap((c) => connEvidence(ctx, c, (p) => p.spec.role === 'director', () => `${c.conn.client}:${c.conn.clientPort} forwarded to ${rs}`)),
+        realServer: rs,
+        location: locate(ctx, svc, rs),
+        connections: conns.map((c) => c.conn.id),
+      });
+    }
+    return findings;
+  },
+};

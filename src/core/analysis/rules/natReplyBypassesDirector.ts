@@ -1,0 +1,66 @@
+// nat-reply-bypasses-director: an LVS/NAT real server sends its replies to another
+// gateway, so they are never rewritten back to the VIP; the client sees the real
+// server's own address and drops (or resets) the connection.
+
+import type { Finding } from '../../findings/finding';
+import type { ConnFacts } from '../facts';
+import { connEvidence, groupBy, locate, plural, type Rule } from './rule';
+
+export const natReplyBypassesDirector: Rule = {
+  code: 'nat-reply-bypasses-director',
+  severity: 'error',
+  summary: 'NAT replies do not go back through the director',
+  check(ctx) {
+    const findings: Finding[] = [];
+    const directorCaptured = ctx.points.some((p) => p.readable && p.spec.role === 'director');
+    const hits: Array<{ c: ConnFacts; rs: string; how: string }> = [];
+    for (const c of ctx.conns) {
+      if (c.service?.method !== 'nat') continue;
+      const rsAddrs = new Set(c.service.realServers.map((r) => r.address));
+      for (const [addr, name] of ctx.services.rsByAddress) if (name === c.conn.realServer) rsAddrs.add(addr);
+      const clientSawRip = c.clientReplySrcs.find((e) => rsAddrs.has(e.slice(0, e.lastIndexOf(':'))));
+      for (const v of c.rsViews) {
+        if (v.replies === 0 || v.requests === 0) continue;
+        const otherHop = v.repDstMacs.length > 0 && v.reqSrcMacs.length > 0 && !v.repDstMacs.some((m) => v.reqSrcMacs.includes(m));
+        if ((directorCaptured && !c.directorSawReply) || otherHop || clientSawRip) {
+          hits.push({
+            c,
+            rs: v.rs,
+            how: otherHop
+              ? `replies leave ${v.rs} towards ${v.repDstMacs.join(', ')}, not the director's ${v.reqSrcMacs.join(', ')}`
+              : `${v.rs} replies but the director never sees the replies`,
+          });
+        }
+      }
+      if (clientSawRip && !c.rsViews.some((v) => v.replies > 0) && c.conn.realServer) {
+        hits.push({ c, rs: c.conn.realServer, how: `the client receives replies from ${clientSawRip} instead of ${c.conn.vip}:${c.conn.vport}` });
+      }
+    }
+    for (const [rs, list] of groupBy(hits, (h) => h.rs)) {
+      const conns = [...new Set(list.map((h) => h.c))];
+      const svc = conns[0].service;
+      const rip = ctx.services.rsAddressByName.get(rs) ?? rs;
+      const clientSaw = conns.find((c) => c.clientReplySrcs.some((e) => e.startsWith(`${rip}:`)));
+      findings.push({
+        code: 'nat-reply-bypasses-director',
+        severity: 'error',
+        message: `LVS/NAT replies from ${rs} do not come back through the director (${list[0].how}), so they are never rewritten to the VIP${clientSaw ? `: the client receives them from ${rip} and rejects them` : ''} — ${plural(conns.length, 'connection')} affected.`,
+        advice: `Make the director ${ctx.services.vips.size ? '' : ''}the default gateway of ${rs} (ip route replace default via <director's inner address>), or at least the route to the client networks; with two directors use a floating inner VIP as the gateway.`,
+        evidence: conns
+          .slice(0, 3)
+          .flatMap((c) =>
+            connEvidence(
+              ctx,
+              c,
+              (p) => p.spec.role === 'real-server' || p.spec.role === 'client',
+              (p) => (p.spec.role === 'client' ? `client sees replies from ${c.clientReplySrcs.join(', ')}` : `${rs} receives ${c.conn.client}:${c.conn.clientPort} via the director and answers elsewhere`),
+            ),
+          ),
+        realServer: rs,
+        location: locate(ctx, svc, rs),
+        connections: conns.map((c) => c.conn.id),
+      });
+    }
+    return findings;
+  },
+};

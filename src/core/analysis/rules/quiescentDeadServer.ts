@@ -1,0 +1,86 @@
+// quiescent-dead-server: traffic keeps going to a real server that no longer answers
+// while the others do. Typical cause: the checker set the dead server's weight to 0
+// (keepalived inhibit_on_failure, ldirectord quiescent=yes) instead of removing it;
+// IPVS keeps existing entries, so clients that reuse their source port (UDP: syslog,
+// DNS forwarders, RADIUS, SIP) or persistent clients stay on the dead server.
+
+import type { Finding } from '../../findings/finding';
+import type { ConnFacts } from '../facts';
+import { blamedRealServers, fmtTime, locate, plural, pointEvidence, type Rule } from './rule';
+
+interface PerRs {
+  lastAnswer: number;
+  answered: number;
+  conns: ConnFacts[];
+}
+
+/** Requests that open something: TCP SYNs and UDP datagrams, first sighting only. */
+function openings(c: ConnFacts): number[] {
+  return c.conn.hops.filter((h) => h.direction === 'request' && h.sameAs === undefined && (h.summary === 'S' || h.summary.startsWith('UDP'))).map((h) => h.ts);
+}
+
+function answers(c: ConnFacts): number[] {
+  return c.conn.hops.filter((h) => h.direction === 'reply' && h.sameAs === undefined && !h.summary.startsWith('ICMP') && !h.summary.startsWith('R')).map((h) => h.ts);
+}
+
+export const quiescentDeadServer: Rule = {
+  code: 'quiescent-dead-server',
+  severity: 'error',
+  summary: 'Traffic keeps going to a real server that stopped answering',
+  check(ctx) {
+    const findings: Finding[] = [];
+    const blamed = blamedRealServers(ctx);
+    const byService = new Map<string, Map<string, PerRs>>();
+    for (const c of ctx.conns) {
+      const rs = c.conn.realServer;
+      if (!rs || !c.service || !c.replyVisible) continue;
+      const key = `${c.service.protocol}|${c.service.vip}|${c.service.port}`;
+      let m = byService.get(key);
+      if (!m) byService.set(key, (m = new Map()));
+      let e = m.get(rs);
+      if (!e) m.set(rs, (e = { lastAnswer: -Infinity, answered: 0, conns: [] }));
+      const a = answers(c);
+      if (a.length) {
+        e.answered++;
+        e.lastAnswer = Math.max(e.lastAnswer, ...a);
+      }
+      e.conns.push(c);
+    }
+    for (const servers of byService.values()) {
+      for (const [rs, e] of servers) {
+        if (blamed.has(rs)) continue;
+        const svc = e.conns[0].service!;
+        const weight = svc.realServers.find((r) => r.name === rs)?.weight;
+        const quiesced = weight === 0;
+        // Never answered and not quiesced: that is rs-no-reply, not a server that died.
+        if (!quiesced && e.answered === 0) continue;
+        const since = e.lastAnswer === -Infinity ? -Infinity : e.lastAnswer + 0.5;
+        const late = e.conns.map((c) => ({ c, ts: openings(c).filter((t) => t > since) })).filter((x) => x.ts.length > 0);
+        const lateCount = late.reduce((a, x) => a + x.ts.length, 0);
+        if (lateCount < 3) continue;
+        const lateStart = Math.min(...late.flatMap((x) => x.ts));
+        // Others must still be answering in that period, or the whole service is down.
+        const othersAnswer = [...servers.entries()].some(([o, oe]) => o !== rs && oe.lastAnswer > lateStart);
+        if (!othersAnswer) continue;
+        const sameSourcePort = late.some((x) => x.ts.length > 1);
+        const c0 = late[0].c;
+        const f = c0.flows.find((x) => ctx.points[x.point].spec.role === 'director') ?? c0.flows[0];
+        findings.push({
+          code: 'quiescent-dead-server',
+          severity: 'error',
+          message: `${plural(lateCount, 'request')} kept going to ${rs} after it stopped answering${e.lastAnswer > -Infinity ? ` at ${fmtTime(e.lastAnswer)}` : ''}, while the other real servers still answer${quiesced ? ` — ${rs} has weight 0 (quiesced) but IPVS keeps its existing entries` : ''}${sameSourcePort ? '; the client reuses one source port, so its IPVS entry never expires and it stays on the dead server' : ''}.`,
+          advice:
+            'Set net.ipv4.vs.expire_nodest_conn=1 (drop entries of removed servers on the next packet) and, with persistence, net.ipv4.vs.expire_quiescent_template=1; prefer removing a failed real server over weight 0 (drop inhibit_on_failure / ldirectord quiescent=no), and shorten the UDP timeout (ipvsadm --set).',
+          evidence: [
+            pointEvidence(ctx, f.point, c0.firstRefs.get(f.point) ?? [], `${c0.conn.client}:${c0.conn.clientPort} still sent to ${rs}, no answer`, lateStart),
+          ],
+          realServer: rs,
+          service: `${svc.protocol}:${svc.vip}:${svc.port}`,
+          location: locate(ctx, svc, rs, 'inhibit_on_failure'),
+          connections: late.map((x) => x.c.conn.id),
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,109 @@
+// The shape of a finding rule (one file per rule, one line in ./index.ts), and the
+// helpers rules share to cite packets and blame config lines.
+
+import type { ManifestService } from '../../capture/manifest';
+import type { Evidence, Finding, Severity, SourceLocation } from '../../findings/finding';
+import type { RealServer, VirtualService } from '../../model/cluster';
+import type { ConnFacts, Facts, PointInfo } from '../facts';
+
+export interface RuleContext extends Facts {
+  /** Findings raised by the rules that ran before (registry order = causal order). */
+  readonly earlier: Finding[];
+}
+
+export interface Rule {
+  /** Stable code; also the name of docs/findings/<code>.md. */
+  code: string;
+  severity: Severity;
+  /** One line for the docs index and `--help`. */
+  summary: string;
+  check(ctx: RuleContext): Finding[];
+}
+
+/** `tcp 192.0.2.100:80` */
+export function serviceName(s: ManifestService | undefined, fallback?: { protocol: string; vip: string; port?: number }): string {
+  if (s) return s.fwmark !== undefined ? `fwmark ${s.fwmark}` : `${s.protocol} ${s.vip}:${s.port ?? '*'}`;
+  if (fallback) return `${fallback.protocol} ${fallback.vip}:${fallback.port ?? '*'}`;
+  return 'the virtual service';
+}
+
+export function pointEvidence(ctx: Facts, point: number, packets: number[], text: string, ts?: number): Evidence {
+  const p: PointInfo = ctx.points[point];
+  const ev: Evidence = { host: p.spec.host, file: p.spec.file, text };
+  if (packets.length > 0) ev.packets = packets.slice(0, 10);
+  if (ts !== undefined) ev.ts = ts;
+  return ev;
+}
+
+/** Evidence lines for a connection: its packets at the points matching `pred`. */
+export function connEvidence(ctx: Facts, c: ConnFacts, pred: (p: PointInfo) => boolean, text: (p: PointInfo) => string): Evidence[] {
+  const out: Evidence[] = [];
+  for (const [point, nums] of c.firstRefs) {
+    const p = ctx.points[point];
+    if (!pred(p)) continue;
+    const hop = c.conn.hops.find((h) => h.ref.point === point);
+    out.push(pointEvidence(ctx, point, nums, text(p), hop?.ts));
+  }
+  return out;
+}
+
+export function connLabel(c: ConnFacts): string {
+  return `${c.conn.client}:${c.conn.clientPort} → ${c.conn.vip}:${c.conn.vport ?? '*'}`;
+}
+
+function modelService(ctx: Facts, s: ManifestService | undefined): VirtualService | undefined {
+  if (!ctx.model || !s) return undefined;
+  return ctx.model.services.find(
+    (v) => (s.fwmark !== undefined ? v.fwmark === s.fwmark : v.vip === s.vip && v.port === s.port) && v.protocol === s.protocol,
+  );
+}
+
+/** The config line to blame: the real server block, else the option, else the virtual_server. */
+export function locate(ctx: Facts, s: ManifestService | undefined, rs?: string, option?: string): SourceLocation | undefined {
+  if (!ctx.model) return undefined;
+  const address = rs ? (ctx.services.rsAddressByName.get(rs) ?? rs) : undefined;
+  const candidates = s ? [modelService(ctx, s)] : ctx.model.services;
+  for (const vs of candidates) {
+    if (!vs) continue;
+    if (address) {
+      const real: RealServer | undefined = vs.realServers.find((r) => r.address === address || r.name === rs);
+      if (real?.location) return real.location;
+    }
+  }
+  const vs = modelService(ctx, s);
+  if (option && vs?.optionLocations?.[option]) return vs.optionLocations[option];
+  return vs?.location;
+}
+
+/** Names of real servers already blamed by earlier findings (so consequences are not repeated). */
+export function blamedRealServers(ctx: RuleContext): Set<string> {
+  const out = new Set<string>();
+  for (const f of ctx.earlier) if (f.realServer && f.severity !== 'info') out.add(f.realServer);
+  return out;
+}
+
+export function explainedConnections(ctx: RuleContext): Set<string> {
+  const out = new Set<string>();
+  for (const f of ctx.earlier) for (const id of f.connections ?? []) out.add(id);
+  return out;
+}
+
+export function fmtTime(ts: number): string {
+  return new Date(ts * 1000).toISOString().slice(11, 23);
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+export function groupBy<T>(items: T[], key: (t: T) => string | undefined): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    if (k === undefined) continue;
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}

@@ -1,0 +1,60 @@
+// unbalanced-distribution: connections per real server far from what the weights and
+// the scheduler predict — judged with Pearson's chi-square (p < 0.001), never a fixed
+// threshold, and only when the sample is large enough (every expected count >= 5).
+
+import type { Finding } from '../../findings/finding';
+import { chiSquareGoodnessOfFit } from '../stats';
+import { groupBy, locate, type Rule } from './rule';
+
+/** Schedulers that pin a client (by address hash) rather than spreading connections. */
+const hashing = new Set(['sh', 'dh', 'mh']);
+const P_THRESHOLD = 0.001;
+
+export const unbalancedDistribution: Rule = {
+  code: 'unbalanced-distribution',
+  severity: 'warning',
+  summary: 'Connections per real server far from the weights (chi-square test)',
+  check(ctx) {
+    const findings: Finding[] = [];
+    const failing = new Set(ctx.healthChecks.filter((h) => h.refused + h.unanswered + h.httpErrors > 0).map((h) => h.rsAddress));
+    const byService = groupBy(ctx.conns, (c) => (c.service && (c.atDirector || c.forwarded) && c.conn.realServer ? `${c.service.protocol}|${c.service.vip}|${c.service.port}` : undefined));
+    for (const conns of byService.values()) {
+      const svc = conns[0].service!;
+      const servers = svc.realServers.filter((r) => r.weight > 0 && !failing.has(r.address));
+      if (servers.length < 2) continue;
+      // With persistence or a hashing scheduler a client sticks to one server: count clients.
+      const perClient = (svc.persistenceSeconds ?? 0) > 0 || hashing.has(svc.scheduler ?? '');
+      const counts = new Map<string, number>(servers.map((r) => [r.name, 0]));
+      const seenClients = new Set<string>();
+      for (const c of conns) {
+        const rs = c.conn.realServer!;
+        if (!counts.has(rs)) continue;
+        if (perClient) {
+          if (seenClients.has(c.conn.client)) continue;
+          seenClients.add(c.conn.client);
+        }
+        counts.set(rs, counts.get(rs)! + 1);
+      }
+      const observed = servers.map((r) => counts.get(r.name)!);
+      const test = chiSquareGoodnessOfFit(observed, servers.map((r) => r.weight));
+      if (!test.valid || test.pValue >= P_THRESHOLD) continue;
+      const unit = perClient ? 'clients' : 'connections';
+      const table = servers.map((r, i) => `${r.name} ${observed[i]} (weight ${r.weight}, expected ${test.expected[i].toFixed(1)})`).join(', ');
+      const worst = servers.reduce((a, _r, i) => (Math.abs(observed[i] - test.expected[i]) > Math.abs(observed[a] - test.expected[a]) ? i : a), 0);
+      findings.push({
+        code: 'unbalanced-distribution',
+        severity: 'warning',
+        message: `${svc.protocol} ${svc.vip}:${svc.port} (${svc.scheduler ?? 'rr'}): ${unit} per real server do not follow the weights — ${table}; chi-square ${test.statistic.toFixed(1)}, ${test.df} df, p = ${test.pValue.toExponential(1)}.`,
+        advice: perClient
+          ? 'With persistence (or sh/dh/mh) a few busy clients or one large NAT gateway pin most traffic to one server: check persistence_timeout / persistence_granularity, and the client mix.'
+          : 'Check the weights the director actually uses (ipvsadm -Ln), real servers quiesced or flapping in health checks, a scheduler that counts active connections (lc/wlc) with long-lived connections, and (DR) real servers answering ARP for the VIP.',
+        evidence: [{ host: 'all', text: `${unit} per real server: ${table}` }],
+        realServer: servers[worst].name,
+        service: `${svc.protocol}:${svc.vip}:${svc.port}`,
+        location: locate(ctx, svc, undefined, 'lb_algo'),
+        connections: conns.slice(0, 50).map((c) => c.conn.id),
+      });
+    }
+    return findings;
+  },
+};

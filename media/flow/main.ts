@@ -67,7 +67,7 @@ class FlowApp {
   private onMessage(msg: ToWebviewMessage): void {
     switch (msg.type) {
       case 'show':
-        this.show(msg.result, msg.title);
+        this.show(msg.result, msg.title, msg.source);
         break;
       case 'loading':
         clear(this.root);
@@ -81,13 +81,13 @@ class FlowApp {
     }
   }
 
-  private show(result: AnalysisResult, title: string): void {
+  private show(result: AnalysisResult, title: string, source: string): void {
     const received = performance.now();
     this.result = result;
     this.codesOf = result.connections.map((c) => connectionFindings(c, result.findings));
     this.cited = citedPackets(result);
     this.cols = orderColumns(result.lanes);
-    this.state.source = result.folder;
+    this.state.source = source;
     this.layout(result, title);
     this.fillFilters(result);
     this.applyFilter(false);

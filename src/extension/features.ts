@@ -4,3 +4,5 @@ import { configLanguageFeature } from './language/configLanguage';
 
 export const features: Feature[] = [];
 features.push(configLanguageFeature);
+import { captureFeature } from './captureFeature';
+features.push(captureFeature);

@@ -15,7 +15,7 @@ import { syntheticAnalysis } from './syntheticAnalysis';
 /** Answers like the extension: `show` on ready, a details object for each packet request. */
 export function hostFor(result: AnalysisResult, title: string, details?: (ref: { point: number; n: number }) => PacketDetails): HostHandler {
   return async (msg, reply) => {
-    if (msg.type === 'ready') await reply({ type: 'show', result, title });
+    if (msg.type === 'ready') await reply({ type: 'show', result, title, source: result.folder });
     if (msg.type === 'packetRequest') {
       const d = details?.(msg.ref) ?? {
         ref: msg.ref,

@@ -29,6 +29,8 @@ export interface PacketDetails {
 export interface ShowAnalysisMessage {
   type: 'show';
   result: AnalysisResult;
+  /** What was opened (capture folder or pcap file): kept in the state for the serializer. */
+  source: string;
   /** A title for the header, e.g. the capture folder name. */
   title: string;
 }

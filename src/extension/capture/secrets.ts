@@ -1,0 +1,52 @@
+// Passwords and key passphrases for SSH and sudo: kept in VS Code's SecretStorage
+// (the OS keychain), asked for with a password box when missing or refused. Never
+// logged. The keys stored are indexed in globalState so they can all be forgotten.
+import * as vscode from 'vscode';
+import type { GetSecret, SecretRequest } from '../../core/ssh';
+
+const INDEX_KEY = 'lvs.secretKeys';
+
+function secretKey(req: SecretRequest): string {
+  return `lvs.${req.kind}:${req.user ?? ''}@${req.host}${req.keyFile ? ':' + req.keyFile : ''}`;
+}
+
+function prompt(req: SecretRequest): string {
+  const who = `${req.user ? req.user + '@' : ''}${req.host}`;
+  const again = req.retry ? ' (the last one was refused)' : '';
+  switch (req.kind) {
+    case 'passphrase':
+      return `Passphrase for the SSH key ${req.keyFile ?? ''} (for ${who})${again}`;
+    case 'sudo':
+      return `sudo password on ${who}, to run tcpdump${again}`;
+    default:
+      return `SSH password for ${who}${again}`;
+  }
+}
+
+export class SecretStore {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  /** The GetSecret callback the SSH core calls. */
+  readonly getSecret: GetSecret = async (req) => {
+    const key = secretKey(req);
+    if (!req.retry) {
+      const stored = await this.context.secrets.get(key);
+      if (stored !== undefined) return stored;
+    }
+    const value = await vscode.window.showInputBox({ prompt: prompt(req), password: true, ignoreFocusOut: true, title: 'LVS: SSH credentials' });
+    if (value === undefined) return undefined;
+    await this.context.secrets.store(key, value);
+    const index = new Set(this.context.globalState.get<string[]>(INDEX_KEY, []));
+    index.add(key);
+    await this.context.globalState.update(INDEX_KEY, [...index]);
+    return value;
+  };
+
+  /** Removes every password and passphrase this extension stored; returns how many. */
+  async forgetAll(): Promise<number> {
+    const keys = this.context.globalState.get<string[]>(INDEX_KEY, []);
+    for (const k of keys) await this.context.secrets.delete(k);
+    await this.context.globalState.update(INDEX_KEY, []);
+    return keys.length;
+  }
+}

@@ -1,0 +1,43 @@
+// The capture side of the VS Code layer: the Capture VIP Traffic command, the flow
+// view (panels, serializer, pcap editor), findings in the Problems panel, the LVS
+// tree view, export, and the stored-password command.
+import * as vscode from 'vscode';
+import { CaptureLibrary } from './captures/captureLibrary';
+import { SecretStore } from './capture/secrets';
+import { CAPTURE_COMMAND, captureVipTraffic } from './commands/captureVipTraffic';
+import { exportPcapng } from './commands/exportPcapng';
+import { openCapture } from './commands/openCapture';
+import type { Feature } from './feature';
+import { FLOW_VIEW_TYPE, FlowPanelSerializer, type FlowDeps } from './flow/flowPanel';
+import { PcapEditorProvider } from './flow/pcapEditor';
+import { ClusterTreeProvider } from './tree/clusterTree';
+
+export const captureFeature: Feature = {
+  name: 'capture and flow view',
+  activate({ context, log, checkResults }) {
+    const library = new CaptureLibrary(context.extensionUri, log);
+    const secrets = new SecretStore(context);
+    const deps: FlowDeps = { extensionUri: context.extensionUri, library, log };
+    const tree = new ClusterTreeProvider(library, checkResults);
+    const reg = vscode.commands.registerCommand;
+    context.subscriptions.push(
+      library,
+      tree,
+      vscode.window.registerTreeDataProvider('lvs.cluster', tree),
+      vscode.window.registerWebviewPanelSerializer(FLOW_VIEW_TYPE, new FlowPanelSerializer(deps)),
+      PcapEditorProvider.register(deps),
+      reg(CAPTURE_COMMAND, () => captureVipTraffic({ ...deps, secrets })),
+      reg('lvs.openCapture', (uri?: vscode.Uri) => openCapture(deps, uri)),
+      reg('lvs.exportPcapng', (uri?: vscode.Uri) => exportPcapng(library, log, uri)),
+      reg('lvs.forgetPasswords', async () => {
+        const n = await secrets.forgetAll();
+        void vscode.window.showInformationMessage(n ? `Forgot ${n} stored password${n === 1 ? '' : 's'} and passphrase${n === 1 ? '' : 's'}.` : 'No stored passwords.');
+      }),
+      reg('lvs.refreshTree', () => tree.refresh()),
+      reg('lvs.clearCaptureFindings', () => library.diagnostics.clear()),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (/keepalived|ipvsadm/i.test(d.fileName)) tree.refresh();
+      }),
+    );
+  },
+};

@@ -1,0 +1,140 @@
+// Opens captures for the VS Code layer: a capture folder (capture.json + pcaps) or
+// a single .pcap/.pcapng file (analysed as a one-point capture), through the
+// core's analysis, and publishes their findings. Also lists the workspace's past
+// captures under .lvs/captures for the tree view.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { analyzeCapture } from '../../core/analysis';
+import type { AnalysisResult } from '../../core/analysis/result';
+import type { CaptureManifest } from '../../core/capture/manifest';
+import type { Finding } from '../../core/findings/finding';
+import { FindingDiagnostics } from './findingDiagnostics';
+
+export const CAPTURES_DIR = path.join('.lvs', 'captures');
+
+export function isPcapFile(p: string): boolean {
+  return /\.(pcap|pcapng|cap)$/i.test(p);
+}
+
+/**
+ * A one-point capture folder for a lone pcap file: capture.json naming the file
+ * through a symlink (a copy where links are not allowed), in a private temp folder.
+ */
+export function singleFileCapture(file: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-pcap-'));
+  const name = path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
+  try {
+    fs.symlinkSync(path.resolve(file), path.join(dir, name));
+  } catch {
+    fs.copyFileSync(file, path.join(dir, name));
+  }
+  const manifest: CaptureManifest = {
+    format: 1,
+    target: { vip: '0.0.0.0' },
+    services: [],
+    points: [{ host: path.basename(file), role: 'other', interface: 'file', file: name }],
+    note: `opened from ${file}`,
+  };
+  fs.writeFileSync(path.join(dir, 'capture.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+export class CaptureLibrary implements vscode.Disposable {
+  private readonly results = new Map<string, AnalysisResult>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a capture was analysed or the list of captures changed. */
+  readonly onDidChange = this.changed.event;
+  readonly diagnostics: FindingDiagnostics;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.diagnostics = new FindingDiagnostics(vscode.Uri.joinPath(extensionUri, 'docs', 'findings'), (r, f) => this.locate(r, f));
+  }
+
+  /** Analyses a capture folder or pcap file and publishes its findings. */
+  async analyze(source: string): Promise<AnalysisResult> {
+    const started = Date.now();
+    const folder = isPcapFile(source) && fs.statSync(source).isFile() ? singleFileCapture(source) : source;
+    const result = await analyzeCapture(folder);
+    this.log.info(`analysed ${source}: ${result.stats.packets} packets, ${result.stats.connections} connections, ${result.findings.length} findings in ${Date.now() - started} ms`);
+    this.results.set(source, result);
+    this.diagnostics.publish(result);
+    this.changed.fire();
+    return result;
+  }
+
+  resultOf(source: string): AnalysisResult | undefined {
+    return this.results.get(source);
+  }
+
+  /** The editor location of a finding of an opened capture. */
+  locationOf(source: string, f: Finding): { uri: vscode.Uri; range: vscode.Range } | undefined {
+    const r = this.results.get(source);
+    return r ? (this.locate(r, f) ?? { uri: vscode.Uri.file(path.join(r.folder, 'capture.json')), range: new vscode.Range(0, 0, 0, 0) }) : undefined;
+  }
+
+  /**
+   * Where a finding's config location is in the editor. A capture keeps a copy of
+   * the config; when a workspace file has the same name and content, blame that
+   * file instead, since it is the one the user edits.
+   */
+  private locate(r: AnalysisResult, f: Finding): { uri: vscode.Uri; range: vscode.Range } | undefined {
+    const loc = f.location;
+    if (!loc) return undefined;
+    let file = path.isAbsolute(loc.file) ? loc.file : path.join(r.folder, loc.file);
+    if (file.startsWith(r.folder + path.sep)) file = this.workspaceTwin(file) ?? file;
+    const line = Math.max(0, loc.line - 1);
+    const col = Math.max(0, loc.column - 1);
+    const endLine = loc.endLine !== undefined ? loc.endLine - 1 : line;
+    const endCol = loc.endColumn !== undefined ? loc.endColumn - 1 : col + 200;
+    return { uri: vscode.Uri.file(file), range: new vscode.Range(line, col, Math.max(line, endLine), endCol) };
+  }
+
+  private workspaceTwin(copy: string): string | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(copy, 'utf8');
+    } catch {
+      return undefined;
+    }
+    for (const wf of vscode.workspace.workspaceFolders ?? []) {
+      for (const candidate of [path.join(wf.uri.fsPath, path.basename(copy)), path.join(wf.uri.fsPath, 'keepalived', path.basename(copy))]) {
+        try {
+          if (fs.readFileSync(candidate, 'utf8') === text) return candidate;
+        } catch {
+          // not there
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Past captures of a workspace folder, newest first. */
+  listCaptures(folder: vscode.WorkspaceFolder): Array<{ name: string; path: string }> {
+    const dir = path.join(folder.uri.fsPath, CAPTURES_DIR);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => fs.existsSync(path.join(dir, n, 'capture.json')))
+      .sort()
+      .reverse()
+      .map((n) => ({ name: n, path: path.join(dir, n) }));
+  }
+
+  notifyChanged(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.diagnostics.dispose();
+    this.changed.dispose();
+  }
+}

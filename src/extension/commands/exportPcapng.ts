@@ -1,0 +1,30 @@
+// "LVS: Export Capture as pcapng": the merged capture for Wireshark, with our
+// annotations as packet comments.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CaptureLibrary } from '../captures/captureLibrary';
+import { writeMergedPcapng } from '../captures/mergedPcapng';
+
+export async function exportPcapng(library: CaptureLibrary, log: vscode.LogOutputChannel, target?: vscode.Uri): Promise<void> {
+  let source = target?.fsPath;
+  if (!source) {
+    const picked = await vscode.window.showOpenDialog({ title: 'Capture folder to export', canSelectFolders: true, canSelectFiles: false, openLabel: 'Export' });
+    source = picked?.[0]?.fsPath;
+  }
+  if (!source) return;
+  const out = await vscode.window.showSaveDialog({
+    title: 'Save the merged capture',
+    defaultUri: vscode.Uri.file(path.join(source, `${path.basename(source)}-merged.pcapng`)),
+    filters: { pcapng: ['pcapng'] },
+  });
+  if (!out) return;
+  try {
+    const result = library.resultOf(source) ?? (await library.analyze(source));
+    const { packets, comments } = writeMergedPcapng(result, out.fsPath);
+    log.info(`exported ${source} to ${out.fsPath}: ${packets} packets, ${comments} with comments`);
+    void vscode.window.showInformationMessage(`Exported ${packets} packets (${comments} annotated) to ${path.basename(out.fsPath)}.`);
+  } catch (e) {
+    log.error(`export of ${source} failed: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
+  }
+}

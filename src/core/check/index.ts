@@ -48,7 +48,8 @@ export function judgeCluster(
     const own = new Set(heldAddresses(s).map((a) => a.address));
     for (const service of m.services) {
       for (const realServer of service.realServers) {
-        const mine = named !== undefined ? named === realServer.name || named === realServer.address : own.has(realServer.address);
+        // The hosts file may name the real server; its own addresses always count.
+        const mine = (named !== undefined && (named === realServer.name || named === realServer.address)) || own.has(realServer.address);
         if (mine) placements.push({ service, realServer, state: s });
       }
     }

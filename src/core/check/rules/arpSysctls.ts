@@ -3,7 +3,7 @@
 // (arp_announce = 2). The kernel applies max(conf/all, conf/<iface>), so both keys
 // count; judged on every interface that does ARP.
 import type { Finding } from '../../findings/finding';
-import { effectiveConf } from '../../state';
+import { effectiveConf, sameIpv4Subnet } from '../../state';
 import type { CheckRule } from '../types';
 import { heldAddresses, realServerName, serviceName, sysctlEvidence, uniq } from '../helpers';
 
@@ -15,9 +15,13 @@ export const arpSysctls: CheckRule = (ctx) => {
     const s = p.state;
     if (method === 'nat' || done.has(s.name) || !s.sysctl || !s.interfaces) continue;
     done.add(s.name);
+    // The interfaces where someone ARPs for the VIP: the one the director reaches
+    // (holding the real-server address) and any on the VIP's own subnet.
+    const vip = p.service.vip;
     const arping = uniq(
       heldAddresses(s)
         .filter((a) => a.up && a.iface !== 'lo')
+        .filter((a) => a.address === p.realServer.address || (vip !== undefined && a.address !== vip && sameIpv4Subnet(a.address, vip, a.prefix)))
         .map((a) => a.iface),
     ).filter((name) => {
       const itf = s.interfaces?.find((i) => i.name === name);

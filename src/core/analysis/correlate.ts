@@ -230,7 +230,7 @@ interface RsNames {
   byAddress: Map<string, string>;
 }
 
-function rewriteBetween(prev: Hop, h: Hop, rec: PacketRec, prevRec: PacketRec, names: RsNames): [Rewrite, string | undefined] {
+function rewriteBetween(prev: Hop, h: Hop, rec: PacketRec, prevRec: PacketRec, macBase: Hop | undefined, names: RsNames): [Rewrite, string | undefined] {
   if (rec.outerDst && !prevRec.outerDst) {
     const rs = names.byAddress.get(rec.outerDst);
     return ['ipip', `IPIP ${rec.outerSrc} → ${rec.outerDst}${rs ? ` (${rs})` : ''}`];
@@ -238,10 +238,13 @@ function rewriteBetween(prev: Hop, h: Hop, rec: PacketRec, prevRec: PacketRec, n
   if (!rec.outerDst && prevRec.outerDst) return ['none', `decapsulated (tunnel ${prevRec.outerSrc} → ${prevRec.outerDst})`];
   if (h.dst !== prev.dst || h.dport !== prev.dport) return ['dnat', `DNAT ${prev.dst}:${prev.dport} → ${h.dst}:${h.dport}`];
   if (h.src !== prev.src || h.sport !== prev.sport) return ['snat', `SNAT ${prev.src}:${prev.sport} → ${h.src}:${h.sport}`];
-  if (h.dstMac && prev.dstMac && h.dstMac !== prev.dstMac) {
+  // Every router rewrites MACs; only the director's re-addressing to a real server is news (DR).
+  if (h.dstMac && macBase && macBase.dstMac && h.dstMac !== macBase.dstMac) {
     const rs = names.byMac.get(h.dstMac);
-    return ['mac', `MAC → ${h.dstMac}${rs ? ` (${rs})` : ''}`];
+    if (rs || rec.dup) return ['mac', `MAC → ${h.dstMac}${rs ? ` (${rs})` : ''}`];
   }
+  // Linux cooked captures (-i any) carry no destination MAC: the second copy is the forwarded one.
+  if (rec.dup && !h.dstMac) return ['mac', 'forwarded (destination MAC rewritten)'];
   return ['none', undefined];
 }
 
@@ -278,7 +281,10 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
       const prev = hops[prevIdx];
       hop.sameAs = prevIdx;
       hop.latencyMs = Math.round((hop.ts - prev.ts) * 1e6) / 1e3;
-      const [rw, text] = rewriteBetween(prev, hop, rec, recs[prevIdx], names);
+      // The nearest earlier copy that shows a destination MAC (cooked captures have none).
+      let b: number | undefined = prevIdx;
+      while (b !== undefined && hops[b].dstMac === undefined) b = hops[b].sameAs;
+      const [rw, text] = rewriteBetween(prev, hop, rec, recs[prevIdx], b === undefined ? undefined : hops[b], names);
       hop.rewrite = rw;
       if (text) hop.rewriteText = text;
     }
@@ -306,7 +312,9 @@ function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow
     if (fin) return 'complete';
     return syn ? 'established' : 'partial';
   }
-  if (replies > 0 || c.clientReplies > 0) return 'complete';
+  // A client that only ever got answers from a real server's own address got nothing usable.
+  const vipAnswered = c.clientReplySrcs.length === 0 || c.clientReplySrcs.some((e) => !c.rsViews.some((v) => v.replySrcs.includes(e)) || c.service?.method !== 'nat');
+  if ((replies > 0 || c.clientReplies > 0) && vipAnswered) return 'complete';
   if (refused || sum('icmpToClient') > 0) return 'rejected';
   return c.replyVisible ? 'no-reply' : 'partial';
 }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifest, type CaptureManifest } from '../capture/manifest';
+import { loadClusterModel } from '../config/index';
 import { readPackets } from '../decode/index';
 import { sortFindings, type Finding } from '../findings/finding';
 import type { ClusterModel } from '../model/cluster';
@@ -22,7 +23,7 @@ export { rules } from './rules/index';
 export interface AnalyzeOptions {
   /** The cluster model for config locations; loaded from capture.json's `config` when absent. */
   model?: ClusterModel;
-  /** Loads the model from a config path (the config helper's loadClusterModel). */
+  /** Loads the model from a config path (default: the config support's loadClusterModel). */
   loadModel?: (configPath: string) => ClusterModel | Promise<ClusterModel>;
 }
 
@@ -55,10 +56,11 @@ export async function analyzeCapture(folder: string, opts: AnalyzeOptions = {}):
   }
   let model = opts.model;
   const findings: Finding[] = [];
-  if (!model && manifest.config && opts.loadModel) {
+  const loadModel = opts.loadModel ?? ((file: string) => loadClusterModel([file]));
+  if (!model && manifest.config) {
     const configPath = path.isAbsolute(manifest.config) ? manifest.config : path.join(folder, manifest.config);
     try {
-      model = await opts.loadModel(configPath);
+      model = await loadModel(configPath);
     } catch (e) {
       findings.push({
         code: 'config-unreadable',

@@ -245,7 +245,7 @@ export function ipv6(o: Ipv6Opts, payload: Uint8Array): Uint8Array {
       put32(b, 4, e.id ?? 1);
     } else if (e.type === 43) {
       b[1] = 0;
-      b[2] = 4; // routing type 4 (segment routing), segments left 0: ignored by nodes
+      b[2] = 253; // routing type 253 (RFC 4727 experiment), segments left 0: ignored by nodes
       b[3] = 0;
     } else {
       b[1] = 0;

@@ -180,6 +180,14 @@ export class PcapngWriter {
     this.block(6, body, options);
   }
 
+  /** Any other block (readers must skip what they do not know); body is padded to 4 bytes. */
+  addRawBlock(type: number, body: Uint8Array): void {
+    const pad = (4 - (body.length % 4)) % 4;
+    const b = Buffer.alloc(body.length + pad);
+    b.set(body, 0);
+    this.block(type, b, []);
+  }
+
   toBuffer(): Buffer {
     return Buffer.concat(this.parts);
   }

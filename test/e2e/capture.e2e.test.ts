@@ -1,0 +1,165 @@
+// End to end in a real VS Code (code-server 4.100.3) with the packaged .vsix:
+// a config mistake is underlined by the config diagnostics; "LVS: Capture VIP
+// Traffic" run from the command palette against the running lab (DR mode with an
+// ARP problem) captures on every host, the findings reach the Problems panel and
+// the flow view shows the connections. Every wait is bounded.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { hasCommand, isRoot, requireOrSkip } from '../helpers/env';
+import { CHROMIUM, launchChromium, saveScreenshot } from '../browser/harness';
+import { labUp, type Lab } from '../lab/lab';
+import {
+  hasCodeServer,
+  openWorkbench,
+  packageExtension,
+  pickQuickItem,
+  problemCounts,
+  runCommand,
+  startCodeServer,
+  waitFor,
+  webviewFrame,
+  type CodeServer,
+} from './codeServer';
+
+/** A keepalived.conf with one unknown keyword (a typo of `lvs_sched`): H2's diagnostics flag it. */
+const MISTAKE = `# deliberate mistake for the end-to-end test
+global_defs {
+  router_id e2e
+}
+virtual_server 198.51.100.200 8080 {
+  delay_loop 6
+  lvs_shed rr
+  lvs_method NAT
+  protocol TCP
+  real_server 10.9.9.1 8080 {
+    weight 1
+  }
+}
+`;
+
+function makeWorkspace(lab?: Lab): string {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-ws-'));
+  fs.mkdirSync(path.join(ws, '.vscode'));
+  fs.mkdirSync(path.join(ws, 'mistake'));
+  fs.writeFileSync(path.join(ws, 'mistake', 'keepalived.conf'), MISTAKE);
+  const settings: Record<string, unknown> = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false };
+  if (lab) {
+    fs.copyFileSync(lab.keepalivedConfPath, path.join(ws, 'keepalived.conf'));
+    settings['lvs.hostsFile'] = lab.hostsJsonPath;
+    settings['lvs.ssh.knownHostsFile'] = lab.knownHostsPath;
+    settings['lvs.ssh.configFile'] = lab.sshConfigPath;
+  }
+  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  return ws;
+}
+
+/** Opens a file with Quick Open. */
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(name);
+  await pickQuickItem(page, path.basename(name), 20_000);
+}
+
+describe('end to end in code-server', function () {
+  this.timeout(420_000);
+  let vsix: string;
+  let browser: Browser;
+
+  before(async function () {
+    requireOrSkip(this, hasCodeServer(), 'code-server in .tools (scripts/install-code-server.sh)');
+    requireOrSkip(this, hasCommand(CHROMIUM), `Chromium at ${CHROMIUM}`);
+    vsix = await packageExtension();
+    browser = await launchChromium();
+  });
+  after(async function () {
+    await browser?.close();
+  });
+
+  it('activates the packaged extension, underlines a config mistake and lists the services in Capture VIP Traffic', async function () {
+    const ws = makeWorkspace();
+    const server = await startCodeServer(ws, vsix);
+    let page: Page | undefined;
+    try {
+      page = await openWorkbench(browser, server, ws);
+      await openFile(page, 'mistake/keepalived.conf');
+      await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
+      const counts = await waitFor('a problem in the status bar', 30_000, async () => {
+        const c = await problemCounts(page!);
+        return c.errors + c.warnings > 0 ? c : undefined;
+      });
+      assert.ok(counts.errors + counts.warnings > 0, counts.label);
+      await runCommand(page, 'LVS: Capture VIP Traffic');
+      await pickQuickItem(page, 'tcp 198.51.100.200:8080', 30_000).catch(async (e) => {
+        await saveScreenshot(page!, 'e2e-smoke-failed.png');
+        throw e;
+      });
+      // Second step: hosts. Nothing is configured, so an error says what to set.
+      const note = page.locator('.notification-list-item-message', { hasText: 'lvs.hostsFile' });
+      await note.first().waitFor({ state: 'visible', timeout: 20_000 });
+      await saveScreenshot(page, 'e2e-smoke.png');
+    } finally {
+      await page?.close();
+      await server.stop();
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  it('captures the lab through the command palette: findings in the Problems panel, connections in the flow view', async function () {
+    requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
+    requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd)');
+    const lab = await labUp({ mode: 'dr', breaks: ['arp-problem'] });
+    const ws = makeWorkspace(lab);
+    let server: CodeServer | undefined;
+    let page: Page | undefined;
+    try {
+      server = await startCodeServer(ws, vsix);
+      page = await openWorkbench(browser, server, ws);
+      const before = await problemCounts(page);
+      await runCommand(page, 'LVS: Capture VIP Traffic');
+      await pickQuickItem(page, `tcp ${lab.vip}:${lab.tcpPort}`);
+      // Hosts: all are preselected; accept them.
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      await pickQuickItem(page, 'Other duration');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill('6');
+      await page.keyboard.press('Enter');
+      // Client traffic while the capture runs (tcpdump starts within a couple of seconds).
+      await page.locator('.notification-list-item-message', { hasText: 'LVS capture' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await new Promise((r) => setTimeout(r, 2000));
+      await lab.clientTraffic({ protocol: 'tcp', count: 8, timeoutMs: 3000 });
+      const frame = await waitFor('the flow view with connections', 150_000, () => webviewFrame(page!, '.vlist-row'));
+      const rows = await frame.locator('.vlist-row:not([hidden])').count();
+      assert.ok(rows > 0, 'the flow view lists connections');
+      assert.ok((await frame.locator('svg.diagram g.lane').count()) >= 3, 'lanes for client, director and real servers');
+      assert.ok((await frame.locator('svg.diagram g.hop').count()) > 0, 'arrows of the selected connection');
+      const findings = await frame.locator('.findings .finding .code').allTextContents();
+      assert.ok(findings.includes('arp-problem'), `the flow view names the ARP problem (findings: ${findings.join(', ')})`);
+      const after = await waitFor('findings in the Problems panel', 30_000, async () => {
+        const c = await problemCounts(page!);
+        return c.errors + c.warnings > before.errors + before.warnings ? c : undefined;
+      });
+      assert.ok(after.errors + after.warnings > before.errors + before.warnings, after.label);
+      await saveScreenshot(page, 'e2e-capture.png');
+      // The capture folder is in the workspace and git-ignored.
+      assert.ok(fs.existsSync(path.join(ws, '.lvs', '.gitignore')));
+      const caps = fs.readdirSync(path.join(ws, '.lvs', 'captures'));
+      assert.equal(caps.length, 1);
+      assert.ok(fs.existsSync(path.join(ws, '.lvs', 'captures', caps[0], 'capture.json')));
+    } catch (e) {
+      if (page) await saveScreenshot(page, 'e2e-capture-failed.png').catch(() => undefined);
+      if (server) console.log(server.logs().slice(-4000));
+      throw e;
+    } finally {
+      await page?.close();
+      await server?.stop();
+      await lab.down();
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});

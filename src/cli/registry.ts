@@ -3,8 +3,10 @@ import type { CliCommand } from './command';
 import { decodeCommand } from './commands/decode';
 import { lintCommand } from './commands/lint';
 import { analyzeCommand } from './commands/analyze';
+import { captureCommand } from './commands/capture';
 
 export const commands: CliCommand[] = [];
 commands.push(decodeCommand);
 commands.push(lintCommand);
 commands.push(analyzeCommand);
+commands.push(captureCommand);

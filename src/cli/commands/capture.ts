@@ -1,0 +1,191 @@
+// `lvs-trace capture`: the remote capture engine from a terminal or a script.
+// Hosts come from a hosts file (--hosts) and/or `--host NAME=ROLE` entries resolved
+// through ~/.ssh/config. Passwords: LVS_TRACE_PASSWORD_<HOST> (or LVS_TRACE_PASSWORD),
+// key passphrases: LVS_TRACE_PASSPHRASE, else asked on the terminal without echo.
+// Ctrl-C cancels: remote tcpdumps are stopped and their temp files removed.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { optionValue, parseArgs } from '../args';
+import type { CliCommand } from '../command';
+import { loadClusterModel } from '../../core/config';
+import { parseServiceSpec, planCapture, runCapture, type HostProgress, type PlanHost } from '../../core/capture';
+import type { HostRole } from '../../core/capture/manifest';
+import { loadHostsFile, resolveFromSshConfig, SshPool, type HostConfig, type SecretRequest, type UnknownHostKeyInfo } from '../../core/ssh';
+import type { ForwardingMethod } from '../../core/model/cluster';
+
+const roles: HostRole[] = ['director', 'real-server', 'client', 'router', 'other'];
+
+/** `10s`, `500ms`, `2m`, or a bare number of seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new Error(`--duration "${text}" is not a duration (examples: 10s, 500ms, 2m)`);
+  const n = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60000 : 1000);
+  if (n <= 0 || n > 24 * 3600 * 1000) throw new Error(`--duration "${text}" must be between 1 ms and 24 h`);
+  return n;
+}
+
+function envName(prefix: string, host: string): string {
+  return `${prefix}_${host.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const out = rl as unknown as { _writeToOutput: (s: string) => void };
+    process.stderr.write(question);
+    out._writeToOutput = () => {};
+    rl.question('', (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+function prompt(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    rl.question(question, (a) => {
+      rl.close();
+      resolve(a.trim());
+    });
+  });
+}
+
+export async function getSecretFromEnvOrPrompt(req: SecretRequest, env = process.env, tty = process.stdin.isTTY): Promise<string | undefined> {
+  const fromEnv =
+    req.kind === 'passphrase'
+      ? env.LVS_TRACE_PASSPHRASE
+      : (env[envName('LVS_TRACE_PASSWORD', req.host)] ?? env.LVS_TRACE_PASSWORD);
+  if (fromEnv !== undefined && !req.retry) return fromEnv;
+  if (!tty) return undefined;
+  const what =
+    req.kind === 'passphrase' ? `passphrase for ${req.keyFile}` : req.kind === 'sudo' ? `sudo password for ${req.user}@${req.host}` : `password for ${req.user}@${req.host}`;
+  return promptHidden(`${req.retry ? 'Refused. ' : ''}${what}: `);
+}
+
+function formatProgress(hosts: Record<string, HostProgress>): string {
+  return Object.entries(hosts)
+    .map(([h, p]) => `${h}: ${p.state === 'capturing' || p.state === 'done' ? `${p.packets} pkts` : p.state}`)
+    .join('  ');
+}
+
+export const captureCommand: CliCommand = {
+  name: 'capture',
+  usage: 'capture --service tcp:VIP:PORT --out DIR [--config FILE] [--hosts FILE] [--duration 10s | --count N]',
+  summary: 'capture a virtual service on directors and real servers at once over SSH',
+  async run(args) {
+    const p = parseArgs(args, {
+      flags: ['vrrp', 'health-checks', 'accept-new-host-keys', 'verbose'],
+      options: ['config', 'service', 'hosts', 'host', 'duration', 'count', 'out', 'known-hosts', 'ssh-config', 'method', 'snaplen', 'connect-timeout'],
+    });
+    const serviceSpec = optionValue(p, 'service');
+    const out = optionValue(p, 'out');
+    if (!serviceSpec) throw new Error('--service is required (e.g. --service tcp:192.0.2.10:80)');
+    if (!out) throw new Error('--out DIR is required (the capture folder to write)');
+    if (p.positionals.length) throw new Error(`unexpected argument "${p.positionals[0]}"`);
+    const durationText = optionValue(p, 'duration');
+    const countText = optionValue(p, 'count');
+    if (durationText && countText) throw new Error('give --duration or --count, not both');
+    const durationMs = durationText ? parseDuration(durationText) : undefined;
+    let count: number | undefined;
+    if (countText !== undefined) {
+      count = Number(countText);
+      if (!Number.isInteger(count) || count < 1) throw new Error(`--count "${countText}" must be a positive whole number`);
+    }
+    const snaplenText = optionValue(p, 'snaplen');
+    const snaplen = snaplenText === undefined ? undefined : Number(snaplenText);
+    if (snaplen !== undefined && (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > 262144))
+      throw new Error(`--snaplen "${snaplenText}" must be 64-262144`);
+    const method = optionValue(p, 'method') as ForwardingMethod | undefined;
+    if (method && !['nat', 'dr', 'tun'].includes(method)) throw new Error(`--method must be nat, dr or tun`);
+    if (fs.existsSync(out) && fs.readdirSync(out).length) throw new Error(`--out ${out} exists and is not empty; choose a new folder`);
+
+    // Hosts: hosts file entries, then --host NAME=ROLE through ssh_config.
+    const sshConfig = optionValue(p, 'ssh-config');
+    const hostsFile = optionValue(p, 'hosts');
+    const configs: HostConfig[] = hostsFile ? loadHostsFile(hostsFile) : [];
+    for (const spec of p.options.get('host') ?? []) {
+      const [name, role] = spec.split('=');
+      if (!name || !roles.includes(role as HostRole)) throw new Error(`--host "${spec}" must be NAME=ROLE, ROLE one of ${roles.join(', ')}`);
+      const existing = configs.find((c) => c.name === name);
+      if (existing) existing.role = role as HostRole;
+      else configs.push({ ...resolveFromSshConfig(name, sshConfig), role: role as HostRole });
+    }
+    if (configs.length === 0) throw new Error('no hosts: give --hosts FILE and/or --host NAME=ROLE (resolved through ~/.ssh/config)');
+    const planHosts: PlanHost[] = configs
+      .filter((c) => c.role !== undefined)
+      .map((c) => ({ name: c.name, role: c.role!, address: c.address, realServer: c.realServer }));
+    if (planHosts.length === 0) throw new Error('no host has a role (director, real-server, client...): set "role" in the hosts file');
+
+    const configFile = optionValue(p, 'config');
+    const plan = configFile
+      ? planCapture({ model: loadClusterModel([configFile]), service: serviceSpec, hosts: planHosts, vrrp: p.flags.has('vrrp'), healthChecks: p.flags.has('health-checks') })
+      : planCapture({ target: parseServiceSpec(serviceSpec), method, hosts: planHosts, vrrp: p.flags.has('vrrp'), healthChecks: p.flags.has('health-checks') });
+    for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
+
+    const verbose = p.flags.has('verbose');
+    const tty = process.stdin.isTTY === true;
+    const connectTimeout = optionValue(p, 'connect-timeout');
+    const pool = new SshPool({
+      hosts: configs,
+      knownHostsPath: optionValue(p, 'known-hosts'),
+      sshConfigPath: sshConfig,
+      connectTimeoutMs: connectTimeout ? parseDuration(connectTimeout) : undefined,
+      getSecret: (req) => getSecretFromEnvOrPrompt(req),
+      log: (level, msg) => {
+        if (verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);
+      },
+      onUnknownHostKey: async (info: UnknownHostKeyInfo) => {
+        if (p.flags.has('accept-new-host-keys')) return 'accept-save';
+        if (!tty) return 'reject';
+        const a = await prompt(
+          `The authenticity of host ${info.host} (${info.hostname}:${info.port}) can't be established.\n` +
+            `${info.keyType} key fingerprint is ${info.fingerprint}.\n` +
+            `Accept and save to ${info.knownHostsPath} [s], accept once [o], or refuse [N]? `,
+        );
+        return /^s/i.test(a) ? 'accept-save' : /^o/i.test(a) ? 'accept-once' : 'reject';
+      },
+    });
+
+    const cancel = new AbortController();
+    const onSigint = (): void => {
+      process.stderr.write('\ncancelling: stopping remote captures and removing their files...\n');
+      cancel.abort();
+    };
+    process.once('SIGINT', onSigint);
+    let last = 0;
+    try {
+      const manifest = await runCapture(plan, pool, {
+        outDir: path.resolve(out),
+        durationMs,
+        count,
+        snaplen,
+        signal: cancel.signal,
+        configFile,
+        log: (level, msg) => {
+          if (verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);
+        },
+        onProgress: (hosts) => {
+          const now = Date.now();
+          if (now - last < 1000) return;
+          last = now;
+          process.stderr.write(tty ? `\r${formatProgress(hosts)}\x1b[K` : `${formatProgress(hosts)}\n`);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      for (const pt of manifest.points)
+        process.stdout.write(`${pt.host} ${pt.interface}: ${pt.packetsCaptured ?? 0} packets${pt.packetsDropped ? ` (${pt.packetsDropped} dropped by the kernel)` : ''} -> ${path.join(out, pt.file)}\n`);
+      for (const e of manifest.errors ?? []) process.stderr.write(`error: ${e.host}: ${e.message}\n`);
+      process.stdout.write(`capture folder: ${out}${manifest.note ? ` (${manifest.note})` : ''}\n`);
+      if (manifest.points.length === 0) return 2;
+      return manifest.errors?.length || cancel.signal.aborted ? 1 : 0;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      await pool.closeAll();
+    }
+  },
+};

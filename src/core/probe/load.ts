@@ -55,6 +55,13 @@ export function suggestWeights(loads: { server: string; load: number }[], total:
   let left = target - base.reduce((a, b) => a + b, 0);
   const order = raw.map((r, i) => ({ i, rem: r - Math.floor(r) })).sort((a, b) => b.rem - a.rem);
   for (let k = 0; left > 0 && k < order.length; k++, left--) base[order[k].i]++;
+  // The minimum of 1 may overshoot: take the excess from the largest weights.
+  while (left < 0) {
+    const i = base.indexOf(Math.max(...base));
+    if (base[i] <= 1) break;
+    base[i]--;
+    left++;
+  }
   loads.forEach((l, i) => out.set(l.server, base[i]));
   return out;
 }

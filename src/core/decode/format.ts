@@ -4,6 +4,8 @@ import type { InnerPacket, Packet } from './packet';
 const SLL_DIRECTION = ['In', 'B', 'M', 'P', 'Out'];
 
 export function formatTimestamp(ts: number): string {
+  // A corrupt timestamp resolution or offset can push the time outside what Date holds.
+  if (!(Math.abs(ts) < 8.64e12)) return `ts ${ts}`;
   const sec = Math.floor(ts);
   const usec = Math.round((ts - sec) * 1e6);
   const carry = usec >= 1e6 ? 1 : 0;

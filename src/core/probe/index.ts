@@ -20,6 +20,7 @@ import { binomialTest, chiSquareTest, MIN_EXPECTED, type TestResult } from './st
 export { expectedDistribution } from './expected';
 export { chiSquareTest, binomialTest, chiSquareSurvival } from './stats';
 export { suggestWeights, measureLoad, firstNumber, DEFAULT_LOAD_COMMAND } from './load';
+export type { ProbeTool } from './clientScripts';
 
 export const MAX_PROBE_COUNT = 1000;
 /** Significance level: below it the spread is called unexpected. */
@@ -56,6 +57,8 @@ export interface ProbeOptions {
   capture?: { source: HostSource; outDir?: string; keep?: boolean };
   /** Measure load on each real server (needs `host`). */
   load?: { source: HostSource; argv?: string[] };
+  /** Force the client tool (default: the first of python3, node, bash the host has). */
+  tool?: ProbeTool;
   signal?: AbortSignal;
   log?: (msg: string) => void;
 }
@@ -137,7 +140,7 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
   const intervalMs = Math.min(Math.max(opts.intervalMs ?? 50, 0), 5000);
   const log = opts.log ?? (() => {});
   const target = `${opts.protocol}:${opts.vip}:${opts.port}`;
-  const tool = await detectProbeTool(opts.from);
+  const tool = opts.tool ?? (await detectProbeTool(opts.from));
   const payload = opts.payload ?? (opts.protocol === 'udp' ? 'lvs-probe\n' : WEB_PORTS.has(opts.port) ? `GET / HTTP/1.0\r\nHost: ${opts.vip}\r\nUser-Agent: lvs-trace-probe\r\n\r\n` : '');
   const args: ClientArgs = { vip: opts.vip, port: opts.port, protocol: opts.protocol, count: opts.count, timeoutMs, readMs: Math.min(timeoutMs, 1500), intervalMs, payload, maxAnswer: 512 };
 

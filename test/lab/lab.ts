@@ -12,10 +12,10 @@ import { createNamespaces, createLinks, removeNetwork, listLabNamespaces } from 
 import { installForwarding } from './forwarding';
 import { makeKeys, startSshd, waitSshd, writeClientFiles, sshFiles, SSHD } from './sshd';
 import { ensureUsers, removeUsersIfLast, type LabUser } from './users';
-import { startService, clientTraffic, type ClientResult } from './services';
+import { startService, clientTraffic, type ClientResult, type TrafficOptions } from './services';
 import { keepalivedConf } from './keepalived';
 
-export type { LabMode, LabBreak, LabOptions, LabRole, ClientResult, LabUser };
+export type { LabMode, LabBreak, LabOptions, LabRole, ClientResult, LabUser, TrafficOptions };
 
 export interface LabInterface {
   name: string;
@@ -63,7 +63,8 @@ export interface LabDescription {
 
 export interface Lab extends LabDescription {
   exec(host: string, argv: string[], opts?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
-  clientTraffic(opts: { protocol: 'tcp' | 'udp'; count: number; fixedSourcePort?: number; timeoutMs?: number }): Promise<ClientResult[]>;
+  /** Requests from the client namespace to the VIP, bounded by count x timeout. */
+  clientTraffic(opts: TrafficOptions): Promise<ClientResult[]>;
   down(): Promise<void>;
 }
 

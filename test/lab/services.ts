@@ -38,6 +38,18 @@ export async function startService(plan: TopologyPlan, stateDir: string, h: Host
   if (!ok) throw new Error(`service of ${h.name} not listening on tcp/${plan.rsPort} and udp/${plan.udpPort} after 10 s`);
 }
 
+export interface TrafficOptions {
+  protocol: 'tcp' | 'udp';
+  /** Requests, one after the other (1..10000). */
+  count: number;
+  /** Every request from this client port (one UDP socket: the quiescent-template case). */
+  fixedSourcePort?: number;
+  /** Request k from port base+k: the director's choice becomes reproducible. */
+  sourcePortBase?: number;
+  /** Per request (default 1500 ms). */
+  timeoutMs?: number;
+}
+
 export interface TrafficTarget {
   clientNetns: string;
   vip: string;
@@ -47,13 +59,19 @@ export interface TrafficTarget {
 
 export async function clientTraffic(
   target: TrafficTarget,
-  opts: { protocol: 'tcp' | 'udp'; count: number; fixedSourcePort?: number; timeoutMs?: number },
+  opts: TrafficOptions,
 ): Promise<ClientResult[]> {
   if (opts.protocol !== 'tcp' && opts.protocol !== 'udp') throw new Error(`protocol must be tcp or udp, got ${opts.protocol}`);
   if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > 10_000) throw new Error(`count must be 1..10000, got ${opts.count}`);
   const perRequest = opts.timeoutMs ?? 1500;
   const port = opts.protocol === 'tcp' ? target.tcpPort : target.udpPort;
-  const args = JSON.stringify({ protocol: opts.protocol, vip: target.vip, port, count: opts.count, fixedSourcePort: opts.fixedSourcePort, timeoutMs: perRequest });
+  for (const p of [opts.fixedSourcePort, opts.sourcePortBase]) {
+    if (p !== undefined && (!Number.isInteger(p) || p < 1024 || p + opts.count > 65535)) throw new Error(`client source port ${p} out of range`);
+  }
+  const args = JSON.stringify({
+    protocol: opts.protocol, vip: target.vip, port, count: opts.count,
+    fixedSourcePort: opts.fixedSourcePort, sourcePortBase: opts.sourcePortBase, timeoutMs: perRequest,
+  });
   const r = await nsRun(target.clientNetns, [process.execPath, CLIENT_TRAFFIC, args], {
     timeoutMs: opts.count * (perRequest + 500) + 5000,
   });

@@ -1,15 +1,18 @@
 /* global setTimeout, clearTimeout */
 // Client requests to the VIP, run inside the client's namespace by the lab.
-// Usage: node client-traffic.mjs '<json {protocol, vip, port, count, fixedSourcePort?, timeoutMs}>'
+// Usage: node client-traffic.mjs '<json {protocol, vip, port, count, fixedSourcePort?, sourcePortBase?, timeoutMs}>'
+// fixedSourcePort: every request from that port; sourcePortBase: request k from port base+k
+// (reproducible real-server choice); neither: the kernel picks.
 // Prints one JSON array: [{ ok, answeredBy?, error?, sourcePort? }]. Requests run one after the other.
 import net from 'node:net';
 import dgram from 'node:dgram';
 
 const opts = JSON.parse(process.argv[2] ?? '{}');
-const { protocol, vip, port, count, fixedSourcePort } = opts;
+const { protocol, vip, port, count, fixedSourcePort, sourcePortBase } = opts;
+const portFor = (k) => fixedSourcePort ?? (sourcePortBase !== undefined ? sourcePortBase + k : undefined);
 const timeoutMs = opts.timeoutMs ?? 1500;
 
-function tcpOnce() {
+function tcpOnce(localPort) {
   return new Promise((resolve) => {
     let data = '';
     let done = false;
@@ -21,7 +24,7 @@ function tcpOnce() {
       sock.destroy();
       resolve({ ...r, sourcePort });
     };
-    const sock = net.connect({ host: vip, port, localPort: fixedSourcePort });
+    const sock = net.connect({ host: vip, port, localPort });
     const timer = setTimeout(() => finish({ ok: false, error: 'timeout' }), timeoutMs);
     sock.on('connect', () => {
       sourcePort = sock.localPort;
@@ -38,11 +41,11 @@ function tcpOnce() {
   });
 }
 
-function udpSocket() {
+function udpSocket(localPort) {
   return new Promise((resolve, reject) => {
-    const s = dgram.createSocket({ type: 'udp4', reuseAddr: fixedSourcePort !== undefined });
+    const s = dgram.createSocket({ type: 'udp4', reuseAddr: localPort !== undefined });
     s.once('error', reject);
-    s.bind(fixedSourcePort ?? 0, () => s.connect(port, vip, () => resolve(s)));
+    s.bind(localPort ?? 0, () => s.connect(port, vip, () => resolve(s)));
   });
 }
 
@@ -72,11 +75,11 @@ const results = [];
 let fixedUdp;
 for (let k = 0; k < count; k++) {
   if (protocol === 'tcp') {
-    results.push(await tcpOnce());
+    results.push({ ...(await tcpOnce(portFor(k))), ...(portFor(k) !== undefined && { sourcePort: portFor(k) }) });
   } else {
     try {
       // a fixed source port keeps one socket, like a client that keeps its port (the quiescent case)
-      const sock = fixedSourcePort !== undefined ? (fixedUdp ??= await udpSocket()) : await udpSocket();
+      const sock = fixedSourcePort !== undefined ? (fixedUdp ??= await udpSocket(fixedSourcePort)) : await udpSocket(portFor(k));
       results.push(await udpOnce(sock, k));
       if (fixedSourcePort === undefined) sock.close();
     } catch (e) {

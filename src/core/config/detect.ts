@@ -9,7 +9,7 @@ export function detectLanguage(file: string, text: string, languageId?: string):
   if (base === 'keepalived.conf' || base.endsWith('.keepalived.conf') || base.endsWith('.keepalived')) return 'keepalived';
   if (base.endsWith('.ipvsadm') || base === 'ipvsadm.rules' || base.startsWith('ipvsadm-save') || base === 'ipvsadm.conf' || base === 'ipvsadm') return 'ipvsadm';
   if (base.endsWith('.sh') || base.endsWith('.bash')) return 'ipvsadm';
-  if (/(^|\n)\s*(virtual_server|vrrp_instance|global_defs|vrrp_script|virtual_server_group)\b/.test(text)) return 'keepalived';
+  if (/(^|\n)\s*(virtual_server|vrrp_instance|global_defs|vrrp_script|virtual_server_group|include)\b/.test(text)) return 'keepalived';
   if (/(^|\n)\s*-[AaEeDd]\s+-[tuf]\s/.test(text) || /(^|[\s;&|])ipvsadm\s+-/.test(text)) return 'ipvsadm';
   if (/(^|[\\/])keepalived[\\/]/.test(file)) return 'keepalived';
   return undefined;

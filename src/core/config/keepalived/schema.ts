@@ -147,6 +147,10 @@ function checkLvsMethod(words: string[]): ArgProblem[] {
     return [{ index: 0, message: `unknown forwarding method '${words[0]}': use NAT, DR or TUN` }];
   }
   if (m !== 'TUN') return words.length > 1 ? [{ index: 1, message: `unexpected extra value '${words[1]}'` }] : [];
+  const typeAt = words.findIndex((w) => w.toLowerCase() === 'type');
+  if (typeAt > 0 && words[typeAt + 1]?.toLowerCase() === 'gue' && !words.some((w) => w.toLowerCase() === 'port')) {
+    return [{ index: typeAt + 1, message: 'gue tunnels require a port: add `port N`' }];
+  }
   for (let i = 1; i < words.length; i++) {
     const w = words[i].toLowerCase();
     if (w === 'type') {

@@ -18,7 +18,8 @@ export function validateSyntax(statements: Statement[], out: ConfigDiagnostic[])
     }
     const kw = s.keyword.text;
     if (kw.includes('$')) return;
-    const spec = block.keywords[kw];
+    // include works at any level: the included text is spliced in where it stands.
+    const spec = block.keywords[kw] ?? (/^include[rmwba]?$/.test(kw) ? BLOCKS.root.keywords[kw] : undefined);
     if (!spec) {
       out.push(unknownKeyword(s));
       return;

@@ -1,0 +1,123 @@
+// Our diagnostics against real `keepalived -t` (2.2.7): the recorded corpus in
+// ../shared/fixtures/lab/keepalived-config-test, the same files run through the
+// installed keepalived, and mutants of valid configs generated here. Every config
+// keepalived rejects gets an error from us at a line it names; configs it accepts
+// get no syntax error from us.
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type ConfigDiagnostic, lintText } from '../../../src/core/config';
+import { hasCommand, hasSharedFixtures, isRoot, labFixturesDir, requireOrSkip } from '../../helpers/env';
+
+const SYNTAX = new Set(['unknown-keyword', 'keyword-not-allowed', 'invalid-value', 'missing-value', 'missing-brace', 'extra-brace', 'unexpected-brace', 'missing-open-brace', 'unmatched-quote', 'line-too-long']);
+const corpusDir = path.join(labFixturesDir, 'keepalived-config-test', 'guest');
+
+function compare(name: string, stderr: string, rc: number, ours: ConfigDiagnostic[]): void {
+  const lines = [...stderr.matchAll(/\((?:[^)]*: )?Line (\d+)\)/g)].map((m) => Number(m[1]));
+  const errors = ours.filter((d) => d.severity === 'error');
+  const show = `${name}\nkeepalived (rc ${rc}):\n${stderr}\nours:\n${ours.map((d) => `${d.range.start.line + 1}: ${d.severity} ${d.code} ${d.message}`).join('\n')}`;
+  if (rc === 0) {
+    assert.deepEqual(ours.filter((d) => d.severity === 'error' && SYNTAX.has(d.code)), [], `keepalived accepts, we report syntax errors: ${show}`);
+    return;
+  }
+  if (lines.length > 0) assert.ok(errors.some((e) => lines.includes(e.range.start.line + 1)), `no error of ours at keepalived's lines ${lines.join(',')}: ${show}`);
+  else assert.ok(errors.length > 0, `keepalived rejects, we report no error: ${show}`);
+}
+
+describe('keepalived -t agreement: recorded corpus', function () {
+  before(function () {
+    requireOrSkip(this, hasSharedFixtures(), '../shared/fixtures');
+  });
+  it('matches every recorded keepalived -t result', function () {
+    const files = fs.readdirSync(corpusDir).filter((f) => f.endsWith('.conf'));
+    assert.ok(files.length >= 10);
+    for (const f of files) {
+      const base = path.join(corpusDir, f.replace(/\.conf$/, ''));
+      compare(f, fs.readFileSync(`${base}.stderr`, 'utf8'), Number(fs.readFileSync(`${base}.rc`, 'utf8').trim()), lintText(fs.readFileSync(path.join(corpusDir, f), 'utf8'), path.join(corpusDir, f), 'keepalived'));
+    }
+  });
+  it('finds no syntax error in the keepalived.conf files of the other lab scenarios', function () {
+    for (const f of ['keepalived-vrrp/dir1/keepalived.conf', 'keepalived-vrrp/dir2/keepalived.conf', 'keepalived-healthcheck/director/keepalived.conf']) {
+      const file = path.join(labFixturesDir, f);
+      assert.deepEqual(lintText(fs.readFileSync(file, 'utf8'), file).filter((d) => d.severity === 'error'), [], f);
+    }
+  });
+});
+
+/** Mutations of valid configs: each is a realistic mistake (or a valid variant). */
+function mutants(valid: string): Array<[string, string]> {
+  return [
+    ['unknown keyword', valid.replace('lb_algo', 'lb_algorithm')],
+    ['unknown checker keyword', valid.replace('connect_timeout', 'conect_timeout')],
+    ['missing closing brace', valid.replace(/(connect_timeout \d+\n\s*}\n)\s*}\n/, '$1')],
+    ['extra closing brace', `${valid}}\n`],
+    ['bad lb_kind', valid.replace(/lb_kind \w+/, 'lb_kind DSR')],
+    ['bad lb_algo', valid.replace(/lb_algo \w+/, 'lb_algo roundrobin')],
+    ['bad protocol', valid.replace(/protocol \w+/, 'protocol TCPUDP')],
+    ['bad real server address', valid.replace(/real_server (\d+\.\d+\.\d+)\.\d+/, 'real_server $1.300')],
+    ['keyword in the wrong block', valid.replace(/(real_server [^\n]*\{\n)/, '$1        lb_algo rr\n')],
+    ['valid: persistence and quorum', valid.replace(/(lb_algo \w+\n)/, '$1    persistence_timeout 300\n    quorum 1\n    ha_suspend\n')],
+    ['valid: comments and quoted router id', valid.replace(/router_id (\S+)/, 'router_id "$1" # name\n    ! another comment')],
+    ['valid: inhibit_on_failure and weight', valid.replace(/weight 1/, 'weight 5\n        inhibit_on_failure')],
+  ];
+}
+
+function vrrpMutants(valid: string): Array<[string, string]> {
+  return [
+    ['vrid out of range', valid.replace(/virtual_router_id \d+/, 'virtual_router_id 256')],
+    ['priority out of range', valid.replace(/priority \d+/, 'priority 300')],
+    ['bad VIP', valid.replace(/192\.0\.2\.100\/24/, '192.0.2.300/24')],
+    ['auth_pass too long', valid.replace(/auth_pass \S+/, 'auth_pass ThisPasswordIsTooLong')],
+    ['bad state', valid.replace('state MASTER', 'state PRIMARY')],
+  ];
+}
+
+describe('keepalived -t agreement: the installed keepalived', function () {
+  this.timeout(120000);
+  const ns = `lvslint${process.pid}`;
+  let tmp: string;
+  before(function () {
+    requireOrSkip(this, hasCommand('keepalived') && hasCommand('ip'), 'keepalived and iproute2');
+    requireOrSkip(this, isRoot(), 'root (keepalived -t runs in a network namespace with an eth0)');
+    requireOrSkip(this, hasSharedFixtures(), '../shared/fixtures');
+    // keepalived -t checks that referenced interfaces exist: give it lo + eth0, like the corpus run.
+    execFileSync('ip', ['netns', 'add', ns]);
+    execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p']);
+    execFileSync('ip', ['-n', ns, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0']);
+    for (const dev of ['lo', 'eth0', 'eth0p']) execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-katest-'));
+  });
+  after(function () {
+    spawnSync('ip', ['netns', 'del', ns]);
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function runKeepalived(file: string): { rc: number; stderr: string } {
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file], { encoding: 'utf8', timeout: 20000, cwd: path.dirname(file) });
+    return { rc: r.status ?? -1, stderr: r.stderr };
+  }
+
+  function check(name: string, text: string): void {
+    const file = path.join(tmp, `${name.replace(/\W+/g, '-')}.conf`);
+    fs.writeFileSync(file, text);
+    const { rc, stderr } = runKeepalived(file);
+    compare(name, stderr, rc, lintText(text, file, 'keepalived'));
+  }
+
+  it('agrees on every corpus file', function () {
+    for (const f of fs.readdirSync(corpusDir).filter((x) => x.endsWith('.conf'))) check(f, fs.readFileSync(path.join(corpusDir, f), 'utf8'));
+  });
+
+  it('agrees on generated mutants of valid configs', function () {
+    const valid = ['01-valid-dr-tcp-check.conf', '02-valid-nat-http-get.conf'].map((f) => fs.readFileSync(path.join(corpusDir, f), 'utf8'));
+    let n = 0;
+    for (const v of valid) for (const [name, text] of mutants(v)) {
+      if (text === v) continue;
+      check(`${n++}-${name}`, text);
+    }
+    for (const [name, text] of vrrpMutants(valid[0])) check(`${n++}-${name}`, text);
+    assert.ok(n >= 25, `only ${n} mutants generated`);
+  });
+});

@@ -94,6 +94,7 @@ async function claimInstance(requested?: number): Promise<number> {
   }
   for (let k = 0; k <= MAX_INSTANCE; k++) {
     if ((await listLabNamespaces(k)).length) continue;
+    if (await isStale(k)) await labDown(k);
     try {
       fs.mkdirSync(stateDirFor(k), { mode: 0o755 });
       return k;
@@ -199,6 +200,21 @@ function labAlive(k: number): boolean {
   return fs.existsSync(path.join(stateDirFor(k), LAB_JSON));
 }
 
+/** A claimed instance (state dir exists, from claim until down), up or still coming up. */
+function labClaimed(k: number): boolean {
+  return fs.existsSync(stateDirFor(k));
+}
+
+/** A state dir without lab.json or namespaces, untouched for 5 minutes: left by a crashed run. */
+async function isStale(k: number): Promise<boolean> {
+  try {
+    const st = fs.statSync(stateDirFor(k));
+    return !labAlive(k) && Date.now() - st.mtimeMs > 5 * 60_000 && (await listLabNamespaces(k)).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes everything of one instance: processes, namespaces, bridges, veths, users (if last), state dir. */
 export async function labDown(instance: number): Promise<void> {
   if (!Number.isInteger(instance) || instance < 0 || instance > MAX_INSTANCE)
@@ -207,7 +223,8 @@ export async function labDown(instance: number): Promise<void> {
   // stop other labs from counting this one as alive before the users are considered
   fs.rmSync(path.join(stateDir, LAB_JSON), { force: true });
   await removeNetwork(instance);
-  await removeUsersIfLast(() => Array.from({ length: MAX_INSTANCE + 1 }, (_, k) => k).some((k) => k !== instance && labAlive(k)));
+  // users are shared: keep them while any other instance is claimed (up, or on its way up)
+  await removeUsersIfLast(() => Array.from({ length: MAX_INSTANCE + 1 }, (_, k) => k).some((k) => k !== instance && labClaimed(k)));
   fs.rmSync(stateDir, { recursive: true, force: true });
 }
 

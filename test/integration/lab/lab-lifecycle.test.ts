@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { labUp, labDown, labStatus, type Lab } from '../../lab/lab';
 import { planTopology, stateDirFor } from '../../lab/topology';
 import { run } from '../../lab/shell';
 import { requireLabTools, tally } from './helpers';
+import { repoRoot } from '../../helpers/env';
 
 async function leftovers(instance: number): Promise<string[]> {
   const found: string[] = [];
@@ -18,7 +20,7 @@ async function leftovers(instance: number): Promise<string[]> {
 }
 
 function otherLabsUp(): boolean {
-  return fs.readdirSync('/tmp').some((d) => /^lvslab-\d$/.test(d) && fs.existsSync(`/tmp/${d}/lab.json`));
+  return fs.readdirSync('/tmp').some((d) => /^lvslab-\d$/.test(d));
 }
 
 describe('lab lifecycle', function () {
@@ -35,6 +37,21 @@ describe('lab lifecycle', function () {
     const before = await run(['ip', 'netns', 'list']);
     await assert.rejects(labUp({ breaks: ['bogus' as 'dead-rs'] }), /unknown break "bogus"/);
     assert.equal((await run(['ip', 'netns', 'list'])).stdout, before.stdout);
+  });
+
+  it('npm run lab refuses clearly when not root, and on a bad command line', async function () {
+    requireLabTools(this);
+    const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+    const cli = path.join(repoRoot, 'test', 'lab', 'cli.ts');
+    const asNobody = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp', process.execPath, tsx, cli, 'up'], { check: false, timeoutMs: 30_000 });
+    assert.equal(asNobody.code, 1, asNobody.stderr);
+    assert.match(asNobody.stderr, /cannot start: missing root/);
+    const bad = await run([process.execPath, tsx, cli, 'up', '--mode'], { check: false, timeoutMs: 30_000 });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--mode needs a value/);
+    const unknown = await run([process.execPath, tsx, cli, 'explode'], { check: false, timeoutMs: 30_000 });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "explode"/);
   });
 
   it('runs two labs at once on different instances, then removes everything of both', async function () {

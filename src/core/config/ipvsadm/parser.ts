@@ -52,6 +52,8 @@ export interface IpvsadmCommand {
   tunPort?: Word;
   /** Some value is a shell expansion: only structure is checked. */
   dynamic: boolean;
+  /** ipvsadm would refuse the command itself: it does not change the table. */
+  invalid: boolean;
 }
 
 interface OptionSpec {
@@ -168,8 +170,9 @@ function shellWords(text: string, line: number, from: number): { words: Word[]; 
         continue;
       }
       if (d === '$' || d === '`') dynamic = true;
-      if (d === '\\' && i + 1 < n) {
-        value += text[i + 1];
+      if (d === '\\') {
+        // A trailing backslash continues the command on the next line.
+        if (i + 1 < n) value += text[i + 1];
         i += 2;
         continue;
       }
@@ -239,8 +242,10 @@ function parseCommand(rawWords: Word[], file: string, out: ConfigDiagnostic[]): 
     op: 'other',
     range: { start: { line: first.line, character: first.start }, end: { line: last.line, character: last.end } },
     dynamic: words.some((w) => w.dynamic),
+    invalid: false,
   };
   const err = (code: string, w: Word | Range, message: string, severity: ConfigDiagnostic['severity'] = 'error'): void => {
+    if (severity === 'error') cmd.invalid = true;
     out.push({ code, severity, file, range: 'text' in w ? wordRange(w) : w, message });
   };
   const seen = new Map<string, Word>();
@@ -325,6 +330,7 @@ function parseCommand(rawWords: Word[], file: string, out: ConfigDiagnostic[]): 
         cmd.scheduler = v;
         if (!dyn && !(SCHEDULERS as readonly string[]).includes(v.text)) {
           const guess = didYouMean(v.text, SCHEDULERS);
+          cmd.invalid = true;
           out.push({
             code: 'unknown-scheduler',
             severity: 'error',

@@ -25,7 +25,7 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
       services.clear();
       continue;
     }
-    if (c.dynamic) continue;
+    if (c.dynamic || c.invalid) continue;
     const key = commandServiceKey(c);
     if (!key) continue;
     const svc = services.get(key);

@@ -5,3 +5,4 @@ export { readFrames, readFramesFromBuffer } from './read';
 export { PcapWriter, PcapFileWriter, PcapngWriter } from './writer';
 export type { PcapWriterOptions, PcapngInterfaceOptions, PcapngPacketOptions } from './writer';
 export * from './linkTypes';
+export { readLiveStream } from './liveStream';

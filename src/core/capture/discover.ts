@@ -15,22 +15,53 @@ export interface HostFacts {
   ipvsadm?: string;
   /** Our address and the SSH server port as the host sees the session ($SSH_CONNECTION). */
   sshPeer?: { address: string; serverPort: number };
+  /** `tcpdump --version` output (stdout and stderr). */
+  tcpdumpVersionText?: string;
+  /** `ip -o addr show`. */
+  ipAddr: string;
+  /** `ip route show default`. */
+  defaultRoute: string;
 }
 
-// Constant script: it carries no value from the user or the network.
-const PROBE =
-  'echo "conn=$SSH_CONNECTION"; echo "uid=$(id -u)"; echo "user=$(id -un)"; ' +
-  'PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"; ' +
-  'echo "tcpdump=$(command -v tcpdump)"; echo "timeout=$(command -v timeout)"; echo "ipvsadm=$(command -v ipvsadm)"';
+// Constant script: it carries no value from the user or the network. One round
+// trip instead of six matters when the hosts are far away or busy.
+const PROBE = [
+  'echo "conn=$SSH_CONNECTION"; echo "uid=$(id -u)"; echo "user=$(id -un)"',
+  'PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"',
+  't=$(command -v tcpdump); echo "tcpdump=$t"; echo "timeout=$(command -v timeout)"; echo "ipvsadm=$(command -v ipvsadm)"',
+  'echo "--- version"; [ -n "$t" ] && "$t" --version 2>&1',
+  'echo "--- addr"; ip -o addr show 2>&1',
+  'echo "--- route"; ip route show default 2>&1',
+  'echo "--- end"',
+].join('; ');
 
 export function parseProbe(out: string): HostFacts {
   const kv = new Map<string, string>();
+  const sections = new Map<string, string[]>();
+  let section: string[] | undefined;
   for (const line of out.split('\n')) {
+    const head = /^--- (\w+)$/.exec(line);
+    if (head) {
+      section = [];
+      sections.set(head[1], section);
+      continue;
+    }
+    if (section) {
+      section.push(line);
+      continue;
+    }
     const i = line.indexOf('=');
     if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1).trim());
   }
   const abs = (v?: string): string | undefined => (v && v.startsWith('/') ? v : undefined);
-  const facts: HostFacts = { uid: Number(kv.get('uid') ?? NaN), user: kv.get('user') ?? '' };
+  const facts: HostFacts = {
+    uid: Number(kv.get('uid') ?? NaN),
+    user: kv.get('user') ?? '',
+    ipAddr: (sections.get('addr') ?? []).join('\n'),
+    defaultRoute: (sections.get('route') ?? []).join('\n'),
+  };
+  const ver = sections.get('version');
+  if (ver && ver.some((l) => l.trim())) facts.tcpdumpVersionText = ver.join('\n');
   facts.tcpdump = abs(kv.get('tcpdump'));
   facts.timeout = abs(kv.get('timeout'));
   facts.ipvsadm = abs(kv.get('ipvsadm'));
@@ -46,7 +77,7 @@ export function parseProbe(out: string): HostFacts {
 }
 
 export async function probeHost(host: RemoteHost): Promise<HostFacts> {
-  const r = await host.exec(['sh', '-c', PROBE], { timeoutMs: 15000 });
+  const r = await host.exec(['sh', '-c', PROBE], { timeoutMs: 30000 });
   if (r.code !== 0) throw new Error(`${host.name}: probing the host failed: ${r.stderr.trim() || `exit ${r.code}`}`);
   return parseProbe(r.stdout);
 }
@@ -85,7 +116,7 @@ export interface ChosenInterface {
   address?: string;
 }
 
-export async function chooseInterface(host: RemoteHost, hints: InterfaceHint[], addrs: IfAddr[]): Promise<ChosenInterface> {
+export async function chooseInterface(host: RemoteHost, hints: InterfaceHint[], addrs: IfAddr[], defaultRoute?: string): Promise<ChosenInterface> {
   const own = (ifname: string): string | undefined =>
     (addrs.find((a) => a.ifname === ifname && a.family === 'inet') ?? addrs.find((a) => a.ifname === ifname))?.address;
   for (const h of hints) {
@@ -94,12 +125,12 @@ export async function chooseInterface(host: RemoteHost, hints: InterfaceHint[], 
       const a = addrs.find((x) => x.address === h.holds && x.ifname !== 'lo');
       if (a) return { interface: validateInterface(a.ifname), reason: `holds ${h.holds}`, address: own(a.ifname) };
     } else if ('routeTo' in h) {
-      const r = await host.exec(['ip', 'route', 'get', validateAddress(h.routeTo)], { timeoutMs: 10000 });
+      const r = await host.exec(['ip', 'route', 'get', validateAddress(h.routeTo)], { timeoutMs: 20000 });
       const route = parseRoute(r.stdout);
       if (r.code === 0 && route.dev && route.dev !== 'lo' && !route.local)
         return { interface: validateInterface(route.dev), reason: `route to ${h.routeTo}`, address: own(route.dev) };
     } else {
-      const r = await host.exec(['ip', 'route', 'show', 'default'], { timeoutMs: 10000 });
+      const r = defaultRoute !== undefined ? { code: 0, stdout: defaultRoute } : await host.exec(['ip', 'route', 'show', 'default'], { timeoutMs: 20000 });
       const route = parseRoute(r.stdout);
       if (r.code === 0 && route.dev) return { interface: validateInterface(route.dev), reason: 'default route', address: own(route.dev) };
     }

@@ -26,6 +26,12 @@ export interface PlannedPoint {
   filter: string;
   /** Why this point exists, for logs and the plan preview. */
   purpose: string;
+  /**
+   * For a real-server host the plan could not match to a real server (no address in
+   * the hosts file): one variant per real server, keyed by its address; the host's
+   * own addresses pick the variant when the capture runs.
+   */
+  byAddress?: Record<string, { realServer: string; filter: string; interfaceFrom: InterfaceHint[] }>;
 }
 
 export interface PlanHost {
@@ -145,6 +151,7 @@ export function planCapture(input: PlanInput): CapturePlan {
   const points: PlannedPoint[] = [];
   const add = (p: PlannedPoint): void => {
     validateBpfFilter(p.filter);
+    for (const v of Object.values(p.byAddress ?? {})) validateBpfFilter(v.filter);
     points.push(p);
   };
 
@@ -152,6 +159,23 @@ export function planCapture(input: PlanInput): CapturePlan {
   const rsClause = (r: RealServer): string => serviceClause(r.address, protocol, r.port);
   const directors = input.hosts.filter((h) => h.role === 'director');
   if (directors.length === 0) warnings.push('no director among the hosts: only the real servers and clients are captured');
+
+  const rsPoint = (
+    r: RealServer | undefined,
+    addr: string | undefined,
+    rport: number | undefined,
+  ): Pick<PlannedPoint, 'realServer' | 'interfaceFrom' | 'filter' | 'purpose'> => {
+    const hints: InterfaceHint[] = addr ? [{ holds: addr }, { defaultRoute: true }] : [{ defaultRoute: true }];
+    if (method === 'nat')
+      return { realServer: r?.name, interfaceFrom: hints, filter: serviceClause(addr ?? SELF, protocol, rport), purpose: 'own address and service port (NAT)' };
+    const tun = method === 'tun' ? `(ip proto 4 and host ${addr ?? SELF})` : undefined;
+    return {
+      realServer: r?.name,
+      interfaceFrom: hints,
+      filter: or([serviceClause(vip, protocol, rport), tun, 'arp']),
+      purpose: method === 'tun' ? 'IP-in-IP from the director, replies from the VIP, ARP (TUN)' : 'VIP traffic and ARP (DR)',
+    };
+  };
 
   for (const h of input.hosts) {
     const base = { host: h.name, role: h.role, interface: h.interface };
@@ -189,27 +213,25 @@ export function planCapture(input: PlanInput): CapturePlan {
         warnings.push('health checks asked for but no real servers are known');
     } else if (h.role === 'real-server') {
       const r = rsOf(h);
-      const addr = h.address ?? r?.address;
-      const rport = r?.port ?? port;
-      const hints: InterfaceHint[] = addr ? [{ holds: addr }, { defaultRoute: true }] : [{ defaultRoute: true }];
-      if (method === 'nat') {
-        add({ ...base, realServer: r?.name, interfaceFrom: hints, filter: serviceClause(addr ?? SELF, protocol, rport), purpose: 'own address and service port (NAT)' });
-      } else {
-        const tun = method === 'tun' ? `(ip proto 4 and host ${addr ?? SELF})` : undefined;
-        add({
-          ...base,
-          realServer: r?.name,
-          interfaceFrom: hints,
-          filter: or([serviceClause(vip, protocol, rport), tun, 'arp']),
-          purpose: method === 'tun' ? 'IP-in-IP from the director, replies from the VIP, ARP (TUN)' : 'VIP traffic and ARP (DR)',
-        });
+      if (!r && !h.address && realServers.length) {
+        // Which real server this host is will be known from its addresses.
+        const variants: NonNullable<PlannedPoint['byAddress']> = {};
+        for (const rs of realServers) {
+          const one = rsPoint(rs, rs.address, rs.port);
+          variants[rs.address] = { realServer: rs.name, filter: one.filter, interfaceFrom: one.interfaceFrom };
+        }
+        const generic = rsPoint(undefined, undefined, port);
+        add({ ...base, ...generic, byAddress: variants });
+        continue;
       }
+      add({ ...base, ...rsPoint(r, h.address ?? r?.address, r?.port ?? port) });
     } else {
       add({ ...base, interfaceFrom: [{ routeTo: vip }, { defaultRoute: true }], filter: serviceClause(vip, protocol, port), purpose: 'traffic to the VIP' });
     }
   }
+  const unmatched = input.hosts.some((h) => h.role === 'real-server' && !rsOf(h) && !h.address);
   for (const r of realServers)
-    if (!input.hosts.some((h) => h.role === 'real-server' && rsOf(h) === r))
+    if (!unmatched && !input.hosts.some((h) => h.role === 'real-server' && rsOf(h) === r))
       warnings.push(`real server ${r.name} (${r.address}) has no host to capture on`);
   return { target, services: services.map(toManifest), points, warnings, config };
 }

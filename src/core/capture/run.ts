@@ -124,6 +124,8 @@ class HostRun {
   stateDone?: Promise<void>;
   role: HostRole;
   realServer?: string;
+  sudo?: { argv: string[]; stdin?: string };
+  byIface = new Map<string, { planned: PlannedPoint[]; filters: string[] }>();
 
   constructor(
     readonly name: string,
@@ -163,11 +165,12 @@ class HostRun {
     }
   }
 
-  async exec(argv: string[], timeoutMs = 15000, stdin?: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  async exec(argv: string[], timeoutMs = 20000, stdin?: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
     return this.withHost((h) => h.exec(argv, { timeoutMs, stdin }));
   }
 
-  async setup(): Promise<void> {
+  /** Everything up to starting tcpdump: facts, clock, sudo, interfaces, temp folder. */
+  async prepare(): Promise<void> {
     this.host = await this.pool.get(this.name);
     this.setState('starting');
     const facts = (this.facts = await probeHost(this.host));
@@ -176,39 +179,53 @@ class HostRun {
     validateRemotePath(facts.tcpdump);
     if (!facts.timeout) throw new Error(`${this.name} has no \`timeout\` command (coreutils), needed to bound the capture`);
     if (!facts.sshPeer) this.log('info', `${this.name}: no $SSH_CONNECTION (local host?): no own session to exclude`);
-    const ver = await this.exec([facts.tcpdump, '--version']);
-    this.tcpdumpVersion = parseTcpdumpVersion(ver.stdout + ver.stderr);
+    this.tcpdumpVersion = parseTcpdumpVersion(facts.tcpdumpVersionText ?? '');
     if (!this.tcpdumpVersion)
-      throw new Error(`tcpdump on ${this.name} does not run: ${(ver.stderr || ver.stdout).trim().split('\n')[0] || `exit ${ver.code}`}`);
+      throw new Error(`tcpdump on ${this.name} does not run: ${(facts.tcpdumpVersionText ?? '').trim().split('\n')[0] || 'no output'}`);
     await this.measureClock();
 
     // Root for tcpdump (throws a sentence naming what is missing).
-    const wrap = this.host.sudoWrap
+    this.sudo = this.host.sudoWrap
       ? await this.host.sudoWrap([facts.tcpdump], facts.tcpdump)
       : { argv: facts.uid === 0 ? [facts.tcpdump] : ['sudo', '-n', '--', facts.tcpdump] };
-    const sudoArgv = wrap.argv.slice(0, -1);
 
-    const addrs = parseIpAddr((await this.exec(['ip', '-o', 'addr', 'show'])).stdout);
+    const addrs = parseIpAddr(facts.ipAddr);
     // One tcpdump per interface: points that land on the same interface share it.
-    const byIface = new Map<string, { planned: PlannedPoint[]; filters: string[] }>();
-    for (const p of this.planned) {
+    for (const planned of this.planned) {
+      // A real server known only by name: its own addresses tell which one it is.
+      let p = planned;
+      if (p.byAddress) {
+        const hit = addrs.find((a) => p.byAddress![a.address]);
+        if (hit) {
+          const v = p.byAddress[hit.address];
+          p = { ...p, realServer: v.realServer, filter: v.filter, interfaceFrom: v.interfaceFrom };
+          this.realServer = v.realServer;
+        } else this.log('warn', `${this.name}: holds none of the real-server addresses (${Object.keys(p.byAddress).join(', ')})`);
+      }
       const chosen = p.interface
         ? { interface: validateInterface(p.interface), reason: 'given', address: addrs.find((a) => a.ifname === p.interface)?.address }
-        : await chooseInterface(this.host, p.interfaceFrom, addrs);
+        : await chooseInterface(this.host, p.interfaceFrom, addrs, facts.defaultRoute);
       this.log('info', `${this.name}: ${p.purpose} on ${chosen.interface} (${chosen.reason})`);
       const f = fillSelf(p.filter, chosen.address, this.name);
-      const entry = byIface.get(chosen.interface) ?? { planned: [], filters: [] };
+      const entry = this.byIface.get(chosen.interface) ?? { planned: [], filters: [] };
       entry.planned.push(p);
       if (!entry.filters.includes(f)) entry.filters.push(f);
-      byIface.set(chosen.interface, entry);
+      this.byIface.set(chosen.interface, entry);
     }
 
     const mk = await this.exec(['mktemp', '-d', '/tmp/lvs-capture.XXXXXX']);
     if (mk.code !== 0) throw new Error(`cannot make a temp folder on ${this.name}: ${mk.stderr.trim()}`);
     this.dir = validateRemotePath(mk.stdout.trim());
+  }
 
+  /** Starts one tcpdump per interface and waits until each listens. */
+  async start(): Promise<void> {
+    const facts = this.facts!;
+    const host = this.host!;
+    const wrap = this.sudo!;
+    const sudoArgv = wrap.argv.slice(0, -1);
     const seconds = Math.ceil((this.opts.durationMs ?? (this.opts.count ? this.opts.maxDurationMs ?? 600000 : 10000)) / 1000);
-    for (const [iface, { planned, filters }] of byIface) {
+    for (const [iface, { planned, filters }] of this.byIface) {
       const joined = filters.length === 1 ? filters[0] : filters.map((f) => `(${f})`).join(' or ');
       const filter = validateBpfFilter(excludeOwnSession(joined, facts.sshPeer));
       const base = `${this.dir}/${safeName(iface)}`;
@@ -229,7 +246,7 @@ class HostRun {
       };
       fs.writeFileSync(rp.localFile, Buffer.alloc(0));
       const tcpdump = [
-        facts.tcpdump,
+        facts.tcpdump!,
         '-i', iface,
         '-U',
         '-n',
@@ -239,11 +256,11 @@ class HostRun {
         '-w', rp.remoteFile,
         filter,
       ];
-      const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, facts.timeout, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
+      const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, facts.timeout!, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
       this.points.push(rp);
       this.progress.interfaces.push(iface);
       // Resolves when tcpdump exits; a lost channel does not stop the remote process.
-      rp.channel = this.host.exec(argv, { stdin: wrap.stdin }).then(
+      rp.channel = host.exec(argv, { stdin: wrap.stdin }).then(
         () => {
           rp.exited = true;
         },
@@ -260,18 +277,18 @@ class HostRun {
 
   /** Waits for tcpdump's "listening on" (or its early exit, reported as an error). */
   private async waitListening(p: RunningPoint): Promise<void> {
-    const until = Date.now() + 20000;
+    const until = Date.now() + 30000;
     while (Date.now() < until) {
-      const r = await this.exec(['cat', '--', p.errFile], 5000);
+      const r = await this.exec(['cat', '--', p.errFile], 20000);
       if (/listening on/.test(r.stdout)) {
-        p.pid ??= (await this.exec(['cat', '--', p.pidFile], 5000)).stdout.trim();
+        p.pid ??= (await this.exec(['cat', '--', p.pidFile], 20000)).stdout.trim();
         if (!/^\d+$/.test(p.pid)) throw new Error(`${this.name}: could not read the capture's process id`);
         return;
       }
       if (p.exited) throw new Error(this.explainFailure(r.stdout, p.iface));
-      await sleep(100);
+      await sleep(150);
     }
-    throw new Error(`tcpdump on ${this.name} did not start listening on ${p.iface} within 20 s`);
+    throw new Error(`tcpdump on ${this.name} did not start listening on ${p.iface} within 30 s`);
   }
 
   private explainFailure(stderr: string, iface: string): string {
@@ -349,7 +366,7 @@ class HostRun {
     if (p.exited) return false;
     if (!p.channelLost) return true;
     if (!p.pid) return false;
-    const r = await this.exec(['kill', '-0', p.pid], 5000);
+    const r = await this.exec(['kill', '-0', p.pid], 15000);
     if (r.code !== 0) p.exited = true;
     return !p.exited;
   }
@@ -360,7 +377,7 @@ class HostRun {
       if (!p.pid) continue;
       for (const [sig, waitMs] of [['INT', 3000], ['TERM', 2000], ['KILL', 1000]] as const) {
         if (!(await this.running(p).catch(() => false))) break;
-        await this.exec(['kill', `-${sig}`, p.pid], 5000).catch(() => undefined);
+        await this.exec(['kill', `-${sig}`, p.pid], 15000).catch(() => undefined);
         const until = Date.now() + waitMs;
         while (Date.now() < until && (await this.running(p).catch(() => false))) await sleep(100);
       }
@@ -373,7 +390,7 @@ class HostRun {
     await this.stateDone;
     for (const p of this.points) {
       await this.pull(p);
-      const err = await this.exec(['cat', '--', p.errFile], 5000).catch(() => undefined);
+      const err = await this.exec(['cat', '--', p.errFile], 15000).catch(() => undefined);
       p.stderr = err?.stdout;
       const stats = parseTcpdumpStats(p.stderr ?? '');
       if (stats.captured === undefined && p.stderr !== undefined && !/listening on/.test(p.stderr))
@@ -389,11 +406,11 @@ class HostRun {
     try {
       await this.stop();
       // tcpdump's command line names the temp folder: anything still matching is ours.
-      const left = await this.exec(['pgrep', '-f', '--', dir], 5000);
+      const left = await this.exec(['pgrep', '-f', '--', dir], 15000);
       if (left.code === 0) {
-        await this.withHost((h) => h.exec(['pkill', '-INT', '-f', '--', dir], { timeoutMs: 5000, sudo: this.facts?.uid !== 0 })).catch(() => undefined);
+        await this.withHost((h) => h.exec(['pkill', '-INT', '-f', '--', dir], { timeoutMs: 15000, sudo: this.facts?.uid !== 0 })).catch(() => undefined);
         await sleep(500);
-        const still = await this.exec(['pgrep', '-f', '--', dir], 5000);
+        const still = await this.exec(['pgrep', '-f', '--', dir], 15000);
         if (still.code === 0) this.errors.push(`tcpdump on ${this.name} could not be stopped (process ${still.stdout.trim().split('\n').join(', ')}); stop it by hand`);
       }
       const rm = await this.exec(['rm', '-rf', '--', dir], 10000);
@@ -410,6 +427,7 @@ function checkPlan(plan: CapturePlan): void {
   for (const p of plan.points) {
     if (p.interface !== undefined) validateInterface(p.interface);
     validateBpfFilter(p.filter);
+    for (const v of Object.values(p.byAddress ?? {})) validateBpfFilter(v.filter);
   }
 }
 
@@ -436,19 +454,22 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   const cancelled = (): boolean => opts.signal?.aborted === true;
   const stopped = (): boolean => cancelled() || opts.stopSignal?.aborted === true;
 
-  // 1. Set up every host at once; a host that fails is recorded and the others go on.
+  // 1. Prepare every host at once; a host that fails is recorded and the others go on.
+  // Then start all tcpdumps together, so the capture windows line up.
+  const fail = async (r: HostRun, e: unknown): Promise<void> => {
+    r.setState('failed', (e as Error).message);
+    await r.cleanup();
+  };
+  await Promise.all(runs.map((r) => limit(() => r.prepare().catch((e) => fail(r, e)))));
   await Promise.all(
-    runs.map((r) =>
-      limit(async () => {
-        if (cancelled()) return r.setState('failed', `${r.name}: cancelled before the capture started`);
-        try {
-          await r.setup();
-        } catch (e) {
-          r.setState('failed', (e as Error).message);
-          await r.cleanup();
-        }
-      }),
-    ),
+    runs
+      .filter((r) => r.progress.state === 'starting')
+      .map((r) =>
+        limit(async () => {
+          if (cancelled()) return fail(r, new Error(`${r.name}: cancelled before the capture started`));
+          await r.start().catch((e) => fail(r, e));
+        }),
+      ),
   );
 
   // 2. Capture: pull and count while tcpdumps run; stop on duration/count (the host's

@@ -65,6 +65,12 @@ export interface Lab extends LabDescription {
   exec(host: string, argv: string[], opts?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
   /** Requests from the client namespace to the VIP, bounded by count x timeout. */
   clientTraffic(opts: TrafficOptions): Promise<ClientResult[]>;
+  /**
+   * Makes a host's sshd silent (nftables drops port 22 both ways in its namespace):
+   * new connections time out and open ones hang, like a host that stopped answering.
+   */
+  blockSsh(host: string): Promise<void>;
+  unblockSsh(host: string): Promise<void>;
   down(): Promise<void>;
 }
 
@@ -141,6 +147,14 @@ function describe(plan: TopologyPlan, stateDir: string, users: LabUser[]): LabDe
   };
 }
 
+const blockSshRuleset = [
+  'table inet lvslab_block {',
+  '  chain input { type filter hook input priority -10; policy accept; tcp dport 22 drop; }',
+  '  chain output { type filter hook output priority -10; policy accept; tcp sport 22 drop; }',
+  '}',
+  '',
+].join('\n');
+
 function attach(desc: LabDescription): Lab {
   const byName = new Map(desc.hosts.map((h) => [h.name, h]));
   const client = desc.hosts.find((h) => h.role === 'client')!;
@@ -154,6 +168,17 @@ function attach(desc: LabDescription): Lab {
       return nsRun(h.netns, argv, { input: opts.input, timeoutMs: opts.timeoutMs ?? 15_000, check: false });
     },
     clientTraffic: (opts) => clientTraffic(target, opts),
+    async blockSsh(host) {
+      const h = byName.get(host);
+      if (!h) throw new Error(`no lab host named "${host}"`);
+      await nsRun(h.netns, ['nft', '-f', '-'], { input: blockSshRuleset });
+    },
+    async unblockSsh(host) {
+      const h = byName.get(host);
+      if (!h) throw new Error(`no lab host named "${host}"`);
+      // absent table (never blocked) is fine
+      await nsRun(h.netns, ['nft', 'delete', 'table', 'inet', 'lvslab_block'], { check: false });
+    },
     down: () => labDown(desc.instance),
   };
 }

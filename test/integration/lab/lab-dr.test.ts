@@ -67,6 +67,21 @@ describe('lab: DR mode (nftables director, real servers with the VIP on lo)', fu
     }
   });
 
+  it('blockSsh makes a host silent (connections time out) until unblockSsh', async function () {
+    await lab!.blockSsh('rs1');
+    try {
+      const t = Date.now();
+      const r = await ssh(lab!, 'rs1', 'true', ['-o', 'ConnectTimeout=2']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /timed out/i);
+      assert.ok(Date.now() - t >= 1900, 'a timeout, not a refusal');
+      assert.equal((await ssh(lab!, 'rs2', 'true')).code, 0, 'other hosts unaffected');
+    } finally {
+      await lab!.unblockSsh('rs1');
+    }
+    assert.equal((await ssh(lab!, 'rs1', 'true')).code, 0);
+  });
+
   it('a host key that differs from known_hosts is refused', async function () {
     const bad = path.join(lab!.stateDir, 'known_hosts.wrong');
     const other = fs.readFileSync(lab!.knownHostsPath, 'utf8').split('\n').filter(Boolean);

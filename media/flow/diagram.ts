@@ -7,10 +7,10 @@ import { svg, el, clear } from './dom';
 import { type CitedPackets, type Column, describeHop, formatLatency, formatOffset, hopEnds, refKey } from './model';
 
 export const MAX_HOPS = 400;
-const LANE_MIN = 150;
+const LANE_MIN = 116;
 const GUTTER = 84;
-/** Room on the right for the finding codes marked on cited packets. */
-const MARKS = 130;
+/** Room on the right for the finding codes marked on cited packets (when there are any). */
+const MARKS = 120;
 const HEADER = 54;
 const ROW = 40;
 
@@ -42,8 +42,9 @@ export function renderDiagram(
 ): void {
   clear(host);
   const shown = conn.hops.slice(0, MAX_HOPS);
-  const laneW = Math.max(LANE_MIN, Math.floor((host.clientWidth - GUTTER - MARKS - 16) / cols.length) || LANE_MIN);
-  const width = GUTTER + laneW * cols.length + MARKS;
+  const marks = shown.some((h) => cited.has(refKey(h.ref.point, h.ref.n))) ? MARKS : 8;
+  const laneW = Math.max(LANE_MIN, Math.floor((host.clientWidth - GUTTER - marks - 16) / cols.length) || LANE_MIN);
+  const width = GUTTER + laneW * cols.length + marks;
   const stopRows = conn.stoppedAt ? 1 : 0;
   const height = HEADER + (shown.length + stopRows) * ROW + 24;
   const x = (c: number): number => GUTTER + laneW * c + laneW / 2;

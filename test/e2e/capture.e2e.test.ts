@@ -127,12 +127,16 @@ describe('end to end in code-server', function () {
       await page.keyboard.press('Enter');
       await pickQuickItem(page, 'Other duration');
       const input = page.locator('.quick-input-widget input');
-      await input.fill('6');
+      await input.fill('12');
       await page.keyboard.press('Enter');
-      // Client traffic while the capture runs (tcpdump starts within a couple of seconds).
-      await page.locator('.notification-list-item-message', { hasText: 'LVS capture' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-      await new Promise((r) => setTimeout(r, 2000));
-      await lab.clientTraffic({ protocol: 'tcp', count: 8, timeoutMs: 3000 });
+      // Client traffic once every host is capturing (the progress shows "host: count" then).
+      const progress = page.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
+      await waitFor('every host capturing', 60_000, async () => {
+        const text = (await progress.textContent()) ?? '';
+        return /director: \d+/.test(text) && !/\((connecting|starting)\)/.test(text) ? text : undefined;
+      });
+      const traffic = await lab.clientTraffic({ protocol: 'tcp', count: 8, timeoutMs: 3000 });
+      assert.ok(traffic.length > 0);
       const frame = await waitFor('the flow view with connections', 150_000, () => webviewFrame(page!, '.vlist-row'));
       const rows = await frame.locator('.vlist-row:not([hidden])').count();
       assert.ok(rows > 0, 'the flow view lists connections');

@@ -73,7 +73,7 @@ export function lexLine(text: string, line: number): LexedLine {
     }
     if (c === HASH || c === BANG) break;
     if (c === LBRACE || c === RBRACE) {
-      tokens.push({ text: c === LBRACE ? '{' : '}', line, start: i, end: i + 1, brace: true });
+      tokens.push({ text: c === LBRACE ? '{' : '}', line, start: i, end: i + 1, quoted: false, brace: true });
       i++;
       continue;
     }
@@ -92,11 +92,11 @@ export function lexLine(text: string, line: number): LexedLine {
       }
       if (j >= n) {
         unmatchedQuote = start;
-        tokens.push({ text: value, line, start, end: n, quoted: true });
+        tokens.push({ text: value, line, start, end: n, quoted: true, brace: false });
         break;
       }
       if (value.includes('$')) templated = true;
-      tokens.push({ text: value, line, start, end: j + 1, quoted: true });
+      tokens.push({ text: value, line, start, end: j + 1, quoted: true, brace: false });
       i = j + 1;
       continue;
     }
@@ -115,7 +115,7 @@ export function lexLine(text: string, line: number): LexedLine {
       }
       i++;
     }
-    tokens.push({ text: text.slice(start, i), line, start, end: i });
+    tokens.push({ text: text.slice(start, i), line, start, end: i, quoted: false, brace: false });
   }
   return { tokens, templated, definition: false, unmatchedQuote };
 }

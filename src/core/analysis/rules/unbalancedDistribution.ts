@@ -40,7 +40,6 @@ export const unbalancedDistribution: Rule = {
       if (!test.valid || test.pValue >= P_THRESHOLD) continue;
       const unit = perClient ? 'clients' : 'connections';
       const table = servers.map((r, i) => `${r.name} ${observed[i]} (weight ${r.weight}, expected ${test.expected[i].toFixed(1)})`).join(', ');
-      const worst = servers.reduce((a, _r, i) => (Math.abs(observed[i] - test.expected[i]) > Math.abs(observed[a] - test.expected[a]) ? i : a), 0);
       findings.push({
         code: 'unbalanced-distribution',
         severity: 'warning',
@@ -49,7 +48,6 @@ export const unbalancedDistribution: Rule = {
           ? 'With persistence (or sh/dh/mh) a few busy clients or one large NAT gateway pin most traffic to one server: check persistence_timeout / persistence_granularity, and the client mix.'
           : 'Check the weights the director actually uses (ipvsadm -Ln), real servers quiesced or flapping in health checks, a scheduler that counts active connections (lc/wlc) with long-lived connections, and (DR) real servers answering ARP for the VIP.',
         evidence: [{ host: 'all', text: `${unit} per real server: ${table}` }],
-        realServer: servers[worst].name,
         service: `${svc.protocol}:${svc.vip}:${svc.port}`,
         location: locate(ctx, svc, undefined, 'lb_algo'),
         connections: conns.slice(0, 50).map((c) => c.conn.id),

@@ -1,0 +1,286 @@
+// A packet-by-packet LVS simulator for analysis tests: it writes, for each capture
+// point, the frames that point would see for DR, NAT or TUN traffic (director's in and
+// out copies, real server's view, client's view), with one knob per fault the real
+// fixtures lack (no reply, reply from the RIP, dead server, RST...). Only the test
+// helpers' frame builders and the project's PcapWriter are used.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CaptureManifest, CapturePoint, ManifestService } from '../../../src/core/capture/manifest';
+import { PcapWriter } from '../../../src/core/pcap/writer';
+import { arp, ether, icmpUnreach, ipv4, tcp, udp, vrrp } from '../../helpers/frames';
+
+export const CLIENT = '198.51.100.10';
+export const CLIENT_MAC = '02:00:c6:33:64:0a';
+export const ROUTER_MAC = '02:00:c0:00:02:01';
+export const ROUTER_IN_MAC = '02:00:c6:33:64:01';
+export const DIRECTOR = '192.0.2.2';
+export const DIRECTOR_MAC = '02:00:c0:00:02:02';
+export const DIRECTOR_IN = '10.0.0.1';
+export const DIRECTOR_IN_MAC = '02:00:0a:00:00:01';
+export const VIP = '192.0.2.100';
+
+export interface SynthRs {
+  name: string;
+  address: string;
+  mac: string;
+  weight?: number;
+}
+
+export type Method = 'dr' | 'nat' | 'tun';
+
+export interface SynthOptions {
+  method: Method;
+  protocol?: 'tcp' | 'udp';
+  port?: number;
+  rsPort?: number;
+  scheduler?: string;
+  persistenceSeconds?: number;
+  rs?: SynthRs[];
+  /** Which points to write (default: client, director, every real server). */
+  points?: Array<'client' | 'director' | string>;
+}
+
+/** What happens to one connection. */
+export interface ConnOptions {
+  /** The director forwards it (default true). */
+  forwarded?: boolean;
+  /** It arrives at the real server (default true). */
+  arrives?: boolean;
+  /** The real server answers: normally, with RST / ICMP, or not at all. */
+  answer?: 'ok' | 'reject' | 'none';
+  /** The client's packets never reach the director (default true). */
+  reachesDirector?: boolean;
+  /** DR/TUN: reply from the RIP instead of the VIP. */
+  replyFromRip?: boolean;
+  /** UDP: datagrams in this exchange. */
+  datagrams?: number;
+  /** Payload bytes of the request. */
+  requestBytes?: number;
+}
+
+const defaultRs: SynthRs[] = [
+  { name: 'rs1', address: '192.0.2.11', mac: '02:00:c0:00:02:0b', weight: 1 },
+  { name: 'rs2', address: '192.0.2.12', mac: '02:00:c0:00:02:0c', weight: 1 },
+];
+
+const natRs: SynthRs[] = [
+  { name: 'rs1', address: '10.0.0.11', mac: '02:00:0a:00:00:0b', weight: 1 },
+  { name: 'rs2', address: '10.0.0.12', mac: '02:00:0a:00:00:0c', weight: 1 },
+];
+
+export class SynthLab {
+  readonly rs: SynthRs[];
+  readonly protocol: 'tcp' | 'udp';
+  readonly port: number;
+  readonly rsPort: number;
+  private readonly writers = new Map<string, PcapWriter>();
+  private readonly ipIds = new Map<string, number>();
+  private readonly extraPoints: CapturePoint[] = [];
+  private isn = 1000;
+
+  constructor(
+    readonly dir: string,
+    readonly opts: SynthOptions,
+  ) {
+    this.rs = opts.rs ?? (opts.method === 'nat' ? natRs : defaultRs);
+    this.protocol = opts.protocol ?? 'tcp';
+    this.port = opts.port ?? (this.protocol === 'tcp' ? 80 : 9000);
+    this.rsPort = opts.rsPort ?? this.port;
+    fs.mkdirSync(path.join(dir, 'pcap'), { recursive: true });
+  }
+
+  private wants(point: string): boolean {
+    return !this.opts.points || this.opts.points.includes(point);
+  }
+
+  /** Adds a frame to a point's file (created on first use). */
+  emit(point: string, ts: number, frame: Uint8Array): void {
+    const base = point.replace(/-eth1$/, '');
+    const standard = base === 'client' || base === 'director' || this.rs.some((r) => r.name === base);
+    if (standard && !this.wants(base)) return;
+    let w = this.writers.get(point);
+    if (!w) this.writers.set(point, (w = new PcapWriter({ linkType: 1 })));
+    w.add(ts, frame);
+  }
+
+  private nextId(host: string): number {
+    const v = ((this.ipIds.get(host) ?? 0x1000) + 1) & 0xffff;
+    this.ipIds.set(host, v);
+    return v;
+  }
+
+  private rsByName(name: string): SynthRs {
+    const r = this.rs.find((x) => x.name === name);
+    if (!r) throw new Error(`no real server ${name}`);
+    return r;
+  }
+
+  /** One client request packet along its path; returns the time it reached the RS. */
+  private request(t: number, cport: number, rs: SynthRs, l4: (dst: number) => Uint8Array, o: ConnOptions): void {
+    const proto = this.protocol;
+    const id = this.nextId('client');
+    const ip = (dst: string, dport: number): Uint8Array => ipv4({ src: CLIENT, dst, proto, id, df: true }, l4(dport));
+    const orig = ip(VIP, this.port);
+    this.emit('client', t, ether({ src: CLIENT_MAC, dst: ROUTER_IN_MAC }, orig));
+    if (o.reachesDirector === false) return;
+    this.emit('director', t + 0.0005, ether({ src: ROUTER_MAC, dst: DIRECTOR_MAC }, orig));
+    if (o.forwarded === false) return;
+    const tf = t + 0.0006;
+    let atRs: Uint8Array;
+    if (this.opts.method === 'dr') {
+      atRs = ether({ src: DIRECTOR_MAC, dst: rs.mac }, orig);
+      this.emit('director', tf, atRs);
+    } else if (this.opts.method === 'tun') {
+      atRs = ether({ src: DIRECTOR_MAC, dst: rs.mac }, ipv4({ src: DIRECTOR, dst: rs.address, proto: 4, id: this.nextId('director') }, orig));
+      this.emit('director', tf, atRs);
+    } else {
+      atRs = ether({ src: DIRECTOR_IN_MAC, dst: rs.mac }, ip(rs.address, this.rsPort));
+      this.emit('director-eth1', tf, atRs);
+    }
+    if (o.arrives === false) return;
+    this.emit(rs.name, tf + 0.0002, atRs);
+  }
+
+  /** One reply packet from the real server along its path back. */
+  private reply(t: number, cport: number, rs: SynthRs, l4: (sport: number) => Uint8Array, o: ConnOptions): void {
+    const proto = this.protocol;
+    const id = this.nextId(rs.name);
+    if (this.opts.method === 'nat') {
+      const fromRs = ipv4({ src: rs.address, dst: CLIENT, proto, id, df: true }, l4(this.rsPort));
+      this.emit(rs.name, t, ether({ src: rs.mac, dst: DIRECTOR_IN_MAC }, fromRs));
+      this.emit('director-eth1', t + 0.0002, ether({ src: rs.mac, dst: DIRECTOR_IN_MAC }, fromRs));
+      const back = ipv4({ src: VIP, dst: CLIENT, proto, id, df: true }, l4(this.port));
+      this.emit('director', t + 0.0003, ether({ src: DIRECTOR_MAC, dst: ROUTER_MAC }, back));
+      this.emit('client', t + 0.0008, ether({ src: ROUTER_IN_MAC, dst: CLIENT_MAC }, back));
+      return;
+    }
+    const src = o.replyFromRip ? rs.address : VIP;
+    const pkt = ipv4({ src, dst: CLIENT, proto, id, df: true }, l4(this.port));
+    this.emit(rs.name, t, ether({ src: rs.mac, dst: ROUTER_MAC }, pkt));
+    this.emit('client', t + 0.0005, ether({ src: ROUTER_IN_MAC, dst: CLIENT_MAC }, pkt));
+  }
+
+  /** A TCP connection: handshake, one request, one response, teardown (as far as the faults allow). */
+  tcpConnection(t: number, cport: number, rsName: string, o: ConnOptions = {}): void {
+    const rs = this.rsByName(rsName);
+    const c = (this.isn += 100000);
+    const s = c * 7 + 13;
+    const answer = o.answer ?? 'ok';
+    const seg = (flags: string, seq: number, ack: number, data?: Uint8Array) => (port: number) =>
+      tcp({ sport: cport, dport: port, flags, seq, ack }, data);
+    const rseg = (flags: string, seq: number, ack: number, data?: Uint8Array) => (port: number) =>
+      tcp({ sport: port, dport: cport, flags, seq, ack }, data);
+    this.request(t, cport, rs, seg('S', c, 0), o);
+    if (answer === 'none' || o.forwarded === false || o.arrives === false || o.reachesDirector === false) {
+      // Client retransmits its SYN, nothing comes back.
+      this.request(t + 1, cport, rs, seg('S', c, 0), o);
+      this.request(t + 3, cport, rs, seg('S', c, 0), o);
+      return;
+    }
+    if (answer === 'reject') {
+      this.reply(t + 0.001, cport, rs, rseg('R.', 0, c + 1), o);
+      return;
+    }
+    if (o.replyFromRip) {
+      // The client cannot match a SYN-ACK from another address: it retransmits its SYN.
+      this.reply(t + 0.001, cport, rs, rseg('S.', s, c + 1), o);
+      this.request(t + 1, cport, rs, seg('S', c, 0), o);
+      this.reply(t + 1.001, cport, rs, rseg('S.', s, c + 1), o);
+      return;
+    }
+    const req = new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.padEnd(o.requestBytes ?? 30, ' '));
+    const resp = new TextEncoder().encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    this.reply(t + 0.001, cport, rs, rseg('S.', s, c + 1), o);
+    this.request(t + 0.002, cport, rs, seg('.', c + 1, s + 1), o);
+    this.request(t + 0.003, cport, rs, seg('P.', c + 1, s + 1, req), o);
+    this.reply(t + 0.004, cport, rs, rseg('P.', s + 1, c + 1 + req.length, resp), o);
+    this.request(t + 0.005, cport, rs, seg('F.', c + 1 + req.length, s + 1 + resp.length), o);
+    this.reply(t + 0.006, cport, rs, rseg('F.', s + 1 + resp.length, c + 2 + req.length), o);
+    this.request(t + 0.007, cport, rs, seg('.', c + 2 + req.length, s + 2 + resp.length), o);
+  }
+
+  /** UDP datagrams from one client port, each answered unless told otherwise. */
+  udpExchange(t: number, cport: number, rsName: string, o: ConnOptions = {}): void {
+    const rs = this.rsByName(rsName);
+    const n = o.datagrams ?? 1;
+    const answer = o.answer ?? 'ok';
+    for (let k = 0; k < n; k++) {
+      const tt = t + k * 0.2;
+      const payload = new TextEncoder().encode(`ping ${cport} ${k}`);
+      this.request(tt, cport, rs, (port) => udp({ sport: cport, dport: port }, payload), o);
+      if (answer !== 'ok' || o.forwarded === false || o.arrives === false) continue;
+      this.reply(tt + 0.001, cport, rs, (port) => udp({ sport: port, dport: cport }, new TextEncoder().encode(`pong ${k}`)), o);
+    }
+  }
+
+  /** A VRRPv2 advert as a director point (and the other director) sees it. */
+  vrrpAdvert(points: string[], t: number, src: string, srcMac: string, vrid: number, priority: number): void {
+    const frame = ether(
+      { src: srcMac, dst: '01:00:5e:00:00:12' },
+      ipv4({ src, dst: '224.0.0.18', proto: 112, ttl: 255, id: this.nextId(src) }, vrrp({ version: 2, vrid, priority, addresses: [VIP], authType: 1, authPass: 'lvslab1' })),
+    );
+    for (const p of points) this.emit(p, t, frame);
+  }
+
+  /** ARP request + reply for `ip` seen at a point (keeps its capture "running"). */
+  arpExchange(point: string, t: number, ip: string, mac: string, askerIp = '192.0.2.1', askerMac = ROUTER_MAC): void {
+    this.emit(point, t, ether({ src: askerMac, dst: 'ff:ff:ff:ff:ff:ff' }, arp({ op: 'request', senderMac: askerMac, senderIp: askerIp, targetMac: '00:00:00:00:00:00', targetIp: ip })));
+    this.emit(point, t + 0.0002, ether({ src: mac, dst: askerMac }, arp({ op: 'reply', senderMac: mac, senderIp: ip, targetMac: askerMac, targetIp: askerIp })));
+  }
+
+  /** TUN: a router on the way says the IPIP packet to `rs` is too big (ICMP 3/4). */
+  fragNeeded(t: number, rsName: string, mtu: number): void {
+    const rs = this.rsByName(rsName);
+    const inner = ipv4({ src: CLIENT, dst: VIP, proto: 'tcp', id: 77, df: true }, tcp({ sport: 50000, dport: this.port, flags: 'P.', seq: 1, ack: 1 }, new Uint8Array(1460)));
+    const outer = ipv4({ src: DIRECTOR, dst: rs.address, proto: 4, id: 78, df: true }, inner);
+    const icmp = ipv4({ src: '192.0.2.1', dst: DIRECTOR, proto: 'icmp', id: 79 }, icmpUnreach(4, outer, mtu));
+    this.emit('director', t, ether({ src: ROUTER_MAC, dst: DIRECTOR_MAC }, icmp));
+  }
+
+  addPoint(p: CapturePoint): void {
+    this.extraPoints.push(p);
+  }
+
+  service(): ManifestService {
+    return {
+      protocol: this.protocol,
+      vip: VIP,
+      port: this.port,
+      method: this.opts.method,
+      scheduler: this.opts.scheduler ?? 'rr',
+      persistenceSeconds: this.opts.persistenceSeconds ?? 0,
+      realServers: this.rs.map((r) => ({ name: r.name, address: r.address, port: this.rsPort, weight: r.weight ?? 1 })),
+    };
+  }
+
+  /** Writes the pcaps and capture.json; returns the folder. */
+  write(extra: Partial<CaptureManifest> = {}): string {
+    const points: CapturePoint[] = [];
+    const add = (host: string, role: CapturePoint['role'], iface: string, key: string, realServer?: string): void => {
+      const w = this.writers.get(key);
+      if (!w && !this.wants(key)) return;
+      const file = `pcap/${key.includes('-') ? key : `${key}-${iface}`}.pcap`;
+      (w ?? new PcapWriter({ linkType: 1 })).writeFile(path.join(this.dir, file));
+      points.push({ host, role, interface: iface, file, ...(realServer ? { realServer } : {}) });
+    };
+    add('client', 'client', 'eth0', 'client');
+    add('director', 'director', 'eth0', 'director');
+    if (this.opts.method === 'nat' && this.wants('director')) add('director', 'director', 'eth1', 'director-eth1');
+    for (const r of this.rs) add(r.name, 'real-server', 'eth0', r.name, r.name);
+    for (const p of this.extraPoints) {
+      const key = p.file.replace(/^pcap\//, '').replace(/\.pcap$/, '');
+      (this.writers.get(key) ?? new PcapWriter({ linkType: 1 })).writeFile(path.join(this.dir, p.file));
+      points.push(p);
+    }
+    const manifest: CaptureManifest = {
+      format: 1,
+      target: { vip: VIP },
+      services: [this.service()],
+      points,
+      ...extra,
+    };
+    fs.writeFileSync(path.join(this.dir, 'capture.json'), JSON.stringify(manifest, null, 2));
+    return this.dir;
+  }
+}

@@ -4,9 +4,13 @@ import { decodeCommand } from './commands/decode';
 import { lintCommand } from './commands/lint';
 import { analyzeCommand } from './commands/analyze';
 import { captureCommand } from './commands/capture';
+import { checkCommand } from './commands/check';
+import { probeCommand } from './commands/probe';
 
 export const commands: CliCommand[] = [];
 commands.push(decodeCommand);
 commands.push(lintCommand);
 commands.push(analyzeCommand);
 commands.push(captureCommand);
+commands.push(checkCommand);
+commands.push(probeCommand);

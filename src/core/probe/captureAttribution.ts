@@ -20,6 +20,12 @@ export interface CaptureFile {
   file: string;
   /** Port the requests carry at this real server (NAT may map it). */
   port: number;
+  /**
+   * MAC addresses of the real server. tcpdump listens promiscuously, so on a
+   * shared segment a server also sees frames the director sent to another one;
+   * only frames to (or from) its own MACs count.
+   */
+  macs?: Set<string>;
 }
 
 type L4 = { proto?: InnerPacket['proto']; sport?: number; dport?: number; flags?: string };
@@ -41,16 +47,19 @@ export function attributeFromCaptures(files: CaptureFile[], protocol: 'tcp' | 'u
     return f;
   };
   for (const c of files) {
+    const mine = (mac: string | undefined): boolean => !c.macs || c.macs.size === 0 || mac === undefined || c.macs.has(mac.toLowerCase());
     readPackets(path.resolve(baseDir, c.file), (p) => {
       const q = l4Of(p);
+      const toMe = mine(p.dstMac);
+      const fromMe = mine(p.srcMac);
       if (q.proto === protocol) {
         if (q.dport === c.port && q.sport !== undefined && sourcePorts.has(q.sport)) {
-          if (protocol === 'udp' || q.flags === 'S') fate(q.sport).seenBy.add(c.server);
-        } else if (q.sport === c.port && q.dport !== undefined && sourcePorts.has(q.dport)) {
+          if (toMe && (protocol === 'udp' || q.flags === 'S')) fate(q.sport).seenBy.add(c.server);
+        } else if (fromMe && q.sport === c.port && q.dport !== undefined && sourcePorts.has(q.dport)) {
           if (protocol === 'udp' || q.flags === 'S.') fate(q.dport).answeredBy.add(c.server);
           else if (q.flags?.startsWith('R')) fate(q.dport).refusedBy.add(c.server);
         }
-      } else if ((q.proto === 'icmp' || q.proto === 'icmp6') && p.icmp?.quoted) {
+      } else if (fromMe && (q.proto === 'icmp' || q.proto === 'icmp6') && p.icmp?.quoted) {
         // Port unreachable quoting our request: the real server refused it.
         const quoted = p.icmp.quoted;
         if (quoted.proto === protocol && quoted.dport === c.port && quoted.sport !== undefined && sourcePorts.has(quoted.sport)) {

@@ -11,6 +11,7 @@ import type { Finding } from '../findings/finding';
 import type { ForwardingMethod, VirtualService } from '../model/cluster';
 import type { RemoteHost } from '../ssh/remote';
 import { validateAddress } from '../ssh/quote';
+import { parseIpLink } from '../state';
 import { attributeFromCaptures, type CaptureFile } from './captureAttribution';
 import { clientArgv, DETECT_SCRIPT, type ClientArgs, type ProbeTool } from './clientScripts';
 import { expectedDistribution, type Expectation } from './expected';
@@ -387,6 +388,18 @@ async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: st
       },
     ],
   });
+  // Each real server's MACs (read-only `ip -o link`), to tell its frames from flooded ones.
+  const macs = new Map<string, Set<string>>();
+  await Promise.all(
+    withHost.map(async (s) => {
+      try {
+        const r = await (await source.get(s.host!)).exec(['ip', '-o', 'link', 'show'], { timeoutMs: 15000 });
+        if (r.code === 0) macs.set(s.name, new Set(parseIpLink(r.stdout).map((i) => i.mac).filter((m): m is string => !!m && m !== '00:00:00:00:00:00')));
+      } catch {
+        // Without its MACs the server's capture still counts, less strictly.
+      }
+    }),
+  );
   const dir = opts.capture!.outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-probe-'));
   const stop = new AbortController();
   let ready: () => void = () => {};
@@ -417,7 +430,8 @@ async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: st
         .map((p) => {
           const rs = opts.realServers.find((s) => s.name === p.realServer || s.host === p.host);
           const port = opts.method === 'nat' ? rs?.port ?? opts.port : opts.port;
-          return { server: rs?.name ?? p.realServer ?? p.host, file: p.file, port };
+          const server = rs?.name ?? p.realServer ?? p.host;
+          return { server, file: p.file, port, macs: macs.get(server) };
         });
       return { dir, files, errors: (m.errors ?? []).map((e) => `${e.host}: ${e.message}`) };
     },

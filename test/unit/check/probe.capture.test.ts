@@ -38,6 +38,16 @@ describe('probe attribution from real-server captures', function () {
     });
   }
 
+  it('counts only frames to or from the real server\'s own MACs (tcpdump is promiscuous)', function () {
+    const want = truth('dr-healthy', 'tcp');
+    const file = path.join(labFixturesDir, 'dr-healthy', 'pcap', 'rs1-eth0.pcap');
+    const own = attributeFromCaptures([{ server: 'rs1', file, port: 80, macs: new Set(['02:00:c0:00:02:0b']) }], 'tcp', new Set(want.keys()));
+    assert.equal([...own.values()].filter((f) => f.seenBy.has('rs1')).length, [...want.values()].filter((a) => a === '192.0.2.11').length);
+    // Told that rs1 is rs2's MAC, none of these frames are "its own".
+    const other = attributeFromCaptures([{ server: 'rs1', file, port: 80, macs: new Set(['02:00:c0:00:02:0c']) }], 'tcp', new Set(want.keys()));
+    assert.ok([...other.values()].every((f) => f.seenBy.size === 0 && f.answeredBy.size === 0));
+  });
+
   it('ignores source ports that are not the probe\'s', function () {
     const file = path.join(labFixturesDir, 'dr-healthy', 'pcap', 'rs1-eth0.pcap');
     assert.equal(attributeFromCaptures([{ server: 'rs1', file, port: 80 }], 'tcp', new Set([1])).size, 0);

@@ -1,0 +1,119 @@
+// `lvs-trace check`: read the live state of every director and real server over
+// SSH (read-only commands only) and judge it against the config. Hosts and their
+// roles come from a hosts file (--hosts) and/or `--host NAME=ROLE` via ~/.ssh/config.
+// Exit status 1 when an error finding is reported.
+
+import { optionValue, parseArgs, type ParsedArgs } from '../args';
+import type { CliCommand } from '../command';
+import { checkCluster, type CheckHost, type CheckResult } from '../../core/check';
+import { loadClusterModel } from '../../core/config';
+import type { Finding } from '../../core/findings/finding';
+import { commandLine, loadHostsFile, resolveFromSshConfig, SshPool, type HostConfig } from '../../core/ssh';
+import type { HostRole } from '../../core/capture/manifest';
+import { getSecretFromEnvOrPrompt, parseDuration } from './capture';
+
+const roles: HostRole[] = ['director', 'real-server', 'client', 'router', 'other'];
+export const sshOptions = ['hosts', 'host', 'known-hosts', 'ssh-config', 'connect-timeout'];
+
+/** Hosts from --hosts FILE and --host NAME=ROLE (resolved through ssh_config). */
+export function hostConfigsFromArgs(p: ParsedArgs): HostConfig[] {
+  const sshConfig = optionValue(p, 'ssh-config');
+  const hostsFile = optionValue(p, 'hosts');
+  const configs: HostConfig[] = hostsFile ? loadHostsFile(hostsFile) : [];
+  for (const spec of p.options.get('host') ?? []) {
+    const [name, role] = spec.split('=');
+    if (!name || !roles.includes(role as HostRole)) throw new Error(`--host "${spec}" must be NAME=ROLE, ROLE one of ${roles.join(', ')}`);
+    const existing = configs.find((c) => c.name === name);
+    if (existing) existing.role = role as HostRole;
+    else configs.push({ ...resolveFromSshConfig(name, sshConfig), role: role as HostRole });
+  }
+  return configs;
+}
+
+/** An SSH pool for the CLI: secrets from the environment or the terminal; unknown host keys refused unless accepted. */
+export function cliPool(p: ParsedArgs, configs: HostConfig[], acceptNew: boolean): SshPool {
+  const connectTimeout = optionValue(p, 'connect-timeout');
+  return new SshPool({
+    hosts: configs,
+    knownHostsPath: optionValue(p, 'known-hosts'),
+    sshConfigPath: optionValue(p, 'ssh-config'),
+    connectTimeoutMs: connectTimeout ? parseDuration(connectTimeout) : undefined,
+    getSecret: (req) => getSecretFromEnvOrPrompt(req),
+    log: (level, msg) => {
+      if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);
+    },
+    onUnknownHostKey: async (info) => {
+      if (acceptNew) return 'accept-save';
+      process.stderr.write(`refusing unknown host key of ${info.host} (${info.keyType} ${info.fingerprint}); add it to ${info.knownHostsPath} or pass --accept-new-host-keys\n`);
+      return 'reject';
+    },
+  });
+}
+
+export function formatFinding(f: Finding): string {
+  const lines = [`${f.severity.padEnd(7)} ${f.code}: ${f.message}`];
+  if (f.location) lines.push(`        at ${f.location.file}:${f.location.line}`);
+  for (const e of f.evidence) lines.push(`        [${e.host}] ${e.text}`);
+  if (f.advice) lines.push(`        advice: ${f.advice}`);
+  if (f.fix) lines.push(`        quick fix on ${f.fix.host}: ${f.fix.sudo ? 'sudo ' : ''}${commandLine(f.fix.argv)}`);
+  return lines.join('\n');
+}
+
+function formatResult(r: CheckResult): string {
+  const out: string[] = [];
+  for (const h of r.hosts) {
+    const bits = [h.reachable ? 'reachable' : 'UNREACHABLE'];
+    if (h.ipvs) bits.push(`IPVS ${h.ipvs}${h.liveServices !== undefined ? ` (${h.liveServices} services)` : ''}`);
+    if (h.vips.length) bits.push(`VIP ${h.vips.join(', ')}`);
+    if (h.realServers?.length) bits.push(`real server ${h.realServers.join('; ')}`);
+    out.push(`${h.role === 'director' ? 'director   ' : 'real-server'} ${h.name}: ${bits.join(', ')}`);
+    for (const n of h.notes) out.push(`            note: ${n}`);
+  }
+  if (r.modelFromLiveTable) out.push('no --config: the services were taken from the director\'s live table (no drift check)');
+  out.push('');
+  if (r.findings.length === 0) out.push('no findings');
+  for (const f of r.findings) out.push(formatFinding(f));
+  const count = (s: string): number => r.findings.filter((f) => f.severity === s).length;
+  out.push('', `${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes`);
+  return `${out.join('\n')}\n`;
+}
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  usage: 'check [--config keepalived.conf] [--hosts hosts.json] [--host NAME=ROLE] [--ignore CODE] [--json]',
+  summary: 'read directors and real servers over SSH (read-only) and report misconfigurations',
+  async run(args) {
+    const p = parseArgs(args, {
+      flags: ['json', 'accept-new-host-keys'],
+      options: ['config', 'ignore', 'timeout', ...sshOptions],
+    });
+    if (p.positionals.length) throw new Error(`unexpected argument "${p.positionals[0]}"`);
+    const configs = hostConfigsFromArgs(p).filter((c) => c.role === 'director' || c.role === 'real-server');
+    if (configs.length === 0) throw new Error('no director or real server: give --hosts FILE (with "role") and/or --host NAME=director|real-server');
+    const configFiles = p.options.get('config') ?? [];
+    const model = configFiles.length ? loadClusterModel(configFiles) : undefined;
+    const timeout = optionValue(p, 'timeout');
+    const pool = cliPool(p, configs, p.flags.has('accept-new-host-keys'));
+    try {
+      // Connect to every host at once; one that cannot be reached becomes a finding.
+      const hosts = new Map<string, CheckHost>();
+      await Promise.all(
+        configs.map(async (c) => {
+          const role = c.role as 'director' | 'real-server';
+          try {
+            hosts.set(c.name, { role, realServer: c.realServer ?? c.address, host: await pool.get(c.name) });
+          } catch (e) {
+            const message = (e as Error).message;
+            hosts.set(c.name, { role, host: { name: c.name, exec: async () => Promise.reject(new Error(message)), download: async () => {}, close: async () => {} } });
+          }
+        }),
+      );
+      const ordered = new Map(configs.map((c) => [c.name, hosts.get(c.name)!]));
+      const r = await checkCluster({ model, hosts: ordered, timeoutMs: timeout ? parseDuration(timeout) : undefined, ignore: p.options.get('ignore') });
+      process.stdout.write(p.flags.has('json') ? `${JSON.stringify(r, null, 2)}\n` : formatResult(r));
+      return r.findings.some((f) => f.severity === 'error') ? 1 : 0;
+    } finally {
+      await pool.closeAll();
+    }
+  },
+};

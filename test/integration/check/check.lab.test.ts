@@ -1,0 +1,125 @@
+// The cluster check and the VIP probe against the network-namespace lab (real
+// sshd, real tcpdump, nftables standing in for IPVS): every broken variant is
+// found, the healthy lab gives no warning, and the probe sees the spread the
+// emulated director produces and the dead real server it still sends to.
+import { strict as assert } from 'node:assert';
+import { checkCluster, type CheckHost } from '../../../src/core/check';
+import { loadClusterModel } from '../../../src/core/config';
+import type { Finding } from '../../../src/core/findings/finding';
+import { nameInAnswer, probeSettingsFromService, probeVip } from '../../../src/core/probe';
+import { loadHostsFile, SshPool } from '../../../src/core/ssh';
+import { labUp, type Lab, type LabBreak, type LabMode } from '../../lab/lab';
+import { requireLabTools } from '../lab/helpers';
+
+// This kernel has no IPVS: the lab's director is nftables, so "IPVS missing" is expected there.
+const LAB_IGNORE = ['check-ipvs-missing'];
+
+function poolFor(lab: Lab): SshPool {
+  return new SshPool({
+    hosts: loadHostsFile(lab.hostsJsonPath),
+    knownHostsPath: lab.knownHostsPath,
+    onUnknownHostKey: async () => 'reject',
+    getSecret: async () => undefined,
+  });
+}
+
+async function check(lab: Lab, pool: SshPool): Promise<Finding[]> {
+  const hosts = new Map<string, CheckHost>();
+  for (const h of loadHostsFile(lab.hostsJsonPath)) {
+    if (h.role === 'director' || h.role === 'real-server') hosts.set(h.name, { role: h.role, realServer: h.realServer, host: await pool.get(h.name) });
+  }
+  const r = await checkCluster({ model: loadClusterModel([lab.keepalivedConfPath]), hosts, ignore: LAB_IGNORE });
+  assert.ok(r.hosts.every((h) => h.reachable), JSON.stringify(r.hosts));
+  return r.findings;
+}
+
+const problems = (fs: Finding[]): string[] =>
+  [...new Set(fs.filter((f) => f.severity !== 'info').map((f) => `${f.code}@${f.evidence[0]?.host}`))].sort();
+
+function withLab(mode: LabMode, breaks: LabBreak[], body: (get: () => { lab: Lab; pool: SshPool }) => void): void {
+  describe(`check against the lab: ${mode}${breaks.length ? ` with ${breaks.join(', ')}` : ', healthy'}`, function () {
+    this.timeout(180_000);
+    let lab: Lab | undefined;
+    let pool: SshPool | undefined;
+    before(async function () {
+      requireLabTools(this);
+      lab = await labUp({ mode, breaks });
+      pool = poolFor(lab);
+    });
+    after(async function () {
+      await pool?.closeAll();
+      await lab?.down();
+    });
+    body(() => ({ lab: lab!, pool: pool! }));
+  });
+}
+
+withLab('dr', [], (get) => {
+  it('finds nothing to warn about', async function () {
+    const { lab, pool } = get();
+    assert.deepEqual(problems(await check(lab, pool)), []);
+  });
+
+  it('probe with a capture on the real servers: both answer, the capture agrees with what they say, spread judged', async function () {
+    const { lab, pool } = get();
+    const svc = loadClusterModel([lab.keepalivedConfPath]).services.find((s) => s.protocol === 'tcp')!;
+    const hostOf = (address: string): string | undefined => lab.hosts.find((h) => h.lanAddress === address)?.name;
+    const r = await probeVip({ ...probeSettingsFromService(svc, hostOf), from: await pool.get('client'), count: 20, capture: { source: pool } });
+    assert.equal(r.attempts.length, 20);
+    assert.ok(r.attempts.every((a) => a.ok && a.via === 'capture'), JSON.stringify(r.attempts.filter((a) => !a.ok || a.via !== 'capture')));
+    for (const a of r.attempts) assert.equal(nameInAnswer(a.answer ?? '', r.distribution.map((d) => ({ name: d.server, address: d.server, port: 80, weight: 1, host: hostOf(d.server) }))), a.answeredBy, `attempt ${a.i}`);
+    assert.equal(r.unattributed, 0);
+    assert.ok(r.distribution.every((d) => d.count > 0), JSON.stringify(r.distribution));
+    assert.equal(r.distribution.reduce((n, d) => n + d.count, 0), 20);
+    assert.equal(r.judgement.test?.test, 'binomial', r.judgement.message);
+    assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+  });
+});
+
+withLab('dr', ['arp-problem', 'vip-missing-on-lo'], (get) => {
+  it('finds the ARP sysctls on rs1 and the VIP missing on rs2\'s lo', async function () {
+    const { lab, pool } = get();
+    const fs = await check(lab, pool);
+    assert.deepEqual(problems(fs), ['check-arp-sysctls@rs1', 'check-vip-missing-on-lo@rs2']);
+    const arp = fs.find((f) => f.code === 'check-arp-sysctls')!;
+    assert.equal(arp.location?.file, lab.keepalivedConfPath);
+    assert.deepEqual(arp.fix?.argv, ['sysctl', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']);
+  });
+});
+
+withLab('nat', ['wrong-gateway'], (get) => {
+  it('finds rs2\'s default route that bypasses the director', async function () {
+    const { lab, pool } = get();
+    const fs = await check(lab, pool);
+    assert.deepEqual(problems(fs), ['check-rs-default-route@rs2']);
+    assert.match(fs[0].message, /via 10\.0\.0\.254, not via the director \(10\.0\.0\.1\)/);
+  });
+});
+
+withLab('dr', ['dead-rs'], (get) => {
+  it('finds nothing listening on the dead real server, which is still in rotation', async function () {
+    const { lab, pool } = get();
+    const dead = lab.brokenHost['dead-rs']!;
+    const fs = await check(lab, pool);
+    assert.deepEqual(problems(fs), [`check-no-listener@${dead}`]);
+    assert.equal(fs.filter((f) => f.code === 'check-no-listener').length, 2, 'TCP and UDP service');
+    assert.ok(fs.every((f) => f.severity !== 'error' || /in rotation/.test(f.message)));
+  });
+
+  it('probe flags the dead real server that still receives connections', async function () {
+    const { lab, pool } = get();
+    const dead = lab.brokenHost['dead-rs']!;
+    const deadAddress = lab.hosts.find((h) => h.name === dead)!.lanAddress;
+    const svc = loadClusterModel([lab.keepalivedConfPath]).services.find((s) => s.protocol === 'tcp')!;
+    const hostOf = (address: string): string | undefined => lab.hosts.find((h) => h.lanAddress === address)?.name;
+    const r = await probeVip({ ...probeSettingsFromService(svc, hostOf), from: await pool.get('client'), count: 20, capture: { source: pool } });
+    const row = r.distribution.find((d) => d.server === deadAddress)!;
+    assert.ok(row.count > 0 && row.answered === 0, JSON.stringify(r.distribution));
+    const f = r.findings.find((x) => x.code === 'probe-dead-rs-receiving');
+    assert.ok(f, JSON.stringify(r.findings));
+    assert.equal(f.realServer, deadAddress);
+    assert.equal(f.severity, 'error');
+    // The failed attempts are exactly those that reached the dead server.
+    for (const a of r.attempts) assert.equal(a.ok, a.seenBy?.[0] !== deadAddress, `attempt ${a.i}: ${JSON.stringify(a)}`);
+  });
+});

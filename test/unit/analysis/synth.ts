@@ -117,7 +117,7 @@ export class SynthLab {
   }
 
   /** One client request packet along its path; returns the time it reached the RS. */
-  private request(t: number, cport: number, rs: SynthRs, l4: (dst: number) => Uint8Array, o: ConnOptions): void {
+  private request(t: number, rs: SynthRs, l4: (dst: number) => Uint8Array, o: ConnOptions): void {
     const proto = this.protocol;
     const id = this.nextId('client');
     const ip = (dst: string, dport: number): Uint8Array => ipv4({ src: CLIENT, dst, proto, id, df: true }, l4(dport));
@@ -143,7 +143,7 @@ export class SynthLab {
   }
 
   /** One reply packet from the real server along its path back. */
-  private reply(t: number, cport: number, rs: SynthRs, l4: (sport: number) => Uint8Array, o: ConnOptions): void {
+  private reply(t: number, rs: SynthRs, l4: (sport: number) => Uint8Array, o: ConnOptions): void {
     const proto = this.protocol;
     const id = this.nextId(rs.name);
     if (this.opts.method === 'nat') {
@@ -171,33 +171,33 @@ export class SynthLab {
       tcp({ sport: cport, dport: port, flags, seq, ack }, data);
     const rseg = (flags: string, seq: number, ack: number, data?: Uint8Array) => (port: number) =>
       tcp({ sport: port, dport: cport, flags, seq, ack }, data);
-    this.request(t, cport, rs, seg('S', c, 0), o);
+    this.request(t, rs, seg('S', c, 0), o);
     if (answer === 'none' || o.forwarded === false || o.arrives === false || o.reachesDirector === false) {
       // Client retransmits its SYN, nothing comes back.
-      this.request(t + 1, cport, rs, seg('S', c, 0), o);
-      this.request(t + 3, cport, rs, seg('S', c, 0), o);
+      this.request(t + 1, rs, seg('S', c, 0), o);
+      this.request(t + 3, rs, seg('S', c, 0), o);
       return;
     }
     if (answer === 'reject') {
-      this.reply(t + 0.001, cport, rs, rseg('R.', 0, c + 1), o);
+      this.reply(t + 0.001, rs, rseg('R.', 0, c + 1), o);
       return;
     }
     if (o.replyFromRip) {
       // The client cannot match a SYN-ACK from another address: it retransmits its SYN.
-      this.reply(t + 0.001, cport, rs, rseg('S.', s, c + 1), o);
-      this.request(t + 1, cport, rs, seg('S', c, 0), o);
-      this.reply(t + 1.001, cport, rs, rseg('S.', s, c + 1), o);
+      this.reply(t + 0.001, rs, rseg('S.', s, c + 1), o);
+      this.request(t + 1, rs, seg('S', c, 0), o);
+      this.reply(t + 1.001, rs, rseg('S.', s, c + 1), o);
       return;
     }
     const req = new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.padEnd(o.requestBytes ?? 30, ' '));
     const resp = new TextEncoder().encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
-    this.reply(t + 0.001, cport, rs, rseg('S.', s, c + 1), o);
-    this.request(t + 0.002, cport, rs, seg('.', c + 1, s + 1), o);
-    this.request(t + 0.003, cport, rs, seg('P.', c + 1, s + 1, req), o);
-    this.reply(t + 0.004, cport, rs, rseg('P.', s + 1, c + 1 + req.length, resp), o);
-    this.request(t + 0.005, cport, rs, seg('F.', c + 1 + req.length, s + 1 + resp.length), o);
-    this.reply(t + 0.006, cport, rs, rseg('F.', s + 1 + resp.length, c + 2 + req.length), o);
-    this.request(t + 0.007, cport, rs, seg('.', c + 2 + req.length, s + 2 + resp.length), o);
+    this.reply(t + 0.001, rs, rseg('S.', s, c + 1), o);
+    this.request(t + 0.002, rs, seg('.', c + 1, s + 1), o);
+    this.request(t + 0.003, rs, seg('P.', c + 1, s + 1, req), o);
+    this.reply(t + 0.004, rs, rseg('P.', s + 1, c + 1 + req.length, resp), o);
+    this.request(t + 0.005, rs, seg('F.', c + 1 + req.length, s + 1 + resp.length), o);
+    this.reply(t + 0.006, rs, rseg('F.', s + 1 + resp.length, c + 2 + req.length), o);
+    this.request(t + 0.007, rs, seg('.', c + 2 + req.length, s + 2 + resp.length), o);
   }
 
   /** UDP datagrams from one client port, each answered unless told otherwise. */
@@ -208,9 +208,9 @@ export class SynthLab {
     for (let k = 0; k < n; k++) {
       const tt = t + k * 0.2;
       const payload = new TextEncoder().encode(`ping ${cport} ${k}`);
-      this.request(tt, cport, rs, (port) => udp({ sport: cport, dport: port }, payload), o);
+      this.request(tt, rs, (port) => udp({ sport: cport, dport: port }, payload), o);
       if (answer !== 'ok' || o.forwarded === false || o.arrives === false) continue;
-      this.reply(tt + 0.001, cport, rs, (port) => udp({ sport: port, dport: cport }, new TextEncoder().encode(`pong ${k}`)), o);
+      this.reply(tt + 0.001, rs, (port) => udp({ sport: port, dport: cport }, new TextEncoder().encode(`pong ${k}`)), o);
     }
   }
 

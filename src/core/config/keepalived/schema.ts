@@ -234,6 +234,17 @@ const anyEntry = (doc: string): EntrySpec => ({ doc, check: () => [] });
 
 // --- checker keywords ------------------------------------------------------------
 
+// Checked against keepalived 2.2.7 (`keepalived -t` on every keyword of this table, see
+// test/unit/config/schema.test.ts): MISC_CHECK takes none of the connection options.
+const checkerTiming: Record<string, KeywordSpec> = {
+  retry: num('How many times a failed check is retried before the real server is declared down.', 0, 2147483647, '1 (DNS_CHECK: 3)'),
+  delay_before_retry: secs('Seconds between retries of a failed check.', '1'),
+  warmup: secs('Random delay before the first check, up to this many seconds.'),
+  delay_loop: secs('Seconds between checks (overrides the virtual_server value).'),
+  alpha: flag('Start with the real server down until the first check succeeds.'),
+  log_all_failures: onOff('Log every failed check, not only state changes.'),
+};
+
 const checkerCommon: Record<string, KeywordSpec> = {
   connect_ip: { doc: 'Address the health check connects to (default: the real server address).', args: [ip()] },
   connect_port: { doc: 'Port the health check connects to (default: the real server port). Set it when the service port is not the one to probe (e.g. a UDP service checked over TCP).', args: [port()] },
@@ -242,14 +253,7 @@ const checkerCommon: Record<string, KeywordSpec> = {
   bind_port: { doc: 'Source port of the health check connection.', args: [port()] },
   fwmark: { doc: 'Firewall mark set on health check packets.', args: [int('mark', 0, 4294967295)] },
   connect_timeout: secs('Seconds to wait for the check connection.', '5'),
-  retry: num('How many times a failed check is retried before the real server is declared down.', 0, 2147483647, '1 (DNS_CHECK: 3)'),
-  nb_get_retry: { ...num('Old name of retry.', 0, 2147483647), deprecated: 'retry' },
-  delay_before_retry: secs('Seconds between retries of a failed check.', '1'),
-  warmup: secs('Random delay before the first check, up to this many seconds.'),
-  delay_loop: secs('Seconds between checks (overrides the virtual_server value).'),
-  alpha: flag('Start with the real server down until the first check succeeds.'),
-  log_all_failures: onOff('Log every failed check, not only state changes.'),
-  dont_track_primary: flag('Ignore failures of the primary interface.'),
+  ...checkerTiming,
 };
 
 const urlBlock: BlockSpec = {
@@ -277,8 +281,7 @@ const httpChecker: BlockSpec = {
     virtualhost: { doc: 'Host header for every url of this check.', args: [str('host')] },
     fast_recovery: onOff('Re-check quickly after a failure.'),
     enable_sni: onOff('Send the SNI extension (SSL_GET).'),
-    sni_name: { doc: 'Server name sent in SNI.', args: [str('name')] },
-    tls_compliant: onOff('Shut TLS connections down cleanly.'),
+    nb_get_retry: { ...num('Old name of retry.', 0, 2147483647), deprecated: 'retry' },
   },
 };
 
@@ -289,7 +292,7 @@ const checkers: Record<string, BlockSpec> = {
   MISC_CHECK: {
     title: 'script health check',
     keywords: {
-      ...checkerCommon,
+      ...checkerTiming,
       misc_path: { doc: 'Script to run; exit 0 = up.', args: [rest('script')] },
       misc_timeout: secs('Seconds before the script is killed.'),
       misc_dynamic: flag('The exit code (2-255) sets the weight to code-2.'),
@@ -328,7 +331,6 @@ const checkers: Record<string, BlockSpec> = {
     keywords: {
       track_file: { doc: 'Name of a track_file block.', args: [str('name')] },
       weight: { doc: 'Multiplier for the value read from the file.', args: [int('weight', -254, 254), str('reverse', true)] },
-      dynamic: flag('The value sets the weight.'),
     },
   },
   BFD_CHECK: {
@@ -365,7 +367,6 @@ const realServer: BlockSpec = {
   keywords: {
     weight: { doc: 'Scheduling weight; 0 = quiescent (no new connections).', args: [int('weight', 0, 2147483647)], default: '1' },
     lvs_method: { doc: 'Forwarding method for this real server (overrides the virtual_server).', check: checkLvsMethod },
-    lb_kind: { doc: 'Old name of lvs_method.', check: checkLvsMethod, synonymOf: 'lvs_method' },
     uthreshold: num('Upper connection threshold: no new connections above it.', 0, 2147483647),
     lthreshold: num('Lower connection threshold.', 0, 2147483647),
     ...notify,
@@ -400,7 +401,6 @@ const virtualServer: BlockSpec = {
     hysteresis: num('Hysteresis around the quorum.', 0, 2147483647, '0'),
     quorum_up: script('Script run when quorum is gained.'),
     quorum_down: script('Script run when quorum is lost.'),
-    quorum_max: num('Quorum upper bound.', 0, 2147483647),
     sorry_server: { doc: 'Server used when no real server is alive.', args: [ip(), port('port', true)] },
     sorry_server_inhibit: flag('Keep the sorry server with weight 0 instead of removing it.'),
     sorry_server_lvs_method: { doc: 'Forwarding method of the sorry server.', check: checkLvsMethod },
@@ -420,10 +420,8 @@ const vrrpInstance: BlockSpec = {
     advert_int: secs('Seconds between adverts; must match on all routers.', '1'),
     version: { doc: 'VRRP version.', args: [oneOf('version', ['2', '3'])], default: '2' },
     authentication: block('VRRPv2 authentication (removed from RFC 3768; only the first 8 characters of auth_pass are used).', 'authentication'),
-    auth_hmac: block('keepalived-specific advert authentication.', 'opaque'),
     virtual_ipaddress: block('The VIPs this instance holds: `IP[/MASK] [dev IF] ...` per line.', 'virtual_ipaddress'),
     virtual_ipaddress_excluded: block('VIPs not sent in adverts.', 'virtual_ipaddress'),
-    no_virtual_ipaddress: flag('Run without VIPs.'),
     virtual_routes: block('Routes added with the VIPs.', 'routes'),
     virtual_rules: block('Rules added with the VIPs.', 'routes'),
     promote_secondaries: flag('Promote secondary addresses when the primary is removed.'),
@@ -433,7 +431,6 @@ const vrrpInstance: BlockSpec = {
     unicast_fault_no_peer: flag('Enter FAULT when there are no unicast peers.'),
     check_unicast_src: flag('Check the source of unicast adverts.'),
     old_unicast_checksum: free('Compute unicast checksums the old way.'),
-    v3_checksum_as_v2: flag('VRRPv3 checksum without the pseudo-header (interop).'),
     mcast_src_ip: { doc: 'Source address of multicast adverts.', args: [ip()] },
     mcast_dst_ip: { doc: 'Multicast group of adverts.', args: [ip()] },
     track_src_ip: flag('Track the source address.'),
@@ -459,12 +456,9 @@ const vrrpInstance: BlockSpec = {
     garp_master_refresh_repeat: num('Gratuitous ARPs per refresh.', 1, 2147483647),
     garp_lower_prio_delay: secs('GARP delay when a lower priority advert is seen.'),
     garp_lower_prio_repeat: num('GARPs sent when a lower priority advert is seen.', 0, 2147483647),
-    garp_interval: secs('Interval between GARPs.'),
-    gna_interval: secs('Interval between unsolicited neighbour adverts.'),
     lower_prio_no_advert: onOff('Do not answer lower priority adverts.'),
     higher_prio_send_advert: onOff('Send an advert on seeing a higher priority one.'),
     down_timer_adverts: num('Adverts missed before going master.', 1, 100),
-    owner_ignore_adverts: flag('The address owner ignores adverts.'),
     kernel_rx_buf_size: num('Receive buffer size.', 0, 2147483647),
     notify_master: script('Script run on becoming MASTER.'),
     notify_backup: script('Script run on becoming BACKUP.'),
@@ -640,7 +634,6 @@ export const BLOCKS: Record<string, BlockSpec> = {
       process_monitor_rcv_bufs_force: free('Force the process monitor buffer size.'),
       vrrp_notify_priority_changes: onOff('Notify priority changes.'),
       vrrp_down_timer_adverts: free('Adverts missed before going master.'),
-      linkbeat_use_polling: flag('Poll link state.'),
       lvs_process_name: free('Name of the checker process (old).'),
     },
   },

@@ -8,31 +8,39 @@ for (let i = 0; i < 256; i++) {
   DEC.push(String(i));
 }
 
-const CACHE_LIMIT = 4096;
-const macCache = new Map<number, string>();
-const ipv4Cache = new Map<number, string>();
+// Direct-mapped caches (one slot per hash value, overwritten on collision): bounded
+// memory, no Map hashing of non-small-integer keys, and a hit costs two array reads.
+const SLOTS = 4096;
+const MASK = SLOTS - 1;
+const macHi = new Int32Array(SLOTS);
+const macLo = new Int32Array(SLOTS);
+const macStr: Array<string | undefined> = new Array(SLOTS).fill(undefined);
+const ipv4Key = new Int32Array(SLOTS);
+const ipv4Str: Array<string | undefined> = new Array(SLOTS).fill(undefined);
 
 /** aa:bb:cc:dd:ee:ff, lower case. */
 export function formatMac(d: Uint8Array, at: number): string {
-  const key = ((d[at] << 8) | d[at + 1]) * 4294967296 + (((d[at + 2] << 24) | (d[at + 3] << 16) | (d[at + 4] << 8) | d[at + 5]) >>> 0);
-  let s = macCache.get(key);
-  if (s === undefined) {
-    s = `${HEX2[d[at]]}:${HEX2[d[at + 1]]}:${HEX2[d[at + 2]]}:${HEX2[d[at + 3]]}:${HEX2[d[at + 4]]}:${HEX2[d[at + 5]]}`;
-    if (macCache.size >= CACHE_LIMIT) macCache.clear();
-    macCache.set(key, s);
-  }
+  const hi = (d[at] << 8) | d[at + 1];
+  const lo = (d[at + 2] << 24) | (d[at + 3] << 16) | (d[at + 4] << 8) | d[at + 5];
+  const slot = (lo ^ (lo >>> 12) ^ (hi << 4)) & MASK;
+  const cached = macStr[slot];
+  if (cached !== undefined && macLo[slot] === lo && macHi[slot] === hi) return cached;
+  const s = `${HEX2[d[at]]}:${HEX2[d[at + 1]]}:${HEX2[d[at + 2]]}:${HEX2[d[at + 3]]}:${HEX2[d[at + 4]]}:${HEX2[d[at + 5]]}`;
+  macHi[slot] = hi;
+  macLo[slot] = lo;
+  macStr[slot] = s;
   return s;
 }
 
 /** Dotted quad. */
 export function formatIpv4(d: Uint8Array, at: number): string {
-  const key = ((d[at] << 24) | (d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3]) >>> 0;
-  let s = ipv4Cache.get(key);
-  if (s === undefined) {
-    s = `${DEC[d[at]]}.${DEC[d[at + 1]]}.${DEC[d[at + 2]]}.${DEC[d[at + 3]]}`;
-    if (ipv4Cache.size >= CACHE_LIMIT) ipv4Cache.clear();
-    ipv4Cache.set(key, s);
-  }
+  const key = (d[at] << 24) | (d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3];
+  const slot = (key ^ (key >>> 12) ^ (key >>> 24)) & MASK;
+  const cached = ipv4Str[slot];
+  if (cached !== undefined && ipv4Key[slot] === key) return cached;
+  const s = `${DEC[d[at]]}.${DEC[d[at + 1]]}.${DEC[d[at + 2]]}.${DEC[d[at + 3]]}`;
+  ipv4Key[slot] = key;
+  ipv4Str[slot] = s;
   return s;
 }
 

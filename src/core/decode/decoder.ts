@@ -1,13 +1,22 @@
 // RawFrame -> Packet: the link-type decoder starts the chain through the registry.
 import type { RawFrame } from '../pcap/frame';
-import { linkTypes, warn } from './dispatch';
+import { linkTypes, warn, type LayerDecoder } from './dispatch';
+import { DecodedPacket } from './decodedPacket';
 import type { Packet } from './packet';
 import './registry';
 
+// Captures hold one link type (or a few): remember the last lookup.
+let lastLinkType = -1;
+let lastLink: LayerDecoder | undefined;
+
 /** Decode one frame. Never throws on malformed bytes: problems go to `warnings`. */
 export function decodeFrame(f: RawFrame): Packet {
-  const p: Packet = { n: f.n, ts: f.ts, caplen: f.caplen, wirelen: f.wirelen, linkType: f.linkType, ifIndex: f.ifIndex, data: f.data };
-  const link = linkTypes.get(f.linkType);
+  const p = new DecodedPacket(f);
+  if (f.linkType !== lastLinkType) {
+    lastLinkType = f.linkType;
+    lastLink = linkTypes.get(f.linkType);
+  }
+  const link = lastLink;
   if (link === undefined) {
     warn(p, `link type ${f.linkType} is not decoded`);
     return p;

@@ -12,7 +12,8 @@ import type { L4Proto, Packet } from './packet';
 export type LayerDecoder = (p: Packet, d: Uint8Array, off: number, end: number, wireLen: number, depth: number) => void;
 
 export const linkTypes = new Map<number, LayerDecoder>();
-export const etherTypes = new Map<number, LayerDecoder>();
+/** Indexed by EtherType (a flat table: a lookup per packet must be cheap). */
+export const etherTypes: Array<LayerDecoder | undefined> = new Array(65536).fill(undefined);
 export const ipProtocols: Array<LayerDecoder | undefined> = new Array(256).fill(undefined);
 /** Protocol names for IP protocol numbers we know (used e.g. for non-first fragments). */
 export const ipProtocolNames: Array<L4Proto | undefined> = new Array(256).fill(undefined);
@@ -31,7 +32,7 @@ export function warn(p: Packet, message: string): void {
 
 export function nextEtherType(p: Packet, type: number, d: Uint8Array, off: number, end: number, depth: number): void {
   p.etherType = type;
-  const dec = etherTypes.get(type);
+  const dec = etherTypes[type];
   if (dec) dec(p, d, off, end, end - off, depth);
   else p.proto = 'other';
 }

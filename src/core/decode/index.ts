@@ -1,5 +1,5 @@
 // Public surface of the decoder.
-import { readFrames } from '../pcap/read';
+import { readFramesReusingFrame } from '../pcap/read';
 import type { ReadSummary } from '../pcap/frame';
 import { decodeFrame } from './decoder';
 import type { Packet } from './packet';
@@ -12,5 +12,5 @@ export type * from './packet';
 
 /** Read and decode a capture file; returning false from onPacket stops. */
 export function readPackets(file: string, onPacket: (p: Packet) => void | false): ReadSummary {
-  return readFrames(file, (f) => onPacket(decodeFrame(f)));
+  return readFramesReusingFrame(file, (f) => onPacket(decodeFrame(f)));
 }

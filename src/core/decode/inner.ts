@@ -1,6 +1,7 @@
 // Decoding an encapsulated or quoted IP packet (IP-in-IP, GRE, ICMP errors) with the same
 // decoders as the outer one, then keeping the fields downstream code needs.
 import { MAX_DEPTH, nextEtherType, warn } from './dispatch';
+import { DecodedPacket } from './decodedPacket';
 import type { InnerPacket, Packet } from './packet';
 
 export function decodeInnerIp(outer: Packet, d: Uint8Array, off: number, end: number, depth: number): InnerPacket | undefined {
@@ -10,7 +11,7 @@ export function decodeInnerIp(outer: Packet, d: Uint8Array, off: number, end: nu
   }
   if (end - off < 1) return undefined;
   const version = d[off] >> 4;
-  const q: Packet = { n: outer.n, ts: outer.ts, caplen: outer.caplen, wirelen: outer.wirelen, linkType: outer.linkType, data: outer.data };
+  const q = new DecodedPacket(outer);
   if (version === 4) nextEtherType(q, 0x0800, d, off, end, depth + 1);
   else if (version === 6) nextEtherType(q, 0x86dd, d, off, end, depth + 1);
   else {

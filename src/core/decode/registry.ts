@@ -31,9 +31,9 @@ linkTypes.set(229, decodeRawIpv6);
 linkTypes.set(276, decodeLinuxSll2);
 
 // EtherTypes.
-etherTypes.set(0x0800, decodeIpv4);
-etherTypes.set(0x0806, decodeArp);
-etherTypes.set(0x86dd, decodeIpv6);
+etherTypes[0x0800] = decodeIpv4;
+etherTypes[0x0806] = decodeArp;
+etherTypes[0x86dd] = decodeIpv6;
 
 // IP protocols.
 registerIpProtocol(1, 'icmp', decodeIcmp);

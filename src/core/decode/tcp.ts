@@ -49,7 +49,17 @@ export function decodeTcp(p: Packet, d: Uint8Array, off: number, end: number, wi
   if (bits & TCP_ACK) p.ack = u32(d, off + 8);
   p.flags = TCP_FLAG_STRINGS[bits];
   const dataOff = (d[off + 12] >> 4) * 4;
-  const tcp: TcpInfo = { flagBits: bits, window: u16(d, off + 14) };
+  // All option fields up front: one object shape for every segment (see decodedPacket.ts).
+  const tcp: TcpInfo = {
+    flagBits: bits,
+    window: u16(d, off + 14),
+    mss: undefined,
+    wscale: undefined,
+    sackPermitted: undefined,
+    sack: undefined,
+    tsval: undefined,
+    tsecr: undefined,
+  };
   if (dataOff < MIN_HEADER) {
     warn(p, `TCP data offset ${dataOff} is below the ${MIN_HEADER}-byte header`);
   } else {

@@ -18,7 +18,7 @@ export function isClassicMagic(magicBE: number): boolean {
   );
 }
 
-export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallback): ReadSummary {
+export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallback, reuseFrame = false): ReadSummary {
   const h = win.ensure(0, 24);
   if (h < 0) throw new PcapFormatError(name, win.size, 'file too short for a pcap header (24 bytes)');
   const magicBE = win.view.getUint32(h, false);
@@ -36,6 +36,7 @@ export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallbac
 
   const summary: ReadSummary = { format: 'pcap', frames: 0, linkTypes: [linkType], warnings: [] };
   if (snaplen > MAX_CAPLEN) summary.warnings.push(`snapshot length ${snaplen} is larger than ${MAX_CAPLEN}`);
+  const shared: RawFrame = { n: 0, ts: 0, caplen: 0, wirelen: 0, linkType, ifIndex: 0, data: win.buf, offset: 0 };
   let pos = 24;
   for (;;) {
     let i = win.ensure(pos, 16);
@@ -59,17 +60,21 @@ export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallbac
       truncated(summary, pos, win.size, `${caplen}-byte frame`);
       break;
     }
-    // A fresh object per frame: callers may keep the frame (not its data) after the callback.
-    const f: RawFrame = {
-      n: ++summary.frames,
-      ts: sec + frac * fracScale,
-      caplen,
-      wirelen: wirelen < caplen ? caplen : wirelen,
-      linkType,
-      ifIndex: 0,
-      data: win.buf.subarray(i, i + caplen),
-      offset: pos,
-    };
+    const data = new Uint8Array(win.buf.buffer, win.buf.byteOffset + i, caplen);
+    let f: RawFrame;
+    if (reuseFrame) {
+      // Internal callers that copy what they need (the decoder) share one object.
+      f = shared;
+      f.n = ++summary.frames;
+      f.ts = sec + frac * fracScale;
+      f.caplen = caplen;
+      f.wirelen = wirelen < caplen ? caplen : wirelen;
+      f.data = data;
+      f.offset = pos;
+    } else {
+      // A fresh object per frame: callers may keep the frame (not its data) after the callback.
+      f = { n: ++summary.frames, ts: sec + frac * fracScale, caplen, wirelen: wirelen < caplen ? caplen : wirelen, linkType, ifIndex: 0, data, offset: pos };
+    }
     pos += 16 + caplen;
     if (onFrame(f) === false) break;
   }

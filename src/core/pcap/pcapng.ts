@@ -120,7 +120,7 @@ export function readPcapng(win: ByteWindow, name: string, onFrame: FrameCallback
         wirelen: wirelen < caplen ? caplen : wirelen,
         linkType: iface.linkType,
         ifIndex: ifId,
-        data: win.buf.subarray(dataAt, dataAt + caplen),
+        data: new Uint8Array(win.buf.buffer, win.buf.byteOffset + dataAt, caplen),
         offset: pos,
       });
       if (keepGoing === false) break;

@@ -26,7 +26,7 @@ describe('decoder: Ethernet, SLL, SLL2, IPv4, TCP, UDP, ARP, VRRP', function () 
     assert.equal(p.ack, undefined, 'no ack number without the ACK flag');
     assert.equal(p.flags, 'S');
     assert.equal(p.len, 0);
-    assert.deepEqual(p.tcp, { flagBits: 2, window: 64240, mss: 1460, sackPermitted: true, tsval: 2691579074, tsecr: 0, wscale: 7 });
+    assert.deepEqual(p.tcp, { flagBits: 2, window: 64240, mss: 1460, wscale: 7, sackPermitted: true, sack: undefined, tsval: 2691579074, tsecr: 0 });
     assert.equal(p.warnings, undefined);
   });
 

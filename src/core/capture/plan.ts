@@ -84,16 +84,18 @@ export function parseServiceSpec(spec: string): { vip: string; protocol?: Servic
 export const SELF = '{self}';
 
 function toManifest(s: VirtualService): ManifestService {
-  return {
+  const m: ManifestService = {
     protocol: s.protocol,
-    vip: s.vip,
-    port: s.port,
-    fwmark: s.fwmark,
     method: s.method,
     scheduler: s.scheduler,
     persistenceSeconds: s.persistenceSeconds,
     realServers: s.realServers.map((r) => ({ name: r.name, address: r.address, port: r.port, weight: r.weight })),
   };
+  // absent, not undefined: capture.json round-trips exactly
+  if (s.vip !== undefined) m.vip = s.vip;
+  if (s.port !== undefined) m.port = s.port;
+  if (s.fwmark !== undefined) m.fwmark = s.fwmark;
+  return m;
 }
 
 /** `tcp port 80`, or `port 80` when the protocol is open, or nothing. */

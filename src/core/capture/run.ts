@@ -216,6 +216,7 @@ class HostRun {
     const mk = await this.exec(['mktemp', '-d', '/tmp/lvs-capture.XXXXXX']);
     if (mk.code !== 0) throw new Error(`cannot make a temp folder on ${this.name}: ${mk.stderr.trim()}`);
     this.dir = validateRemotePath(mk.stdout.trim());
+    this.log('info', `${this.name}: temp folder ${this.dir}`);
   }
 
   /** Starts one tcpdump per interface and waits until each listens. */

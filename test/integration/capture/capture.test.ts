@@ -1,0 +1,207 @@
+// The capture engine against the lab: real sshd per namespace, real tcpdump, real
+// SFTP. Captures a virtual service at client, director and both real servers while
+// the client makes TCP and UDP requests, then checks each pcap holds what that
+// point must see, and that nothing is left on the hosts.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { planCapture, runCapture, readManifest } from '../../../src/core/capture';
+import { loadClusterModel } from '../../../src/core/config';
+import { main } from '../../../src/cli/main';
+import type { Lab } from '../../lab/lab';
+import { assertNothingLeft, collectLog, labHosts, labPool, packetsOf, requireLab, startLab, tmpOut, whenAllCapturing } from './helpers';
+
+describe('capture over SSH in the lab (DR)', function () {
+  this.timeout(120000);
+  let lab: Lab | undefined;
+  before(async function () {
+    requireLab(this);
+    lab = await startLab({ mode: 'dr' });
+  });
+  after(async function () {
+    await lab?.down();
+  });
+
+  it('captures TCP and UDP at client, director and both real servers, and cleans up', async function () {
+    const l = lab!;
+    const logged = collectLog();
+    const pool = labPool(l, logged);
+    const out = tmpOut('dr');
+    try {
+      const hosts = labHosts(l).filter((h) => h.role !== 'router');
+      const model = loadClusterModel([l.keepalivedConfPath]);
+      // The whole VIP: both the TCP and the UDP service.
+      const plan = planCapture({ target: { vip: l.vip }, services: model.services, hosts: hosts.map((h) => ({ name: h.name, role: h.role!, realServer: h.realServer })) });
+      const w = whenAllCapturing();
+      const counts: number[] = [];
+      const run = runCapture(plan, pool, {
+        outDir: out,
+        durationMs: 12000,
+        log: logged.log,
+        onProgress: (h) => {
+          w.onProgress(h);
+          counts.push(Object.values(h).reduce((n, x) => n + x.packets, 0));
+        },
+      });
+      await w.ready;
+      const tcp = await l.clientTraffic({ protocol: 'tcp', count: 4 });
+      const udp = await l.clientTraffic({ protocol: 'udp', count: 4 });
+      assert.ok(tcp.every((r) => r.ok) && udp.every((r) => r.ok), JSON.stringify({ tcp, udp }));
+      const manifest = await run;
+
+      assert.deepEqual(manifest.errors ?? [], []);
+      assert.deepEqual(readManifest(out), manifest, 'capture.json on disk is what was returned');
+      assert.ok(counts.some((c) => c > 0), 'live counts rose while capturing');
+      const point = (host: string) => manifest.points.find((p) => p.host === host)!;
+      for (const host of ['client', 'director', 'rs1', 'rs2']) {
+        const p = point(host);
+        assert.ok(p, `a point for ${host}`);
+        assert.equal(p.interface, 'eth0');
+        assert.equal(p.tcpdumpVersion && /^\d+\.\d+/.test(p.tcpdumpVersion), true);
+        assert.ok(Math.abs(p.clockOffsetMs!) < 1000, `${host} clock offset ${p.clockOffsetMs} ms (same machine)`);
+        assert.match(p.filter!, /and not \(host 198\.18\.\d+\.1 and tcp port 22\)$/, 'our own SSH session is excluded');
+        assert.ok(fs.existsSync(path.join(out, p.file)));
+      }
+      // the model names real servers by address; the host holding it is that real server
+      assert.equal(point('rs1').realServer, l.hosts.find((h) => h.name === 'rs1')!.lanAddress);
+      assert.ok(manifest.services[0].realServers.some((r) => r.name === point('rs1').realServer));
+
+      const dirMac = l.hosts.find((h) => h.name === 'director')!.mac;
+      const client = packetsOf(path.join(out, point('client').file));
+      const director = packetsOf(path.join(out, point('director').file));
+      assert.equal(point('client').packetsCaptured, client.length, 'tcpdump statistics agree with the file');
+      const syns = client.filter((p) => p.proto === 'tcp' && p.flags === 'S' && p.dst === l.vip && p.dport === l.tcpPort);
+      assert.equal(syns.length, 4, 'client: 4 SYNs to VIP:80');
+      assert.equal(client.filter((p) => p.proto === 'udp' && p.src === l.vip && p.sport === l.udpPort).length, 4, 'client: 4 UDP answers from the VIP');
+      for (const rs of ['rs1', 'rs2']) {
+        const mac = l.hosts.find((h) => h.name === rs)!.mac;
+        const served = [...tcp, ...udp].filter((r) => r.answeredBy === rs).length;
+        const seen = packetsOf(path.join(out, point(rs).file));
+        // DR: the director forwards the same IP packet to the real server's MAC
+        const fwd = director.filter((p) => p.dst === l.vip && p.dstMac === mac && p.srcMac === dirMac);
+        const inRs = seen.filter((p) => p.dst === l.vip && p.dstMac === mac && (p.proto === 'tcp' || p.proto === 'udp'));
+        const replies = seen.filter((p) => p.src === l.vip && (p.proto === 'tcp' || p.proto === 'udp'));
+        if (served > 0) {
+          assert.ok(fwd.length > 0, `director forwarded to ${rs}'s MAC`);
+          assert.ok(inRs.length > 0, `${rs} received requests for the VIP`);
+          assert.ok(replies.length > 0, `${rs} answered from the VIP`);
+        }
+        assert.equal(seen.filter((p) => p.dport === 22 || p.sport === 22).length, 0, `${rs}: no SSH in the capture`);
+      }
+      assert.ok(fs.existsSync(path.join(out, manifest.state!.director['ip addr'])), 'state dumps written');
+      await assertNothingLeft(pool, logged.tempDirs());
+    } finally {
+      await pool.closeAll();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('capture over SSH in the lab (NAT, through the CLI)', function () {
+  this.timeout(120000);
+  let lab: Lab | undefined;
+  before(async function () {
+    requireLab(this);
+    lab = await startLab({ mode: 'nat' });
+  });
+  after(async function () {
+    await lab?.down();
+  });
+
+  it('lvs-trace capture --config: director on both sides, real servers on RIP:8080', async function () {
+    const l = lab!;
+    const out = tmpOut('nat');
+    fs.rmSync(out, { recursive: true });
+    const hostsFile = path.join(path.dirname(out), `hosts-${process.pid}.json`);
+    // client, director and the real servers (the router is not needed here)
+    const all = JSON.parse(fs.readFileSync(l.hostsJsonPath, 'utf8')) as { hosts: Record<string, unknown> };
+    delete all.hosts.router;
+    fs.writeFileSync(hostsFile, JSON.stringify(all));
+    const stderr: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const stdoutW = process.stdout.write.bind(process.stdout);
+    try {
+      const traffic = (async () => {
+        // the CLI reports progress on stderr; start the requests once every host captures
+        const until = Date.now() + 60000;
+        while (Date.now() < until && !fs.existsSync(path.join(out, 'pcap'))) await new Promise((r) => setTimeout(r, 200));
+        while (Date.now() < until && !stderr.join('').match(/client: \d+ pkts\s+director: \d+ pkts\s+rs1: \d+ pkts\s+rs2: \d+ pkts/))
+          await new Promise((r) => setTimeout(r, 200));
+        return l.clientTraffic({ protocol: 'tcp', count: 4 });
+      })();
+      (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
+        stderr.push(String(s));
+        return true;
+      };
+      (process.stdout as unknown as { write: (s: string) => boolean }).write = () => true;
+      const code = await main([
+        'capture', '--config', l.keepalivedConfPath, '--service', `tcp:${l.vip}:${l.tcpPort}`, '--hosts', hostsFile,
+        '--known-hosts', l.knownHostsPath, '--duration', '10s', '--out', out,
+      ]);
+      process.stderr.write = write;
+      process.stdout.write = stdoutW;
+      const tcp = await traffic;
+      assert.equal(code, 0, stderr.join(''));
+      assert.ok(tcp.every((r) => r.ok), JSON.stringify(tcp));
+      const m = readManifest(out);
+      assert.equal(m.services[0].method, 'nat');
+      assert.equal(m.config, path.basename(l.keepalivedConfPath));
+      const ifs = m.points.filter((p) => p.host === 'director').map((p) => p.interface).sort();
+      assert.deepEqual(ifs, ['eth0', 'eth1'], 'NAT director: client side and real-server side');
+      const inner = packetsOf(path.join(out, m.points.find((p) => p.host === 'director' && p.interface === 'eth1')!.file));
+      assert.ok(inner.some((p) => p.flags === 'S' && p.dport === l.rsPort && /^10\.0\.0\.1[12]$/.test(p.dst!)), 'DNAT-ed SYNs towards RIP:8080');
+      for (const rs of ['rs1', 'rs2']) {
+        const pt = m.points.find((p) => p.host === rs)!;
+        const addr = l.hosts.find((h) => h.name === rs)!.lanAddress;
+        assert.equal(pt.realServer, addr, 'real server matched by its own address');
+        const served = tcp.filter((r) => r.answeredBy === rs).length;
+        const syns = packetsOf(path.join(out, pt.file)).filter((p) => p.flags === 'S' && p.dst === addr && p.dport === l.rsPort);
+        assert.equal(syns.length, served, `${rs}: one SYN per request it served`);
+      }
+    } finally {
+      process.stderr.write = write;
+      process.stdout.write = stdoutW;
+      fs.rmSync(out, { recursive: true, force: true });
+      fs.rmSync(hostsFile, { force: true });
+    }
+  });
+});
+
+describe('capture through a jump host (real servers behind the director)', function () {
+  this.timeout(120000);
+  let lab: Lab | undefined;
+  before(async function () {
+    requireLab(this);
+    lab = await startLab({ mode: 'dr', rsBehindDirector: true });
+  });
+  after(async function () {
+    await lab?.down();
+  });
+
+  it('reaches rs1 via ProxyJump director and excludes the hop session', async function () {
+    const l = lab!;
+    const logged = collectLog();
+    const pool = labPool(l, logged);
+    const out = tmpOut('jump');
+    try {
+      const hosts = labHosts(l).filter((h) => h.name === 'director' || h.name === 'rs1');
+      assert.equal(hosts.find((h) => h.name === 'rs1')!.proxyJump, 'director');
+      const model = loadClusterModel([l.keepalivedConfPath]);
+      const plan = planCapture({ model, service: `tcp:${l.vip}:${l.tcpPort}`, hosts: hosts.map((h) => ({ name: h.name, role: h.role!, realServer: h.realServer })) });
+      const w = whenAllCapturing();
+      const run = runCapture(plan, pool, { outDir: out, durationMs: 8000, log: logged.log, onProgress: w.onProgress });
+      await w.ready;
+      await l.clientTraffic({ protocol: 'tcp', count: 6 });
+      const m = await run;
+      assert.deepEqual(m.errors ?? [], []);
+      const rs1 = m.points.find((p) => p.host === 'rs1')!;
+      const dirLan = l.hosts.find((h) => h.name === 'director')!.lanAddress;
+      assert.match(rs1.filter!, new RegExp(`not \\(host ${dirLan.replace(/\./g, '\\.')} and tcp port 22\\)$`), 'the session arrives from the director');
+      assert.ok(packetsOf(path.join(out, rs1.file)).some((p) => p.dst === l.vip && p.flags === 'S'));
+      await assertNothingLeft(pool, logged.tempDirs());
+    } finally {
+      await pool.closeAll();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,3 +6,7 @@ export const features: Feature[] = [];
 features.push(configLanguageFeature);
 import { captureFeature } from './captureFeature';
 features.push(captureFeature);
+import { checkClusterFeature } from './commands/checkCluster';
+features.push(checkClusterFeature);
+import { probeVipFeature } from './commands/probeVip';
+features.push(probeVipFeature);

@@ -9,7 +9,7 @@ import type { CliCommand } from '../command';
 import { parseServiceSpec } from '../../core/capture';
 import { loadClusterModel } from '../../core/config';
 import { serviceKey, type VirtualService } from '../../core/model/cluster';
-import { DEFAULT_LOAD_COMMAND, probeSettingsFromService, probeVip, type ProbeOptions, type ProbeRealServer, type ProbeResult } from '../../core/probe';
+import { DEFAULT_LOAD_COMMAND, formatProbeResult, probeSettingsFromService, probeVip, type ProbeOptions, type ProbeRealServer } from '../../core/probe';
 import { LocalHost, type HostConfig, type RemoteHost, type SshPool } from '../../core/ssh';
 import { parseIpAddr } from '../../core/state';
 import { cliPool, formatFinding, hostConfigsFromArgs, sshOptions } from './check';
@@ -35,30 +35,6 @@ export async function hostsOfRealServers(pool: SshPool, configs: HostConfig[], s
       }
     }),
   );
-}
-
-function formatProbe(r: ProbeResult): string {
-  const out: string[] = [`probe ${r.target} from ${r.from} (${r.tool}), ${r.attempts.length} attempts`];
-  out.push('  #  result   src port  latency  real server');
-  for (const a of r.attempts) {
-    const who = a.answeredBy ? `${a.answeredBy} (${a.via})` : a.seenBy?.length ? `reached ${a.seenBy.join(', ')}, no answer` : '?';
-    out.push(`${String(a.i).padStart(3)}  ${(a.ok ? 'ok' : a.error ?? 'failed').padEnd(8)} ${String(a.sourcePort ?? '-').padStart(8)}  ${a.latencyMs !== undefined ? `${a.latencyMs.toFixed(1)} ms`.padStart(7) : '      -'}  ${who}`);
-  }
-  out.push('', 'real server          weight  landed  answered  expected');
-  for (const d of r.distribution) {
-    out.push(`${d.server.padEnd(20)} ${String(d.weight).padStart(6)}  ${String(d.count).padStart(6)}  ${String(d.answered).padStart(8)}  ${d.expectedShare !== undefined ? `${(d.expectedShare * 100).toFixed(0)}%`.padStart(8) : '       -'}`);
-  }
-  if (r.unattributed) out.push(`${r.unattributed} attempts could not be attributed to a real server`);
-  out.push('', `judgement: ${r.judgement.verdict}: ${r.judgement.message}`);
-  if (r.load) {
-    out.push('', 'load (lvs-kiss style): real server, load, suggested weight');
-    for (const s of r.load.samples) out.push(`  ${s.server}: ${s.load ?? `error: ${s.error}`}${r.load.suggestedWeights[s.server] !== undefined ? ` -> weight ${r.load.suggestedWeights[s.server]}` : ''}`);
-  }
-  for (const e of r.capture?.errors ?? []) out.push(`capture: ${e}`);
-  if (r.capture?.kept) out.push(`capture kept in ${r.capture.dir}`);
-  out.push('');
-  for (const f of r.findings) out.push(formatFinding(f));
-  return `${out.join('\n')}\n`;
 }
 
 export const probeCommand: CliCommand = {
@@ -127,7 +103,7 @@ export const probeCommand: CliCommand = {
           if (!p.flags.has('json')) process.stderr.write(`${m}\n`);
         },
       });
-      process.stdout.write(p.flags.has('json') ? `${JSON.stringify(r, null, 2)}\n` : formatProbe(r));
+      process.stdout.write(p.flags.has('json') ? `${JSON.stringify(r, null, 2)}\n` : `${formatProbeResult(r)}${r.findings.map((f) => `${formatFinding(f)}\n`).join('')}`);
       return r.findings.some((f) => f.severity === 'error') ? 1 : 0;
     } finally {
       await pool?.closeAll();

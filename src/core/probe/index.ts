@@ -22,6 +22,7 @@ export { expectedDistribution } from './expected';
 export { chiSquareTest, binomialTest, chiSquareSurvival } from './stats';
 export { suggestWeights, measureLoad, firstNumber, DEFAULT_LOAD_COMMAND } from './load';
 export type { ProbeTool } from './clientScripts';
+export { formatProbeResult } from './format';
 
 export const MAX_PROBE_COUNT = 1000;
 /** Significance level: below it the spread is called unexpected. */

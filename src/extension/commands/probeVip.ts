@@ -1,0 +1,113 @@
+// "LVS: Probe VIP": from a chosen host (an SSH host acting as client, or this
+// machine) open N connections to a virtual service, optionally with a capture on
+// the real servers, and show who answered each against the weights: a summary
+// message and a table in the "LVS Probe" output channel.
+import * as vscode from 'vscode';
+import type { VirtualService } from '../../core/model/cluster';
+import { parseServiceSpec } from '../../core/capture';
+import { formatProbeResult, probeSettingsFromService, probeVip, type ProbeOptions } from '../../core/probe';
+import { LocalHost } from '../../core/ssh';
+import type { Feature } from '../feature';
+import { loadHostChoices } from '../capture/hosts';
+import { SecretStore } from '../capture/secrets';
+import { workspaceModel } from '../capture/workspaceConfig';
+import { readSettings } from '../util/settings';
+import { workspacePool } from './checkCluster';
+
+export const PROBE_COMMAND = 'lvs.probeVip';
+
+type Target = Pick<ProbeOptions, 'vip' | 'port' | 'protocol' | 'realServers' | 'method' | 'scheduler' | 'persistenceSeconds'>;
+
+async function pickTarget(services: VirtualService[]): Promise<Target | undefined> {
+  const probeable = services.filter((s) => s.vip && s.port !== undefined && (s.protocol === 'tcp' || s.protocol === 'udp'));
+  type Item = vscode.QuickPickItem & { service?: VirtualService };
+  const items: Item[] = probeable.map((s) => ({ label: `${s.protocol} ${s.vip}:${s.port}`, description: `${s.scheduler} · ${s.realServers.length} real servers`, service: s }));
+  items.push({ label: '$(edit) Type a service…', description: 'e.g. tcp 192.0.2.10:80' });
+  const chosen = await vscode.window.showQuickPick(items, { title: 'LVS: Probe VIP (1/3): virtual service', ignoreFocusOut: true });
+  if (!chosen) return undefined;
+  if (chosen.service) return probeSettingsFromService(chosen.service);
+  const spec = await vscode.window.showInputBox({
+    title: 'LVS: Probe VIP: service',
+    placeHolder: 'tcp 192.0.2.10:80',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      try {
+        const t = parseServiceSpec(v);
+        return t.protocol && t.port !== undefined ? undefined : 'give the protocol (tcp or udp) and the port';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  if (!spec) return undefined;
+  const t = parseServiceSpec(spec);
+  if (t.protocol !== 'tcp' && t.protocol !== 'udp') return undefined;
+  return { vip: t.vip, port: t.port!, protocol: t.protocol, realServers: [] };
+}
+
+export const probeVipFeature: Feature = {
+  name: 'probe VIP',
+  activate({ context, log }) {
+    const output = vscode.window.createOutputChannel('LVS Probe');
+    const secrets = new SecretStore(context);
+    const run = async (): Promise<void> => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      const settings = readSettings(folder);
+      const { model } = await workspaceModel(folder);
+      const target = await pickTarget(model.services);
+      if (!target) return;
+      const { hosts } = loadHostChoices(model, settings.hostsFile, settings.sshConfigFile);
+      const fromItems = [
+        { label: '$(device-desktop) This machine', name: 'local' },
+        ...hosts.map((h) => ({ label: h.name, description: h.role, name: h.name })),
+      ];
+      const from = await vscode.window.showQuickPick(fromItems, { title: 'LVS: Probe VIP (2/3): connect from', ignoreFocusOut: true });
+      if (!from) return;
+      const countText = await vscode.window.showInputBox({
+        title: 'LVS: Probe VIP (3/3): number of connections',
+        value: '20',
+        ignoreFocusOut: true,
+        validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000 ? undefined : 'a whole number from 1 to 1000'),
+      });
+      if (!countText) return;
+      // Real servers that are hosts of the hosts file can capture (authoritative attribution).
+      for (const r of target.realServers) r.host = hosts.find((h) => h.role === 'real-server' && (h.address === r.address || h.realServer === r.name || h.realServer === r.address))?.name;
+      const canCapture = target.realServers.some((r) => r.host);
+      const capture = canCapture
+        ? (await vscode.window.showQuickPick(['Capture on the real servers while probing', 'No capture (trust what the service answers)'], { title: 'Who answered: capture?' }))?.startsWith('Capture')
+        : false;
+      const pool = workspacePool(secrets, log, hosts);
+      try {
+        const r = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `LVS: probing ${target.protocol} ${target.vip}:${target.port}`, cancellable: true },
+          async (progress, token) => {
+            const abort = new AbortController();
+            token.onCancellationRequested(() => abort.abort());
+            const fromHost = from.name === 'local' ? new LocalHost('this machine') : await pool.get(from.name);
+            return probeVip({
+              ...target,
+              from: fromHost,
+              count: Number(countText),
+              capture: capture ? { source: pool } : undefined,
+              signal: abort.signal,
+              log: (m) => progress.report({ message: m }),
+            });
+          },
+        );
+        output.clear();
+        output.append(formatProbeResult(r));
+        for (const f of r.findings) output.appendLine(`${f.severity} ${f.code}: ${f.message}${f.advice ? `\n    advice: ${f.advice}` : ''}`);
+        output.show(true);
+        const bad = r.findings.find((f) => f.severity === 'error') ?? r.findings.find((f) => f.severity === 'warning');
+        const spread = r.distribution.map((d) => `${d.server} ${d.count}`).join(', ');
+        const text = `Probe ${r.target}: ${r.attempts.filter((a) => a.ok).length}/${r.attempts.length} answered (${spread}) — ${r.judgement.verdict}.${bad ? ` ${bad.message}` : ''}`;
+        void (bad ? vscode.window.showWarningMessage(text) : vscode.window.showInformationMessage(text));
+      } catch (e) {
+        void vscode.window.showErrorMessage(`LVS probe failed: ${(e as Error).message}`);
+      } finally {
+        await pool.closeAll();
+      }
+    };
+    context.subscriptions.push(output, vscode.commands.registerCommand(PROBE_COMMAND, run));
+  },
+};

@@ -96,8 +96,11 @@ export function checkPort(s: string): string | undefined {
 }
 
 /** keepalived timers: seconds, fractions allowed. */
-export function checkTimer(s: string): string | undefined {
-  return /^\d+(\.\d+)?$/.test(s) || /^\.\d+$/.test(s) ? undefined : `'${s}' is not a duration in seconds`;
+export function checkTimer(s: string, min?: number, max?: number): string | undefined {
+  if (!(/^\d+(\.\d+)?$/.test(s) || /^\.\d+$/.test(s))) return `'${s}' is not a duration in seconds`;
+  const v = Number(s);
+  if ((min !== undefined && v < min) || (max !== undefined && v > max)) return `${s} s is outside the range ${min ?? 0}-${max ?? '∞'} s`;
+  return undefined;
 }
 
 export function checkBool(s: string): string | undefined {
@@ -108,13 +111,11 @@ export function checkHex(s: string): string | undefined {
   return /^[0-9a-fA-F]+$/.test(s) ? undefined : `'${s}' is not a hexadecimal string`;
 }
 
-/** A dotted netmask (255.255.255.0) or, for IPv6 granularity, a prefix length. */
+/** A dotted netmask (255.255.255.0) or, for IPv6 granularity, a prefix length. keepalived and
+ * ipvsadm accept non-contiguous masks, so only the form is checked. */
 export function checkNetmask(s: string): string | undefined {
   if (/^\d{1,3}$/.test(s) && Number(s) <= 128) return undefined;
-  if (!isIPv4(s)) return `'${s}' is not a netmask`;
-  const n = s.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
-  const inverted = ~n >>> 0;
-  return (inverted & (inverted + 1)) === 0 ? undefined : `'${s}' is not a contiguous netmask`;
+  return isIPv4(s) ? undefined : `'${s}' is not a netmask`;
 }
 
 /** Levenshtein distance, bounded: returns max+1 as soon as the distance exceeds max. */

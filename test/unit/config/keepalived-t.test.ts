@@ -61,6 +61,17 @@ function mutants(valid: string): Array<[string, string]> {
     ['valid: persistence and quorum', valid.replace(/(lb_algo \w+\n)/, '$1    persistence_timeout 300\n    quorum 1\n    ha_suspend\n')],
     ['valid: comments and quoted router id', valid.replace(/router_id (\S+)/, 'router_id "$1" # name\n    ! another comment')],
     ['valid: inhibit_on_failure and weight', valid.replace(/weight 1/, 'weight 5\n        inhibit_on_failure')],
+    ['lower-case lb_kind', valid.replace(/lb_kind (\w+)/, (_m, k: string) => `lb_kind ${k.toLowerCase()}`)],
+    ['upper-case lb_algo', valid.replace(/lb_algo (\w+)/, (_m, k: string) => `lb_algo ${k.toUpperCase()}`)],
+    ['valid: lower-case protocol', valid.replace(/protocol TCP/, 'protocol tcp')],
+    ['no protocol', valid.replace(/\n\s*protocol \w+/, '')],
+    ['no lb_algo', valid.replace(/\n\s*lb_algo \w+/, '')],
+    ['no lb_kind', valid.replace(/\n\s*lb_kind \w+/, '')],
+    ['ops on TCP', valid.replace(/(protocol TCP\n)/, '$1    ops\n')],
+    ['sh-port without sh', valid.replace(/(protocol TCP\n)/, '$1    sh-port\n')],
+    ['persistence_timeout 0', valid.replace(/(protocol TCP\n)/, '$1    persistence_timeout 0\n')],
+    ['delay_loop 0', valid.replace(/delay_loop \d+/, 'delay_loop 0')],
+    ['valid: non-contiguous granularity', valid.replace(/(protocol TCP\n)/, '$1    persistence_timeout 60\n    persistence_granularity 255.255.0.255\n')],
   ];
 }
 
@@ -71,6 +82,9 @@ function vrrpMutants(valid: string): Array<[string, string]> {
     ['bad VIP', valid.replace(/192\.0\.2\.100\/24/, '192.0.2.300/24')],
     ['auth_pass too long', valid.replace(/auth_pass \S+/, 'auth_pass ThisPasswordIsTooLong')],
     ['bad state', valid.replace('state MASTER', 'state PRIMARY')],
+    ['lower-case state', valid.replace('state MASTER', 'state master')],
+    ['advert_int 0', valid.replace(/advert_int \d+/, 'advert_int 0')],
+    ['valid: nopreempt with BACKUP', valid.replace('state MASTER', 'state BACKUP\n    nopreempt')],
   ];
 }
 
@@ -118,6 +132,6 @@ describe('keepalived -t agreement: the installed keepalived', function () {
       check(`${n++}-${name}`, text);
     }
     for (const [name, text] of vrrpMutants(valid[0])) check(`${n++}-${name}`, text);
-    assert.ok(n >= 25, `only ${n} mutants generated`);
+    assert.ok(n >= 45, `only ${n} mutants generated`);
   });
 });

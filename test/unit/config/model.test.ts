@@ -58,7 +58,7 @@ virtual_server group WEB {
 describe('cluster model from keepalived.conf', function () {
   it('builds services, real servers, checkers and VRRP instances with locations', function () {
     const m = buildClusterModel(conf, '/etc/keepalived/keepalived.conf');
-    assert.deepEqual(m.services.map(serviceKey), ['udp:192.0.2.100:53', 'tcp:192.0.2.101:443', 'fwm:7']);
+    assert.deepEqual(m.services.map(serviceKey), ['udp:192.0.2.100:53', 'udp:192.0.2.101:443', 'fwm:7']);
     const dns = m.services[0];
     assert.deepEqual([dns.method, dns.scheduler, dns.persistenceSeconds, dns.persistenceNetmask, dns.quorum], ['tun', 'sh', 360, '255.255.255.0', 2]);
     assert.deepEqual(dns.sorryServer, { address: '10.0.0.99', port: 53 });
@@ -79,9 +79,9 @@ describe('cluster model from keepalived.conf', function () {
     assert.equal(vi.optionLocations?.virtual_router_id.line, 4);
   });
 
-  it('applies keepalived defaults: NAT, wlc, TCP, weight 1, real server port = virtual port', function () {
+  it('applies keepalived 2.2.7 defaults: NAT, wlc, UDP (!) without protocol, weight 1, real server port = virtual port', function () {
     const m = buildClusterModel('virtual_server 192.0.2.1 80 {\n  real_server 10.0.0.1 {\n  }\n}\n', '/x/keepalived.conf');
-    assert.deepEqual([m.services[0].method, m.services[0].scheduler, m.services[0].protocol, m.services[0].persistenceSeconds], ['nat', 'wlc', 'tcp', 0]);
+    assert.deepEqual([m.services[0].method, m.services[0].scheduler, m.services[0].protocol, m.services[0].persistenceSeconds], ['nat', 'wlc', 'udp', 0]);
     assert.deepEqual([m.services[0].realServers[0].port, m.services[0].realServers[0].weight], [80, 1]);
   });
 });
@@ -100,7 +100,7 @@ describe('loadClusterModel', function () {
     fs.writeFileSync(path.join(dir, 'rules.txt'), '-A -t 198.51.100.1:80 -s rr\n-a -t 198.51.100.1:80 -r 10.0.0.1:80 -m -w 2\n');
     fs.writeFileSync(path.join(dir, 'director.cfg'), 'global_defs {\n router_id x\n}\nvirtual_server fwmark 9 {\n  lb_kind DR\n}\n');
     const m = loadClusterModel([path.join(dir, 'keepalived.conf'), path.join(dir, 'rules.txt'), path.join(dir, 'director.cfg')]);
-    assert.deepEqual(m.services.map(serviceKey), ['udp:192.0.2.100:53', 'tcp:192.0.2.101:443', 'fwm:7', 'tcp:198.51.100.1:80', 'fwm:9']);
+    assert.deepEqual(m.services.map(serviceKey), ['udp:192.0.2.100:53', 'udp:192.0.2.101:443', 'fwm:7', 'tcp:198.51.100.1:80', 'fwm:9']);
     assert.equal(m.sources.length, 3);
     assert.throws(() => loadClusterModel([path.join(dir, 'missing.conf')]), /cannot read/);
   });

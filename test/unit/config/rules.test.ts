@@ -116,4 +116,28 @@ describe('keepalived LVS rules', function () {
     const noPort = drConfig().replace('virtual_server 192.0.2.100 80 {', 'virtual_server 192.0.2.100 {').replace(/real_server (\S+) 80/g, 'real_server $1');
     ruleCases('zero-port-not-persistent', K, { valid: [drConfig(), noPort.replace('delay_loop 6', 'delay_loop 6\n    persistence_timeout 600')], invalid: [{ text: noPort, lines: [14] }] });
   });
+
+  it('protocol-missing, scheduler-missing, method-missing, with fixes that add the line', function () {
+    ruleCases('protocol-missing', K, { valid: [drConfig(), 'virtual_server fwmark 5 {\n    lb_algo rr\n    lb_kind DR\n}\n'], invalid: [{ text: drConfig().replace('    protocol TCP\n', ''), lines: [14] }] });
+    ruleCases('scheduler-missing', K, { valid: [drConfig()], invalid: [{ text: drConfig().replace('    lb_algo wlc\n', ''), lines: [14] }] });
+    ruleCases('method-missing', K, { valid: [drConfig()], invalid: [{ text: drConfig().replace('    lb_kind DR\n', ''), lines: [14] }] });
+    const text = drConfig().replace('    protocol TCP\n', '').replace('    lb_algo wlc\n', '');
+    const fixes = lint(text).filter((d) => d.code.endsWith('-missing')).map((d) => d.fixes?.[0].edits[0]);
+    assert.equal(fixes.length, 2);
+    const fixed = applyEdits(text, fixes.filter((e) => e !== undefined));
+    assert.match(fixed, /virtual_server 192.0.2.100 80 \{\n    (protocol TCP|lb_algo wlc)\n    (protocol TCP|lb_algo wlc)\n/);
+    assert.deepEqual(lint(fixed).filter((d) => d.severity === 'error'), []);
+  });
+
+  it('ops-requires-udp and sched-flag-mismatch', function () {
+    ruleCases('ops-requires-udp', K, { valid: [drConfig({ protocol: 'UDP', vsExtra: 'ops', checker: 'MISC_CHECK' })], invalid: [{ text: drConfig({ vsExtra: 'ops' }), lines: [19] }] });
+    ruleCases('sched-flag-mismatch', K, { valid: [drConfig({ vsExtra: 'sh-port' }).replace('lb_algo wlc', 'lb_algo sh')], invalid: [{ text: drConfig({ vsExtra: 'sh-port' }), lines: [19] }, { text: drConfig({ vsExtra: 'mh-fallback' }), lines: [19] }] });
+  });
+
+  it('case-sensitive values get a fix with the right case', function () {
+    const text = drConfig().replace('lb_kind DR', 'lb_kind dr').replace('state BACKUP', 'state backup');
+    const errs = withCode(lint(text), 'invalid-value');
+    assert.deepEqual(errs.map((d) => d.fixes?.[0].edits[0].newText), ['BACKUP', 'DR']);
+    assert.deepEqual(withCode(lint(applyEdits(text, errs.flatMap((d) => d.fixes?.[0].edits ?? []))), 'invalid-value'), []);
+  });
 });

@@ -30,8 +30,9 @@ export function locationOf(s: Statement): SourceLocation {
   return toLocation(s.file, headerRange(s));
 }
 
+/** keepalived takes NAT/DR/TUN in upper case only; anything else leaves the default. */
 function method(value: string | undefined): ForwardingMethod | undefined {
-  const v = value?.toUpperCase();
+  const v = value;
   return v === 'DR' ? 'dr' : v === 'TUN' ? 'tun' : v === 'NAT' ? 'nat' : undefined;
 }
 
@@ -48,7 +49,8 @@ function servicesOf(vs: Statement, groups: Map<string, Statement>): VirtualServi
     return st;
   };
   const protoSt = opt('protocol');
-  const protocol = (protoSt?.args[0]?.text.toLowerCase() ?? 'tcp') as ServiceProtocol;
+  // keepalived 2.2.7 makes a service without `protocol` UDP ("no protocol set - defaulting to UDP").
+  const protocol = (protoSt?.args[0]?.text.toLowerCase() ?? 'udp') as ServiceProtocol;
   const m = method(opt('lvs_method', 'lb_kind')?.args[0]?.text) ?? 'nat';
   const scheduler = opt('lvs_sched', 'lb_algo')?.args[0]?.text ?? 'wlc';
   const persist = opt('persistence_timeout');
@@ -135,7 +137,7 @@ function vrrpOf(vi: Statement): VrrpInstance {
     if (st) optionLocations[name] = locationOf(st);
     return st;
   };
-  const state = opt('state')?.args[0]?.text.toUpperCase();
+  const state = opt('state')?.args[0]?.text;
   const vrid = opt('virtual_router_id');
   const prio = opt('priority');
   const advert = opt('advert_int');

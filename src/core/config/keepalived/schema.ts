@@ -4,7 +4,7 @@
 // all driven from here, so a new keyword is one line. Facts are taken from
 // keepalived.conf(5) of keepalived 2.2.x (written here in our own words).
 
-import { SCHEDULERS, checkBool, checkHex, checkInt, checkIP, checkIPPrefix, checkNetmask, checkPort, checkTimer } from '../values';
+import { SCHEDULERS, didYouMean, checkBool, checkHex, checkInt, checkIP, checkIPPrefix, checkNetmask, checkPort, checkTimer } from '../values';
 
 export type ArgKind =
   | 'ip' // IPv4 or IPv6 address
@@ -27,12 +27,16 @@ export interface ArgSpec {
   optional?: boolean;
   /** Matches all the remaining words (e.g. a script with arguments). */
   rest?: boolean;
+  /** Enumerations are case-sensitive in keepalived (`lb_kind dr` is refused) except where set. */
+  ignoreCase?: boolean;
 }
 
 /** A problem found by a custom argument check: the index of the offending argument (-1 = the keyword). */
 export interface ArgProblem {
   index: number;
   message: string;
+  /** A replacement for the offending value, offered as a quick fix. */
+  suggestion?: string;
 }
 
 export interface KeywordSpec {
@@ -70,7 +74,7 @@ export interface BlockSpec {
 const str = (name: string, optional = false): ArgSpec => ({ name, kind: 'string', optional });
 const rest = (name: string, optional = false): ArgSpec => ({ name, kind: 'string', rest: true, optional });
 const int = (name: string, min: number, max: number, optional = false): ArgSpec => ({ name, kind: 'int', min, max, optional });
-const timer = (name = 'seconds', optional = false): ArgSpec => ({ name, kind: 'timer', optional });
+const timer = (name = 'seconds', optional = false, min?: number, max?: number): ArgSpec => ({ name, kind: 'timer', optional, min, max });
 const ip = (name = 'address', optional = false): ArgSpec => ({ name, kind: 'ip', optional });
 const port = (name = 'port', optional = false): ArgSpec => ({ name, kind: 'port', optional });
 const bool = (): ArgSpec => ({ name: 'on|off', kind: 'bool', optional: true });
@@ -80,6 +84,8 @@ const flag = (doc: string, extra: Partial<KeywordSpec> = {}): KeywordSpec => ({ 
 const onOff = (doc: string, extra: Partial<KeywordSpec> = {}): KeywordSpec => ({ doc, args: [bool()], ...extra });
 const free = (doc: string, extra: Partial<KeywordSpec> = {}): KeywordSpec => ({ doc, ...extra });
 const secs = (doc: string, def?: string): KeywordSpec => ({ doc, args: [timer()], default: def });
+/** A duration keepalived requires to be above zero. */
+const positiveSecs = (doc: string, def?: string): KeywordSpec => ({ doc, args: [timer('seconds', false, 0.000001)], default: def });
 const num = (doc: string, min: number, max: number, def?: string): KeywordSpec => ({ doc, args: [int('n', min, max)], default: def });
 const script = (doc: string): KeywordSpec => ({ doc, args: [rest('script')] });
 const block = (doc: string, id: string, extra: Partial<KeywordSpec> = {}): KeywordSpec => ({ doc, block: id, args: [], ...extra });
@@ -99,11 +105,16 @@ export function checkArgList(words: string[], specs: ArgSpec[]): ArgProblem[] {
       continue;
     }
     const why = checkArg(words[i], spec);
-    if (why) problems.push({ index: i, message: why });
+    if (why) problems.push({ index: i, message: why, suggestion: spec.kind === 'enum' ? suggestValue(words[i], spec.values ?? []) : undefined });
     i++;
   }
   if (i < words.length) problems.push({ index: i, message: `unexpected extra value '${words[i]}'` });
   return problems;
+}
+
+/** The value meant: same letters in another case, else the closest spelling. */
+export function suggestValue(word: string, values: readonly string[]): string | undefined {
+  return values.find((v) => v.toLowerCase() === word.toLowerCase()) ?? didYouMean(word, values);
 }
 
 export function checkArg(word: string, spec: ArgSpec): string | undefined {
@@ -117,7 +128,7 @@ export function checkArg(word: string, spec: ArgSpec): string | undefined {
     case 'int':
       return checkInt(word, spec.min ?? -2147483648, spec.max ?? 2147483647);
     case 'timer':
-      return checkTimer(word);
+      return checkTimer(word, spec.min, spec.max);
     case 'bool':
       return checkBool(word);
     case 'hex':
@@ -126,9 +137,10 @@ export function checkArg(word: string, spec: ArgSpec): string | undefined {
       return checkNetmask(word);
     case 'enum': {
       const values = spec.values ?? [];
-      return values.some((v) => v.toLowerCase() === word.toLowerCase())
-        ? undefined
-        : `'${word}' is not one of ${values.join(', ')}`;
+      const ok = spec.ignoreCase ? values.some((v) => v.toLowerCase() === word.toLowerCase()) : values.includes(word);
+      if (ok) return undefined;
+      const other = values.find((v) => v.toLowerCase() === word.toLowerCase());
+      return other ? `'${word}' must be written '${other}' (keepalived is case-sensitive here)` : `'${word}' is not one of ${values.join(', ')}`;
     }
     default:
       return undefined;
@@ -142,9 +154,9 @@ const LVS_METHODS = ['NAT', 'DR', 'TUN'] as const;
 /** `lvs_method NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]`. */
 function checkLvsMethod(words: string[]): ArgProblem[] {
   if (words.length === 0) return [{ index: -1, message: 'missing forwarding method: NAT, DR or TUN' }];
-  const m = words[0].toUpperCase();
+  const m = words[0];
   if (!(LVS_METHODS as readonly string[]).includes(m)) {
-    return [{ index: 0, message: `unknown forwarding method '${words[0]}': use NAT, DR or TUN` }];
+    return [{ index: 0, message: `unknown forwarding method '${words[0]}': use NAT, DR or TUN (upper case)`, suggestion: suggestValue(m, LVS_METHODS) }];
   }
   if (m !== 'TUN') return words.length > 1 ? [{ index: 1, message: `unexpected extra value '${words[1]}'` }] : [];
   const typeAt = words.findIndex((w) => w.toLowerCase() === 'type');
@@ -240,7 +252,7 @@ const checkerTiming: Record<string, KeywordSpec> = {
   retry: num('How many times a failed check is retried before the real server is declared down.', 0, 2147483647, '1 (DNS_CHECK: 3)'),
   delay_before_retry: secs('Seconds between retries of a failed check.', '1'),
   warmup: secs('Random delay before the first check, up to this many seconds.'),
-  delay_loop: secs('Seconds between checks (overrides the virtual_server value).'),
+  delay_loop: positiveSecs('Seconds between checks (overrides the virtual_server value).'),
   alpha: flag('Start with the real server down until the first check succeeds.'),
   log_all_failures: onOff('Log every failed check, not only state changes.'),
 };
@@ -252,7 +264,7 @@ const checkerCommon: Record<string, KeywordSpec> = {
   bind_if: { doc: 'Interface the check is bound to (IPv6 link-local addresses).', args: [str('interface')] },
   bind_port: { doc: 'Source port of the health check connection.', args: [port()] },
   fwmark: { doc: 'Firewall mark set on health check packets.', args: [int('mark', 0, 4294967295)] },
-  connect_timeout: secs('Seconds to wait for the check connection.', '5'),
+  connect_timeout: positiveSecs('Seconds to wait for the check connection.', '5'),
   ...checkerTiming,
 };
 
@@ -351,8 +363,8 @@ const notify = {
 };
 
 const vsAndRsTiming = {
-  delay_loop: secs('Seconds between health checks.', '60'),
-  connect_timeout: secs('Default connect timeout of the checkers.', '5'),
+  delay_loop: positiveSecs('Seconds between health checks.', '60'),
+  connect_timeout: positiveSecs('Default connect timeout of the checkers.', '5'),
   retry: num('Default retry count of the checkers.', 0, 2147483647),
   delay_before_retry: secs('Default delay between retries.'),
   warmup: secs('Random delay before the first check.'),
@@ -382,8 +394,8 @@ const virtualServer: BlockSpec = {
     lb_algo: { doc: 'Old name of lvs_sched: the IPVS scheduler.', args: [oneOf('scheduler', SCHEDULERS)], default: 'wlc', synonymOf: 'lvs_sched' },
     lvs_method: { doc: 'Forwarding method: NAT (masquerading), DR (direct routing) or TUN (IP-in-IP).', check: checkLvsMethod, default: 'NAT' },
     lb_kind: { doc: 'Old name of lvs_method: NAT, DR or TUN.', check: checkLvsMethod, default: 'NAT', synonymOf: 'lvs_method' },
-    protocol: { doc: 'Protocol of the service.', args: [oneOf('protocol', ['TCP', 'UDP', 'SCTP'])], default: 'TCP' },
-    persistence_timeout: { doc: 'Persistence: a client keeps going to the same real server for this many seconds (no value = 360).', args: [int('seconds', 0, 2147483647, true)] },
+    protocol: { doc: 'Protocol of the service. Always set it: without it keepalived 2.2.7 makes the service UDP.', args: [{ ...oneOf('protocol', ['TCP', 'UDP', 'SCTP']), ignoreCase: true }] },
+    persistence_timeout: { doc: 'Persistence: a client keeps going to the same real server for this many seconds (1-2678400; no value = 360).', args: [int('seconds', 1, 2678400, true)] },
     persistence_granularity: { doc: 'Netmask grouping clients for persistence.', args: [{ name: 'netmask', kind: 'netmask' }] },
     persistence_engine: { doc: 'Persistence engine, e.g. sip.', args: [str('engine')] },
     ip_family: { doc: 'Address family of a fwmark service.', args: [oneOf('family', ['inet', 'inet6'])] },
@@ -405,6 +417,7 @@ const virtualServer: BlockSpec = {
     sorry_server_inhibit: flag('Keep the sorry server with weight 0 instead of removing it.'),
     sorry_server_lvs_method: { doc: 'Forwarding method of the sorry server.', check: checkLvsMethod },
     snmp_name: { doc: 'Name in the SNMP MIB.', args: [str('name')] },
+    weight: { doc: 'Accepted by keepalived 2.2.7 in virtual_server (undocumented); set weights per real_server.', args: [int('weight', 0, 2147483647)] },
     real_server: { doc: 'A real server of this service: `real_server IP [PORT] { ... }`.', block: 'real_server', args: [ip(), port('port', true)] },
     ...vsAndRsTiming,
   },
@@ -417,7 +430,7 @@ const vrrpInstance: BlockSpec = {
     interface: { doc: 'Interface VRRP runs on.', args: [str('interface')] },
     virtual_router_id: { doc: 'VRID 1-255, unique per interface (and multicast group) on the segment; both directors must use the same.', args: [int('vrid', 1, 255)] },
     priority: { doc: 'Election priority 1-255 (255 = address owner).', args: [int('priority', 1, 255)], default: '100' },
-    advert_int: secs('Seconds between adverts; must match on all routers.', '1'),
+    advert_int: { doc: 'Seconds between adverts (0.01-255); must match on all routers.', args: [timer('seconds', false, 0.01, 255)], default: '1' },
     version: { doc: 'VRRP version.', args: [oneOf('version', ['2', '3'])], default: '2' },
     authentication: block('VRRPv2 authentication (removed from RFC 3768; only the first 8 characters of auth_pass are used).', 'authentication'),
     virtual_ipaddress: block('The VIPs this instance holds: `IP[/MASK] [dev IF] ...` per line.', 'virtual_ipaddress'),

@@ -58,7 +58,8 @@ function report(s: Statement, problems: ArgProblem[], out: ConfigDiagnostic[]): 
       severity: 'error',
       file: s.file,
       range,
-      message: `${what}: ${p.message}`,
+      message: `${what}: ${p.message}${p.suggestion && !p.message.includes(`'${p.suggestion}'`) ? ` — did you mean '${p.suggestion}'?` : ''}`,
+      fixes: p.suggestion && tok ? [{ title: `Change to '${p.suggestion}'`, isPreferred: true, edits: [{ file: s.file, range, newText: p.suggestion }] }] : undefined,
     });
   }
 }

@@ -6,12 +6,17 @@ import { duplicateRealServer } from './duplicate-real-server';
 import { ipvsadmDuplicateService } from './ipvsadm-duplicate-service';
 import { ipvsadmUndefinedDestination } from './ipvsadm-undefined-destination';
 import { ipvsadmUndefinedService } from './ipvsadm-undefined-service';
+import { methodMissing } from './method-missing';
 import { mixedForwardingMethods } from './mixed-forwarding-methods';
 import { natRsNotOnDirectorSubnet } from './nat-rs-not-on-director-subnet';
 import { noRealServers } from './no-real-servers';
 import { nopreemptWithoutBackup } from './nopreempt-without-backup';
+import { opsRequiresUdp } from './ops-requires-udp';
+import { protocolMissing } from './protocol-missing';
 import { quiescentUdpPersistence } from './quiescent-udp-persistence';
 import type { LintRule } from './rule';
+import { schedFlagMismatch } from './sched-flag-mismatch';
+import { schedulerMissing } from './scheduler-missing';
 import { udpPersistenceExpireTemplate } from './udp-persistence-expire-template';
 import { udpTcpChecker } from './udp-tcp-checker';
 import { vipNotInVrrp } from './vip-not-in-vrrp';
@@ -27,11 +32,16 @@ export const rules: LintRule[] = [
   ipvsadmDuplicateService,
   ipvsadmUndefinedDestination,
   ipvsadmUndefinedService,
+  methodMissing,
   mixedForwardingMethods,
   natRsNotOnDirectorSubnet,
   noRealServers,
   nopreemptWithoutBackup,
+  opsRequiresUdp,
+  protocolMissing,
   quiescentUdpPersistence,
+  schedFlagMismatch,
+  schedulerMissing,
   udpPersistenceExpireTemplate,
   udpTcpChecker,
   vipNotInVrrp,

@@ -125,7 +125,7 @@ describe('keepalived LVS rules', function () {
     const fixes = lint(text).filter((d) => d.code.endsWith('-missing')).map((d) => d.fixes?.[0].edits[0]);
     assert.equal(fixes.length, 2);
     const fixed = applyEdits(text, fixes.filter((e) => e !== undefined));
-    assert.match(fixed, /virtual_server 192.0.2.100 80 \{\n    (protocol TCP|lb_algo wlc)\n    (protocol TCP|lb_algo wlc)\n/);
+    assert.match(fixed, /virtual_server 192.0.2.100 80 \{\n {4}(protocol TCP|lb_algo wlc)\n {4}(protocol TCP|lb_algo wlc)\n/);
     assert.deepEqual(lint(fixed).filter((d) => d.severity === 'error'), []);
   });
 

@@ -1,4 +1,4 @@
-// `npm run lab -- up|down|status [--mode dr|nat] [--break NAME]... [--instance K]
+// `npm run lab -- up|down|status [--mode dr|nat|tun] [--break NAME]... [--instance K]
 //   [--real-servers N] [--rs-behind-director] [--all]`
 import { labUp, labDown, labStatus, formatLab, checkPrerequisites, type LabBreak, type LabMode, type LabOptions } from './lab';
 import { MAX_INSTANCE } from './topology';
@@ -8,7 +8,7 @@ const usage = `usage: npm run lab -- <command> [options]
   down     remove a lab: --instance K, or --all
   status   show every lab on this machine
 options for up:
-  --mode dr|nat             forwarding method the director emulates (default dr)
+  --mode dr|nat|tun         forwarding method the director emulates (default dr)
   --break NAME              arp-problem | vip-missing-on-lo | wrong-gateway | dead-rs | no-tcpdump:<host> (repeatable)
   --instance K              0..${MAX_INSTANCE} (default: first free)
   --real-servers N          number of real servers (default 2)
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     console.error(`lab: unknown command "${command}"\n${usage}`);
     return 2;
   }
-  await checkPrerequisites();
+  await checkPrerequisites(opts.mode);
   if (command === 'up') {
     const lab = await labUp(opts);
     console.log(formatLab(lab));

@@ -56,13 +56,43 @@ export function natRuleset(plan: TopologyPlan): string {
   ].join('\n');
 }
 
+export const TUN_DEVICE = 'lvstun';
+const TUN_TABLE = 100;
+
+/**
+ * TUN: policy routing sends client packets for VIP:port (arriving on the LAN side) into
+ * a TUN device instead of the local VIP; agents/ipip.py reads them, picks the real
+ * server by a hash of client address and source port, and sends them IP-in-IP. The
+ * `local` table moves below those rules so the VIP stays local for everything else.
+ */
+export function tunRouting(plan: TopologyPlan, director: HostPlan): string[] {
+  const dev = director.lanInterface;
+  return [
+    `tuntap add dev ${TUN_DEVICE} mode tun`,
+    // 20 bytes for the outer header: bigger packets get "fragmentation needed", as with ipip
+    `link set ${TUN_DEVICE} mtu 1480 up`,
+    `route add default dev ${TUN_DEVICE} table ${TUN_TABLE}`,
+    `rule add pref 10 to ${plan.vip} ipproto tcp dport ${plan.tcpPort} iif ${dev} lookup ${TUN_TABLE}`,
+    `rule add pref 11 to ${plan.vip} ipproto udp dport ${plan.udpPort} iif ${dev} lookup ${TUN_TABLE}`,
+    'rule add pref 100 lookup local',
+    'rule del pref 0',
+  ];
+}
+
 export function directorRuleset(plan: TopologyPlan, director: HostPlan): string {
+  if (plan.mode === 'tun')
+    return ['# TUN mode: ip -batch commands run in the director, then agents/ipip.py encap', ...tunRouting(plan, director), ''].join('\n');
   return plan.mode === 'nat' ? natRuleset(plan) : drRuleset(plan, director);
 }
 
+/** Sets up the director; returns what it installed (an nftables ruleset, or TUN routing). */
 export async function installForwarding(plan: TopologyPlan): Promise<string> {
   const director = plan.hosts.find((h) => h.role === 'director')!;
   const ruleset = directorRuleset(plan, director);
-  await nsRun(director.netns, ['nft', '-f', '-'], { input: ruleset });
+  if (plan.mode === 'tun') {
+    await nsRun(director.netns, ['ip', '-batch', '-'], { input: tunRouting(plan, director).join('\n') + '\n' });
+  } else {
+    await nsRun(director.netns, ['nft', '-f', '-'], { input: ruleset });
+  }
   return ruleset;
 }

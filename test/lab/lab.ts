@@ -9,10 +9,10 @@ import {
   type LabBreak, type LabMode, type LabOptions, type LabRole, type TopologyPlan,
 } from './topology';
 import { createNamespaces, createLinks, removeNetwork, listLabNamespaces } from './network';
-import { installForwarding } from './forwarding';
+import { installForwarding, TUN_DEVICE } from './forwarding';
 import { makeKeys, startSshd, waitSshd, writeClientFiles, sshFiles, SSHD } from './sshd';
 import { ensureUsers, removeUsersIfLast, type LabUser } from './users';
-import { startService, clientTraffic, type ClientResult, type TrafficOptions } from './services';
+import { startService, startIpipAgent, clientTraffic, type ClientResult, type TrafficOptions } from './services';
 import { keepalivedConf } from './keepalived';
 
 export type { LabMode, LabBreak, LabOptions, LabRole, ClientResult, LabUser, TrafficOptions };
@@ -57,7 +57,7 @@ export interface LabDescription {
   users: LabUser[];
   keepalivedConfPath: string;
   hostsJsonPath: string;
-  /** The director's nftables ruleset (what stands in for IPVS). */
+  /** What stands in for IPVS on the director: its nftables ruleset (DR, NAT) or TUN routing commands. */
   directorRulesetPath: string;
 }
 
@@ -77,7 +77,7 @@ export interface Lab extends LabDescription {
 const LAB_JSON = 'lab.json';
 
 /** Fails with one message listing what the lab needs and this machine lacks. */
-export async function checkPrerequisites(): Promise<void> {
+export async function checkPrerequisites(mode: LabMode = 'dr'): Promise<void> {
   const missing: string[] = [];
   if (process.platform !== 'linux') missing.push('Linux');
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) missing.push('root (run as root)');
@@ -86,6 +86,10 @@ export async function checkPrerequisites(): Promise<void> {
     if (r.code !== 0) missing.push(cmd);
   }
   if (!fs.existsSync(SSHD)) missing.push(`${SSHD} (apt-get install openssh-server)`);
+  if (mode === 'tun') {
+    if ((await run(['sh', '-c', 'command -v python3'], { check: false })).code !== 0) missing.push('python3 (TUN mode)');
+    if (!fs.existsSync('/dev/net/tun')) missing.push('/dev/net/tun (TUN mode)');
+  }
   if (missing.length) throw new Error(`the LVS lab cannot start: missing ${missing.join(', ')}`);
 }
 
@@ -143,7 +147,7 @@ function describe(plan: TopologyPlan, stateDir: string, users: LabUser[]): LabDe
     users,
     keepalivedConfPath: path.join(stateDir, 'keepalived.conf'),
     hostsJsonPath: f.hostsJsonPath,
-    directorRulesetPath: path.join(stateDir, 'director.nft'),
+    directorRulesetPath: path.join(stateDir, plan.mode === 'tun' ? 'director-tun.txt' : 'director.nft'),
   };
 }
 
@@ -185,7 +189,7 @@ function attach(desc: LabDescription): Lab {
 
 /** Brings a lab up. On failure everything made so far is removed and the error names the step. */
 export async function labUp(opts: LabOptions = {}): Promise<Lab> {
-  await checkPrerequisites();
+  await checkPrerequisites(opts.mode);
   // validate options before touching anything
   planTopology({ ...opts, instance: opts.instance ?? 0 });
   const instance = await claimInstance(opts.instance);
@@ -200,13 +204,23 @@ export async function labUp(opts: LabOptions = {}): Promise<Lab> {
     await at('namespaces', () => createNamespaces(plan));
     await at('links and addresses', () => createLinks(plan));
     const ruleset = await at('director forwarding (nftables)', () => installForwarding(plan));
-    fs.writeFileSync(path.join(stateDir, 'director.nft'), ruleset);
+    fs.writeFileSync(path.join(stateDir, plan.mode === 'tun' ? 'director-tun.txt' : 'director.nft'), ruleset);
     await at('ssh keys', () => makeKeys(plan, stateDir));
     const users = await at('users', () => ensureUsers());
     fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
     await at('sshd', () => Promise.all(plan.hosts.map((h) => startSshd(plan, stateDir, h))));
     const serving = plan.hosts.filter((h) => h.role === 'real-server' && plan.brokenHost['dead-rs'] !== h.name);
     await at('real server services', () => Promise.all(serving.map((h) => startService(plan, stateDir, h))));
+    if (plan.mode === 'tun') {
+      const director = plan.hosts.find((h) => h.role === 'director')!;
+      const rs = plan.hosts.filter((h) => h.role === 'real-server');
+      await at('IP-in-IP agents', () =>
+        Promise.all([
+          startIpipAgent(stateDir, director, ['encap', TUN_DEVICE, ...rs.map(lanAddressOf)], TUN_DEVICE),
+          ...rs.map((h) => startIpipAgent(stateDir, h, ['decap', 'tunl0'], 'tunl0')),
+        ]),
+      );
+    }
     await at('waiting for sshd', () => Promise.all(plan.hosts.map((h) => waitSshd(h))));
     await at('client files', () => writeClientFiles(plan, stateDir));
     const desc = describe(plan, stateDir, users.map((u) => ({ ...u })));

@@ -3,7 +3,7 @@
 import { run, nsRun, sleep } from './shell';
 import type { TopologyPlan, HostPlan, Segment } from './topology';
 
-const bridgeName: Record<Segment, string> = { cli: 'br-cli', lan: 'br-lan', priv: 'br-priv' };
+const bridgeName: Record<Segment, string> = { cli: 'br-cli', lan: 'br-lan', priv: 'br-priv', remote: 'br-remote' };
 
 async function batch(netns: string | null, lines: string[]): Promise<void> {
   if (lines.length === 0) return;
@@ -64,6 +64,11 @@ async function configureHost(plan: TopologyPlan, h: HostPlan): Promise<void> {
   const lines = ['link set lo up'];
   for (const n of h.nics) lines.push(`link set ${n.ifname} up`, `addr add ${n.cidr} dev ${n.ifname}`);
   for (const a of h.loAddresses) lines.push(`addr add ${a}/32 dev lo`);
+  if (h.tunl0Addresses) {
+    // a TUN device that agents/ipip.py feeds with decapsulated packets
+    lines.push('tuntap add dev tunl0 mode tun', 'link set tunl0 up');
+    for (const a of h.tunl0Addresses) lines.push(`addr add ${a}/32 dev tunl0`);
+  }
   if (h.role === 'director') lines.push(`addr add ${plan.vip}/32 dev ${h.lanInterface}`);
   if (h.mgmtAddress) lines.push(`link set mgmt0 up`, `addr add ${h.mgmtAddress}/${plan.mgmtPrefix} dev mgmt0`);
   if (h.defaultVia) lines.push(`route add default via ${h.defaultVia}`);

@@ -122,6 +122,21 @@ export const scenarios: Scenario[] = [
     traffic: (lab, log) => standardTraffic(lab, log, 1200),
   },
   {
+    name: 'tun-healthy',
+    options: { mode: 'tun' },
+    description: 'LVS/TUN emulation, everything correct: the director sends client packets IP-in-IP to real servers in a remote subnet; they answer from the VIP straight through the router.',
+    points: [
+      { host: 'client', iface: 'eth0' },
+      { host: 'director', iface: 'eth0' },
+      { host: 'router', iface: 'eth2' },
+      { host: 'rs1', iface: 'eth0' },
+      { host: 'rs1', iface: 'tunl0' },
+      { host: 'rs2', iface: 'eth0' },
+      { host: 'rs2', iface: 'tunl0' },
+    ],
+    traffic: (lab, log) => standardTraffic(lab, log),
+  },
+  {
     name: 'dead-rs',
     options: { mode: 'dr', breaks: ['dead-rs'] },
     description: 'rs2 service stopped but rs2 left in rotation (weight 0 after its health check failed, quiescent): a client that keeps its UDP source port keeps hitting rs2 and gets ICMP port unreachable, while rs1 answers others.',

@@ -21,21 +21,41 @@ export interface ClientResult {
 
 /** Starts the service of one real server, detached, logging to its host directory. */
 export async function startService(plan: TopologyPlan, stateDir: string, h: HostPlan): Promise<void> {
-  const log = fs.openSync(path.join(hostDir(stateDir, h.name), 'service.log'), 'a');
-  // DR real servers answer UDP from the VIP (bound to it; ip_nonlocal_bind covers vip-missing-on-lo)
+  // DR/TUN real servers answer UDP from the VIP (bound to it; ip_nonlocal_bind covers vip-missing-on-lo)
   const udpBind = plan.mode === 'nat' ? '0.0.0.0' : plan.vip;
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', h.netns, process.execPath, RS_SERVICE, h.name, String(plan.rsPort), String(plan.udpPort), udpBind],
-    { detached: true, stdio: ['ignore', log, log] },
+  spawnDetached(
+    h.netns,
+    [process.execPath, RS_SERVICE, h.name, String(plan.rsPort), String(plan.udpPort), udpBind],
+    path.join(hostDir(stateDir, h.name), 'service.log'),
   );
-  child.unref();
-  fs.closeSync(log);
   const ok = await waitFor(async () => {
     const r = await nsRun(h.netns, ['ss', '-Hlntu'], { check: false });
     return r.stdout.includes(`:${plan.rsPort} `) && r.stdout.includes(`:${plan.udpPort} `);
   }, 10_000);
   if (!ok) throw new Error(`service of ${h.name} not listening on tcp/${plan.rsPort} and udp/${plan.udpPort} after 10 s`);
+}
+
+export const IPIP_AGENT = path.join(agentsDir, 'ipip.py');
+
+function spawnDetached(netns: string, argv: string[], logFile: string): void {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn('ip', ['netns', 'exec', netns, ...argv], { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  fs.closeSync(log);
+}
+
+/**
+ * TUN mode's user-space IP-in-IP: `encap` on the director (towards the real servers'
+ * addresses), `decap` on a real server. Ready when the agent holds the TUN device
+ * (the link gets its carrier).
+ */
+export async function startIpipAgent(stateDir: string, h: HostPlan, args: string[], device: string): Promise<void> {
+  spawnDetached(h.netns, ['python3', IPIP_AGENT, ...args], path.join(hostDir(stateDir, h.name), 'ipip.log'));
+  const ok = await waitFor(async () => {
+    const r = await nsRun(h.netns, ['ip', '-o', 'link', 'show', 'dev', device], { check: false });
+    return /[<,]LOWER_UP[,>]/.test(r.stdout);
+  }, 10_000);
+  if (!ok) throw new Error(`IP-in-IP agent on ${h.name} did not attach to ${device} within 10 s (see ${hostDir(stateDir, h.name)}/ipip.log)`);
 }
 
 export interface TrafficOptions {

@@ -5,6 +5,8 @@
 //   client 198.51.100.10 -- router 198.51.100.1 | 192.0.2.1 -- director 192.0.2.2 (+VIP)
 //   DR:  rsN 192.0.2.(10+N) on the same LAN, VIP on lo, default route via the router
 //   NAT: director eth1 10.0.0.1, rsN 10.0.0.(10+N), default route via the director
+//   TUN: rsN 203.0.113.(10+N) in a remote subnet behind the router (eth2 203.0.113.1),
+//        VIP on a tunl0 device; IP-in-IP done in user space (agents/ipip.py)
 // MAC of every interface = 02:00:<IPv4 bytes in hex>, as in the fixtures.
 
 export type LabMode = 'nat' | 'dr' | 'tun';
@@ -24,7 +26,7 @@ export interface LabOptions {
 }
 
 /** One Linux bridge (an L2 segment) of the lab; they live in the lab's switch namespace. */
-export type Segment = 'cli' | 'lan' | 'priv';
+export type Segment = 'cli' | 'lan' | 'priv' | 'remote';
 
 export interface NicPlan {
   ifname: string;
@@ -46,6 +48,8 @@ export interface HostPlan {
   mgmtMac?: string;
   /** Addresses held on `lo` (the VIP on DR real servers). */
   loAddresses: string[];
+  /** TUN real servers: addresses on their `tunl0` device (the VIP). */
+  tunl0Addresses?: string[];
   /** sysctl name -> value, applied in the host's namespace. */
   sysctls: Record<string, string>;
   /** For real servers: their 1-based index (rs1 = 1). */
@@ -122,7 +126,8 @@ export function planTopology(opts: LabOptions & { instance: number }): TopologyP
   if ((has('arp-problem') || has('vip-missing-on-lo')) && mode === 'nat')
     throw new Error('breaks "arp-problem" and "vip-missing-on-lo" concern DR/TUN real servers; use --mode dr');
   if (has('wrong-gateway') && mode !== 'nat') throw new Error('break "wrong-gateway" concerns NAT real servers; use --mode nat');
-  if (mode === 'tun') throw new Error('TUN mode needs the ipip kernel module, which this lab does not build yet; use dr or nat');
+  if (has('arp-problem') && mode === 'tun')
+    throw new Error('break "arp-problem" needs real servers on the director\'s LAN; use --mode dr');
   // The fixtures break rs1 for the ARP problem and rs2 for the gateway; with a single
   // real server everything falls on rs1.
   const second = n >= 2 ? 'rs2' : 'rs1';
@@ -137,26 +142,31 @@ export function planTopology(opts: LabOptions & { instance: number }): TopologyP
   const nic = (ifname: string, segment: Segment, cidr: string): NicPlan => ({ ifname, segment, cidr, mac: macFor(cidr) });
   const base = { loAddresses: [] as string[] };
   const quiet = { 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '0' };
+  // the effective rp_filter is the larger of "all" and the interface's own value
+  const quietOn = (...ifs: string[]) => Object.fromEntries(ifs.map((i) => [`net.ipv4.conf.${i}.rp_filter`, '0']));
 
   const hosts: HostPlan[] = [];
   hosts.push({
     ...base, name: 'client', role: 'client', netns: netnsName(instance, 'client'), lanInterface: 'eth0',
-    nics: [nic('eth0', 'cli', '198.51.100.10/24')], defaultVia: '198.51.100.1', ...mgmt(10), sysctls: { ...quiet },
+    nics: [nic('eth0', 'cli', '198.51.100.10/24')], defaultVia: '198.51.100.1', ...mgmt(10), sysctls: { ...quiet, ...quietOn('eth0') },
   });
   const routerNics = [nic('eth0', 'cli', '198.51.100.1/24'), nic('eth1', 'lan', '192.0.2.1/24')];
   // nat-wrong-gateway fixture: the site router also has a leg in the server LAN, and the
   // broken real server uses it as its default gateway.
   if (has('wrong-gateway')) routerNics.push(nic('eth2', 'priv', '10.0.0.254/24'));
+  // tun-healthy fixture: real servers in a remote subnet behind the router
+  if (mode === 'tun') routerNics.push(nic('eth2', 'remote', '203.0.113.1/24'));
   hosts.push({
     ...base, name: 'router', role: 'router', netns: netnsName(instance, 'router'), lanInterface: 'eth1',
-    nics: routerNics, ...mgmt(11), sysctls: { ...quiet, 'net.ipv4.ip_forward': '1' },
+    nics: routerNics, ...mgmt(11), sysctls: { ...quiet, ...quietOn(...routerNics.map((n) => n.ifname)), 'net.ipv4.ip_forward': '1' },
   });
   const directorNics = [nic('eth0', 'lan', '192.0.2.2/24')];
   if (mode === 'nat') directorNics.push(nic('eth1', 'priv', '10.0.0.1/24'));
   hosts.push({
     ...base, name: 'director', role: 'director', netns: netnsName(instance, 'director'), lanInterface: 'eth0',
     nics: directorNics, defaultVia: '192.0.2.1', ...mgmt(12),
-    sysctls: { ...quiet, 'net.ipv4.ip_forward': mode === 'nat' ? '1' : '0' },
+    // NAT routes replies back, TUN forwards into its encapsulation device; DR works below IP
+    sysctls: { ...quiet, ...quietOn(...directorNics.map((n) => n.ifname)), 'net.ipv4.ip_forward': mode === 'dr' ? '0' : '1' },
   });
   rsNames.forEach((name, i) => {
     const index = i + 1;
@@ -167,12 +177,26 @@ export function planTopology(opts: LabOptions & { instance: number }): TopologyP
       hosts.push({
         ...base, name, role: 'real-server', netns: netnsName(instance, name), lanInterface: 'eth0', index,
         nics: [nic('eth0', 'priv', `10.0.0.${octet}/24`)], defaultVia: gw, ...mgmtPart,
-        sysctls: { ...quiet },
+        sysctls: { ...quiet, ...quietOn('eth0') },
+      });
+    } else if (mode === 'tun') {
+      hosts.push({
+        ...base, name, role: 'real-server', netns: netnsName(instance, name), lanInterface: 'eth0', index,
+        nics: [nic('eth0', 'remote', `203.0.113.${octet}/24`)], defaultVia: '203.0.113.1', ...mgmtPart,
+        tunl0Addresses: brokenHost['vip-missing-on-lo'] === name ? [] : [VIP],
+        sysctls: {
+          ...quiet, ...quietOn('eth0', 'tunl0'),
+          'net.ipv4.ip_nonlocal_bind': '1',
+          'net.ipv4.conf.all.arp_ignore': '1',
+          'net.ipv4.conf.all.arp_announce': '2',
+          'net.ipv4.conf.eth0.arp_ignore': '1',
+          'net.ipv4.conf.eth0.arp_announce': '2',
+        },
       });
     } else {
       const arpFix = brokenHost['arp-problem'] === name ? '0' : null;
       const sysctls: Record<string, string> = {
-        ...quiet,
+        ...quiet, ...quietOn('eth0'),
         // the UDP service binds the VIP even where it is missing (vip-missing-on-lo)
         'net.ipv4.ip_nonlocal_bind': '1',
         'net.ipv4.conf.all.arp_ignore': arpFix ?? '1',

@@ -114,6 +114,17 @@ describe('samples/ (lab capture folders)', function () {
     for (const l of rs2.filter((x) => x.includes('IPv4'))) assert.ok(l.includes(`> ${macFor('10.0.0.254')},`), l);
   });
 
+  it('tun-healthy: IP-in-IP from the director to the real servers, inner packets on tunl0 (raw IP), replies from the VIP', async function () {
+    const { pcap } = load('tun-healthy');
+    const dir = await readCapture(pcap('director', 'eth0'), 'ip proto 4');
+    assert.ok(dir.some((l) => /192\.0\.2\.2 > 203\.0\.113\.11: .*198\.51\.100\.10\.\d+ > 192\.0\.2\.100\.80:/.test(l)), dir.join('\n'));
+    assert.ok(dir.some((l) => /192\.0\.2\.2 > 203\.0\.113\.12: /.test(l)));
+    const tunl0 = await readCapture(pcap('rs1', 'tunl0'), `dst host ${VIP}`);
+    assert.ok(tunl0.length > 0 && tunl0.every((l) => !l.includes('proto IPIP')));
+    const router = await readCapture(pcap('router', 'eth2'), `src host ${VIP}`);
+    assert.ok(router.length > 0, 'replies come back through the router, not the director');
+  });
+
   it('dead-rs: rs2 (weight 0 in the live table) keeps getting the fixed-port UDP client and rejects it; rs1 answers', async function () {
     const { m, pcap } = load('dead-rs');
     const udp = m.services.find((x) => x.protocol === 'udp')!;

@@ -24,6 +24,7 @@ export function expectedDistribution(
   servers: WeightedServer[],
   opts: { persistenceSeconds?: number; schedulerFlags?: string[] } = {},
 ): Expectation {
+  if (servers.length === 0) return { kind: 'none', why: 'no real servers known for this service (give the config, or the real servers in the hosts file)' };
   const live = servers.filter((s) => s.weight > 0);
   if (live.length === 0) return { kind: 'none', why: 'every real server has weight 0: no new connection should be accepted' };
   const names = live.map((s) => s.name);

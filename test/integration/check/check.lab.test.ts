@@ -10,6 +10,7 @@ import { nameInAnswer, probeSettingsFromService, probeVip } from '../../../src/c
 import { loadHostsFile, SshPool } from '../../../src/core/ssh';
 import { labUp, type Lab, type LabBreak, type LabMode } from '../../lab/lab';
 import { requireLabTools } from '../lab/helpers';
+import { main } from '../../../src/cli/main';
 
 // This kernel has no IPVS: the lab's director is nftables, so "IPVS missing" is expected there.
 const LAB_IGNORE = ['check-ipvs-missing'];
@@ -31,6 +32,22 @@ async function check(lab: Lab, pool: SshPool): Promise<Finding[]> {
   const r = await checkCluster({ model: loadClusterModel([lab.keepalivedConfPath]), hosts, ignore: LAB_IGNORE });
   assert.ok(r.hosts.every((h) => h.reachable), JSON.stringify(r.hosts));
   return r.findings;
+}
+
+/** `lvs-trace check --json` on the lab: exit status and the parsed result. */
+async function cliCheck(lab: Lab): Promise<{ code: number; findings: Finding[] }> {
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    out += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const code = await main(['check', '--config', lab.keepalivedConfPath, '--hosts', lab.hostsJsonPath, '--known-hosts', lab.knownHostsPath, '--ignore', LAB_IGNORE[0], '--json']);
+    return { code, findings: (JSON.parse(out) as { findings: Finding[] }).findings };
+  } finally {
+    process.stdout.write = write;
+  }
 }
 
 const problems = (fs: Finding[]): string[] =>
@@ -58,6 +75,9 @@ withLab('dr', [], (get) => {
   it('finds nothing to warn about', async function () {
     const { lab, pool } = get();
     assert.deepEqual(problems(await check(lab, pool)), []);
+    const cli = await cliCheck(lab);
+    assert.equal(cli.code, 0);
+    assert.deepEqual(problems(cli.findings), []);
   });
 
   it('probe with a capture on the real servers: both answer, the capture agrees with what they say, spread judged', async function () {
@@ -84,6 +104,9 @@ withLab('dr', ['arp-problem', 'vip-missing-on-lo'], (get) => {
     const arp = fs.find((f) => f.code === 'check-arp-sysctls')!;
     assert.equal(arp.location?.file, lab.keepalivedConfPath);
     assert.deepEqual(arp.fix?.argv, ['sysctl', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']);
+    const cli = await cliCheck(lab);
+    assert.equal(cli.code, 1, 'error findings: exit status 1');
+    assert.deepEqual(problems(cli.findings), ['check-arp-sysctls@rs1', 'check-vip-missing-on-lo@rs2']);
   });
 });
 

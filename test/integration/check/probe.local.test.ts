@@ -5,6 +5,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { probeVip, type ProbeTool } from '../../../src/core/probe';
 import { LocalHost } from '../../../src/core/ssh';
+import { main } from '../../../src/cli/main';
 import { hasCommand, requireOrSkip } from '../../helpers/env';
 
 describe('probe clients against loopback servers', function () {
@@ -77,6 +78,29 @@ describe('probe clients against loopback servers', function () {
       assert.equal(refused.judgement.verdict, 'no-verdict');
     });
   }
+
+  it('lvs-trace probe --from local --json: the same result through the command line', async function () {
+    requireOrSkip(this, hasCommand('python3') || hasCommand('node'), 'python3 or node');
+    let out = '';
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => {
+      out += chunk;
+      return true;
+    }) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(['probe', '--service', `tcp:127.0.0.1:${tcpPort}`, '--from', 'local', '--count', '4', '--payload', 'GET / HTTP/1.0\\r\\n\\r\\n', '--interval', '1ms', '--json']);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(code, 0);
+    const r = JSON.parse(out) as { attempts: { ok: boolean; answer?: string }[]; judgement: { verdict: string; message: string } };
+    assert.equal(r.attempts.length, 4);
+    assert.ok(r.attempts.every((a) => a.ok && /hello from rsA/.test(a.answer ?? '')));
+    assert.equal(r.judgement.verdict, 'no-verdict');
+    assert.match(r.judgement.message, /no real servers known/);
+    assert.equal(await main(['probe', '--service', `tcp:127.0.0.1:${tcpPort}`, '--from', 'local', '--count', '0']), 2);
+  });
 
   it('refuses bad targets and counts before running anything', async function () {
     await assert.rejects(probeVip({ from: host, vip: '127.0.0.1; rm -rf /', port: 80, protocol: 'tcp', count: 1, realServers: [] }), /address/i);

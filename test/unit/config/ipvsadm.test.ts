@@ -56,6 +56,11 @@ ipvsadm -Ln
     assert.equal(d.fixes?.[0].edits[0].newText, 'wrr');
   });
 
+  it('does not cascade: real servers of a refused -A are not all reported again', function () {
+    const d = lintText('-A -t 192.0.2.1:80 -s wrrr\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -m\n-a -t 192.0.2.1:80 -r 10.0.0.2:80 -m\n', R);
+    assert.deepEqual(at(d), ['1:23 error unknown-scheduler']);
+  });
+
   it('reports option errors ipvsadm would give', function () {
     const text = '-A -t 192.0.2.300:80 -s rr\n-A -t 192.0.2.1 -s rr\n-a -t 192.0.2.1:80 -r 192.0.2.2:80 -g -m\n-A -t 192.0.2.1:81 -w 3\n-a -t 192.0.2.1:80 -r 192.0.2.2:80 -q\n';
     assert.deepEqual(at(lintText(text, R)).filter((x) => x.includes('error') && !x.includes('undefined')), [

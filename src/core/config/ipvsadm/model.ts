@@ -32,7 +32,7 @@ export function ipvsadmToModel(parsed: ParsedIpvsadm[]): ClusterModel {
     model.sources.push(p.file);
     const table = new Map<string, VirtualService>();
     for (const c of p.commands) {
-      if (c.invalid) continue;
+      if (c.invalid && c.op !== 'add-service') continue;
       if (c.op === 'clear') {
         table.clear();
         continue;

@@ -25,7 +25,10 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
       services.clear();
       continue;
     }
-    if (c.dynamic || c.invalid) continue;
+    if (c.dynamic) continue;
+    // A refused -A still declares what the user meant: later lines about that service
+    // should not all fail again (the first mistake is reported on the -A line).
+    if (c.invalid && c.op !== 'add-service') continue;
     const key = commandServiceKey(c);
     if (!key) continue;
     const svc = services.get(key);

@@ -153,6 +153,23 @@ function learnMacs(facts: Facts): void {
     }
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
   }
+  // A real server that never sent anything (VIP missing on lo): its NIC's MAC is the busiest
+  // unicast MAC of its capture that is neither a director's nor another host's by ARP.
+  const known = new Set(facts.rsMacs.values());
+  for (const p of facts.points) {
+    const name = p.spec.realServer;
+    if (p.spec.role !== 'real-server' || !name || known.has(name)) continue;
+    let best: string | undefined;
+    let bestCount = 0;
+    for (const [mac, count] of p.table.macCounts) {
+      if (facts.directorMacs.has(mac) || facts.rsMacs.has(mac) || facts.macClaims.has(mac)) continue;
+      if (count > bestCount) {
+        best = mac;
+        bestCount = count;
+      }
+    }
+    if (best) facts.rsMacs.set(best, name);
+  }
 }
 
 /** Real servers named by capture points but missing from capture.json: find their address. */
@@ -350,6 +367,19 @@ function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reaso
   return first ? { point: first.point, reason: 'never reached the director' } : undefined;
 }
 
+/**
+ * Frames a point only overheard: a switch floods unicast to a MAC it has not learnt (a DR
+ * real server that never sends), and a promiscuous tcpdump on another port captures them.
+ * They were addressed to another real server's MAC and nothing answered them here.
+ */
+function overheard(f: Flow, p: PointInfo, rsMacs: Map<string, string>): boolean {
+  if (p.spec.role === 'director' || f.rep > 0 || f.reqDstMacs.length === 0) return false;
+  return f.reqDstMacs.every((m) => {
+    const owner = rsMacs.get(m);
+    return owner !== undefined && owner !== p.spec.realServer;
+  });
+}
+
 /** Builds connections, health checks and cross-point facts. Fills `facts.conns` etc. */
 export function correlate(facts: Facts): void {
   const { points, services } = facts;
@@ -360,6 +390,10 @@ export function correlate(facts: Facts): void {
   const isVipGroup = (_g: Group, eps: string[]): boolean => eps.some((e) => services.vips.has(ipOf(e)));
   const epsByGroup = new Map<Group, string[]>();
   for (const g of groups) {
+    g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
+  }
+  for (const g of groups) {
+    if (g.flows.length === 0) continue;
     const eps = endpointsOf(g);
     epsByGroup.set(g, eps);
     if (isVipGroup(g, eps)) facts.clients.add(g.client);
@@ -371,7 +405,8 @@ export function correlate(facts: Facts): void {
   const idCount = new Map<string, number>();
 
   for (const g of groups) {
-    const eps = epsByGroup.get(g)!;
+    const eps = epsByGroup.get(g);
+    if (!eps) continue;
     const toVip = isVipGroup(g, eps);
     const rsEp = eps.find((e) => services.isRealServerAddress(ipOf(e)));
     if (!toVip && !(rsEp && facts.clients.has(g.client))) {

@@ -245,6 +245,8 @@ export class PointTable {
   /** For points whose own address is unknown (bounded): address -> times it accepted a
    *  TCP connection (SYN to it, SYN-ACK from it), and address -> packets as a fallback. */
   readonly acceptCounts = new Map<string, number>();
+  /** Same points: unicast MAC -> IP frames it sent or received (its own NIC's MAC wins). */
+  readonly macCounts = new Map<string, number>();
   readonly ipCounts = new Map<string, number>();
   packets = 0;
   first = Infinity;
@@ -278,6 +280,11 @@ export class PointTable {
       const bits = p.tcp?.flagBits ?? 0;
       if ((bits & (SYN | ACK)) === SYN) this.countIp(this.acceptCounts, p.dst);
       else if ((bits & (SYN | ACK)) === (SYN | ACK)) this.countIp(this.acceptCounts, p.src);
+    }
+    if (this.countIps) {
+      if (p.srcMac !== undefined) this.countIp(this.macCounts, p.srcMac);
+      // Group bit clear: unicast.
+      if (p.dstMac !== undefined && (parseInt(p.dstMac.slice(0, 2), 16) & 1) === 0) this.countIp(this.macCounts, p.dstMac);
     }
     let l4: Packet | InnerPacket = p;
     let flagBits: number;

@@ -78,7 +78,8 @@ export function analyzeManifest(folder: string, manifest: CaptureManifest, model
   const services = new ServiceMap(manifest);
   if (model) addModelRealServers(services, model);
   const points: PointInfo[] = manifest.points.map((spec, index) => {
-    const needsAddress = spec.role === 'real-server' && !!spec.realServer && !services.rsAddressByName.has(spec.realServer);
+    // Real servers' own address and MAC may have to be learnt from their capture.
+    const needsAddress = spec.role === 'real-server';
     const lane: Lane = { point: index, host: spec.host, role: spec.role, interface: spec.interface, packetCount: 0 };
     const shift = -(spec.clockOffsetMs ?? 0) / 1000;
     if (spec.clockOffsetMs !== undefined) lane.clockOffsetMs = -spec.clockOffsetMs;

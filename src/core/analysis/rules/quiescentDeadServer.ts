@@ -63,12 +63,19 @@ export const quiescentDeadServer: Rule = {
         const othersAnswer = [...servers.entries()].some(([o, oe]) => o !== rs && oe.lastAnswer > lateStart);
         if (!othersAnswer) continue;
         const sameSourcePort = late.some((x) => x.ts.length > 1);
+        const refused = late.filter((x) => x.c.conn.state === 'rejected').length;
+        const stopped =
+          e.lastAnswer > -Infinity
+            ? `after it stopped answering at ${fmtTime(e.lastAnswer)}`
+            : refused > 0
+              ? `although it refuses them (${plural(refused, 'connection')} answered by RST or ICMP port unreachable: its service is down)`
+              : 'although it never answers';
         const c0 = late[0].c;
         const f = c0.flows.find((x) => ctx.points[x.point].spec.role === 'director') ?? c0.flows[0];
         findings.push({
           code: 'quiescent-dead-server',
           severity: 'error',
-          message: `${plural(lateCount, 'request')} kept going to ${rs} after it stopped answering${e.lastAnswer > -Infinity ? ` at ${fmtTime(e.lastAnswer)}` : ''}, while the other real servers still answer${quiesced ? ` — ${rs} has weight 0 (quiesced) but IPVS keeps its existing entries` : ''}${sameSourcePort ? '; the client reuses one source port, so its IPVS entry never expires and it stays on the dead server' : ''}.`,
+          message: `${plural(lateCount, 'request')} kept going to ${rs} ${stopped}, while the other real servers still answer${quiesced ? ` — ${rs} has weight 0 (quiesced) but IPVS keeps its existing entries` : ''}${sameSourcePort ? '; the client reuses one source port, so its IPVS entry never expires and it stays on the dead server' : ''}.`,
           advice:
             'Set net.ipv4.vs.expire_nodest_conn=1 (drop entries of removed servers on the next packet) and, with persistence, net.ipv4.vs.expire_quiescent_template=1; prefer removing a failed real server over weight 0 (drop inhibit_on_failure / ldirectord quiescent=no), and shorten the UDP timeout (ipvsadm --set).',
           evidence: [

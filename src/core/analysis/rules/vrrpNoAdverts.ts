@@ -33,12 +33,12 @@ export const vrrpNoAdverts: Rule = {
         location: ctx.model?.vrrpInstances.find((v) => v.virtualRouterId === vrid)?.location,
       });
     }
-    // Configured VRRP, directors captured long enough, and not one advert.
+    // Configured VRRP, directors captured long enough with a filter that lets VRRP
+    // through, and not one advert. (Without such a filter, VIP-only captures would
+    // never show adverts and prove nothing.)
     const instances = ctx.model?.vrrpInstances ?? [];
     if (instances.length > 0 && senders.length === 0) {
-      const directors = ctx.points.filter(
-        (p) => p.spec.role === 'director' && p.readable && (!p.spec.filter || /vrrp|112/.test(p.spec.filter)),
-      );
+      const directors = ctx.points.filter((p) => p.spec.role === 'director' && p.readable && /\bvrrp\b|\b112\b/.test(p.spec.filter ?? ''));
       const interval = Math.max(...instances.map((v) => v.advertIntSec ?? 1));
       const watched = directors.filter((p) => p.table.packets > 0 && p.table.last - p.table.first > 3 * interval);
       if (watched.length > 0) {

@@ -61,7 +61,8 @@ describe('lab: TUN mode (IP-in-IP to real servers in a remote subnet)', function
   });
 
   it('every host answers ssh', async function () {
-    for (const h of lab!.hosts) assert.equal((await ssh(lab!, h.name, 'true')).code, 0, h.name);
+    const codes = await Promise.all(lab!.hosts.map(async (h) => `${h.name}:${(await ssh(lab!, h.name, 'true')).code}`));
+    assert.deepEqual(codes, lab!.hosts.map((h) => `${h.name}:0`));
   });
 });
 

@@ -20,14 +20,20 @@ export function decodeInnerIp(outer: Packet, d: Uint8Array, off: number, end: nu
   }
   if (q.warnings) for (const w of q.warnings) warn(outer, `inner: ${w}`);
   if (q.src === undefined || q.dst === undefined) return undefined;
-  const inner: InnerPacket = { src: q.src, dst: q.dst, proto: q.proto ?? 'other', protoNumber: q.protoNumber ?? 0 };
-  if (q.ipId !== undefined) inner.ipId = q.ipId;
-  if (q.ttl !== undefined) inner.ttl = q.ttl;
-  if (q.sport !== undefined) inner.sport = q.sport;
-  if (q.dport !== undefined) inner.dport = q.dport;
-  if (q.flags !== undefined) inner.flags = q.flags;
-  if (q.seq !== undefined) inner.seq = q.seq;
-  if (q.ack !== undefined) inner.ack = q.ack;
-  if (q.len !== undefined) inner.len = q.len;
+  // Every field present (undefined when the layer lacks it): one object shape.
+  const inner: InnerPacket = {
+    src: q.src,
+    dst: q.dst,
+    ipId: q.ipId,
+    ttl: q.ttl,
+    proto: q.proto ?? 'other',
+    protoNumber: q.protoNumber ?? 0,
+    sport: q.sport,
+    dport: q.dport,
+    flags: q.flags,
+    seq: q.seq,
+    ack: q.ack,
+    len: q.len,
+  };
   return inner;
 }

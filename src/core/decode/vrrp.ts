@@ -36,7 +36,7 @@ export function decodeVrrp(p: Packet, d: Uint8Array, off: number, end: number, w
     priority: d[off + 2],
     intervalSec: version === 2 ? d[off + 5] : (u16(d, off + 4) & 0x0fff) / 100,
     addresses,
+    authType: version === 2 ? d[off + 4] : undefined,
   };
-  if (version === 2) vrrp.authType = d[off + 4];
   p.vrrp = vrrp;
 }

@@ -72,7 +72,7 @@ describe('decoder: VLAN, raw IP, loopback, IPv4 options and fragments, IPv6, ICM
   it('decodes ICMP port unreachable with the quoted datagram', function () {
     const p = decodeBytes(ipv4({ src: VIP, dst: C, proto: 'icmp' }, icmpUnreach(3, udpReq)), 101);
     assert.equal(p.proto, 'icmp');
-    assert.deepEqual(p.icmp, { type: 3, code: 3, quoted: { src: C, dst: VIP, ipId: 77, ttl: 64, proto: 'udp', protoNumber: 17, sport: 40000, dport: 9000, len: 21 } });
+    assert.deepEqual(p.icmp, { type: 3, code: 3, quoted: { src: C, dst: VIP, ipId: 77, ttl: 64, proto: 'udp', protoNumber: 17, sport: 40000, dport: 9000, flags: undefined, seq: undefined, ack: undefined, len: 21 } });
     assert.equal(p.warnings, undefined);
     assert.match(formatPacketLine(p), /ICMP 192\.0\.2\.100 udp port 9000 unreachable/);
   });
@@ -100,7 +100,7 @@ describe('decoder: VLAN, raw IP, loopback, IPv4 options and fragments, IPv6, ICM
 
   it('decodes VRRPv3 over IPv4 and IPv6', function () {
     const v4 = decodeBytes(ipv4({ src: '192.0.2.3', dst: '224.0.0.18', proto: 'vrrp', ttl: 255 }, vrrp({ version: 3, vrid: 52, priority: 100, addresses: [VIP, '192.0.2.101'], advertInt: 150 })), 101);
-    assert.deepEqual(v4.vrrp, { version: 3, vrid: 52, priority: 100, intervalSec: 1.5, addresses: [VIP, '192.0.2.101'] });
+    assert.deepEqual(v4.vrrp, { version: 3, vrid: 52, priority: 100, intervalSec: 1.5, addresses: [VIP, '192.0.2.101'], authType: undefined });
     const v6 = decodeBytes(ipv6({ src: 'fe80::2', dst: 'ff02::12', proto: 'vrrp', hopLimit: 255 }, vrrp({ version: 3, vrid: 53, priority: 254, addresses: ['2001:db8::100'] })), 101);
     assert.deepEqual(v6.vrrp?.addresses, ['2001:db8::100']);
     assert.equal(v6.vrrp?.vrid, 53);
@@ -110,7 +110,7 @@ describe('decoder: VLAN, raw IP, loopback, IPv4 options and fragments, IPv6, ICM
     const tun = decodeBytes(ipv4({ src: '192.0.2.2', dst: '203.0.113.12', proto: 'ipip' }, syn), 101);
     assert.equal(tun.proto, 'ipip');
     assert.equal(tun.protoNumber, 4);
-    assert.deepEqual(tun.inner, { src: C, dst: VIP, ipId: 78, ttl: 64, proto: 'tcp', protoNumber: 6, sport: 42330, dport: 80, flags: 'S', seq: 4059782215, len: 0 });
+    assert.deepEqual(tun.inner, { src: C, dst: VIP, ipId: 78, ttl: 64, proto: 'tcp', protoNumber: 6, sport: 42330, dport: 80, flags: 'S', seq: 4059782215, ack: undefined, len: 0 });
     const json = packetToJson(tun);
     assert.deepEqual(json.inner, { src: C, dst: VIP, proto: 'tcp', ipId: 78, sport: 42330, dport: 80, flags: 'S', seq: 4059782215, len: 0 });
     const six = decodeBytes(ipv4({ src: '192.0.2.2', dst: '203.0.113.12', proto: 'ipv6' }, ipv6({ src: '2001:db8::1', dst: '2001:db8::2', proto: 'udp' }, udp({ sport: 1, dport: 2 }))), 101);

@@ -3,6 +3,7 @@
 // order (the writer's). Layout: draft-gharris-opsawg-pcap.
 import { PcapFormatError } from './errors';
 import type { FrameCallback, RawFrame, ReadSummary } from './frame';
+import { addWarning } from './warnings';
 import { MAX_CAPLEN } from './limits';
 import type { ByteWindow } from './window';
 
@@ -35,7 +36,7 @@ export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallbac
   const maxCaplen = MAX_CAPLEN;
 
   const summary: ReadSummary = { format: 'pcap', frames: 0, linkTypes: [linkType], warnings: [] };
-  if (snaplen > MAX_CAPLEN) summary.warnings.push(`snapshot length ${snaplen} is larger than ${MAX_CAPLEN}`);
+  if (snaplen > MAX_CAPLEN) addWarning(summary, `snapshot length ${snaplen} is larger than ${MAX_CAPLEN}`);
   const shared: RawFrame = { n: 0, ts: 0, caplen: 0, wirelen: 0, linkType, ifIndex: 0, data: win.buf, offset: 0 };
   let pos = 24;
   for (;;) {
@@ -53,7 +54,7 @@ export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallbac
       throw new PcapFormatError(name, pos, `impossible captured length ${caplen} (limit ${maxCaplen}, snaplen ${snaplen})`);
     }
     if (frac >= fracMax) {
-      summary.warnings.push(`record at byte ${pos}: fractional timestamp ${frac} out of range`);
+      addWarning(summary, `record at byte ${pos}: fractional timestamp ${frac} out of range`);
     }
     i = win.ensure(pos + 16, caplen);
     if (i < 0) {

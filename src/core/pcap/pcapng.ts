@@ -4,6 +4,7 @@
 // skipped by its length without being loaded. Layout: draft-tuexen-opsawg-pcapng.
 import { PcapFormatError } from './errors';
 import type { FrameCallback, ReadSummary } from './frame';
+import { addWarning } from './warnings';
 import { MAX_BLOCK, MAX_CAPLEN } from './limits';
 import type { ByteWindow } from './window';
 
@@ -137,7 +138,7 @@ function readIfaceOptions(view: DataView, at: number, end: number, le: boolean, 
     const value = at + 4;
     if (code === 0) break;
     if (value + len > end) {
-      summary.warnings.push(`interface block at byte ${blockPos}: option ${code} overruns the block`);
+      addWarning(summary, `interface block at byte ${blockPos}: option ${code} overruns the block`);
       break;
     }
     if (code === OPT_IF_TSRESOL && len >= 1) {

@@ -132,3 +132,18 @@ describe('classic pcap reader', function () {
     }
   });
 });
+
+describe('classic pcap reader warnings', function () {
+  it('caps repeated warnings but always reports truncation', function () {
+    const w = new PcapWriter({ linkType: 1 });
+    for (let k = 0; k < 200; k++) w.add(k, new Uint8Array(20));
+    const buf = w.toBuffer();
+    // Fractional timestamps of 2e6 µs in every record, and a cut last record.
+    for (let at = 24; at < buf.length; at += 16 + 20) buf.writeUInt32LE(2_000_000, at + 4);
+    const s = readFramesFromBuffer(buf.subarray(0, buf.length - 1), 'many.pcap', () => undefined);
+    assert.equal(s.frames, 199);
+    assert.ok(s.warnings.length <= 52, `${s.warnings.length} warnings`);
+    assert.ok(s.warnings.includes('further warnings suppressed'));
+    assert.match(s.warnings[s.warnings.length - 1], /file truncated/);
+  });
+});

@@ -24,6 +24,7 @@ export class SshHost extends CommandHost {
     super(name, user, getSecret, log);
     client.on('close', () => {
       this.lost = true;
+      this.sftpP = undefined;
     });
   }
 
@@ -39,7 +40,7 @@ export class SshHost extends CommandHost {
       if (this.lost) return reject(this.lostError());
       if (opts.signal?.aborted) return reject(new SshError('other', this.name, `${this.name}: cancelled`));
       this.client.exec(cmd, (err, ch: ClientChannel) => {
-        if (err) return reject(this.lost ? this.lostError() : new SshError('other', this.name, `${this.label}: cannot run ${argv[0]}: ${err.message}`));
+        if (err) return reject(this.channelError(`cannot run ${argv[0]}`, err));
         const out = new BoundedBuffer(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
         const errb = new BoundedBuffer(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
         let exit: { code: number | null; signal?: string } | undefined;
@@ -138,11 +139,18 @@ export class SshHost extends CommandHost {
     return new SshError('connection-lost', this.name, `${this.label}: the SSH connection was lost`);
   }
 
+  /** A channel or SFTP failure, or the connection's loss when that is what it really was. */
+  private channelError(what: string, err: Error): SshError {
+    if (this.lost || /No response from server|Not connected|Channel is closed/i.test(err.message)) return this.lostError();
+    return new SshError('other', this.name, `${this.label}: ${what}: ${err.message}`);
+  }
+
   private sftp(): Promise<SFTPWrapper> {
+    if (this.lost) return Promise.reject(this.lostError());
     if (!this.sftpP) {
       this.sftpP = new Promise<SFTPWrapper>((resolve, reject) => {
         this.client.sftp((err, s) => {
-          if (err) reject(new SshError('other', this.name, `${this.label}: SFTP is not available: ${err.message}`));
+          if (err) reject(this.channelError('SFTP is not available', err));
           else resolve(s);
         });
       });
@@ -155,7 +163,7 @@ export class SshHost extends CommandHost {
     const s = await this.sftp();
     await new Promise<void>((resolve, reject) =>
       s.fastGet(remotePath, localPath, (err) =>
-        err ? reject(new SshError('other', this.name, `${this.label}: cannot fetch ${remotePath}: ${err.message}`)) : resolve(),
+        err ? reject(this.channelError(`cannot fetch ${remotePath}`, err)) : resolve(),
       ),
     );
   }
@@ -164,7 +172,7 @@ export class SshHost extends CommandHost {
     const s = await this.sftp();
     const handle = await new Promise<Buffer>((resolve, reject) =>
       s.open(remotePath, 'r', (err, h) =>
-        err ? reject(new SshError('other', this.name, `${this.label}: cannot open ${remotePath}: ${err.message}`)) : resolve(h),
+        err ? reject(this.channelError(`cannot open ${remotePath}`, err)) : resolve(h),
       ),
     );
     try {
@@ -175,7 +183,7 @@ export class SshHost extends CommandHost {
         const n = await new Promise<number>((resolve, reject) =>
           s.read(handle, buf, got, maxBytes - got, offset + got, (err, bytes) => {
             if (err && (err as { code?: number }).code === 1) resolve(0); // SSH_FX_EOF
-            else if (err) reject(new SshError('other', this.name, `${this.label}: cannot read ${remotePath}: ${err.message}`));
+            else if (err) reject(this.channelError(`cannot read ${remotePath}`, err));
             else resolve(bytes);
           }),
         );

@@ -2,7 +2,7 @@
 // draws the findings, the connection list (virtualised) and the diagram of the
 // selected connection, asks the extension for a packet's details on click, and
 // keeps its view state with setState so a reload restores it.
-import type { AnalysisResult, Connection } from '../../src/core/analysis/result';
+import type { AnalysisResult, Connection, Hop } from '../../src/core/analysis/result';
 import type { FlowViewState, FromWebviewMessage, ToWebviewMessage } from '../../src/extension/flow/protocol';
 import { el, clear } from './dom';
 import { renderDiagram } from './diagram';
@@ -31,6 +31,14 @@ class FlowApp {
   private selectedHop = -1;
   private nextRequest = 1;
   private pendingRequest = 0;
+  private received = 0;
+  /** Hops arrive per connection on request (the first message carries none). */
+  private hopsCache = new Map<string, Hop[]>();
+  private nextHopsRequest = 1;
+  /** Timing of the first screen, posted once the first diagram is painted. */
+  private firstScreen?: Record<string, number>;
+  /** Enter in the list: move focus to the first packet once the diagram is drawn. */
+  private focusDiagram = false;
 
   private readonly root = document.getElementById('app')!;
   private readonly header = el('header', { class: 'top' });
@@ -56,8 +64,8 @@ class FlowApp {
       renderRow: (row, i) => this.renderRow(row, i),
       onSelect: (i) => this.selectConnection(i),
       onOpen: (i) => {
+        this.focusDiagram = true;
         this.selectConnection(i);
-        this.diagramBox.querySelector<SVGGElement>('g.hop')?.focus();
       },
     });
     window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => this.onMessage(e.data));
@@ -67,12 +75,19 @@ class FlowApp {
   private onMessage(msg: ToWebviewMessage): void {
     switch (msg.type) {
       case 'show':
-        this.show(msg.result, msg.title, msg.source);
+        this.received = performance.now();
+        this.show(JSON.parse(msg.resultJson) as AnalysisResult, msg.title, msg.source);
         break;
       case 'loading':
         clear(this.root);
         this.root.appendChild(el('p', { class: 'loading' }, msg.text));
         break;
+      case 'hops': {
+        this.hopsCache.set(msg.connectionId, msg.hops);
+        const conn = this.result && this.state.selectedId === msg.connectionId ? this.result.connections.find((c) => c.id === msg.connectionId) : undefined;
+        if (conn) this.drawConnection(conn);
+        break;
+      }
       case 'packetDetails':
         if (msg.inReplyTo !== this.pendingRequest) return; // an older click
         if (msg.details) renderDetails(this.detailsBox, msg.details);
@@ -82,14 +97,19 @@ class FlowApp {
   }
 
   private show(result: AnalysisResult, title: string, source: string): void {
-    const received = performance.now();
+    const received = this.received;
+    const parsed = performance.now();
     this.result = result;
+    this.hopsCache.clear();
     this.codesOf = result.connections.map((c) => connectionFindings(c, result.findings));
     this.cited = citedPackets(result);
     this.cols = orderColumns(result.lanes);
     this.state.source = source;
+    const indexed = performance.now();
     this.layout(result, title);
+    const laidOut = performance.now();
     this.fillFilters(result);
+    const filters = performance.now();
     this.applyFilter(false);
     // Restore the selection, or pick the first connection a finding cites.
     let index = this.state.selectedId ? this.visible.findIndex((i) => result.connections[i].id === this.state.selectedId) : -1;
@@ -97,10 +117,18 @@ class FlowApp {
     if (this.state.listScrollTop) this.list.scrollTop = this.state.listScrollTop;
     if (this.visible.length) this.list.select(index, !this.state.listScrollTop);
     else this.renderEmptyDiagram();
-    const rendered = performance.now();
+    this.firstScreen = { received, parsed, indexed, laidOut, filters, rendered: performance.now() };
+    if (!this.visible.length) this.reportFirstScreen();
+  }
+
+  /** Posts the first-screen timing after the browser painted it (two frames later). */
+  private reportFirstScreen(): void {
+    const marks = this.firstScreen;
+    if (!marks) return;
+    this.firstScreen = undefined;
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
-        vscode.postMessage({ type: 'perf', marks: { received, rendered, painted: performance.now() } });
+        vscode.postMessage({ type: 'perf', marks: { ...marks, painted: performance.now() } });
       }),
     );
   }
@@ -257,7 +285,9 @@ class FlowApp {
     this.save();
   }
 
-  private drawConnection(conn: Connection): void {
+  private drawConnection(summary: Connection): void {
+    const hops = this.hopsCache.get(summary.id);
+    const conn: Connection = { ...summary, hops: hops ?? [] };
     clear(this.diagramBox);
     const title = el(
       'div',
@@ -267,11 +297,21 @@ class FlowApp {
       el('span', { class: `state state-${conn.state}` }, conn.state),
     );
     this.diagramBox.appendChild(title);
+    if (!hops) {
+      this.diagramBox.appendChild(el('p', { class: 'hint' }, `Loading ${summary.packets} packets…`));
+      vscode.postMessage({ type: 'hopsRequest', requestId: this.nextHopsRequest++, connectionId: summary.id });
+      return;
+    }
     const canvas = el('div', { class: 'diagram-canvas' });
     this.diagramBox.appendChild(canvas);
     renderDiagram(canvas, conn, this.cols.length ? this.cols : orderColumns([], conn.client), this.cited, this.selectedHop, {
       onPacket: (hop) => this.requestPacket(conn, hop),
     });
+    this.reportFirstScreen();
+    if (this.focusDiagram) {
+      this.focusDiagram = false;
+      this.diagramBox.querySelector<SVGGElement>('g.hop')?.focus();
+    }
   }
 
   private requestPacket(conn: Connection, hopIndex: number): void {

@@ -5,17 +5,23 @@
 import * as assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { AnalysisResult } from '../../src/core/analysis/result';
-import type { PacketDetails } from '../../src/extension/flow/protocol';
+import { hopsIndex, withoutHops, type PacketDetails } from '../../src/extension/flow/protocol';
 import { flowCsp } from '../../src/extension/flow/html';
 import { citedPackets, orderColumns, refKey } from '../../media/flow/model';
-import { hasCommand, requireOrSkip } from '../helpers/env';
+import * as path from 'node:path';
+import { analyzeCapture } from '../../src/core/analysis';
+import { decodeFrame } from '../../src/core/decode';
+import { readPacketDetails } from '../../src/extension/flow/packetDetails';
+import { hasCommand, hasSharedFixtures, labFixturesDir, requireOrSkip } from '../helpers/env';
 import { CHROMIUM, buildWebview, launchChromium, openFlowPage, posted, saveScreenshot, serveWebview, type FlowServer, type HostHandler } from './harness';
 import { syntheticAnalysis } from './syntheticAnalysis';
 
 /** Answers like the extension: `show` on ready, a details object for each packet request. */
 export function hostFor(result: AnalysisResult, title: string, details?: (ref: { point: number; n: number }) => PacketDetails): HostHandler {
+  const hops = hopsIndex(result);
   return async (msg, reply) => {
-    if (msg.type === 'ready') await reply({ type: 'show', result, title, source: result.folder });
+    if (msg.type === 'ready') await reply({ type: 'show', resultJson: JSON.stringify(withoutHops(result)), title, source: result.folder });
+    if (msg.type === 'hopsRequest') await reply({ type: 'hops', inReplyTo: msg.requestId, connectionId: msg.connectionId, hops: hops.get(msg.connectionId) ?? [] });
     if (msg.type === 'packetRequest') {
       const d = details?.(msg.ref) ?? {
         ref: msg.ref,
@@ -163,6 +169,45 @@ describe('flow webview (headless Chromium)', function () {
     await saveScreenshot(page, 'flow-hostile.png');
     await page.close();
   });
+
+  for (const scenario of ['dr-healthy', 'dr-arp-problem', 'nat-healthy', 'nat-wrong-gateway', 'tun-healthy']) {
+    it(`shows the analysis of the real ${scenario} capture, with real packet details on click`, async function () {
+      requireOrSkip(this, hasSharedFixtures(), 'the shared lab fixtures');
+      const folder = path.join(labFixturesDir, scenario);
+      const result = await analyzeCapture(folder);
+      assert.ok(result.connections.length > 0, `${scenario} has connections`);
+      const page = await openFlowPage(
+        browser,
+        server.origin,
+        hostFor(result, scenario, (ref) => readPacketDetails(folder, result.manifest, ref, decodeFrame)),
+      );
+      await drawn(page);
+      const cols = orderColumns(result.lanes);
+      assert.equal(await page.locator('svg.diagram g.lane').count(), cols.length);
+      assert.equal(await page.locator('.findings .finding').count(), result.findings.length);
+      assert.equal(await page.locator('.count').textContent(), `${result.connections.length} of ${result.connections.length}`);
+      // The selected connection: the first a finding cites, else the first.
+      const codes = result.connections.map((c) => new Set([...(c.findings ?? []), ...result.findings.filter((f) => f.connections?.includes(c.id)).map((f) => f.code)]));
+      const selected = Math.max(0, codes.findIndex((c) => c.size > 0));
+      const conn = result.connections[selected];
+      const cited = citedPackets(result);
+      assert.equal(await page.locator('svg.diagram g.hop').count(), Math.min(conn.hops.length, 400));
+      assert.equal(
+        await page.locator('svg.diagram g.hop.cited').count(),
+        conn.hops.slice(0, 400).filter((h) => cited.has(refKey(h.ref.point, h.ref.n))).length,
+      );
+      assert.equal(await page.locator('svg.diagram g.stopped').count(), conn.stoppedAt ? 1 : 0);
+      // A click decodes that packet from its pcap (our decoder, through the extension's code).
+      await page.locator('svg.diagram g.hop').first().click();
+      await page.waitForSelector('.details .hex', { timeout: 5000 });
+      const hop = conn.hops[0];
+      const text = (await page.locator('.details').textContent()) ?? '';
+      assert.match(text, new RegExp(`Packet ${hop.ref.n} at `));
+      assert.ok(text.includes(hop.src), `details show the source ${hop.src}`);
+      await saveScreenshot(page, `flow-${scenario}.png`);
+      await page.close();
+    });
+  }
 
   it('serves the page under a strict CSP: nonce scripts only, no unsafe-inline or unsafe-eval', async function () {
     const csp = flowCsp('https://x.vscode-cdn.net', 'N0NCE');

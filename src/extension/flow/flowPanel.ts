@@ -4,13 +4,13 @@
 // its source in setState).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AnalysisResult } from '../../core/analysis/result';
+import type { AnalysisResult, Hop } from '../../core/analysis/result';
 import { decodeFrame } from '../../core/decode';
 import type { CaptureLibrary } from '../captures/captureLibrary';
 import { Disposable } from '../util/dispose';
 import { renderFlowHtml } from './html';
 import { readPacketDetails } from './packetDetails';
-import type { FlowViewState, FromWebviewMessage, ToWebviewMessage } from './protocol';
+import { hopsIndex, withoutHops, type FlowViewState, type FromWebviewMessage, type ToWebviewMessage } from './protocol';
 
 export const FLOW_VIEW_TYPE = 'lvs.flow';
 
@@ -37,6 +37,7 @@ export function flowHtml(webview: vscode.Webview, extensionUri: vscode.Uri, titl
 export class FlowSession extends Disposable {
   private result?: AnalysisResult;
   private ready = false;
+  private hops = new Map<string, Hop[]>();
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -66,7 +67,10 @@ export class FlowSession extends Disposable {
   }
 
   private async sendResult(): Promise<void> {
-    if (this.result) await this.post({ type: 'show', result: this.result, title: this.title, source: this.source });
+    if (this.result) {
+      this.hops = hopsIndex(this.result);
+      await this.post({ type: 'show', resultJson: JSON.stringify(withoutHops(this.result)), title: this.title, source: this.source });
+    }
   }
 
   private post(m: ToWebviewMessage): Thenable<boolean> {
@@ -90,6 +94,9 @@ export class FlowSession extends Disposable {
         }
         break;
       }
+      case 'hopsRequest':
+        await this.post({ type: 'hops', inReplyTo: m.requestId, connectionId: m.connectionId, hops: this.hops.get(m.connectionId) ?? [] });
+        break;
       case 'perf':
         this.log.debug(`flow view ${this.title}: ${JSON.stringify(m.marks)}`);
         break;

@@ -1,7 +1,7 @@
 // The messages between the flow webview (media/flow) and the extension host.
 // Imported by both sides (type-only in the webview), so a change here is checked
 // on both ends by the compiler. No `vscode` import: the browser test uses it too.
-import type { AnalysisResult, PacketRef } from '../../core/analysis/result';
+import type { AnalysisResult, Hop, PacketRef } from '../../core/analysis/result';
 
 /** One decoded field of a packet, as a tree: `Ethernet` > `src: 02:…`. */
 export interface PacketField {
@@ -28,7 +28,13 @@ export interface PacketDetails {
 /** The analysis to show. Sent after the webview says it is `ready`. */
 export interface ShowAnalysisMessage {
   type: 'show';
-  result: AnalysisResult;
+  /**
+   * The AnalysisResult as JSON text, without the connections' hops (see
+   * `withoutHops`): the webview asks for a connection's hops when it draws it.
+   * A string crosses postMessage as one block; an object graph of 100,000 hops
+   * took over a second to clone.
+   */
+  resultJson: string;
   /** What was opened (capture folder or pcap file): kept in the state for the serializer. */
   source: string;
   /** A title for the header, e.g. the capture folder name. */
@@ -49,7 +55,15 @@ export interface LoadingMessage {
   text: string;
 }
 
-export type ToWebviewMessage = ShowAnalysisMessage | PacketDetailsMessage | LoadingMessage;
+/** Answer to a `hopsRequest`. */
+export interface HopsMessage {
+  type: 'hops';
+  inReplyTo: number;
+  connectionId: string;
+  hops: Hop[];
+}
+
+export type ToWebviewMessage = ShowAnalysisMessage | PacketDetailsMessage | LoadingMessage | HopsMessage;
 
 //#endregion
 
@@ -67,6 +81,13 @@ export interface PacketRequestMessage {
   ref: PacketRef;
 }
 
+/** The hops of one connection, to draw it. */
+export interface HopsRequestMessage {
+  type: 'hopsRequest';
+  requestId: number;
+  connectionId: string;
+}
+
 /** Timing marks (ms since navigation start) for the benchmark and the log. */
 export interface PerfMessage {
   type: 'perf';
@@ -79,7 +100,7 @@ export interface OpenLocationMessage {
   index: number;
 }
 
-export type FromWebviewMessage = ReadyMessage | PacketRequestMessage | PerfMessage | OpenLocationMessage;
+export type FromWebviewMessage = ReadyMessage | PacketRequestMessage | HopsRequestMessage | PerfMessage | OpenLocationMessage;
 
 //#endregion
 
@@ -94,4 +115,14 @@ export interface FlowViewState {
   filterState?: string;
   listScrollTop?: number;
   details?: PacketRef;
+}
+
+/** The result as the webview first gets it: everything but the hops (90% of the bytes). */
+export function withoutHops(result: AnalysisResult): AnalysisResult {
+  return { ...result, connections: result.connections.map((c) => ({ ...c, hops: [] })) };
+}
+
+/** A connection's hops by id, for answering `hopsRequest`. */
+export function hopsIndex(result: AnalysisResult): Map<string, Hop[]> {
+  return new Map(result.connections.map((c) => [c.id, c.hops]));
 }

@@ -85,6 +85,13 @@ function vrrpMutants(valid: string): Array<[string, string]> {
     ['lower-case state', valid.replace('state MASTER', 'state master')],
     ['advert_int 0', valid.replace(/advert_int \d+/, 'advert_int 0')],
     ['valid: nopreempt with BACKUP', valid.replace('state MASTER', 'state BACKUP\n    nopreempt')],
+    ['valid: nopreempt without state', valid.replace('state MASTER', 'nopreempt')],
+    ['nopreempt with MASTER', valid.replace('state MASTER', 'state MASTER\n    nopreempt')],
+    ['virtual_router_id missing', valid.replace(/\n\s*virtual_router_id \d+/, '')],
+    ['virtual_router_id reused', valid.replace(/(vrrp_instance [\s\S]*?\n}\n)/, (m: string) => `${m}${m.replace('VI_WEB', 'VI_OTHER').replace('192.0.2.100/24', '192.0.2.200/24')}`)],
+    ['no real servers', valid.replace(/\n {4}real_server[\s\S]*\n {4}}\n/, '\n')],
+    ['all weights 0', valid.replace(/weight 1/g, 'weight 0')],
+    ['valid: UDP service with TCP_CHECK (we warn, keepalived accepts)', valid.replace('protocol TCP', 'protocol UDP')],
   ];
 }
 

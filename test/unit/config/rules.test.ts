@@ -91,8 +91,8 @@ describe('keepalived LVS rules', function () {
     ruleCases('nopreempt-without-backup', K, {
       valid: [drConfig({ vrrpExtra: 'nopreempt' })],
       invalid: [
-        { text: drConfig({ vrrpExtra: 'nopreempt' }).replace('state BACKUP', 'state MASTER'), lines: [13] },
-        { text: drConfig({ vrrpExtra: 'nopreempt' }).replace('    state BACKUP\n', ''), lines: [12] },
+        { text: drConfig({ vrrpExtra: 'nopreempt' }).replace('state BACKUP', 'state MASTER'), lines: [13], severity: 'error' },
+        { text: drConfig({ vrrpExtra: 'nopreempt' }).replace('    state BACKUP\n', ''), lines: [12], severity: 'info' },
       ],
     });
     for (const text of [drConfig({ vrrpExtra: 'nopreempt' }).replace('state BACKUP', 'state MASTER'), drConfig({ vrrpExtra: 'nopreempt' }).replace('    state BACKUP\n', '')]) {

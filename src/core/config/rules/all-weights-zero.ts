@@ -13,7 +13,8 @@ export const allWeightsZero: LintRule = {
       if (svc.realServers.length === 0 || svc.realServers.some((r) => r.weight > 0) || !svc.location) continue;
       ctx.report({
         code: this.code,
-        severity: this.severity,
+        // keepalived -t reports it (quorum exceeds the total weight) and fails.
+        severity: ctx.language === 'keepalived' ? 'error' : 'warning',
         file: svc.location.file,
         range: toRange(svc.location),
         message: 'every real server of this service has weight 0: IPVS schedules no new connections to any of them. Give at least one a weight of 1 or more',

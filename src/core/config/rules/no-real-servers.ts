@@ -1,5 +1,6 @@
 // A virtual service with no real server answers nothing: the director's own stack
-// replies (TCP RST / ICMP port unreachable). keepalived ignores such a service.
+// replies (TCP RST / ICMP port unreachable). keepalived ignores such a service
+// entirely ("has no real servers - ignoring", an error for keepalived -t).
 import { toRange } from '../location';
 import type { LintRule } from './rule';
 
@@ -13,10 +14,10 @@ export const noRealServers: LintRule = {
       if (svc.realServers.length > 0 || !svc.location || svc.sorryServer) continue;
       ctx.report({
         code: this.code,
-        severity: this.severity,
+        severity: ctx.language === 'keepalived' ? 'error' : 'warning',
         file: svc.location.file,
         range: toRange(svc.location),
-        message: 'this virtual service has no real servers: clients get a reset or ICMP port unreachable from the director. Add real servers (or a sorry_server)',
+        message: ctx.language === 'keepalived' ? 'this virtual_server has no real servers, so keepalived ignores it and clients get a reset or ICMP port unreachable from the director. Add real servers (or a sorry_server)' : 'this virtual service has no real servers: clients get a reset or ICMP port unreachable from the director. Add real servers',
       });
     }
   },

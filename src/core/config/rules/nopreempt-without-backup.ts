@@ -1,12 +1,14 @@
-// keepalived honours nopreempt only when the instance starts in state BACKUP;
-// with `state MASTER` (or no state) it preempts anyway.
+// keepalived honours nopreempt only when the instance starts in state BACKUP:
+// with `state MASTER` it clears nopreempt ("nopreempt will not work with initial
+// state MASTER"). Without a state the instance starts as BACKUP, which works but
+// is worth writing down (info).
 import { child, tokenRange } from '../keepalived/ast';
 import { topLevel } from '../keepalived/query';
 import type { LintRule } from './rule';
 
 export const nopreemptWithoutBackup: LintRule = {
   code: 'nopreempt-without-backup',
-  severity: 'warning',
+  severity: 'error',
   languages: ['keepalived'],
   description: 'nopreempt without state BACKUP has no effect.',
   check(ctx) {
@@ -15,6 +17,7 @@ export const nopreemptWithoutBackup: LintRule = {
       if (!nopreempt) continue;
       const state = child(vi, 'state');
       if (state?.args[0]?.text.toUpperCase() === 'BACKUP' || state?.templated) continue;
+      const explicit = state?.args[0]?.text;
       const line = nopreempt.keyword.line;
       const indent = ctx.lineText(nopreempt.file, line).slice(0, nopreempt.keyword.start);
       const edit = state?.args[0]
@@ -22,10 +25,12 @@ export const nopreemptWithoutBackup: LintRule = {
         : { file: nopreempt.file, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}state BACKUP\n` };
       ctx.report({
         code: this.code,
-        severity: this.severity,
+        severity: explicit ? 'error' : 'info',
         file: nopreempt.file,
         range: tokenRange(nopreempt.keyword),
-        message: `nopreempt only works with 'state BACKUP' (this instance is ${state?.args[0]?.text ?? 'not given a state'}): set state BACKUP on every director of ${vi.args[0]?.text ?? 'this instance'}`,
+        message: explicit
+          ? `nopreempt only works with 'state BACKUP'; with state ${explicit} keepalived clears it and this director preempts. Set state BACKUP on every director of ${vi.args[0]?.text ?? 'this instance'}`
+          : `nopreempt relies on the instance starting as BACKUP, keepalived's default when no state is given: write 'state BACKUP' so it stays that way on every director`,
         fixes: [{ title: "Set 'state BACKUP'", isPreferred: true, edits: [edit] }],
       });
     }

@@ -203,7 +203,7 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
     const seen = new Map<string, Map<string, { ts: number; role: HostRole; enc: boolean }>>();
     for (const f of g.flows) {
       const p = points[f.point];
-      for (const r of f.recs) {
+      for (const r of f.records()) {
         if (r.dup) continue;
         const k = recKey(r);
         let hosts = seen.get(k);
@@ -267,7 +267,7 @@ function rewriteBetween(prev: Hop, h: Hop, rec: PacketRec, prevRec: PacketRec, m
 
 function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
   const items: Array<{ rec: PacketRec; point: PointInfo }> = [];
-  for (const f of g.flows) for (const rec of f.recs) items.push({ rec, point: points[f.point] });
+  for (const f of g.flows) for (const rec of f.records()) items.push({ rec, point: points[f.point] });
   items.sort((a, b) => {
     const d = a.rec.ts + a.point.shift - (b.rec.ts + b.point.shift);
     if (d !== 0) return d;
@@ -436,7 +436,7 @@ export function correlate(facts: Facts): void {
     if (!forwarded) {
       for (const f of dirFlows) {
         if (f.synAck > 0) continue;
-        const r = f.recs.find((x) => x.reply && (x.flagBits === -2 || (x.flagBits >= 0 && (x.flagBits & RST) !== 0)));
+        const r = f.records().find((x) => x.reply && (x.flagBits === -2 || (x.flagBits >= 0 && (x.flagBits & RST) !== 0)));
         if (r && services.vips.has(r.src)) {
           directorRefused = { point: f.point, n: r.n, ts: r.ts + points[f.point].shift, what: r.flagBits === -2 ? (r.note ?? 'ICMP unreachable') : 'a TCP RST' };
           break;

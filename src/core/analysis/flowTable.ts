@@ -12,8 +12,10 @@ export const SYN = 2;
 export const RST = 4;
 export const ACK = 16;
 
-/** Packet records kept per flow and point (the rest is only counted). */
-export const MAX_RECS = 64;
+/** Packet records kept per flow and point: the first MAX_HEAD and the last MAX_TAIL (the
+ *  rest is only counted), so a long connection still shows its start and its end. */
+export const MAX_HEAD = 24;
+export const MAX_TAIL = 8;
 const MAX_OTHER_FLOWS = 20000;
 const MAX_ARP = 5000;
 const MAX_SMALL = 6;
@@ -88,7 +90,12 @@ export class Flow {
   encapDsts: string[] = [];
   /** Status code of the first HTTP response seen (health checks). */
   httpStatus?: number;
+  /** First packets, then the last ones (see records()). */
   recs: PacketRec[] = [];
+  private tail: PacketRec[] = [];
+  private tailPos = 0;
+  /** Packets not kept as records (between head and tail). */
+  skipped = 0;
   private ring: number[] = [];
   private seqEndC = -1;
   private seqEndS = -1;
@@ -101,6 +108,25 @@ export class Flow {
     /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
     public gen: number,
   ) {}
+
+  /** Keeps a record if it belongs to the head or (for now) to the tail. */
+  keep(rec: PacketRec): void {
+    if (this.recs.length < MAX_HEAD) {
+      this.recs.push(rec);
+    } else if (this.tail.length < MAX_TAIL) {
+      this.tail.push(rec);
+    } else {
+      this.tail[this.tailPos] = rec;
+      this.tailPos = (this.tailPos + 1) % MAX_TAIL;
+      this.skipped++;
+    }
+  }
+
+  /** Head and tail records in capture order. */
+  records(): PacketRec[] {
+    if (this.tail.length === 0) return this.recs;
+    return [...this.recs, ...this.tail.slice(this.tailPos), ...this.tail.slice(0, this.tailPos)];
+  }
 
   /** Returns true when the signature was already seen here (the packet is a forwarded copy). */
   seen(sig: number, sllType: number | undefined): boolean {
@@ -368,27 +394,25 @@ export class PointTable {
         if (flagBits & RST) flow.rstC++;
       }
     }
-    if (flow.recs.length < MAX_RECS) {
-      flow.recs.push({
-        n: p.n,
-        ts,
-        reply,
-        dup,
-        flagBits,
-        seq,
-        ack,
-        len,
-        ipId,
-        src,
-        dst,
-        sport,
-        dport,
-        srcMac: p.srcMac,
-        dstMac: p.dstMac,
-        outerSrc,
-        outerDst,
-      });
-    }
+    flow.keep({
+      n: p.n,
+      ts,
+      reply,
+      dup,
+      flagBits,
+      seq,
+      ack,
+      len,
+      ipId,
+      src,
+      dst,
+      sport,
+      dport,
+      srcMac: p.srcMac,
+      dstMac: p.dstMac,
+      outerSrc,
+      outerDst,
+    });
   }
 
   private countIp(m: Map<string, number>, ip: string): void {
@@ -532,23 +556,21 @@ export class PointTable {
     if (p.ts < flow.first) flow.first = p.ts;
     if (p.ts > flow.last) flow.last = p.ts;
     if (reply && !dup) pushSmall(flow.replySrcs, `${p.src}:icmp`);
-    if (flow.recs.length < MAX_RECS) {
-      flow.recs.push({
-        n: p.n,
-        ts: p.ts,
-        reply,
-        dup,
-        flagBits: -2,
-        seq: ic.type,
-        ack: ic.code,
-        len: p.len ?? 0,
-        ipId: p.ipId ?? 0,
-        src: p.src ?? '?',
-        dst: p.dst ?? '?',
-        srcMac: p.srcMac,
-        dstMac: p.dstMac,
-        note,
-      });
-    }
+    flow.keep({
+      n: p.n,
+      ts: p.ts,
+      reply,
+      dup,
+      flagBits: -2,
+      seq: ic.type,
+      ack: ic.code,
+      len: p.len ?? 0,
+      ipId: p.ipId ?? 0,
+      src: p.src ?? '?',
+      dst: p.dst ?? '?',
+      srcMac: p.srcMac,
+      dstMac: p.dstMac,
+      note,
+    });
   }
 }

@@ -198,7 +198,9 @@ export async function labUp(opts: LabOptions = {}): Promise<Lab> {
   let step = '';
   const at = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     step = name;
-    return fn();
+    const result = await fn();
+    if (opts.failAfterStep === name) throw new Error('failure injected by failAfterStep');
+    return result;
   };
   try {
     await at('namespaces', () => createNamespaces(plan));

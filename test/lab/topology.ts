@@ -23,6 +23,8 @@ export interface LabOptions {
   realServers?: number;
   /** Real servers get no management address: reachable only through the director (ProxyJump). */
   rsBehindDirector?: boolean;
+  /** For the lab's own tests: throw right after this labUp step, to check the cleanup. */
+  failAfterStep?: string;
 }
 
 /** One Linux bridge (an L2 segment) of the lab; they live in the lab's switch namespace. */

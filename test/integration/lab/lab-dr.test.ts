@@ -36,6 +36,16 @@ describe('lab: DR mode (nftables director, real servers with the VIP on lo)', fu
     assert.equal(new Set(fixed.map((r) => r.answeredBy)).size, 1, `per connection, not per packet: ${JSON.stringify(fixed)}`);
   });
 
+  it('chooses the real server reproducibly from the client port (fixed or numbered source ports)', async function () {
+    const again = await lab!.clientTraffic({ protocol: 'tcp', count: 3, fixedSourcePort: 45000 });
+    assert.ok(again.every((r) => r.ok && r.sourcePort === 45000), JSON.stringify(again));
+    assert.equal(new Set(again.map((r) => r.answeredBy)).size, 1, JSON.stringify(again));
+    const a = await lab!.clientTraffic({ protocol: 'udp', count: 8, sourcePortBase: 46000 });
+    const b = await lab!.clientTraffic({ protocol: 'udp', count: 8, sourcePortBase: 46000 });
+    assert.deepEqual(a.map((r) => r.sourcePort), [46000, 46001, 46002, 46003, 46004, 46005, 46006, 46007]);
+    assert.deepEqual(a.map((r) => r.answeredBy), b.map((r) => r.answeredBy));
+  });
+
   it('puts DR on the wire: the director re-sends the same IP packet to a real server MAC; replies bypass it', async function () {
     const dir = fs.mkdtempSync('/tmp/lvslab-test-');
     try {

@@ -82,6 +82,17 @@ describe('lab lifecycle', function () {
     }
   });
 
+  it('a failure midway through labUp removes everything made so far and names the step', async function () {
+    requireLabTools(this);
+    const err = await labUp({ mode: 'dr', failAfterStep: 'sshd' }).then(
+      () => assert.fail('labUp should have failed'),
+      (e: Error) => e,
+    );
+    assert.match(err.message, /lab up \(instance (\d)\) failed at step "sshd": failure injected/);
+    const k = Number(/instance (\d)/.exec(err.message)![1]);
+    assert.deepEqual(await leftovers(k), []);
+  });
+
   it('labUp on an instance cleans its leftovers first; labDown of an absent lab is harmless', async function () {
     requireLabTools(this);
     const lab = await labUp({ mode: 'dr' });

@@ -86,7 +86,7 @@ describe('checkCluster on the real fixture outputs', function () {
   it('tun-healthy with strict rp_filter or tunl0 down on rs1: check-rp-filter / check-tunnel-device-missing', async function () {
     const sysctl = fs.readFileSync(lab('tun-healthy', 'rs1', 'sysctl.txt'), 'utf8').replace('net.ipv4.conf.tunl0.rp_filter = 0', 'net.ipv4.conf.tunl0.rp_filter = 1');
     const addr = fs.readFileSync(lab('tun-healthy', 'rs1', 'ip-addr.txt'), 'utf8').replace('<NOARP,UP,LOWER_UP>', '<NOARP>');
-    const h = hosts('tun-healthy', [['director', 'director', '-before'], ['rs1', 'real-server']], { rs1: { sysctl: { stdout: sysctl }, 'ip addr': { stdout: addr } } });
+    const h = hosts('tun-healthy', [['director', 'director', '-before'], ['rs1', 'real-server']], { rs1: { 'sysctl*': { stdout: sysctl }, 'ip addr show': { stdout: addr } } });
     const r = await checkCluster({ model: rulesModel('tun-healthy'), hosts: h });
     assert.deepEqual(codes(r.findings).sort(), ['check-rp-filter@rs1', 'check-tunnel-device-missing@rs1']);
     assert.deepEqual(r.findings.find((f) => f.code === 'check-rp-filter')?.fix?.argv, ['sysctl', '-w', 'net.ipv4.conf.tunl0.rp_filter=2']);
@@ -145,9 +145,9 @@ describe('checkCluster on the real fixture outputs', function () {
     const stderr = noIpvs.split('\n').slice(1, 3).join('\n');
     const h = hosts('dr-healthy', [['director', 'director'], ['rs1', 'real-server']], {
       director: {
-        ipvsadm: { stderr, code: 2 },
+        'ipvsadm*': { stderr, code: 2 },
         'cat /proc/net/ip_vs': { stderr: 'cat: /proc/net/ip_vs: No such file or directory', code: 1 },
-        'sh -c': { stdout: '# uname -r: 6.18.0\n# CONFIG_IP_VS is not set\n' },
+        'sh -c*': { stdout: '# uname -r: 6.18.0\n# CONFIG_IP_VS is not set\n' },
       },
     });
     const r = await checkCluster({ model: rulesModel('dr-healthy'), hosts: h });
@@ -161,12 +161,12 @@ describe('checkCluster on the real fixture outputs', function () {
 
   it('a kernel built without CONFIG_IP_VS_PROTO_TCP, or without the scheduler in use, is an error', async function () {
     const config = ['# uname -r: 6.1.0-test', 'CONFIG_IP_VS=m', '# CONFIG_IP_VS_PROTO_TCP is not set', 'CONFIG_IP_VS_PROTO_UDP=y', '# CONFIG_IP_VS_RR is not set', 'CONFIG_IP_VS_WLC=m'].join('\n');
-    const h = hosts('dr-healthy', [['director', 'director']], { director: { 'sh -c': { stdout: config } } });
+    const h = hosts('dr-healthy', [['director', 'director']], { director: { 'sh -c*': { stdout: config } } });
     const r = await checkCluster({ model: rulesModel('dr-healthy'), hosts: h });
     assert.deepEqual(r.findings.filter((f) => f.severity === 'error').map((f) => f.code), ['check-kernel-proto-missing', 'check-kernel-scheduler-missing']);
     assert.match(r.findings[0].message, /kernel 6\.1\.0-test on director was built without CONFIG_IP_VS_PROTO_TCP/);
     const ok = ['CONFIG_IP_VS=m', 'CONFIG_IP_VS_PROTO_TCP=y', 'CONFIG_IP_VS_PROTO_UDP=y', 'CONFIG_IP_VS_RR=m'].join('\n');
-    const r2 = await checkCluster({ model: rulesModel('dr-healthy'), hosts: hosts('dr-healthy', [['director', 'director']], { director: { 'sh -c': { stdout: ok } } }) });
+    const r2 = await checkCluster({ model: rulesModel('dr-healthy'), hosts: hosts('dr-healthy', [['director', 'director']], { director: { 'sh -c*': { stdout: ok } } }) });
     assert.deepEqual(codes(r2.findings), []);
   });
 
@@ -183,6 +183,17 @@ describe('checkCluster on the real fixture outputs', function () {
       'check-ipvs-drift-weight',
     ]);
     assert.equal(extraSvc.length, 1);
+  });
+
+  it('a weight-0 destination still getting new connections (--rate CPS) is reported', async function () {
+    const ln = fs.readFileSync(lab('dr-healthy', 'director', 'ipvsadm-Ln.txt'), 'utf8').replace('  -> 192.0.2.12:80                Route   1', '  -> 192.0.2.12:80                Route   0');
+    const rate = fs.readFileSync(lab('dr-healthy', 'director', 'ipvsadm-Ln-rate.txt'), 'utf8').replace(/( {2}-> 192\.0\.2\.12:80 +)0/, '$13');
+    const h = hosts('dr-healthy', [['director', 'director']], { director: { 'ipvsadm -Ln --rate --exact': { stdout: rate }, 'ipvsadm -Ln': { stdout: ln } } });
+    const r = await checkCluster({ model: rulesModel('dr-healthy'), hosts: h });
+    const f = r.findings.find((x) => x.code === 'check-quiescent-receiving');
+    assert.ok(f, codes(r.findings).join());
+    assert.match(f.message, /192\.0\.2\.12:80 of tcp:192\.0\.2\.100:80 has weight 0 on director but still gets 3 new connections per second/);
+    assert.ok(r.findings.some((x) => x.code === 'check-ipvs-drift-weight'), 'and the weight differs from the config');
   });
 
   it('an unreachable host becomes a finding, not a crash, and the others are still judged', async function () {

@@ -1,7 +1,7 @@
 // A RemoteHost that answers the cluster check's commands with the real command
 // outputs saved for one host of a fixture scenario (fixtures/lab/<scenario>/<host>/).
 // A command the fixture did not record fails like an unrunnable command would;
-// `extra` supplies outputs for the few commands the fixtures lack (by label).
+// `extra` supplies outputs for the few commands the fixtures lack, or replaces some.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExecOptions, ExecResult, RemoteHost } from '../../../src/core/ssh/remote';
@@ -35,8 +35,10 @@ export class FixtureHost implements RemoteHost {
   async exec(argv: string[], _opts?: ExecOptions): Promise<ExecResult> {
     const line = argv.join(' ');
     this.commands.push(line);
-    for (const [prefix, out] of Object.entries(this.extra)) {
-      if (line.startsWith(prefix)) return { stdout: out.stdout ?? '', stderr: out.stderr ?? '', code: out.code ?? 0 };
+    // `extra` keys: the exact command line, or a prefix ending in `*`.
+    for (const [key, out] of Object.entries(this.extra)) {
+      const hit = key.endsWith('*') ? line.startsWith(key.slice(0, -1)) : line === key;
+      if (hit) return { stdout: out.stdout ?? '', stderr: out.stderr ?? '', code: out.code ?? 0 };
     }
     const hit = files.find(([re]) => re.test(line));
     const file = hit && path.join(this.dir, `${hit[1]}${this.suffix}.txt`);

@@ -8,6 +8,7 @@ import { ipvsDrift } from './ipvsDrift';
 import { ipvsMissing } from './ipvsMissing';
 import { kernelSupport } from './kernelSupport';
 import { listener } from './listener';
+import { quiescentTraffic } from './quiescentTraffic';
 import { rpFilter } from './rpFilter';
 import { rsDefaultRoute } from './rsDefaultRoute';
 import { rsVip } from './rsVip';
@@ -23,6 +24,7 @@ export const checkRules: { name: string; rule: CheckRule }[] = [
   { name: 'services with no usable destination', rule: serviceDestinations },
   { name: 'ip_forward for NAT', rule: ipForward },
   { name: 'expire_quiescent_template / expire_nodest_conn', rule: expireSysctls },
+  { name: 'quiescent servers still receiving', rule: quiescentTraffic },
   { name: 'VIP holders', rule: vipHolders },
   { name: 'connections stuck in SYN_RECV', rule: synRecv },
   { name: 'VIP on the real server', rule: rsVip },

@@ -1,22 +1,14 @@
 // RawFrame -> Packet: the link-type decoder starts the chain through the registry.
 import type { RawFrame } from '../pcap/frame';
-import { linkTypes, warn, type LayerDecoder } from './dispatch';
+import { linkTypes, warn } from './dispatch';
 import { DecodedPacket } from './decodedPacket';
 import type { Packet } from './packet';
 import './registry';
 
-// Captures hold one link type (or a few): remember the last lookup.
-let lastLinkType = -1;
-let lastLink: LayerDecoder | undefined;
-
 /** Decode one frame. Never throws on malformed bytes: problems go to `warnings`. */
 export function decodeFrame(f: RawFrame): Packet {
   const p = new DecodedPacket(f);
-  if (f.linkType !== lastLinkType) {
-    lastLinkType = f.linkType;
-    lastLink = linkTypes.get(f.linkType);
-  }
-  const link = lastLink;
+  const link = f.linkType >= 0 && f.linkType <= 0xffff ? linkTypes[f.linkType] : undefined;
   if (link === undefined) {
     warn(p, `link type ${f.linkType} is not decoded`);
     return p;

@@ -11,7 +11,8 @@ import type { L4Proto, Packet } from './packet';
  */
 export type LayerDecoder = (p: Packet, d: Uint8Array, off: number, end: number, wireLen: number, depth: number) => void;
 
-export const linkTypes = new Map<number, LayerDecoder>();
+/** Indexed by LINKTYPE_* (16 bits in both pcap and pcapng). */
+export const linkTypes: Array<LayerDecoder | undefined> = new Array(65536).fill(undefined);
 /** Indexed by EtherType (a flat table: a lookup per packet must be cheap). */
 export const etherTypes: Array<LayerDecoder | undefined> = new Array(65536).fill(undefined);
 export const ipProtocols: Array<LayerDecoder | undefined> = new Array(256).fill(undefined);

@@ -19,16 +19,16 @@ import { decodeUdp } from './udp';
 import { decodeVrrp } from './vrrp';
 
 // Link types (LINKTYPE_*).
-linkTypes.set(0, decodeLoopback);
-linkTypes.set(1, decodeEthernet);
-linkTypes.set(12, decodeRawIp);
-linkTypes.set(14, decodeRawIp);
-linkTypes.set(101, decodeRawIp);
-linkTypes.set(108, decodeLoopback);
-linkTypes.set(113, decodeLinuxSll);
-linkTypes.set(228, decodeRawIpv4);
-linkTypes.set(229, decodeRawIpv6);
-linkTypes.set(276, decodeLinuxSll2);
+linkTypes[0] = decodeLoopback;
+linkTypes[1] = decodeEthernet;
+linkTypes[12] = decodeRawIp;
+linkTypes[14] = decodeRawIp;
+linkTypes[101] = decodeRawIp;
+linkTypes[108] = decodeLoopback;
+linkTypes[113] = decodeLinuxSll;
+linkTypes[228] = decodeRawIpv4;
+linkTypes[229] = decodeRawIpv6;
+linkTypes[276] = decodeLinuxSll2;
 
 // EtherTypes.
 etherTypes[0x0800] = decodeIpv4;

@@ -11,6 +11,7 @@ import { keepalivedToModel } from './keepalived/model';
 import { parseKeepalived } from './keepalived/parser';
 import { validateSyntax } from './keepalived/validate';
 import { rules } from './rules';
+import { applySuppressions } from './suppress';
 import type { LintContext } from './rules/rule';
 
 export interface AnalyzedDocument {
@@ -72,7 +73,8 @@ export function runRules(doc: AnalyzedDocument, text: string, readFile: (f: stri
 export function lintText(text: string, file: string, languageId?: string): ConfigDiagnostic[] {
   const doc = analyzeText(text, file, languageId);
   if (!doc) return [];
-  return sortDiagnostics([...doc.syntax, ...runRules(doc, text)]);
+  const all = applySuppressions([...doc.syntax, ...runRules(doc, text)], (f) => (f === file ? text : readFileOrUndefined(f)));
+  return sortDiagnostics(all);
 }
 
 /** Diagnostics for files on disk; a file that cannot be read is an error diagnostic. */
@@ -89,7 +91,7 @@ export function lintFiles(paths: string[]): ConfigDiagnostic[] {
       out.push({ code: 'unknown-language', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `${p} is neither a keepalived.conf nor ipvsadm rules (name it keepalived.conf, *.keepalived.conf or *.ipvsadm)` });
       continue;
     }
-    out.push(...doc.syntax, ...runRules(doc, text));
+    out.push(...applySuppressions([...doc.syntax, ...runRules(doc, text)], (f) => (f === p ? text : readFileOrUndefined(f))));
   }
   return sortDiagnostics(out);
 }

@@ -70,3 +70,14 @@ describe('language service', function () {
     assert.deepEqual(lintText(fixed, K).filter((d) => d.severity !== 'info'), []);
   });
 });
+
+describe('suppression comments', function () {
+  it('silences the named codes on the next line, or on the line of a trailing comment', function () {
+    const text = drConfig({ rsPort: 8080 }).replace('    real_server 192.0.2.11 8080 {', '    # lvs-lint-disable dr-port-remap\n    real_server 192.0.2.11 8080 {');
+    assert.deepEqual(lintText(text, K).map((d) => d.code), []);
+    const trailing = drConfig({ rsPort: 8080 }).replace('real_server 192.0.2.11 8080 {', 'real_server 192.0.2.11 8080 { ! lvs-lint-disable');
+    assert.deepEqual(lintText(trailing, K).map((d) => d.code), []);
+    const other = drConfig({ rsPort: 8080 }).replace('    real_server 192.0.2.11 8080 {', '    # lvs-lint-disable vip-not-in-vrrp\n    real_server 192.0.2.11 8080 {');
+    assert.deepEqual(lintText(other, K).map((d) => d.code), ['dr-port-remap']);
+  });
+});

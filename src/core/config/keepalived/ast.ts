@@ -70,7 +70,14 @@ export function children(parent: Statement | undefined, ...keywords: string[]): 
   return (parent?.body ?? []).filter((s) => !s.entry && keywords.includes(s.keyword.text));
 }
 
+/** The last statement of `parent` with one of these keywords (keepalived: the last one wins). */
 export function child(parent: Statement | undefined, ...keywords: string[]): Statement | undefined {
-  const list = children(parent, ...keywords);
-  return list[list.length - 1];
+  const body = parent?.body;
+  if (!body) return undefined;
+  // A plain loop: this runs for every option of every block on each keystroke.
+  for (let i = body.length - 1; i >= 0; i--) {
+    const s = body[i];
+    if (!s.entry && keywords.includes(s.keyword.text)) return s;
+  }
+  return undefined;
 }

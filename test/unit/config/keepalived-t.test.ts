@@ -131,6 +131,18 @@ describe('keepalived -t agreement: the installed keepalived', function () {
     for (const f of fs.readdirSync(corpusDir).filter((x) => x.endsWith('.conf'))) check(f, fs.readFileSync(path.join(corpusDir, f), 'utf8'));
   });
 
+  it('agrees on hand-written lexical edge cases', function () {
+    const vs = (body: string): string => `virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n${body}}\n`;
+    const rs = '    real_server 192.0.2.2 80 { weight 1 }\n';
+    check('one-line blocks', `global_defs { router_id a }\n${vs(rs)}`);
+    check('brace on the next line', `global_defs\n{\n    router_id a\n}\n${vs(rs)}`);
+    check('comments everywhere', `! top\nglobal_defs { # x\n    router_id a ! y\n}\n${vs(rs)}`);
+    check('parameters', `$RS=192.0.2.2\n${vs('    real_server $RS 80 {\n        weight 1\n    }\n')}`);
+    check('conditional lines', `@nothere global_defs {\n@nothere }\n${vs(rs)}`);
+    check('unknown keyword at top level', `global_defs { router_id a }\nvirtual_servr 192.0.2.1 80 {\n}\n${vs(rs)}`);
+    check('quoted script with spaces', `vrrp_script chk {\n    script "/bin/sh -c 'exit 0'"\n    interval 2\n}\n${vs(rs)}`);
+  });
+
   it('agrees on generated mutants of valid configs', function () {
     const valid = ['01-valid-dr-tcp-check.conf', '02-valid-nat-http-get.conf'].map((f) => fs.readFileSync(path.join(corpusDir, f), 'utf8'));
     let n = 0;

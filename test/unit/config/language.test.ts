@@ -81,3 +81,12 @@ describe('suppression comments', function () {
     assert.deepEqual(lintText(other, K).map((d) => d.code), ['dr-port-remap']);
   });
 });
+
+describe('ipvsadm completion in shell scripts', function () {
+  it('offers options on ipvsadm lines only', function () {
+    const text = '#!/bin/sh\necho hello \nipvsadm -A -t 192.0.2.1:80 \n';
+    const doc = analyzeText(text, '/tmp/setup.sh')!;
+    assert.deepEqual(completeAt(doc, text, { line: 1, character: 11 }), []);
+    assert.ok(completeAt(doc, text, { line: 2, character: 27 }).some((c) => c.label === '-s'));
+  });
+});

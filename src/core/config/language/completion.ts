@@ -48,6 +48,8 @@ export function completeAt(doc: AnalyzedDocument, text: string, pos: Position): 
     }
     return [];
   }
+  // In shell scripts only ipvsadm command lines get ipvsadm completions.
+  if (!/(^|[\s;&|(])ipvsadm\s/.test(line) && !/^\s*-/.test(line)) return [];
   if (/(^|\s)(-s|--scheduler)\s+\S*$/.test(line)) {
     return SCHEDULERS.map((s) => ({ label: s, kind: 'value', documentation: SCHEDULER_DOCS[s] }));
   }

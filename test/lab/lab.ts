@@ -81,9 +81,10 @@ export async function checkPrerequisites(mode: LabMode = 'dr'): Promise<void> {
   const missing: string[] = [];
   if (process.platform !== 'linux') missing.push('Linux');
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) missing.push('root (run as root)');
-  for (const cmd of ['ip', 'nft', 'ssh-keygen', 'ss', 'unshare', 'useradd', 'chpasswd', 'visudo']) {
+  const packageOf: Record<string, string> = { ip: 'iproute2', ss: 'iproute2', nft: 'nftables', 'ssh-keygen': 'openssh-client', unshare: 'util-linux', useradd: 'passwd', chpasswd: 'passwd', visudo: 'sudo' };
+  for (const cmd of Object.keys(packageOf)) {
     const r = await run(['sh', '-c', 'command -v "$1"', 'sh', cmd], { check: false });
-    if (r.code !== 0) missing.push(cmd);
+    if (r.code !== 0) missing.push(`${cmd} (apt-get install ${packageOf[cmd]})`);
   }
   if (!fs.existsSync(SSHD)) missing.push(`${SSHD} (apt-get install openssh-server)`);
   if (mode === 'tun') {

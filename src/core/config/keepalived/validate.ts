@@ -79,14 +79,15 @@ function unknownKeyword(s: Statement): ConfigDiagnostic {
     };
   }
   const suggestion = didYouMean(kw, Object.keys(BLOCKS[s.context].keywords));
+  const where = s.context === 'root' ? 'at the top level' : `in '${s.context}'`;
   return {
     code: 'unknown-keyword',
     severity: 'error',
     file: s.file,
     range,
     message: suggestion
-      ? `unknown keyword '${kw}' in '${s.context}': did you mean '${suggestion}'?`
-      : `unknown keyword '${kw}' in '${s.context}': keepalived ignores it — check the spelling`,
+      ? `unknown keyword '${kw}' ${where}: did you mean '${suggestion}'?`
+      : `unknown keyword '${kw}' ${where}: keepalived ignores it — check the spelling`,
     fixes: suggestion ? [{ title: `Change to '${suggestion}'`, isPreferred: true, edits: [{ file: s.file, range, newText: suggestion }] }] : undefined,
   };
 }

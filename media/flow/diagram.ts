@@ -7,10 +7,10 @@ import { svg, el, clear } from './dom';
 import { type CitedPackets, type Column, describeHop, formatLatency, formatOffset, hopEnds, refKey } from './model';
 
 export const MAX_HOPS = 400;
-const LANE_MIN = 116;
-const GUTTER = 84;
+const LANE_MIN = 100;
+const GUTTER = 76;
 /** Room on the right for the finding codes marked on cited packets (when there are any). */
-const MARKS = 120;
+const MARKS = 112;
 const HEADER = 54;
 const ROW = 40;
 
@@ -42,7 +42,10 @@ export function renderDiagram(
 ): void {
   clear(host);
   const shown = conn.hops.slice(0, MAX_HOPS);
-  const marks = shown.some((h) => cited.has(refKey(h.ref.point, h.ref.n))) ? MARKS : 8;
+  // Room on the right for the longest finding mark (about 6.5 px per character of 11 px bold type).
+  let longest = 0;
+  for (const h of shown) longest = Math.max(longest, (cited.get(refKey(h.ref.point, h.ref.n)) ?? []).join(', ').length);
+  const marks = longest ? Math.max(MARKS, Math.ceil(longest * 6.5) + 28) : 8;
   const laneW = Math.max(LANE_MIN, Math.floor((host.clientWidth - GUTTER - marks - 16) / cols.length) || LANE_MIN);
   const width = GUTTER + laneW * cols.length + marks;
   const stopRows = conn.stoppedAt ? 1 : 0;
@@ -69,9 +72,10 @@ export function renderDiagram(
   cols.forEach((c, i) => {
     const g = svg('g', { class: `lane role-${c.role}${c.point < 0 ? ' virtual' : ''}` });
     g.appendChild(svg('rect', { class: 'lane-head', x: x(i) - laneW / 2 + 6, y: 6, width: laneW - 12, height: 38, rx: 4 }));
-    g.appendChild(svg('title', {}, `${c.host} ${c.interface}`));
+    g.appendChild(svg('title', {}, `${c.host} (${c.role}) ${c.interface}`));
     g.appendChild(svg('text', { class: 'lane-host', x: x(i), y: 22, 'text-anchor': 'middle' }, fit(c.host, laneW - 20)));
-    const sub = c.point < 0 ? 'not captured' : `${c.role}${c.interface ? ' · ' + c.interface : ''}`;
+    // The role shows in the lane's colour (and its tooltip); the interface tells same-host lanes apart.
+    const sub = c.point < 0 ? 'not captured' : c.interface || c.role;
     g.appendChild(svg('text', { class: 'lane-sub', x: x(i), y: 37, 'text-anchor': 'middle' }, fit(sub, laneW - 20)));
     g.appendChild(svg('line', { class: 'lane-line', x1: x(i), x2: x(i), y1: HEADER - 6, y2: height - 8 }));
     root.appendChild(g);

@@ -267,7 +267,10 @@ class FlowApp {
     cells[6].textContent = codes.length ? `⚠ ${codes.join(', ')}` : '';
     cells[6].className = codes.length ? 'codes' : '';
     row.classList.toggle('has-finding', codes.length > 0);
-    row.title = c.stoppedAt ? `stopped: ${c.stoppedAt.reason}` : '';
+    // The full line, for narrow panes where cells are cut.
+    row.title = `${c.protocol} ${endpoint(c.client, c.clientPort)} → ${endpoint(c.vip, c.vport)}${c.realServer ? ' via ' + c.realServer : ''}: ${c.state}${
+      c.stoppedAt ? ` (stopped: ${c.stoppedAt.reason})` : ''
+    }${codes.length ? ' · ' + codes.join(', ') : ''}`;
   }
 
   private selectConnection(index: number): void {

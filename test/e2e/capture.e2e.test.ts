@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { hasCommand, isRoot, requireOrSkip } from '../helpers/env';
+import { hasCommand, hasSharedFixtures, isRoot, labFixturesDir, requireOrSkip } from '../helpers/env';
 import { CHROMIUM, launchChromium, saveScreenshot } from '../browser/harness';
 import { labUp, type Lab } from '../lab/lab';
 import {
@@ -101,6 +101,19 @@ describe('end to end in code-server', function () {
       // Second step: hosts. Nothing is configured, so an error says what to set.
       const note = page.locator('.notification-list-item-message', { hasText: 'lvs.hostsFile' });
       await note.first().waitFor({ state: 'visible', timeout: 20_000 });
+      // Open a saved capture (a real fixture) through the command's folder dialog.
+      if (hasSharedFixtures()) {
+        const fixture = path.join(labFixturesDir, 'dr-arp-problem');
+        await runCommand(page, 'LVS: Open Capture');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(fixture + '/');
+        await page.waitForTimeout(500);
+        await page.keyboard.press('Enter');
+        const frame = await waitFor('the flow view of the saved capture', 60_000, () => webviewFrame(page!, '.vlist-row'));
+        const codes = await frame.locator('.findings .finding .code').allTextContents();
+        assert.ok(codes.includes('arp-problem'), `findings: ${codes.join(', ')}`);
+      }
       await saveScreenshot(page, 'e2e-smoke.png');
     } finally {
       await page?.close();

@@ -6,6 +6,7 @@
 // here; rules about the sequence of commands live in ../rules.
 import type { ConfigDiagnostic, Range } from '../diagnostic';
 import { checkInt, checkNetmask, didYouMean, isIPv4, isIPv6, SCHEDULERS } from '../values';
+import { DEST_ONLY, OPTIONS, SCHED_FLAGS, SERVICE_ONLY, SERVICE_PORTS } from './options';
 
 export interface Word {
   text: string;
@@ -16,7 +17,8 @@ export interface Word {
   dynamic: boolean;
 }
 
-export type IpvsadmOp = 'add-service' | 'edit-service' | 'delete-service' | 'add-dest' | 'edit-dest' | 'delete-dest' | 'clear' | 'other';
+export type { IpvsadmOp } from './options';
+import type { IpvsadmOp } from './options';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
 export interface Endpoint {
@@ -55,88 +57,6 @@ export interface IpvsadmCommand {
   /** ipvsadm would refuse the command itself: it does not change the table. */
   invalid: boolean;
 }
-
-interface OptionSpec {
-  name: string;
-  value: 'none' | 'required' | 'optional';
-  op?: IpvsadmOp;
-}
-
-// Short and long forms (ipvsadm(8)).
-const OPTIONS: Record<string, OptionSpec> = {};
-function opt(short: string | undefined, long: string, value: OptionSpec['value'], op?: IpvsadmOp): void {
-  const spec = { name: long, value, op };
-  if (short) OPTIONS[`-${short}`] = spec;
-  OPTIONS[`--${long}`] = spec;
-}
-opt('A', 'add-service', 'none', 'add-service');
-opt('E', 'edit-service', 'none', 'edit-service');
-opt('D', 'delete-service', 'none', 'delete-service');
-opt('C', 'clear', 'none', 'clear');
-opt('R', 'restore', 'none', 'other');
-opt('S', 'save', 'none', 'other');
-opt('a', 'add-server', 'none', 'add-dest');
-opt('e', 'edit-server', 'none', 'edit-dest');
-opt('d', 'delete-server', 'none', 'delete-dest');
-opt('L', 'list', 'none', 'other');
-opt('l', 'list', 'none', 'other');
-opt('Z', 'zero', 'none', 'other');
-opt(undefined, 'set', 'required', 'other');
-opt(undefined, 'start-daemon', 'required', 'other');
-opt(undefined, 'stop-daemon', 'required', 'other');
-opt('h', 'help', 'none', 'other');
-opt('v', 'version', 'none', 'other');
-opt('t', 'tcp-service', 'required');
-opt('u', 'udp-service', 'required');
-opt(undefined, 'sctp-service', 'required');
-opt('f', 'fwmark-service', 'required');
-opt('s', 'scheduler', 'required');
-opt('p', 'persistent', 'optional');
-opt('M', 'netmask', 'required');
-opt('b', 'sched-flags', 'required');
-opt('o', 'ops', 'none');
-opt(undefined, 'pe', 'required');
-opt('6', 'ipv6', 'none');
-opt('r', 'real-server', 'required');
-opt('g', 'gatewaying', 'none');
-opt('i', 'ipip', 'none');
-opt('m', 'masquerading', 'none');
-opt('w', 'weight', 'required');
-opt('x', 'u-threshold', 'required');
-opt('y', 'l-threshold', 'required');
-opt(undefined, 'tun-type', 'required');
-opt(undefined, 'tun-port', 'required');
-opt(undefined, 'tun-nocsum', 'none');
-opt(undefined, 'tun-csum', 'none');
-opt(undefined, 'tun-remcsum', 'none');
-opt('n', 'numeric', 'none');
-opt('c', 'connection', 'none');
-opt(undefined, 'exact', 'none');
-opt(undefined, 'stats', 'none');
-opt(undefined, 'rate', 'none');
-opt(undefined, 'thresholds', 'none');
-opt(undefined, 'persistent-conn', 'none');
-opt(undefined, 'nosort', 'none');
-opt(undefined, 'sort', 'none');
-opt(undefined, 'tun-info', 'none');
-opt(undefined, 'timeout', 'none');
-opt(undefined, 'daemon', 'none');
-opt(undefined, 'syncid', 'required');
-opt(undefined, 'sync-maxlen', 'required');
-opt(undefined, 'mcast-interface', 'required');
-opt(undefined, 'mcast-group', 'required');
-opt(undefined, 'mcast-port', 'required');
-opt(undefined, 'mcast-ttl', 'required');
-
-const SERVICE_ONLY = new Set(['scheduler', 'persistent', 'netmask', 'sched-flags', 'ops', 'pe']);
-const DEST_ONLY = new Set(['real-server', 'gatewaying', 'ipip', 'masquerading', 'weight', 'u-threshold', 'l-threshold', 'tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum']);
-const SCHED_FLAGS = new Set(['flag-1', 'flag-2', 'flag-3', 'sh-fallback', 'sh-port', 'mh-fallback', 'mh-port']);
-
-/** Well-known service names ipvsadm resolves through /etc/services. */
-const SERVICE_PORTS: Record<string, number> = {
-  ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, www: 80, pop3: 110, ntp: 123, imap: 143, snmp: 161,
-  ldap: 389, https: 443, syslog: 514, submission: 587, imaps: 993, pop3s: 995, mysql: 3306, postgresql: 5432, sip: 5060, 'http-alt': 8080,
-};
 
 export interface ParsedIpvsadm {
   file: string;

@@ -4,7 +4,7 @@ import type { Position } from '../diagnostic';
 import { BLOCKS } from '../keepalived/schema';
 import type { AnalyzedDocument } from '../lint';
 import { SCHEDULER_DOCS, SCHEDULERS } from '../values';
-import { IPVSADM_OPTION_DOCS } from './ipvsadm-docs';
+import { OPTION_LIST } from '../ipvsadm/options';
 import { blockAt } from './locate';
 
 export interface CompletionEntry {
@@ -53,5 +53,5 @@ export function completeAt(doc: AnalyzedDocument, text: string, pos: Position): 
   if (/(^|\s)(-s|--scheduler)\s+\S*$/.test(line)) {
     return SCHEDULERS.map((s) => ({ label: s, kind: 'value', documentation: SCHEDULER_DOCS[s] }));
   }
-  return Object.entries(IPVSADM_OPTION_DOCS).map(([label, documentation]) => ({ label, kind: 'option', documentation }));
+  return OPTION_LIST.map((o) => ({ label: o.label, kind: 'option', documentation: o.doc }));
 }

@@ -5,7 +5,7 @@ import { tokenRange } from '../keepalived/ast';
 import { type ArgSpec, BLOCKS } from '../keepalived/schema';
 import type { AnalyzedDocument } from '../lint';
 import { SCHEDULER_DOCS } from '../values';
-import { IPVSADM_LONG, IPVSADM_OPTION_DOCS } from './ipvsadm-docs';
+import { OPTIONS } from '../ipvsadm/options';
 import { locateToken } from './locate';
 
 export interface HoverResult {
@@ -64,7 +64,8 @@ export function hoverAt(doc: AnalyzedDocument, text: string, pos: Position): Hov
 
 /** Hover for an ipvsadm option word (the VS Code layer passes the word under the cursor). */
 export function ipvsadmOptionHover(word: string): string | undefined {
-  const short = IPVSADM_LONG[word] ?? word;
-  const doc = IPVSADM_OPTION_DOCS[short];
-  return doc ? `**${word}** — ${doc}` : undefined;
+  const o = OPTIONS[word];
+  if (!o) return undefined;
+  const forms = o.short ? `-${o.short}, --${o.name}` : `--${o.name}`;
+  return `**${forms}**${o.value === 'required' ? ' VALUE' : o.value === 'optional' ? ' [VALUE]' : ''} — ${o.doc}`;
 }

@@ -58,7 +58,7 @@ async function requests(
 
 // Client source ports are fixed so that the director's choices (a seeded hash of
 // address and port) are the same on every run of `npm run samples`.
-const TCP_BASE = 41008; // 41008..41015 split 4:4 between rs1 and rs2 with HASH_SEED
+const TCP_BASE = 41013; // 41013..41020 split 4:4 between rs1 and rs2 with HASH_SEED
 const UDP_BASE = 42000; // 42000..42005 split 3:3
 
 /** The usual mix: TCP requests, UDP requests from fresh ports, UDP from one fixed port. */

@@ -94,6 +94,17 @@ withLab('dr', [], (get) => {
     assert.equal(r.judgement.test?.test, 'binomial', r.judgement.message);
     assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
   });
+  it('probe over UDP with a capture, and the load of each real server with the weights it suggests', async function () {
+    const { lab, pool } = get();
+    const svc = loadClusterModel([lab.keepalivedConfPath]).services.find((s) => s.protocol === 'udp')!;
+    const hostOf = (address: string): string | undefined => lab.hosts.find((h) => h.lanAddress === address)?.name;
+    const r = await probeVip({ ...probeSettingsFromService(svc, hostOf), from: await pool.get('client'), count: 12, capture: { source: pool }, load: { source: pool } });
+    assert.ok(r.attempts.every((a) => a.ok && a.via === 'capture'), JSON.stringify(r.attempts));
+    assert.equal(r.distribution.reduce((n, d) => n + d.count, 0), 12);
+    assert.deepEqual(r.findings.filter((f) => f.severity !== 'info'), []);
+    assert.ok(r.load?.samples.every((x) => typeof x.load === 'number' && x.load >= 0), JSON.stringify(r.load));
+    assert.equal(Object.values(r.load?.suggestedWeights ?? {}).reduce((a, b) => a + b, 0), 2, 'the current weight sum is kept');
+  });
 });
 
 withLab('dr', ['arp-problem', 'vip-missing-on-lo'], (get) => {

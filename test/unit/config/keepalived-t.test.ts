@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ConfigDiagnostic, lintText } from '../../../src/core/config';
-import { hasCommand, hasSharedFixtures, isRoot, labFixturesDir, requireOrSkip } from '../../helpers/env';
+import { hasCommand, hasSharedFixtures, isRoot, labFixturesDir, repoRoot, requireOrSkip } from '../../helpers/env';
 
 const SYNTAX = new Set(['unknown-keyword', 'keyword-not-allowed', 'invalid-value', 'missing-value', 'missing-brace', 'extra-brace', 'unexpected-brace', 'missing-open-brace', 'unmatched-quote', 'line-too-long']);
 const corpusDir = path.join(labFixturesDir, 'keepalived-config-test', 'guest');
@@ -129,6 +129,18 @@ describe('keepalived -t agreement: the installed keepalived', function () {
 
   it('agrees on every corpus file', function () {
     for (const f of fs.readdirSync(corpusDir).filter((x) => x.endsWith('.conf'))) check(f, fs.readFileSync(path.join(corpusDir, f), 'utf8'));
+  });
+
+  it('agrees on the keepalived.conf files of the lab scenarios and of samples/', function () {
+    const files = ['keepalived-vrrp/dir1/keepalived.conf', 'keepalived-vrrp/dir2/keepalived.conf', 'keepalived-healthcheck/director/keepalived.conf'].map((f) => path.join(labFixturesDir, f));
+    const samples = path.join(repoRoot, 'samples');
+    if (fs.existsSync(samples)) {
+      for (const d of fs.readdirSync(samples)) {
+        const f = path.join(samples, d, 'keepalived.conf');
+        if (fs.existsSync(f)) files.push(f);
+      }
+    }
+    for (const f of files) check(path.relative(repoRoot, f), fs.readFileSync(f, 'utf8'));
   });
 
   it('agrees on hand-written lexical edge cases', function () {

@@ -73,6 +73,13 @@ export interface CaptureOptions {
 const START =
   'p=$1; e=$2; shift 2; echo $$ >"$p"; exec "$@" 2>"$e"';
 const PULL_CHUNK = 4 * 1024 * 1024;
+/** Prints each named file after a `=== name` line. */
+const READ_ERRS = 'for f; do echo "=== $f"; cat -- "$f" 2>/dev/null; done';
+/**
+ * Removes the temp folder unless a process still names it (exit 3 and the PIDs).
+ * The folder comes on stdin so that this shell's own command line does not match.
+ */
+const REMOVE_IF_IDLE = 'read -r d || exit 2; if pgrep -f -- "$d" >/dev/null; then echo busy; pgrep -f -- "$d"; exit 3; fi; rm -rf -- "$d"';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -389,10 +396,15 @@ class HostRun {
   async finish(): Promise<void> {
     this.setState('fetching');
     await this.stateDone;
+    for (const p of this.points) await this.pull(p);
+    // tcpdump's statistics for every interface in one round trip
+    const errs = this.points.length
+      ? await this.exec(['sh', '-c', READ_ERRS, 'sh', ...this.points.map((p) => p.errFile)], 15000).catch(() => undefined)
+      : undefined;
+    const texts = (errs?.stdout ?? '').split(/^=== /m);
     for (const p of this.points) {
-      await this.pull(p);
-      const err = await this.exec(['cat', '--', p.errFile], 15000).catch(() => undefined);
-      p.stderr = err?.stdout;
+      const t = texts.find((x) => x.startsWith(`${p.errFile}\n`));
+      p.stderr = t === undefined ? undefined : t.slice(p.errFile.length + 1);
       const stats = parseTcpdumpStats(p.stderr ?? '');
       if (stats.captured === undefined && p.stderr !== undefined && !/listening on/.test(p.stderr))
         this.errors.push(this.explainFailure(p.stderr, p.iface));
@@ -406,17 +418,16 @@ class HostRun {
     const dir = this.dir;
     try {
       await this.stop();
-      // tcpdump's command line names the temp folder: anything still matching is ours.
-      const left = await this.exec(['pgrep', '-f', '--', dir], 15000);
-      if (left.code === 0) {
+      let r = await this.exec(['sh', '-c', REMOVE_IF_IDLE], 15000, `${dir}\n`);
+      if (r.code === 3) {
+        // Something still runs with our folder in its command line: ask it to stop, as root if need be.
         await this.withHost((h) => h.exec(['pkill', '-INT', '-f', '--', dir], { timeoutMs: 15000, sudo: this.facts?.uid !== 0 })).catch(() => undefined);
-        await sleep(500);
-        const still = await this.exec(['pgrep', '-f', '--', dir], 15000);
-        if (still.code === 0) this.errors.push(`tcpdump on ${this.name} could not be stopped (process ${still.stdout.trim().split('\n').join(', ')}); stop it by hand`);
+        await sleep(1000);
+        r = await this.exec(['sh', '-c', REMOVE_IF_IDLE], 15000, `${dir}\n`);
+        if (r.code === 3) this.errors.push(`tcpdump on ${this.name} could not be stopped (process ${r.stdout.trim().split('\n').slice(1).join(', ')}); stop it by hand`);
       }
-      const rm = await this.exec(['rm', '-rf', '--', dir], 10000);
-      if (rm.code !== 0) this.errors.push(`could not remove ${dir} on ${this.name}: ${rm.stderr.trim()}`);
-      else this.dir = undefined;
+      if (r.code === 0) this.dir = undefined;
+      else if (r.code !== 3) this.errors.push(`could not remove ${dir} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}`);
     } catch (e) {
       this.errors.push(`${this.name}: cleanup failed, ${dir} may remain there: ${(e as Error).message}`);
     }

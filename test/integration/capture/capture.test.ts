@@ -34,9 +34,11 @@ describe('capture over SSH in the lab (DR)', function () {
       const plan = planCapture({ target: { vip: l.vip }, services: model.services, hosts: hosts.map((h) => ({ name: h.name, role: h.role!, realServer: h.realServer })) });
       const w = whenAllCapturing();
       const counts: number[] = [];
+      const stop = new AbortController();
       const run = runCapture(plan, pool, {
         outDir: out,
-        durationMs: 12000,
+        durationMs: 60000,
+        stopSignal: stop.signal,
         log: logged.log,
         onProgress: (h) => {
           w.onProgress(h);
@@ -47,6 +49,8 @@ describe('capture over SSH in the lab (DR)', function () {
       const tcp = await l.clientTraffic({ protocol: 'tcp', count: 4 });
       const udp = await l.clientTraffic({ protocol: 'udp', count: 4 });
       assert.ok(tcp.every((r) => r.ok) && udp.every((r) => r.ok), JSON.stringify({ tcp, udp }));
+      await new Promise((r) => setTimeout(r, 1200)); // one more poll: live counts see the traffic
+      stop.abort();
       const manifest = await run;
 
       assert.deepEqual(manifest.errors ?? [], []);

@@ -11,6 +11,7 @@ import {
   parseIpvsadmConnections,
   parseIpvsadmList,
   parseKernelConfig,
+  parseKeepalivedLog,
   parseProcIpVs,
   parseSsListen,
   parseSysctl,
@@ -126,6 +127,12 @@ function collectIpvs(
   else if (!state.ipvs && ln instanceof Error) state.notes.push(`ipvsadm -Ln: ${ln.message}`);
   else if (!state.ipvs && ln && !(ln instanceof Error) && ln.code !== 0) state.notes.push(`ipvsadm -Ln: exit ${ln.code}: ${firstLine(ln.stderr || ln.stdout)}`);
 
+  const ka = outputs.get('keepalived log');
+  // Only a log that mentions keepalived counts; "-- No entries --" or no journalctl says nothing.
+  if (ka && !(ka instanceof Error) && ka.code === 0) {
+    const log = parseKeepalivedLog(ka.stdout);
+    if (log.seen) state.keepalived = log;
+  }
   state.kernelConfig = parse('kernel config', (t) => {
     const m = /^# uname -r: (.*)$/m.exec(t);
     if (m) state.kernelRelease = m[1].trim();

@@ -33,4 +33,6 @@ export const stateCommands: StateCommand[] = [
   { label: 'ipvsadm -Lnc', argv: ['ipvsadm', '-Lnc'], sudo: true, roles: ['director'], maxOutputBytes: 4 * 1024 * 1024 },
   { label: '/proc/net/ip_vs', argv: ['cat', '/proc/net/ip_vs'], roles: ['director'] },
   { label: 'kernel config', argv: ['sh', '-c', KERNEL_CONFIG_SCRIPT], roles: ['director'] },
+  // keepalived's VRRP state as it logged it (read-only; absent without systemd or keepalived).
+  { label: 'keepalived log', argv: ['journalctl', '-u', 'keepalived', '-n', '500', '--no-pager', '-o', 'cat'], roles: ['director'] },
 ];

@@ -8,6 +8,7 @@ import type {
   IpvsConnection,
   IpvsTable,
   IpvsUnavailable,
+  KeepalivedLogState,
   KernelConfig,
   ListeningSocket,
   NetInterface,
@@ -54,6 +55,8 @@ export interface HostState {
   connections?: IpvsConnection[];
   kernelConfig?: KernelConfig;
   kernelRelease?: string;
+  /** VRRP states keepalived logged (directors). */
+  keepalived?: KeepalivedLogState;
   /** Raw output per command label, for evidence lines. */
   raw: Record<string, string>;
   /** Commands that could not be run or read, in words. */

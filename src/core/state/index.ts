@@ -14,3 +14,4 @@ export * from './ipRoute';
 export * from './ssListen';
 export * from './procIpVs';
 export * from './ipvsModel';
+export * from './keepalivedLog';

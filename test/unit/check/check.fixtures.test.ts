@@ -128,6 +128,41 @@ describe('checkCluster on the real fixture outputs', function () {
     assert.ok(none.findings.some((f) => f.code === 'check-vip-held-by-none' && f.severity === 'error'));
   });
 
+  it('keepalived-vrrp: VIP holders against the VRRP state keepalived logged', async function () {
+    const model = loadClusterModel([lab('keepalived-vrrp', 'dir1', 'keepalived.conf')]);
+    const logOf = (host: string, lines?: number): string => {
+      const all = fs.readFileSync(lab('keepalived-vrrp', 'logs', `keepalived-${host}.log`), 'utf8').split('\n');
+      return all.slice(0, lines ?? all.length).join('\n');
+    };
+    // The logs cut where each ip-addr dump was taken: running = dir1 MASTER (line 25), dir2 BACKUP;
+    // after failover = dir1 stopped, dir2 MASTER (line 27).
+    const run = (s1: string, log1: string, s2: string, log2: string) =>
+      checkCluster({
+        model,
+        hosts: hosts('keepalived-vrrp', [['dir1', 'director', s1], ['dir2', 'director', s2]], {
+          dir1: { 'journalctl*': { stdout: log1 } },
+          dir2: { 'journalctl*': { stdout: log2 } },
+        }),
+      });
+    const vrrp = (fs: Finding[]): string[] => codes(fs).filter((c) => c.startsWith('check-vrrp'));
+    assert.deepEqual(vrrp((await run('-1-running', logOf('dir1', 30), '-1-running', logOf('dir2', 24))).findings), []);
+    assert.deepEqual(vrrp((await run('-2-after-failover', logOf('dir1'), '-2-after-failover', logOf('dir2', 30))).findings), []);
+    // dir1 still holding the VIP after its keepalived stopped.
+    const stale = await run('-1-running', logOf('dir1'), '-2-after-failover', logOf('dir2', 30));
+    assert.ok(vrrp(stale.findings).includes('check-vrrp-vip-without-master@dir1'), codes(stale.findings).join());
+    // Both logged MASTER last.
+    const two = await run('-1-running', logOf('dir1', 30), '-2-after-failover', logOf('dir2', 30));
+    const split = two.findings.find((f) => f.code === 'check-vrrp-two-masters');
+    assert.ok(split, codes(two.findings).join());
+    assert.deepEqual(split.evidence.map((e) => e.text), [
+      'keepalived log: Wed Nov 25 14:28:55 2026: (VI_WEB) Entering MASTER STATE',
+      'keepalived log: Wed Nov 25 14:29:08 2026: (VI_WEB) Entering MASTER STATE',
+    ]);
+    // MASTER by its log, but the VIP is gone.
+    const lost = await run('-2-after-failover', logOf('dir1', 30), '-1-running', logOf('dir2', 24));
+    assert.ok(vrrp(lost.findings).includes('check-vrrp-master-without-vip@dir1'), codes(lost.findings).join());
+  });
+
   it('keepalived-healthcheck: the real servers keepalived removed show as drift against keepalived.conf', async function () {
     const model = loadClusterModel([lab('keepalived-healthcheck', 'director', 'keepalived.conf')]);
     const h = hosts('keepalived-healthcheck', [['director', 'director', '-2-after-checks']]);

@@ -14,6 +14,7 @@ import {
   parseIpvsadmList,
   parseIpvsadmSave,
   parseIpvsadmTimeout,
+  parseKeepalivedLog,
   parseSysctl,
   serviceKey,
   StateParseError,
@@ -181,6 +182,17 @@ describe('state parsers on the real fixture outputs', function () {
     const dir1 = parseIpAddr(read(lab('keepalived-vrrp/dir1/ip-addr-1-running.txt')));
     const vip = dir1.find((i) => i.name === 'eth0')?.addresses.find((a) => a.address === '192.0.2.100');
     assert.deepEqual(vip, { family: 'inet', address: '192.0.2.100', prefix: 24, scope: 'global', label: 'eth0', secondary: true });
+  });
+
+  it('reads the VRRP states from keepalived\'s console logs and the journal', function () {
+    const dir1 = parseKeepalivedLog(read(lab('keepalived-vrrp/logs/keepalived-dir1.log')));
+    assert.equal(dir1.stopped, true);
+    assert.equal(dir1.instances.get('VI_WEB')?.state, 'MASTER');
+    const dir2 = parseKeepalivedLog(read(lab('keepalived-vrrp/logs/keepalived-dir2.log')).split('\n').slice(0, 30).join('\n'));
+    assert.deepEqual([dir2.stopped, dir2.instances.get('VI_WEB')?.state, dir2.instances.get('VI_WEB')?.line], [false, 'MASTER', 27]);
+    const journal = parseKeepalivedLog(read(lab('keepalived-vrrp/logs/journal-keepalived.txt')));
+    assert.ok(journal.seen && journal.instances.has('VI_WEB'));
+    assert.equal(parseKeepalivedLog('-- No entries --\n').seen, false);
   });
 
   it('reads every ip route dump and ip -s link / ip -d link dump', function () {

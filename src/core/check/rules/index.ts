@@ -15,6 +15,7 @@ import { rsVip } from './rsVip';
 import { serviceDestinations } from './serviceDestinations';
 import { synRecv } from './synRecv';
 import { vipHolders } from './vipHolders';
+import { vrrpState } from './vrrpState';
 
 export const checkRules: { name: string; rule: CheckRule }[] = [
   { name: 'host unreachable', rule: hostUnreachable },
@@ -26,6 +27,7 @@ export const checkRules: { name: string; rule: CheckRule }[] = [
   { name: 'expire_quiescent_template / expire_nodest_conn', rule: expireSysctls },
   { name: 'quiescent servers still receiving', rule: quiescentTraffic },
   { name: 'VIP holders', rule: vipHolders },
+  { name: 'VRRP state vs VIP holders', rule: vrrpState },
   { name: 'connections stuck in SYN_RECV', rule: synRecv },
   { name: 'VIP on the real server', rule: rsVip },
   { name: 'ARP sysctls', rule: arpSysctls },

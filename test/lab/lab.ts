@@ -11,7 +11,7 @@ import {
 import { createNamespaces, createLinks, removeNetwork, listLabNamespaces } from './network';
 import { installForwarding, TUN_DEVICE } from './forwarding';
 import { makeKeys, startSshd, waitSshd, writeClientFiles, sshFiles, SSHD } from './sshd';
-import { ensureUsers, removeUsersIfLast, type LabUser } from './users';
+import { ensureUsers, removeUsersIfLast, PASSWORD_FILE, type LabUser } from './users';
 import { startService, startIpipAgent, clientTraffic, type ClientResult, type TrafficOptions } from './services';
 import { keepalivedConf } from './keepalived';
 
@@ -270,11 +270,19 @@ export async function labDown(instance: number): Promise<void> {
   fs.rmSync(stateDir, { recursive: true, force: true });
 }
 
-/** Re-opens a lab another process brought up (reads its lab.json; users carry no password). */
+/** Re-opens a lab another process brought up (its lab.json, plus the users' password from the root-only file). */
 export function labOpen(instance: number): Lab {
   const file = path.join(stateDirFor(instance), LAB_JSON);
   if (!fs.existsSync(file)) throw new Error(`no lab instance ${instance} is up (${file} missing)`);
-  return attach(JSON.parse(fs.readFileSync(file, 'utf8')) as LabDescription);
+  const desc = JSON.parse(fs.readFileSync(file, 'utf8')) as LabDescription;
+  let password: string | undefined;
+  try {
+    password = fs.readFileSync(PASSWORD_FILE, 'utf8').trim();
+  } catch {
+    password = undefined;
+  }
+  desc.users = desc.users.map((u) => (u.name !== 'root' && password ? { ...u, password } : u));
+  return attach(desc);
 }
 
 /** Human-readable state of every lab instance on this machine. */

@@ -12,7 +12,7 @@ export interface LabUser {
 }
 
 export const SHARED_DIR = '/run/lvslab';
-const PASSWORD_FILE = `${SHARED_DIR}/users-password`;
+export const PASSWORD_FILE = `${SHARED_DIR}/users-password`;
 const SUDOERS_FILE = '/etc/sudoers.d/lvslab';
 const LOCK_DIR = `${SHARED_DIR}/users.lock`;
 export const LAB_USERS = ['lvsuser', 'lvsnosudo'];

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { labUp, type Lab } from '../../lab/lab';
+import { labUp, labOpen, type Lab } from '../../lab/lab';
 import { startCapture, readCapture } from '../../lab/tcpdump';
 import { requireLabTools, ssh, sshPassword, tally } from './helpers';
 
@@ -81,5 +81,9 @@ describe('lab: NAT mode, real servers reachable only through the director', func
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /not in the sudoers file|not allowed/);
     await assert.rejects(sshPassword(lab!, 'director', 'lvsuser', 'wrong-password', 'true'), /authentication/i);
+    // another process re-attaching to the lab gets the same users, password included
+    const reopened = labOpen(lab!.instance);
+    assert.deepEqual(reopened.users, lab!.users);
+    assert.ok(!fs.readFileSync(`${lab!.stateDir}/lab.json`, 'utf8').includes(user.password!), 'no password in lab.json');
   });
 });

@@ -41,6 +41,8 @@ export class DecodedPacket implements Packet {
   icmp: IcmpInfo | undefined = undefined;
   gre: GreInfo | undefined = undefined;
   inner: InnerPacket | undefined = undefined;
+  l4Offset: number | undefined = undefined;
+  innerOffset: number | undefined = undefined;
   payloadOffset: number | undefined = undefined;
   data: Uint8Array;
   warnings: string[] | undefined = undefined;

@@ -40,6 +40,7 @@ export function nextEtherType(p: Packet, type: number, d: Uint8Array, off: numbe
 
 export function nextIpProtocol(p: Packet, proto: number, d: Uint8Array, off: number, end: number, wireLen: number, depth: number): void {
   p.protoNumber = proto;
+  p.l4Offset = off;
   const dec = ipProtocols[proto];
   if (dec) dec(p, d, off, end, wireLen, depth);
   else {

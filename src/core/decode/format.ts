@@ -1,7 +1,12 @@
-// One tcpdump-like text line per packet (close to `tcpdump -nn -e -tttt`, times in UTC).
-import type { InnerPacket, Packet } from './packet';
+// One text line per packet, in the layout of `tcpdump -nn -e -tttt -S` (times in UTC):
+// someone who knows tcpdump reads it at once, and the tests compare it with tcpdump's.
+import { DecodedPacket } from './decodedPacket';
+import { linkTypes } from './dispatch';
+import type { Packet } from './packet';
 
 const SLL_DIRECTION = ['In', 'B', 'M', 'P', 'Out'];
+const ETHERTYPE_NAMES: Record<number, string> = { 0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q', 0x88a8: '802.1Q-QinQ', 0x9100: '802.1Q-QinQ' };
+const VRRP_AUTH = ['none', 'simple', 'ah'];
 
 export function formatTimestamp(ts: number): string {
   // A corrupt timestamp resolution or offset can push the time outside what Date holds.
@@ -13,107 +18,179 @@ export function formatTimestamp(ts: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(carry ? usec - 1e6 : usec).padStart(6, '0')}`;
 }
 
+function etherType(t: number): string {
+  return `ethertype ${ETHERTYPE_NAMES[t] ?? 'Unknown'} (0x${t.toString(16).padStart(4, '0')})`;
+}
+
 export function formatPacketLine(p: Packet): string {
-  let line = formatTimestamp(p.ts) + ' ';
-  if (p.sllPacketType !== undefined) {
-    line += `${SLL_DIRECTION[p.sllPacketType] ?? p.sllPacketType} `;
-    if (p.sllIfIndex !== undefined) line += `ifindex ${p.sllIfIndex} `;
-    if (p.srcMac !== undefined) line += `${p.srcMac} `;
-  } else if (p.srcMac !== undefined) {
-    line += `${p.srcMac} > ${p.dstMac}, `;
-  }
-  if (p.vlan) line += p.vlan.map((v) => `vlan ${v}, `).join('');
-  line += `length ${p.wirelen}: ${formatNetwork(p)}`;
+  let line = `${formatTimestamp(p.ts)} ${formatLink(p)}${formatNetwork(p)}`;
   if (p.warnings) line += ` [${p.warnings.join('; ')}]`;
   return line;
+}
+
+function formatLink(p: Packet): string {
+  const type = p.etherType;
+  const mac = p.srcMac !== undefined ? `${p.srcMac} ` : '';
+  switch (p.linkType) {
+    case 1: {
+      if (p.dstMac === undefined) return '';
+      if (!p.vlan) return `${p.srcMac} > ${p.dstMac}, ${type !== undefined ? etherType(type) : '802.3'}, length ${p.wirelen}: `;
+      const tpids = vlanTpids(p);
+      const tags = p.vlan.map((v, k) => `vlan ${v}, p 0, ${k + 1 < tpids.length ? etherType(tpids[k + 1]) : type !== undefined ? etherType(type) : ''}, `).join('');
+      return `${p.srcMac} > ${p.dstMac}, ${etherType(tpids[0])}, length ${p.wirelen}: ${tags}`;
+    }
+    case 113:
+      return `${(SLL_DIRECTION[p.sllPacketType ?? -1] ?? String(p.sllPacketType)).padStart(3)} ${mac}${type !== undefined ? etherType(type) : ''}, length ${p.wirelen}: `;
+    case 276:
+      return `${'?'.padEnd(5)} ${(SLL_DIRECTION[p.sllPacketType ?? -1] ?? String(p.sllPacketType)).padEnd(3)} ifindex ${p.sllIfIndex} ${mac}${type !== undefined ? etherType(type) : ''}, length ${p.wirelen}: `;
+    case 0:
+    case 108: {
+      const d = p.data;
+      const be = d.length >= 4 ? ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0 : 0;
+      const family = be < 256 ? be : d[0] | (d[1] << 8);
+      return `AF ${family === 2 ? 'IPv4' : p.ipVersion === 6 ? 'IPv6' : 'Unknown'} (${family}), length ${p.wirelen}: `;
+    }
+    default:
+      // tcpdump -e labels every raw-IP frame "ip: ", IPv6 included.
+      return p.ipVersion !== undefined ? 'ip: ' : '';
+  }
 }
 
 function formatNetwork(p: Packet): string {
   if (p.arp) {
     const a = p.arp;
-    if (a.op === 'request') return `ARP, Request who-has ${a.targetIp} tell ${a.senderIp}, length 28`;
-    if (a.op === 'reply') return `ARP, Reply ${a.senderIp} is-at ${a.senderMac}, length 28`;
-    return `ARP, op ${a.op} ${a.senderIp} (${a.senderMac}) > ${a.targetIp} (${a.targetMac})`;
+    // tcpdump shows the target MAC of a request only when it is set (gratuitous ARP).
+    const tha = a.targetMac !== '00:00:00:00:00:00' ? ` (${a.targetMac})` : '';
+    if (a.op === 'request') return `Request who-has ${a.targetIp}${tha} tell ${a.senderIp}, length 28`;
+    if (a.op === 'reply') return `Reply ${a.senderIp} is-at ${a.senderMac}, length 28`;
+    return `ARP, op ${a.op} ${a.senderIp} (${a.senderMac}) > ${a.targetIp} (${a.targetMac}), length 28`;
   }
-  if (p.src === undefined) {
-    if (p.proto === 'arp') return 'ARP, truncated';
-    return p.etherType !== undefined ? `ethertype 0x${p.etherType.toString(16).padStart(4, '0')}` : 'unknown';
-  }
-  const ip = p.ipVersion === 6 ? 'IP6' : 'IP';
-  const frag = p.fragment ? ` (frag ${p.ipId ?? ''}:${p.fragment.offset}${p.fragment.more ? '+' : ''})` : '';
-  return `${ip} ${endpoints(p)}: ${formatTransport(p)}${frag}`;
-}
-
-function endpoints(p: Packet | InnerPacket): string {
-  return p.sport !== undefined ? `${p.src}.${p.sport} > ${p.dst}.${p.dport}` : `${p.src} > ${p.dst}`;
+  if (p.src === undefined) return p.proto === 'arp' ? 'ARP, truncated' : `length ${p.caplen}`;
+  const ends = p.sport !== undefined ? `${p.src}.${p.sport} > ${p.dst}.${p.dport}` : `${p.src} > ${p.dst}`;
+  // Like tcpdump (without -v): a later fragment shows only its protocol number.
+  if (p.fragment && p.fragment.offset > 0) return `${ends}: ${p.ipVersion === 6 ? `frag (${p.fragment.offset}|${p.len})` : `ip-proto-${p.protoNumber}`}`;
+  return `${ends}: ${formatTransport(p)}`;
 }
 
 function formatTransport(p: Packet): string {
+  const len = p.len ?? 0;
   switch (p.proto) {
     case 'tcp': {
-      if (p.flags === undefined) return 'tcp (truncated)';
-      let s = `Flags [${p.flags}], seq ${p.seq}`;
+      const t = p.tcp;
+      if (p.flags === undefined || !t) return `tcp ${len} [|tcp]`;
+      let s = `Flags [${p.flags}]`;
+      // tcpdump -S: the sequence number when the segment carries data or SYN/FIN/RST.
+      if (len > 0 || t.flagBits & 0x07) s += `, seq ${p.seq}${len > 0 ? `:${((p.seq ?? 0) + len) >>> 0}` : ''}`;
       if (p.ack !== undefined) s += `, ack ${p.ack}`;
-      if (p.tcp) s += `, win ${p.tcp.window}${tcpOptions(p)}`;
-      return `${s}, length ${p.len ?? 0}`;
+      s += `, win ${t.window}`;
+      const opts = tcpOptions(p);
+      if (opts) s += `, options [${opts}]`;
+      return `${s}, length ${len}`;
     }
     case 'udp':
-      return `UDP, length ${p.len ?? 0}`;
-    case 'vrrp':
-      if (!p.vrrp) return 'VRRP (truncated)';
-      return `VRRPv${p.vrrp.version}, Advertisement, vrid ${p.vrrp.vrid}, prio ${p.vrrp.priority}, intvl ${p.vrrp.intervalSec}s, addrs: ${p.vrrp.addresses.join(',')}, length ${(p.len ?? 0) + 8}`;
+      return `UDP, length ${len}`;
+    case 'vrrp': {
+      const v = p.vrrp;
+      if (!v) return 'VRRP [|vrrp]';
+      const ttl = p.ttl !== 255 ? `, (ttl ${p.ttl})` : '';
+      const rest = v.version === 2 ? `, authtype ${VRRP_AUTH[v.authType ?? 0] ?? v.authType}, intvl ${v.intervalSec}s` : `, intvl ${Math.round(v.intervalSec * 100)}cs`;
+      return `VRRPv${v.version}, Advertisement${ttl}, vrid ${v.vrid}, prio ${v.priority}${rest}, length ${len + 8}`;
+    }
     case 'icmp':
     case 'icmp6':
       return formatIcmp(p);
     case 'ipip':
-      return p.inner ? `IP-in-IP ${innerLine(p.inner)}` : 'IP-in-IP (truncated)';
+      return formatInner(p) ?? `ip-proto-${p.protoNumber} ${len}`;
     case 'gre': {
-      const proto = p.gre ? `proto 0x${p.gre.protocol.toString(16).padStart(4, '0')}` : 'truncated';
-      return `GREv${p.gre?.version ?? 0}, ${proto}, length ${p.len ?? 0}${p.inner ? `: ${innerLine(p.inner)}` : ''}`;
+      const g = p.gre;
+      if (!g) return 'GRE [|gre]';
+      const inner = formatInner(p);
+      const header = p.innerOffset !== undefined && p.l4Offset !== undefined ? p.innerOffset - p.l4Offset : 4;
+      const key = g.key !== undefined ? `key=0x${g.key.toString(16)}, ` : '';
+      const seq = g.sequence !== undefined ? `seq ${g.sequence}, ` : '';
+      return `GREv${g.version}, ${key}${seq}proto ${ETHERTYPE_NAMES[g.protocol] ?? 'Unknown'} (0x${g.protocol.toString(16).padStart(4, '0')}), length ${len + header}${inner ? `: ${inner}` : ''}`;
     }
     case 'igmp':
-      return `igmp, length ${p.len ?? 0}`;
+      return `igmp, length ${len}`;
     default:
-      return `ip-proto-${p.protoNumber ?? '?'} ${p.len ?? 0}`;
+      return `ip-proto-${p.protoNumber ?? '?'} ${len}`;
   }
 }
 
-function tcpOptions(p: Packet): string {
-  const t = p.tcp!;
-  const o: string[] = [];
-  if (t.mss !== undefined) o.push(`mss ${t.mss}`);
-  if (t.sackPermitted) o.push('sackOK');
-  if (t.sack) o.push(`sack ${t.sack.length} ${t.sack.map(([a, b]) => `{${a}:${b}}`).join('')}`);
-  if (t.tsval !== undefined) o.push(`TS val ${t.tsval} ecr ${t.tsecr}`);
-  if (t.wscale !== undefined) o.push(`wscale ${t.wscale}`);
-  return o.length ? `, options [${o.join(',')}]` : '';
+/** The encapsulated packet, decoded again from its bytes and printed in full. */
+function formatInner(p: Packet): string | undefined {
+  if (p.innerOffset === undefined) return undefined;
+  const data = p.data.subarray(p.innerOffset);
+  const q = new DecodedPacket({ n: p.n, ts: p.ts, caplen: data.length, wirelen: data.length, linkType: 101, data });
+  linkTypes[101]?.(q, data, 0, data.length, data.length, 1);
+  return q.src !== undefined ? formatNetwork(q) : undefined;
 }
 
-function innerLine(i: InnerPacket): string {
-  let s = `${i.protoNumber === 41 || i.src.includes(':') ? 'IP6' : 'IP'} ${endpoints(i)}: ${i.proto}`;
-  if (i.flags !== undefined) s += ` Flags [${i.flags}]`;
-  if (i.seq !== undefined) s += ` seq ${i.seq}`;
-  if (i.len !== undefined) s += `, length ${i.len}`;
-  return s;
+/** TCP options in wire order, as tcpdump names them. */
+function tcpOptions(p: Packet): string {
+  const d = p.data;
+  const at0 = p.l4Offset;
+  if (at0 === undefined || p.payloadOffset === undefined) return '';
+  const out: string[] = [];
+  let at = at0 + 20;
+  const end = Math.min(p.payloadOffset, d.length);
+  const u32 = (i: number) => ((d[i] << 24) | (d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3]) >>> 0;
+  while (at < end) {
+    const kind = d[at];
+    if (kind === 0) {
+      out.push('eol');
+      break;
+    }
+    if (kind === 1) {
+      out.push('nop');
+      at++;
+      continue;
+    }
+    const len = d[at + 1];
+    if (at + 1 >= end || len < 2 || at + len > end) {
+      out.push('[bad opt]');
+      break;
+    }
+    if (kind === 2 && len === 4) out.push(`mss ${(d[at + 2] << 8) | d[at + 3]}`);
+    else if (kind === 3 && len === 3) out.push(`wscale ${d[at + 2]}`);
+    else if (kind === 4 && len === 2) out.push('sackOK');
+    else if (kind === 5) {
+      const blocks: string[] = [];
+      for (let b = at + 2; b + 8 <= at + len; b += 8) blocks.push(`{${u32(b)}:${u32(b + 4)}}`);
+      out.push(`sack ${blocks.length} ${blocks.join('')}`);
+    } else if (kind === 8 && len === 10) out.push(`TS val ${u32(at + 2)} ecr ${u32(at + 6)}`);
+    else out.push(`opt-${kind}:${len}`);
+    at += len;
+  }
+  return out.join(',');
 }
 
 function formatIcmp(p: Packet): string {
-  const name = p.proto === 'icmp6' ? 'ICMP6' : 'ICMP';
   const c = p.icmp;
-  if (!c) return `${name} (truncated)`;
-  const len = `, length ${p.len ?? 0}`;
-  const v6 = p.proto === 'icmp6';
-  if (c.id !== undefined) {
-    const req = v6 ? c.type === 128 : c.type === 8;
-    return `${name} echo ${req ? 'request' : 'reply'}, id ${c.id}, seq ${c.seq}${len}`;
+  const len = `, length ${(p.len ?? 0) + 8}`;
+  if (p.proto === 'icmp6') {
+    if (!c) return 'ICMP6 [|icmp6]';
+    if (c.id !== undefined) return `ICMP6, echo ${c.type === 128 ? 'request' : 'reply'}, id ${c.id}, seq ${c.seq}${len}`;
+    const q = c.quoted;
+    if (c.type === 2) return `ICMP6, packet too big, mtu ${c.mtu}${len}`;
+    if (c.type === 1 && c.code === 4 && q?.dport !== undefined) return `ICMP6, destination unreachable, unreachable port, ${q.dst} ${q.proto} port ${q.dport}${len}`;
+    return `ICMP6, type ${c.type} code ${c.code}${q ? `, about ${q.src} > ${q.dst} ${q.proto}` : ''}${len}`;
   }
+  if (!c) return 'ICMP [|icmp]';
+  if (c.id !== undefined) return `ICMP echo ${c.type === 8 ? 'request' : 'reply'}, id ${c.id}, seq ${c.seq}${len}`;
   const q = c.quoted;
   if (q) {
-    const portUnreach = v6 ? c.type === 1 && c.code === 4 : c.type === 3 && c.code === 3;
-    if (portUnreach && q.dport !== undefined) return `${name} ${q.dst} ${q.proto} port ${q.dport} unreachable${len}`;
-    if (!v6 && c.type === 3 && c.code === 4) return `${name} ${q.dst} unreachable - need to frag (mtu ${c.mtu})${len}`;
-    if (v6 && c.type === 2) return `${name} packet too big, mtu ${c.mtu}${len}`;
-    return `${name} type ${c.type} code ${c.code} about ${innerLine(q)}${len}`;
+    if (c.type === 3 && c.code === 3 && q.dport !== undefined) return `ICMP ${q.dst} ${q.proto} port ${q.dport} unreachable${len}`;
+    if (c.type === 3 && c.code === 4) return `ICMP ${q.dst} unreachable - need to frag (mtu ${c.mtu})${len}`;
+    return `ICMP type ${c.type} code ${c.code}, about ${q.src} > ${q.dst} ${q.proto}${len}`;
   }
-  return `${name} type ${c.type} code ${c.code}${len}`;
+  return `ICMP type ${c.type} code ${c.code}${len}`;
+}
+
+/** The tag protocol identifiers of the VLAN tags, read back from the frame. */
+function vlanTpids(p: Packet): number[] {
+  const out: number[] = [];
+  const d = p.data;
+  for (let k = 0, at = 12; k < (p.vlan?.length ?? 0) && at + 2 <= d.length; k++, at += 4) out.push((d[at] << 8) | d[at + 1]);
+  return out;
 }

@@ -10,6 +10,7 @@ export function decodeInnerIp(outer: Packet, d: Uint8Array, off: number, end: nu
     return undefined;
   }
   if (end - off < 1) return undefined;
+  outer.innerOffset = off;
   const version = d[off] >> 4;
   const q = new DecodedPacket(outer);
   if (version === 4) nextEtherType(q, 0x0800, d, off, end, depth + 1);

@@ -132,6 +132,10 @@ export interface Packet {
   gre?: GreInfo;
   /** IP-in-IP / GRE: the encapsulated packet. */
   inner?: InnerPacket;
+  /** Byte offset of the transport (IP payload) header in `data`. */
+  l4Offset?: number;
+  /** IP-in-IP / GRE / ICMP error: byte offset of the encapsulated or quoted IP header in `data`. */
+  innerOffset?: number;
   /** Byte offset of the L4 payload in `data` (when there is one). */
   payloadOffset?: number;
   /** The captured bytes (a view into the read buffer; copy it to keep it). */

@@ -55,8 +55,9 @@ describe('lvs-trace decode', function () {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, frames.length);
-    assert.match(lines[0], /^2025-11-25 14:22:05\.000000 02:00:c0:00:02:01 > ff:ff:ff:ff:ff:ff, length 42: ARP, Request who-has 192\.0\.2\.100 tell 192\.0\.2\.1, length 28$/);
-    assert.match(lines[1], /IP 198\.51\.100\.10\.42330 > 192\.0\.2\.100\.80: Flags \[S\], seq 100, win 64240, length 0$/);
+    assert.equal(lines[0], '2025-11-25 14:22:05.000000 02:00:c0:00:02:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.100 tell 192.0.2.1, length 28');
+    assert.match(lines[1], /ethertype IPv4 \(0x0800\), length 54: 198\.51\.100\.10\.42330 > 192\.0\.2\.100\.80: Flags \[S\], seq 100, win 64240, length 0$/);
+    assert.match(lines[5], /192\.0\.2\.2 > 192\.0\.2\.11: 198\.51\.100\.10\.42330 > 192\.0\.2\.100\.80: Flags \[S\], seq 100, win 64240, length 0$/);
     assert.match(lines[4], /VRRPv2, Advertisement, vrid 51, prio 150/);
   });
 

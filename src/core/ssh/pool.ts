@@ -352,7 +352,9 @@ export class SshPool {
         void (async () => {
           while (next < attempts.length) {
             const a = attempts[next++];
-            if (methodsLeft && !methodsLeft.includes(a.method)) continue;
+            // The server names `publickey`; the agent is one way of doing it.
+            const wire = a.method === 'agent' ? 'publickey' : a.method;
+            if (methodsLeft && !methodsLeft.includes(wire)) continue;
             // keyboard-interactive repeats the password: only when password auth was not offered.
             if (a.method === 'keyboard-interactive' && tried.includes('password')) continue;
             const auth = await a.make();

@@ -65,6 +65,7 @@ function formatResult(r: CheckResult): string {
     const bits = [h.reachable ? 'reachable' : 'UNREACHABLE'];
     if (h.ipvs) bits.push(`IPVS ${h.ipvs}${h.liveServices !== undefined ? ` (${h.liveServices} services)` : ''}`);
     if (h.vips.length) bits.push(`VIP ${h.vips.join(', ')}`);
+    if (h.vrrp?.length) bits.push(`VRRP ${h.vrrp.join(', ')}`);
     if (h.realServers?.length) bits.push(`real server ${h.realServers.join('; ')}`);
     out.push(`${h.role === 'director' ? 'director   ' : 'real-server'} ${h.name}: ${bits.join(', ')}`);
     for (const n of h.notes) out.push(`            note: ${n}`);

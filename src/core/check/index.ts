@@ -91,6 +91,7 @@ function summarize(s: HostState, model: ClusterModel, placements: RealServerOnHo
   if (s.role === 'director' && !s.unreachable) {
     sum.ipvs = s.ipvsUnavailable ? 'missing' : s.ipvs ? 'present' : 'unknown';
     if (s.ipvs) sum.liveServices = s.ipvs.services.length;
+    if (s.keepalived) sum.vrrp = s.keepalived.stopped ? ['keepalived stopped'] : [...s.keepalived.instances].map(([name, v]) => `${name} ${v.state}`);
   }
   if (s.role === 'real-server') {
     sum.realServers = uniq(placements.filter((p) => p.state === s).map((p) => `${realServerName(p.realServer)} in ${p.service.protocol}:${p.service.vip ?? p.service.fwmark}:${p.service.port ?? ''}`));

@@ -78,6 +78,8 @@ export interface HostSummary {
   realServers?: string[];
   /** Service VIPs this host holds (directors) or has on lo/tunnel (real servers). */
   vips: string[];
+  /** Directors: VRRP state per instance as keepalived logged it (`VI_1 MASTER`), or `keepalived stopped`. */
+  vrrp?: string[];
   notes: string[];
 }
 

@@ -145,7 +145,9 @@ describe('checkCluster on the real fixture outputs', function () {
         }),
       });
     const vrrp = (fs: Finding[]): string[] => codes(fs).filter((c) => c.startsWith('check-vrrp'));
-    assert.deepEqual(vrrp((await run('-1-running', logOf('dir1', 30), '-1-running', logOf('dir2', 24))).findings), []);
+    const running = await run('-1-running', logOf('dir1', 30), '-1-running', logOf('dir2', 24));
+    assert.deepEqual(vrrp(running.findings), []);
+    assert.deepEqual(running.hosts.map((h) => h.vrrp), [['VI_WEB MASTER'], ['VI_WEB BACKUP']]);
     assert.deepEqual(vrrp((await run('-2-after-failover', logOf('dir1'), '-2-after-failover', logOf('dir2', 30))).findings), []);
     // dir1 still holding the VIP after its keepalived stopped.
     const stale = await run('-1-running', logOf('dir1'), '-2-after-failover', logOf('dir2', 30));

@@ -13,18 +13,14 @@ export interface ServerMatch {
   rs?: ManifestRealServer;
 }
 
-/** `tcp|192.0.2.100|80`: one lookup key per endpoint. */
-function endpointKey(proto: string, ip: string, port: number): string {
-  return `${proto}|${ip}|${port}`;
-}
-
 export class ServiceMap {
   readonly vips = new Set<string>();
   /** RS address -> name (names from capture.json; the address when nameless). */
   readonly rsByAddress = new Map<string, string>();
   /** RS name -> address. */
   readonly rsAddressByName = new Map<string, string>();
-  private readonly endpoints = new Map<string, ServerMatch>();
+  /** proto -> ip -> port -> match: nested so the per-packet lookup builds no strings. */
+  private readonly endpoints = new Map<string, Map<string, Map<number, ServerMatch>>>();
   /** Services with no port (fwmark / port 0 = all ports) by `proto|vip`. */
   private readonly anyPort = new Map<string, ServerMatch>();
 
@@ -35,12 +31,12 @@ export class ServiceMap {
       if (svc.vip) {
         this.vips.add(svc.vip);
         if (svc.port === undefined || svc.port === 0) this.anyPort.set(`${svc.protocol}|${svc.vip}`, { kind: 'vip', service: svc });
-        else this.endpoints.set(endpointKey(svc.protocol, svc.vip, svc.port), { kind: 'vip', service: svc });
+        else this.setEndpoint(svc.protocol, svc.vip, svc.port, { kind: 'vip', service: svc });
       }
       for (const rs of svc.realServers) {
         this.addRealServer(rs.name || rs.address, rs.address);
         const port = rs.port || svc.port;
-        if (port !== undefined) this.endpoints.set(endpointKey(svc.protocol, rs.address, port), { kind: 'rs', service: svc, rs });
+        if (port !== undefined) this.setEndpoint(svc.protocol, rs.address, port, { kind: 'rs', service: svc, rs });
       }
     }
   }
@@ -51,10 +47,18 @@ export class ServiceMap {
     if (!this.rsAddressByName.has(name)) this.rsAddressByName.set(name, address);
   }
 
+  private setEndpoint(proto: string, ip: string, port: number, m: ServerMatch): void {
+    let byIp = this.endpoints.get(proto);
+    if (!byIp) this.endpoints.set(proto, (byIp = new Map()));
+    let byPort = byIp.get(ip);
+    if (!byPort) byIp.set(ip, (byPort = new Map()));
+    if (!byPort.has(port)) byPort.set(port, m);
+  }
+
   /** The server side of `ip:port` for this protocol, or undefined when it is not one of ours. */
   server(proto: string, ip: string, port: number | undefined): ServerMatch | undefined {
     if (port !== undefined) {
-      const m = this.endpoints.get(endpointKey(proto, ip, port));
+      const m = this.endpoints.get(proto)?.get(ip)?.get(port);
       if (m) return m;
     }
     if (this.vips.has(ip)) return this.anyPort.get(`${proto}|${ip}`) ?? { kind: 'vip' };

@@ -14,8 +14,8 @@ export const ACK = 16;
 
 /** Packet records kept per flow and point: the first MAX_HEAD and the last MAX_TAIL (the
  *  rest is only counted), so a long connection still shows its start and its end. */
-export const MAX_HEAD = 24;
-export const MAX_TAIL = 8;
+export const MAX_HEAD = 12;
+export const MAX_TAIL = 4;
 const MAX_OTHER_FLOWS = 20000;
 const MAX_ARP = 5000;
 const MAX_SMALL = 6;
@@ -45,6 +45,8 @@ export interface PacketRec {
   outerDst?: string;
   /** e.g. `ICMP port unreachable`. */
   note?: string;
+  /** Match key across points (computed once, by the correlation). */
+  key?: string;
 }
 
 function pushSmall(list: string[], v: string | undefined): void {
@@ -97,6 +99,13 @@ export class Flow {
   /** Packets not kept as records (between head and tail). */
   skipped = 0;
   private ring: number[] = [];
+  /** Last values pushed to the small lists: most packets repeat them, skip the work. */
+  lastReqDst = '';
+  lastReqDport = -1;
+  lastRepSrc = '';
+  lastRepSport = -1;
+  lastReqSrcMac?: string;
+  lastRepDstMac?: string;
   private seqEndC = -1;
   private seqEndS = -1;
 
@@ -108,6 +117,20 @@ export class Flow {
     /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
     public gen: number,
   ) {}
+
+  /** The record to fill for the next packet: a new one in the head or the tail, else the
+   *  oldest tail record, reused. */
+  slot(): PacketRec {
+    if (this.recs.length < MAX_HEAD || this.tail.length < MAX_TAIL) {
+      const r = { n: 0, ts: 0, reply: false, dup: false, flagBits: 0, seq: 0, ack: 0, len: 0, ipId: 0, src: '', dst: '' } as PacketRec;
+      this.keep(r);
+      return r;
+    }
+    const r = this.tail[this.tailPos];
+    this.tailPos = (this.tailPos + 1) % MAX_TAIL;
+    this.skipped++;
+    return r;
+  }
 
   /** Keeps a record if it belongs to the head or (for now) to the tail. */
   keep(rec: PacketRec): void {
@@ -358,15 +381,21 @@ export class PointTable {
     const dup = flow.seen(sig, p.sllPacketType);
     if (ts < flow.first) flow.first = ts;
     if (ts > flow.last) flow.last = ts;
-    const endpoint = reply ? `${src}:${sport}` : `${dst}:${dport}`;
     if (reply) {
       if (dup) {
         flow.repDup++;
       } else {
         flow.rep++;
-        pushSmall(flow.replySrcs, `${src}:${sport}`);
-        pushSmall(flow.repSrcMacs, p.srcMac);
-        pushSmall(flow.repDstMacs, p.dstMac);
+        if (src !== flow.lastRepSrc || sport !== flow.lastRepSport) {
+          flow.lastRepSrc = src;
+          flow.lastRepSport = sport;
+          pushSmall(flow.replySrcs, `${src}:${sport}`);
+        }
+        if (p.dstMac !== flow.lastRepDstMac) {
+          flow.lastRepDstMac = p.dstMac;
+          pushSmall(flow.repSrcMacs, p.srcMac);
+          pushSmall(flow.repDstMacs, p.dstMac);
+        }
         if (flow.retrans(true, flagBits, seq, len)) flow.retransS++;
         if (flagBits >= 0) {
           if ((flagBits & (SYN | ACK)) === (SYN | ACK)) flow.synAck++;
@@ -377,14 +406,21 @@ export class PointTable {
       }
     } else if (dup) {
       flow.reqDup++;
-      pushSmall(flow.dupDsts, endpoint);
+      if (flow.reqDup <= 2 || flow.dupDsts.length === 0) pushSmall(flow.dupDsts, `${dst}:${dport}`);
       pushSmall(flow.dupDstMacs, p.dstMac);
       if (outerDst !== undefined) pushSmall(flow.encapDsts, outerDst);
     } else {
       flow.req++;
-      pushSmall(flow.reqDsts, endpoint);
-      pushSmall(flow.reqSrcMacs, p.srcMac);
-      pushSmall(flow.reqDstMacs, p.dstMac);
+      if (dst !== flow.lastReqDst || dport !== flow.lastReqDport) {
+        flow.lastReqDst = dst;
+        flow.lastReqDport = dport;
+        pushSmall(flow.reqDsts, `${dst}:${dport}`);
+      }
+      if (p.srcMac !== flow.lastReqSrcMac) {
+        flow.lastReqSrcMac = p.srcMac;
+        pushSmall(flow.reqSrcMacs, p.srcMac);
+        pushSmall(flow.reqDstMacs, p.dstMac);
+      }
       if (outerDst !== undefined) pushSmall(flow.encapDsts, outerDst);
       if (flow.retrans(false, flagBits, seq, len)) flow.retransC++;
       if (flagBits >= 0) {
@@ -394,25 +430,26 @@ export class PointTable {
         if (flagBits & RST) flow.rstC++;
       }
     }
-    flow.keep({
-      n: p.n,
-      ts,
-      reply,
-      dup,
-      flagBits,
-      seq,
-      ack,
-      len,
-      ipId,
-      src,
-      dst,
-      sport,
-      dport,
-      srcMac: p.srcMac,
-      dstMac: p.dstMac,
-      outerSrc,
-      outerDst,
-    });
+    // Past the head, the tail ring's oldest record is overwritten in place: no garbage per packet.
+    const r = flow.slot();
+    r.n = p.n;
+    r.ts = ts;
+    r.reply = reply;
+    r.dup = dup;
+    r.flagBits = flagBits;
+    r.seq = seq;
+    r.ack = ack;
+    r.len = len;
+    r.ipId = ipId;
+    r.src = src;
+    r.dst = dst;
+    r.sport = sport;
+    r.dport = dport;
+    r.srcMac = p.srcMac;
+    r.dstMac = p.dstMac;
+    r.outerSrc = outerSrc;
+    r.outerDst = outerDst;
+    r.note = undefined;
   }
 
   private countIp(m: Map<string, number>, ip: string): void {

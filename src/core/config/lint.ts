@@ -72,8 +72,12 @@ export function runRules(doc: AnalyzedDocument, text: string, readFile: (f: stri
 /** Diagnostics for one document (and the files it includes), sorted. */
 export function lintText(text: string, file: string, languageId?: string): ConfigDiagnostic[] {
   const doc = analyzeText(text, file, languageId);
-  if (!doc) return [];
-  const all = applySuppressions([...doc.syntax, ...runRules(doc, text)], (f) => (f === file ? text : readFileOrUndefined(f)));
+  return doc ? diagnosticsOf(doc, text) : [];
+}
+
+/** All diagnostics of an analyzed document (syntax + rules, suppressions applied), sorted. */
+export function diagnosticsOf(doc: AnalyzedDocument, text: string): ConfigDiagnostic[] {
+  const all = applySuppressions([...doc.syntax, ...runRules(doc, text)], (f) => (f === doc.file ? text : readFileOrUndefined(f)));
   return sortDiagnostics(all);
 }
 
@@ -91,7 +95,7 @@ export function lintFiles(paths: string[]): ConfigDiagnostic[] {
       out.push({ code: 'unknown-language', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `${p} is neither a keepalived.conf nor ipvsadm rules (name it keepalived.conf, *.keepalived.conf or *.ipvsadm)` });
       continue;
     }
-    out.push(...applySuppressions([...doc.syntax, ...runRules(doc, text)], (f) => (f === p ? text : readFileOrUndefined(f))));
+    out.push(...diagnosticsOf(doc, text));
   }
   return sortDiagnostics(out);
 }

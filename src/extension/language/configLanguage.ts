@@ -12,7 +12,7 @@ import {
   documentSymbols,
   fixesAt,
   hoverAt,
-  lintText,
+  diagnosticsOf,
   type Range as CoreRange,
 } from '../../core/config';
 import type { Feature } from '../feature';
@@ -40,7 +40,7 @@ class DocumentCache {
   }
   diagnostics(d: vscode.TextDocument): ConfigDiagnostic[] {
     const e = this.entry(d);
-    e.diagnostics ??= lintText(d.getText(), d.uri.fsPath, d.languageId);
+    e.diagnostics ??= e.doc ? diagnosticsOf(e.doc, d.getText()) : [];
     return e.diagnostics;
   }
   delete(d: vscode.TextDocument): void {

@@ -7,9 +7,11 @@ import { PcapWriter } from '../../../src/core/pcap';
 import { repoRoot } from '../../helpers/env';
 import { arp, ether, ipv4, tcp, udp, vrrp } from '../../helpers/frames';
 
-function lvsTrace(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const script = `require('./src/cli/main').main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+function lvsTrace(...args: Array<string | Buffer>): { code: number | null; stdout: string; stderr: string } {
+  const input = args.find((a): a is Buffer => Buffer.isBuffer(a));
+  const argv = args.filter((a): a is string => typeof a === 'string');
+  const script = `require('./src/cli/main').main(${JSON.stringify(argv)}).then((c) => { process.exitCode = c; })`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repoRoot, encoding: 'utf8', input });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -59,6 +61,15 @@ describe('lvs-trace decode', function () {
     assert.match(lines[1], /ethertype IPv4 \(0x0800\), length 54: 198\.51\.100\.10\.42330 > 192\.0\.2\.100\.80: Flags \[S\], seq 100, win 64240, length 0$/);
     assert.match(lines[5], /192\.0\.2\.2 > 192\.0\.2\.11: 198\.51\.100\.10\.42330 > 192\.0\.2\.100\.80: Flags \[S\], seq 100, win 64240, length 0$/);
     assert.match(lines[4], /VRRPv2, Advertisement, vrid 51, prio 150/);
+  });
+
+  it('decodes a live pcap stream on stdin (-)', function () {
+    const r = lvsTrace('decode', '-', '--json', fs.readFileSync(file));
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(rows.length, frames.length);
+    assert.equal(rows[5].proto, 'ipip');
+    assert.equal(lvsTrace('decode', file, '--json').stdout, r.stdout);
   });
 
   it('prints the packets of a truncated file and warns with the byte offset', function () {

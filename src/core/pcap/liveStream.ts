@@ -23,6 +23,7 @@ export function readLiveStream(input: Readable, name: string, onFrame: FrameCall
     let consumed = 0;
     let linkType = -1;
     let settled = false;
+    let stopped = false; // the caller said stop: unread bytes are not a truncation
 
     const finish = (err?: Error) => {
       if (settled) return;
@@ -37,7 +38,7 @@ export function readLiveStream(input: Readable, name: string, onFrame: FrameCall
         reject(new PcapFormatError(name, received, `stream ended after ${received} bytes, before a complete pcap header`));
         return;
       }
-      if (received > consumed) {
+      if (received > consumed && !stopped) {
         summary.truncatedAt = consumed;
         summary.warnings.push(`stream truncated: record at byte ${consumed} is cut off by the end of the stream at byte ${received}`);
       }
@@ -74,6 +75,7 @@ export function readLiveStream(input: Readable, name: string, onFrame: FrameCall
         offset,
       });
       if (keepGoing === false) {
+        stopped = true;
         input.pause();
         finish();
       }

@@ -85,5 +85,7 @@ describe('live pcap stream (pcap-parser)', function () {
     const s = await readLiveStream(Readable.from([sample(10)]), 'x', () => (++seen === 3 ? false : undefined));
     assert.equal(s.frames, 3);
     assert.equal(seen, 3);
+    assert.equal(s.truncatedAt, undefined, 'stopping early is not a truncation');
+    assert.deepEqual(s.warnings, []);
   });
 });

@@ -21,6 +21,8 @@ export interface HostConfig {
   address?: string;
   /** For real servers: the real-server name in the cluster model. */
   realServer?: string;
+  /** Overrides the pool's connect timeout for this host. */
+  connectTimeoutMs?: number;
   /** Run this machine's commands here instead of over SSH (the "probe from here" case). */
   local?: boolean;
 }

@@ -181,7 +181,7 @@ export class SshPool {
     const port = cfg.port ?? 22;
     const user = cfg.user ?? os.userInfo().username;
     const label = hostLabel(cfg.name, cfg.host, port);
-    const timeoutMs = this.opts.connectTimeoutMs ?? 10000;
+    const timeoutMs = cfg.connectTimeoutMs ?? this.opts.connectTimeoutMs ?? 10000;
     const client = new Client();
     this.clients.add(client);
     client.on('close', () => this.clients.delete(client));

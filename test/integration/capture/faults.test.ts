@@ -45,8 +45,8 @@ describe('capture faults in the lab', function () {
   it('partial capture: a silent host and a host without tcpdump are reported, the others captured', async function () {
     const l = lab!;
     const logged = collectLog();
-    const hosts = [...labHosts(l).filter((h) => ['director', 'rs1', 'rs2'].includes(h.name)), { name: 'ghost', host: '127.0.0.1', port: silentPort, role: 'real-server' as const }];
-    const pool = new SshPool({ hosts, knownHostsPath: l.knownHostsPath, onUnknownHostKey: async () => 'reject', getSecret: async () => undefined, log: logged.log, connectTimeoutMs: 3000 });
+    const hosts = [...labHosts(l).filter((h) => ['director', 'rs1', 'rs2'].includes(h.name)), { name: 'ghost', host: '127.0.0.1', port: silentPort, role: 'real-server' as const, connectTimeoutMs: 3000 }];
+    const pool = new SshPool({ hosts, knownHostsPath: l.knownHostsPath, onUnknownHostKey: async () => 'reject', getSecret: async () => undefined, log: logged.log, connectTimeoutMs: 20000 });
     const out = tmpOut('partial');
     try {
       const plan = planFor(l, hosts);
@@ -64,7 +64,7 @@ describe('capture faults in the lab', function () {
       assert.deepEqual(m.points.map((p) => p.host).sort(), ['director', 'rs1'], why);
       const err = (h: string) => (m.errors ?? []).filter((e) => e.host === h).map((e) => e.message).join(' | ');
       assert.equal(err('ghost'), `ghost (127.0.0.1:${silentPort}): connection timed out after 3 s`);
-      assert.match(err('rs2'), /tcpdump is not installed on rs2 \(not found in PATH, \/usr\/sbin or \/sbin\); install the tcpdump package there$/);
+      assert.match(err('rs2'), /^tcpdump is not installed on rs2 \(not found in PATH, \/usr\/sbin or \/sbin\); install the tcpdump package there$/);
       assert.equal(err('director'), '');
       assert.ok(packetsOf(path.join(out, m.points.find((p) => p.host === 'director')!.file)).some((p) => p.flags === 'S'), `director saw the SYNs: ${why}`);
       await assertNothingLeft(pool, logged.tempDirs());
@@ -109,6 +109,40 @@ describe('capture faults in the lab', function () {
     const text = logged.lines.join('\n');
     assert.ok(logged.lines.length > 3, 'the log was written');
     assert.ok(!text.includes(good) && !text.includes('not-the-password-3141'), 'no password in the log');
+  });
+
+  it('sudo with a password (lvsuser): captures, stops on request, nothing left, password never logged', async function () {
+    const l = lab!;
+    const logged = collectLog();
+    const pool = new SshPool({
+      hosts: [rsHost(l, 'rs1', { user: 'lvsuser', identityFiles: [], agent: false })],
+      knownHostsPath: l.knownHostsPath,
+      onUnknownHostKey: async () => 'reject',
+      getSecret: async () => password(l),
+      log: logged.log,
+    });
+    const out = tmpOut('sudopw');
+    try {
+      const stop = new AbortController();
+      const w = whenAllCapturing();
+      const run = runCapture(planFor(l, [rsHost(l, 'rs1')]), pool, { outDir: out, durationMs: 60000, stopSignal: stop.signal, log: logged.log, onProgress: w.onProgress });
+      await w.ready;
+      await l.clientTraffic({ protocol: 'tcp', count: 4 });
+      const t0 = Date.now();
+      stop.abort();
+      const m = await run;
+      assert.ok(Date.now() - t0 < 10000, 'SIGINT reached tcpdump through timeout and sudo');
+      assert.deepEqual(m.errors ?? [], []);
+      const pt = m.points[0];
+      assert.equal(typeof pt.packetsCaptured, 'number', 'tcpdump printed its statistics (it stopped on SIGINT)');
+      assert.equal(pt.packetsCaptured, packetsOf(path.join(out, pt.file)).length);
+      assert.match(pt.filter!, /not \(host 198\.18\.\d+\.1 and tcp port 22\)$/);
+      await assertNothingLeft(pool, logged.tempDirs());
+      assert.ok(!logged.lines.join('\n').includes(password(l)), 'no password in the log');
+    } finally {
+      await pool.closeAll();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('sudo refused for lvsnosudo: the capture names the user, the host and tcpdump', async function () {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PcapFormatError, PcapWriter, readFrames, readFramesFromBuffer, type RawFrame } from '../../../src/core/pcap';
+import { PcapFileWriter, PcapFormatError, PcapWriter, readFrames, readFramesFromBuffer, type RawFrame } from '../../../src/core/pcap';
 import { ether, ipv4, udp } from '../../helpers/frames';
 import { hasSharedFixtures, requireOrSkip } from '../../helpers/env';
 import { pcapFixtures } from './fixtures';
@@ -131,6 +131,23 @@ describe('classic pcap reader', function () {
       assert.equal(summary.truncatedAt, undefined, file);
     }
   });
+});
+
+describe('PcapFileWriter (streaming to disk)', function () {
+  for (const opts of [{}, { nanosecond: true, bigEndian: true }]) {
+    it(`writes the same bytes as the in-memory writer ${JSON.stringify(opts)}`, function () {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pcapw-')), 'w.pcap');
+      const streamed = new PcapFileWriter(file, { linkType: 1, ...opts });
+      const memory = new PcapWriter({ linkType: 1, ...opts });
+      // Enough data to flush the 1 MiB buffer a few times.
+      for (let k = 0; k < 6000; k++) {
+        streamed.add(1000 + k / 7, frame(k % 600), k % 3 === 0 ? 9000 : undefined);
+        memory.add(1000 + k / 7, frame(k % 600), k % 3 === 0 ? 9000 : undefined);
+      }
+      streamed.close();
+      assert.ok(fs.readFileSync(file).equals(memory.toBuffer()));
+    });
+  }
 });
 
 describe('classic pcap reader warnings', function () {

@@ -122,7 +122,28 @@ export class Flow {
    *  oldest tail record, reused. */
   slot(): PacketRec {
     if (this.recs.length < MAX_HEAD || this.tail.length < MAX_TAIL) {
-      const r = { n: 0, ts: 0, reply: false, dup: false, flagBits: 0, seq: 0, ack: 0, len: 0, ipId: 0, src: '', dst: '' } as PacketRec;
+      // Every field present from the start: one object shape for all records.
+      const r: PacketRec = {
+        n: 0,
+        ts: 0,
+        reply: false,
+        dup: false,
+        flagBits: 0,
+        seq: 0,
+        ack: 0,
+        len: 0,
+        ipId: 0,
+        src: '',
+        dst: '',
+        sport: undefined,
+        dport: undefined,
+        srcMac: undefined,
+        dstMac: undefined,
+        outerSrc: undefined,
+        outerDst: undefined,
+        note: undefined,
+        key: undefined,
+      };
       this.keep(r);
       return r;
     }
@@ -450,6 +471,7 @@ export class PointTable {
     r.outerSrc = outerSrc;
     r.outerDst = outerDst;
     r.note = undefined;
+    r.key = undefined;
   }
 
   private countIp(m: Map<string, number>, ip: string): void {

@@ -456,6 +456,26 @@ export function correlate(facts: Facts): void {
       const p = points[f.point];
       if (p.spec.role !== 'real-server') continue;
       const rs = p.spec.realServer ?? p.spec.host;
+      // One view per real server: a host captured on two interfaces (eth0 and tunl0 for
+      // TUN: requests on both, replies on eth0 only) is still one server.
+      const same = rsViews.find((v) => v.rs === rs);
+      if (same) {
+        same.requests = Math.max(same.requests, f.req);
+        same.replies = Math.max(same.replies, f.rep);
+        for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
+        for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
+        for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
+        same.synAck = Math.max(same.synAck, f.synAck);
+        same.rst = Math.max(same.rst, f.rstS);
+        same.icmp = Math.max(same.icmp, f.icmpToClient);
+        same.first = Math.min(same.first, f.first + p.shift);
+        same.last = Math.max(same.last, f.last + p.shift);
+        if (f.req + f.rep > same.flow.req + same.flow.rep) {
+          same.point = f.point;
+          same.flow = f;
+        }
+        continue;
+      }
       rsViews.push({
         point: f.point,
         rs,

@@ -2,6 +2,8 @@
 // warning names its cause; the healthy ones get none. And the correlation of the DR and
 // NAT captures agrees with what each real server's own pcap holds.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeCapture } from '../../../src/core/analysis/index';
 import type { AnalysisResult } from '../../../src/core/analysis/result';
@@ -138,6 +140,25 @@ describe('analysis: real IPVS fixtures', function () {
     const c = r.connections.find((x) => x.protocol === 'tcp')!;
     assert.ok(c.hops.some((h) => h.rewrite === 'dnat' && /DNAT 192\.0\.2\.100:80 → 10\.0\.0\.1[12]:8080/.test(h.rewriteText ?? '')));
     assert.ok(c.hops.some((h) => h.direction === 'reply' && h.rewrite === 'snat' && h.src === '192.0.2.100'));
+  });
+
+  it('tun-healthy: a real server captured on eth0 and tunl0 is one server, whatever the order of the points', async function () {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-tun-'));
+    try {
+      fs.cpSync(path.join(labFixturesDir, 'tun-healthy'), tmp, { recursive: true });
+      const file = path.join(tmp, 'capture.json');
+      fs.chmodSync(file, 0o644);
+      const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+      m.points.reverse();
+      fs.writeFileSync(file, JSON.stringify(m));
+      const r = await analyzeCapture(tmp);
+      assert.deepEqual(problems(r).map((f) => f.code), []);
+      const c = r.connections.find((x) => x.realServer === 'rs1' && x.protocol === 'tcp')!;
+      assert.equal(c.state, 'complete');
+      assert.ok(c.hops.some((h) => r.lanes[h.ref.point].interface === 'tunl0' && h.rewriteText?.startsWith('decapsulated')));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('estimates clock offsets from matched packets (the lab shares one clock: near zero)', async function () {

@@ -301,8 +301,11 @@ export function icmpText(type: number, code: number): string {
 
 /** Everything one capture point saw. */
 export class PointTable {
-  /** Current flow per `proto|client|cport` (service traffic) or canonical pair (other traffic). */
-  readonly flows = new Map<string, Flow>();
+  /** Current flow per client address and port (service traffic), nested per protocol so the
+   *  per-packet lookup builds no key string; other traffic by canonical address pair. */
+  private readonly tcpFlows = new Map<string, Map<number, Flow>>();
+  private readonly udpFlows = new Map<string, Map<number, Flow>>();
+  private readonly flows = new Map<string, Flow>();
   /** Flows replaced by a new connection from the same client port. */
   readonly done: Flow[] = [];
   readonly arp: ArpEvent[] = [];
@@ -331,7 +334,9 @@ export class PointTable {
   ) {}
 
   allFlows(): Flow[] {
-    return [...this.done, ...this.flows.values()];
+    const out = [...this.done, ...this.flows.values()];
+    for (const m of [this.tcpFlows, this.udpFlows]) for (const byPort of m.values()) out.push(...byPort.values());
+    return out;
   }
 
   consume(p: Packet): void {
@@ -482,8 +487,10 @@ export class PointTable {
 
   /** The flow of client `ip:port`; a new client SYN with another ISN starts a new connection. */
   private serviceFlow(proto: 'tcp' | 'udp', client: string, cport: number, flagBits: number, seq: number): Flow {
-    const key = `${proto}|${client}|${cport}`;
-    let flow = this.flows.get(key);
+    const byClient = proto === 'tcp' ? this.tcpFlows : this.udpFlows;
+    let byPort = byClient.get(client);
+    if (!byPort) byClient.set(client, (byPort = new Map()));
+    let flow = byPort.get(cport);
     const isSyn = flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN;
     if (flow && isSyn && flow.gen !== seq && (flow.gen !== -1 || flow.req + flow.rep > 0)) {
       this.done.push(flow);
@@ -491,7 +498,7 @@ export class PointTable {
     }
     if (!flow) {
       flow = new Flow(this.point, proto, client, cport, isSyn ? seq : -1);
-      this.flows.set(key, flow);
+      byPort.set(cport, flow);
     } else if (isSyn && flow.gen === -1) {
       flow.gen = seq;
     }

@@ -107,14 +107,37 @@ describe('end to end in code-server', function () {
         await runCommand(page, 'LVS: Open Capture');
         const input = page.locator('.quick-input-widget input');
         await input.waitFor({ state: 'visible', timeout: 10_000 });
+        // The dialog fills in its start folder asynchronously: type only once it has, or it overwrites us.
+        await waitFor('the folder dialog ready', 20_000, async () => ((await input.inputValue()).startsWith('/') && (await page!.locator('.quick-input-widget .monaco-list-row').count()) > 0 ? true : undefined));
         await input.fill(fixture + '/');
-        await page.waitForTimeout(500);
+        // It lists the folder's content once it has read it; then Enter selects the folder.
+        await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'capture.json' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+        assert.equal(await input.inputValue(), fixture + '/');
         await page.keyboard.press('Enter');
         const frame = await waitFor('the flow view of the saved capture', 60_000, () => webviewFrame(page!, '.vlist-row'));
         const codes = await frame.locator('.findings .finding .code').allTextContents();
         assert.ok(codes.includes('arp-problem'), `findings: ${codes.join(', ')}`);
+        // After a window reload the panel comes back (WebviewPanelSerializer + the state the view saved).
+        await page.waitForTimeout(500);
+        // "Reload Window" lets the workbench save its editors before it goes (a bare page reload may not).
+        await runCommand(page, 'Developer: Reload Window');
+        await page.waitForEvent('load', { timeout: 60_000 });
+        await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+        const again = await waitFor('the flow view restored after reload', 40_000, () => webviewFrame(page!, '.vlist-row')).catch(async (e) => {
+          await saveScreenshot(page!, 'e2e-reload-failed.png');
+          for (const f of page!.frames()) console.log('frame', f.url().slice(0, 150));
+          throw e;
+        });
+        assert.ok((await again.locator('.findings .finding .code').allTextContents()).includes('arp-problem'));
       }
+      // The LVS view lists the workspace's service.
+      await page.locator('.activitybar .action-item a[aria-label^="LVS"]').first().click();
+      await page.locator('.monaco-list-row', { hasText: 'tcp:198.51.100.200:8080' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await saveScreenshot(page, 'e2e-smoke.png');
+    } catch (e) {
+      if (page) await saveScreenshot(page, 'e2e-smoke-failed.png').catch(() => undefined);
+      console.log(server.logs().slice(-3000));
+      throw e;
     } finally {
       await page?.close();
       await server.stop();

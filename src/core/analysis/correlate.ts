@@ -65,6 +65,8 @@ interface Group {
   client: string;
   cport: number;
   flows: Flow[];
+  /** Earliest raw timestamp of its flows (for ordering). */
+  first: number;
 }
 
 /** Groups the flows of all points by client endpoint and TCP generation (ISN). */
@@ -104,10 +106,12 @@ function groupFlows(points: PointInfo[]): Group[] {
     }
     const [proto, client, cport] = base.split('|');
     for (const [gen, flows] of gens) {
-      groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto: proto as 'tcp' | 'udp', client, cport: Number(cport), flows });
+      let first = Infinity;
+      for (const f of flows) if (f.first < first) first = f.first;
+      groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto: proto as 'tcp' | 'udp', client, cport: Number(cport), flows, first });
     }
   }
-  groups.sort((a, b) => Math.min(...a.flows.map((f) => f.first)) - Math.min(...b.flows.map((f) => f.first)));
+  groups.sort((a, b) => a.first - b.first);
   return groups;
 }
 
@@ -271,18 +275,28 @@ function rewriteBetween(prev: Hop, h: Hop, rec: PacketRec, prevRec: PacketRec, m
 }
 
 function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
-  const items: Array<{ rec: PacketRec; point: PointInfo; ts: number; rank: number }> = [];
+  // Parallel arrays and a sorted index: no object per packet just to sort them.
+  const itemRecs: PacketRec[] = [];
+  const itemPoints: PointInfo[] = [];
+  const itemTs: number[] = [];
+  const itemRank: number[] = [];
   for (const f of g.flows) {
     const point = points[f.point];
     for (const rec of f.records()) {
-      items.push({ rec, point, ts: rec.ts + point.shift, rank: pathRank(point.spec.role, rec.reply, rec.outerDst !== undefined) * 2 + (rec.dup ? 1 : 0) });
+      itemRecs.push(rec);
+      itemPoints.push(point);
+      itemTs.push(rec.ts + point.shift);
+      itemRank.push(pathRank(point.spec.role, rec.reply, rec.outerDst !== undefined) * 2 + (rec.dup ? 1 : 0));
     }
   }
-  items.sort((a, b) => a.ts - b.ts || a.rank - b.rank);
+  const order = itemRecs.map((_, i) => i);
+  order.sort((a, b) => itemTs[a] - itemTs[b] || itemRank[a] - itemRank[b]);
   const hops: Hop[] = [];
   const recs: PacketRec[] = [];
   const lastByKey = new Map<string, number>();
-  for (const { rec, point } of items.slice(0, MAX_HOPS)) {
+  for (let k = 0; k < order.length && k < MAX_HOPS; k++) {
+    const rec = itemRecs[order[k]];
+    const point = itemPoints[order[k]];
     const hop: Hop = {
       ref: { point: point.index, n: rec.n },
       ts: rec.ts + point.shift,

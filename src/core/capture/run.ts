@@ -68,18 +68,30 @@ export interface CaptureOptions {
   reconnectMs?: number;
   /** Copied into the folder and named in capture.json. */
   configFile?: string;
+  /** After the duration limit, how long a host we lost contact with keeps our temp folder. Default 10 min. */
+  orphanGraceMs?: number;
 }
 
 const START =
   'p=$1; e=$2; shift 2; echo $$ >"$p"; exec "$@" 2>"$e"';
 const PULL_CHUNK = 4 * 1024 * 1024;
+/**
+ * The safety net for a capture we lose contact with: a detached process group that
+ * removes the temp folder after the duration limit plus a grace period (stdin: folder,
+ * seconds). Normal cleanup kills it first (its PID is the group's id).
+ */
+const REAPER =
+  'read -r d; read -r s; setsid sh -c \'sleep "$1"; rm -rf -- "$2"\' lvs-capture-reaper "$s" "$d" </dev/null >/dev/null 2>&1 & echo $! >"$d/reaper.pid"';
 /** Prints each named file after a `=== name` line. */
 const READ_ERRS = 'for f; do echo "=== $f"; cat -- "$f" 2>/dev/null; done';
 /**
  * Removes the temp folder unless a process still names it (exit 3 and the PIDs).
  * The folder comes on stdin so that this shell's own command line does not match.
  */
-const REMOVE_IF_IDLE = 'read -r d || exit 2; if pgrep -f -- "$d" >/dev/null; then echo busy; pgrep -f -- "$d"; exit 3; fi; rm -rf -- "$d"';
+const REMOVE_IF_IDLE =
+  'read -r d || exit 2; [ -f "$d/reaper.pid" ] && kill -TERM "-$(cat "$d/reaper.pid")" 2>/dev/null; ' +
+  'i=0; while pgrep -f -- "$d" >/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; ' +
+  'if pgrep -f -- "$d" >/dev/null; then echo busy; pgrep -f -- "$d"; exit 3; fi; rm -rf -- "$d"';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -132,6 +144,8 @@ class HostRun {
   role: HostRole;
   realServer?: string;
   sudo?: { argv: string[]; stdin?: string };
+  /** The host could not be reached again after a drop: nothing more is tried there. */
+  gone = false;
   byIface = new Map<string, { planned: PlannedPoint[]; filters: string[] }>();
 
   constructor(
@@ -174,6 +188,11 @@ class HostRun {
 
   async exec(argv: string[], timeoutMs = 20000, stdin?: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
     return this.withHost((h) => h.exec(argv, { timeoutMs, stdin }));
+  }
+
+  /** How long tcpdump may run at most. */
+  limitMs(): number {
+    return this.opts.durationMs ?? (this.opts.count ? this.opts.maxDurationMs ?? 600000 : 10000);
   }
 
   /** Everything up to starting tcpdump: facts, clock, sudo, interfaces, temp folder. */
@@ -224,6 +243,9 @@ class HostRun {
     if (mk.code !== 0) throw new Error(`cannot make a temp folder on ${this.name}: ${mk.stderr.trim()}`);
     this.dir = validateRemotePath(mk.stdout.trim());
     this.log('info', `${this.name}: temp folder ${this.dir}`);
+    const reapAfter = Math.ceil((this.limitMs() + (this.opts.orphanGraceMs ?? 600000)) / 1000);
+    const reaper = await this.exec(['sh', '-c', REAPER], 20000, `${this.dir}\n${reapAfter}\n`);
+    if (reaper.code !== 0) this.log('warn', `${this.name}: no safety net for the temp folder (setsid missing?): ${reaper.stderr.trim()}`);
   }
 
   /** Starts one tcpdump per interface and waits until each listens. */
@@ -232,7 +254,7 @@ class HostRun {
     const host = this.host!;
     const wrap = this.sudo!;
     const sudoArgv = wrap.argv.slice(0, -1);
-    const seconds = Math.ceil((this.opts.durationMs ?? (this.opts.count ? this.opts.maxDurationMs ?? 600000 : 10000)) / 1000);
+    const seconds = Math.ceil(this.limitMs() / 1000);
     for (const [iface, { planned, filters }] of this.byIface) {
       const joined = filters.length === 1 ? filters[0] : filters.map((f) => `(${f})`).join(' or ');
       const filter = validateBpfFilter(excludeOwnSession(joined, facts.sshPeer));
@@ -515,7 +537,12 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
           ]);
         }
       } catch (e) {
-        r.errors.push(`${r.name}: connection lost during the capture and not re-established: ${(e as Error).message}; ${r.progress.packets} packets were saved before the loss`);
+        r.gone = true;
+        r.errors.push(
+          `${r.name}: connection lost during the capture and not re-established (${(e as Error).message}); ` +
+            `${r.progress.packets} packets were saved before the loss. The remote tcpdump stops by itself at the duration limit; ` +
+            `its temp folder ${r.dir} may remain on the host`,
+        );
       }
     }),
   );
@@ -524,6 +551,7 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   await Promise.all(
     active.map((r) =>
       limit(async () => {
+        if (r.gone) return r.setState('failed');
         try {
           await r.finish();
           r.setState(r.errors.length ? 'failed' : 'done');

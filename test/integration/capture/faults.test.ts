@@ -262,6 +262,46 @@ describe('capture faults in the lab', function () {
     }
   });
 
+  it('SSH connection lost for good: the loss is reported, and the host cleans up after itself', async function () {
+    const l = lab!;
+    const logged = collectLog();
+    const pool = labPool(l, logged, { keepaliveIntervalMs: 1000, keepaliveCountMax: 2, connectTimeoutMs: 2000 });
+    const out = tmpOut('lost');
+    const mgmtDown = () => l.exec('rs1', ['ip', 'link', 'set', 'mgmt0', 'down']);
+    try {
+      const w = whenAllCapturing();
+      const run = runCapture(planFor(l, [rsHost(l, 'rs1')]), pool, {
+        outDir: out,
+        durationMs: 6000,
+        reconnectMs: 3000,
+        orphanGraceMs: 1000,
+        log: logged.log,
+        onProgress: w.onProgress,
+      });
+      await w.ready;
+      const dirs = logged.tempDirs();
+      await mgmtDown();
+      const m = await run;
+      const rs1Errors = (m.errors ?? []).filter((e) => e.host === 'rs1').map((e) => e.message).join(' | ');
+      assert.match(rs1Errors, /^rs1: connection lost during the capture and not re-established \(.*\); \d+ packets were saved before the loss\. The remote tcpdump stops by itself at the duration limit; its temp folder \/tmp\/lvs-capture\.\w+ may remain on the host$/);
+      // On the host itself (through the namespace, not SSH): tcpdump ends at the limit, the safety net removes the folder.
+      const rs1Dir = dirs.find((d) => d.host === 'rs1')!.dir;
+      const until = Date.now() + 20000;
+      let left = '';
+      while (Date.now() < until) {
+        const ps = await l.exec('rs1', ['sh', '-c', 'ps -eo args | grep -F -- "$1" | grep -v grep; ls -d -- "$1" 2>/dev/null', 'sh', rs1Dir]);
+        left = ps.stdout.trim();
+        if (!left) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.equal(left, '', 'nothing left on rs1 after the duration limit and the grace period');
+    } finally {
+      await l.exec('rs1', ['ip', 'link', 'set', 'mgmt0', 'up']);
+      await pool.closeAll();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('cancel mid-capture: everything stopped and removed within a few seconds', async function () {
     const l = lab!;
     const logged = collectLog();

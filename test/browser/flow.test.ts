@@ -209,6 +209,55 @@ describe('flow webview (headless Chromium)', function () {
     });
   }
 
+  it('follows the VS Code theme through its --vscode-* variables (light and high contrast)', async function () {
+    const result = syntheticAnalysis({ connections: 12 });
+    const page = await openFlowPage(browser, server.origin, hostFor(result, 'theme'));
+    await drawn(page);
+    // What VS Code does when the theme changes: variables on <html> (CSSOM, allowed by the CSP) and a body class.
+    const applyTheme = (kind: string, vars: Record<string, string>): Promise<void> =>
+      page.evaluate(
+        ([k, v]) => {
+          const root = document.documentElement;
+          for (const [name, value] of Object.entries(v as Record<string, string>)) root.style.setProperty(name, value);
+          document.body.className = k as string;
+        },
+        [kind, vars] as const,
+      );
+    await applyTheme('vscode-light', {
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-foreground': '#3b3b3b',
+      '--vscode-list-activeSelectionBackground': '#e8e8e8',
+      '--vscode-list-activeSelectionForeground': '#000000',
+      '--vscode-errorForeground': '#e51400',
+      '--vscode-editorWidget-background': '#f3f3f3',
+      '--vscode-descriptionForeground': '#717171',
+      '--vscode-panel-border': '#e5e5e5',
+      '--vscode-list-hoverBackground': '#f0f0f0',
+      '--vscode-editorWarning-foreground': '#bf8803',
+      '--vscode-input-background': '#ffffff',
+      '--vscode-input-foreground': '#3b3b3b',
+      '--vscode-input-border': '#cecece',
+      '--vscode-dropdown-background': '#ffffff',
+      '--vscode-dropdown-foreground': '#3b3b3b',
+      '--vscode-dropdown-border': '#cecece',
+      '--vscode-charts-blue': '#1a85ff',
+      '--vscode-charts-green': '#388a34',
+      '--vscode-charts-purple': '#652d90',
+    });
+    const light = await page.evaluate(() => ({
+      bg: getComputedStyle(document.body).backgroundColor,
+      fg: getComputedStyle(document.body).color,
+      sel: getComputedStyle(document.querySelector('.vlist-row.selected')!).backgroundColor,
+      stop: getComputedStyle(document.querySelector('svg.diagram .stop-text')!).fill,
+    }));
+    assert.deepEqual(light, { bg: 'rgb(255, 255, 255)', fg: 'rgb(59, 59, 59)', sel: 'rgb(232, 232, 232)', stop: 'rgb(229, 20, 0)' });
+    await saveScreenshot(page, 'flow-light.png');
+    await applyTheme('vscode-high-contrast', { '--vscode-editor-background': '#000000', '--vscode-foreground': '#ffffff', '--vscode-contrastBorder': '#6fc3df' });
+    const outline = await page.evaluate(() => getComputedStyle(document.querySelector('.findings .finding')!).outlineColor);
+    assert.equal(outline, 'rgb(111, 195, 223)', 'high contrast borders on findings');
+    await page.close();
+  });
+
   it('serves the page under a strict CSP: nonce scripts only, no unsafe-inline or unsafe-eval', async function () {
     const csp = flowCsp('https://x.vscode-cdn.net', 'N0NCE');
     assert.match(csp, /default-src 'none'/);

@@ -83,6 +83,15 @@ describe('analysis: real IPVS fixtures', function () {
     assert.ok(checks.every((f) => f.location?.file.endsWith('keepalived.conf')));
   });
 
+  it('keepalived-vrrp: the failover is reported as information, with who resigned and who took over', async function () {
+    const r = await analyse(path.join(labFixturesDir, 'keepalived-vrrp'));
+    const f = r.findings.find((x) => x.code === 'vrrp-failover');
+    assert.ok(f);
+    assert.equal(f.severity, 'info');
+    assert.match(f.message, /VRID 51: 192\.0\.2\.2 resigned \(priority 0\) at .*, 192\.0\.2\.3 \(priority 100\) advertises as master/);
+    assert.ok(f.location?.file.endsWith('keepalived.conf'), 'points at the vrrp_instance');
+  });
+
   it('no-real-servers: the director answered ICMP port unreachable itself, for TCP and UDP', async function () {
     const r = await analyse(path.join(labFixturesDir, 'no-real-servers'));
     const f = r.findings.filter((x) => x.code === 'director-not-forwarding');

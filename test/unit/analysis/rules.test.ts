@@ -12,7 +12,7 @@ describe('analysis: rule catalogue', function () {
     for (const c of [
       'vip-no-traffic', 'director-not-forwarding', 'forwarded-not-received', 'rs-no-reply', 'rs-rejects',
       'dr-reply-wrong-source', 'nat-reply-bypasses-director', 'arp-problem', 'quiescent-dead-server',
-      'unbalanced-distribution', 'health-check-failing', 'vrrp-split-brain', 'vrrp-no-adverts', 'tun-fragmentation-needed',
+      'unbalanced-distribution', 'health-check-failing', 'vrrp-split-brain', 'vrrp-no-adverts', 'tun-fragmentation-needed', 'vrrp-failover',
     ]) assert.ok(codes.includes(c), c);
   });
 

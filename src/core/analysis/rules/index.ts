@@ -15,6 +15,7 @@ import { rsRejects } from './rsRejects';
 import { tunFragmentationNeeded } from './tunFragmentationNeeded';
 import { unbalancedDistribution } from './unbalancedDistribution';
 import { vipNoTraffic } from './vipNoTraffic';
+import { vrrpFailover } from './vrrpFailover';
 import { vrrpNoAdverts } from './vrrpNoAdverts';
 import { vrrpSplitBrain } from './vrrpSplitBrain';
 
@@ -33,6 +34,7 @@ export const rules: Rule[] = [
   rsNoReply,
   healthCheckFailing,
   unbalancedDistribution,
+  vrrpFailover,
 ];
 
 export type { Rule, RuleContext } from './rule';

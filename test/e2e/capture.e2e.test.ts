@@ -40,7 +40,7 @@ virtual_server 198.51.100.200 8080 {
 }
 `;
 
-function makeWorkspace(lab?: Lab): string {
+function makeWorkspace(lab?: Lab, knownHosts?: string): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-ws-'));
   fs.mkdirSync(path.join(ws, '.vscode'));
   fs.mkdirSync(path.join(ws, 'mistake'));
@@ -49,7 +49,7 @@ function makeWorkspace(lab?: Lab): string {
   if (lab) {
     fs.copyFileSync(lab.keepalivedConfPath, path.join(ws, 'keepalived.conf'));
     settings['lvs.hostsFile'] = lab.hostsJsonPath;
-    settings['lvs.ssh.knownHostsFile'] = lab.knownHostsPath;
+    settings['lvs.ssh.knownHostsFile'] = knownHosts ?? lab.knownHostsPath;
     settings['lvs.ssh.configFile'] = lab.sshConfigPath;
   }
   fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
@@ -149,7 +149,10 @@ describe('end to end in code-server', function () {
     requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
     requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd)');
     const lab = await labUp({ mode: 'dr', breaks: ['arp-problem'] });
-    const ws = makeWorkspace(lab);
+    // An empty known_hosts: every host key is unknown, so the modal asks, and "Accept and Save" records it.
+    const knownHosts = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-kh-')), 'known_hosts');
+    fs.writeFileSync(knownHosts, '');
+    const ws = makeWorkspace(lab, knownHosts);
     let server: CodeServer | undefined;
     let page: Page | undefined;
     try {
@@ -167,10 +170,20 @@ describe('end to end in code-server', function () {
       await page.keyboard.press('Enter');
       // Client traffic once every host is capturing (the progress shows "host: count" then).
       const progress = page.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
-      await waitFor('every host capturing', 60_000, async () => {
+      let accepted = 0;
+      await waitFor('every host capturing', 90_000, async () => {
+        const accept = page!.locator('.monaco-dialog-box .monaco-button', { hasText: 'Accept and Save' });
+        if (await accept.count()) {
+          const detail = (await page!.locator('.monaco-dialog-box').first().textContent()) ?? '';
+          assert.match(detail, /fingerprint is SHA256:/);
+          await accept.first().click();
+          accepted++;
+        }
         const text = (await progress.textContent()) ?? '';
         return /director: \d+/.test(text) && !/\((connecting|starting)\)/.test(text) ? text : undefined;
       });
+      assert.ok(accepted > 0, 'the unknown host keys were asked about');
+      assert.ok(fs.readFileSync(knownHosts, 'utf8').split('\n').filter(Boolean).length >= accepted, 'accepted keys were saved');
       const traffic = await lab.clientTraffic({ protocol: 'tcp', count: 8, timeoutMs: 3000 });
       assert.ok(traffic.length > 0);
       const frame = await waitFor('the flow view with connections', 150_000, () => webviewFrame(page!, '.vlist-row'));
@@ -200,6 +213,7 @@ describe('end to end in code-server', function () {
       await server?.stop();
       await lab.down();
       fs.rmSync(ws, { recursive: true, force: true });
+      fs.rmSync(path.dirname(knownHosts), { recursive: true, force: true });
     }
   });
 });

@@ -15,6 +15,8 @@ export interface HostFacts {
   ipvsadm?: string;
   /** Our address and the SSH server port as the host sees the session ($SSH_CONNECTION). */
   sshPeer?: { address: string; serverPort: number };
+  /** tcpdump knows --immediate-mode (4.7+). */
+  immediateMode?: boolean;
   /** `tcpdump --version` output (stdout and stderr). */
   tcpdumpVersionText?: string;
   /** `ip -o addr show`. */
@@ -29,6 +31,7 @@ const PROBE = [
   'echo "conn=$SSH_CONNECTION"; echo "uid=$(id -u)"; echo "user=$(id -un)"',
   'PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"',
   't=$(command -v tcpdump); echo "tcpdump=$t"; echo "timeout=$(command -v timeout)"; echo "ipvsadm=$(command -v ipvsadm)"',
+  '[ -n "$t" ] && "$t" -h 2>&1 | grep -q immediate-mode && echo "immediate=1"',
   'echo "--- version"; [ -n "$t" ] && "$t" --version 2>&1',
   'echo "--- addr"; ip -o addr show 2>&1',
   'echo "--- route"; ip route show default 2>&1',
@@ -63,6 +66,7 @@ export function parseProbe(out: string): HostFacts {
   const ver = sections.get('version');
   if (ver && ver.some((l) => l.trim())) facts.tcpdumpVersionText = ver.join('\n');
   facts.tcpdump = abs(kv.get('tcpdump'));
+  if (kv.get('immediate') === '1') facts.immediateMode = true;
   facts.timeout = abs(kv.get('timeout'));
   facts.ipvsadm = abs(kv.get('ipvsadm'));
   const conn = (kv.get('conn') ?? '').split(/\s+/);

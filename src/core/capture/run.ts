@@ -279,6 +279,9 @@ class HostRun {
         facts.tcpdump!,
         '-i', iface,
         '-U',
+        // Without it libpcap hands packets over in blocks (TPACKET_V3): the last
+        // second before a stop could be lost, and live counts would lag.
+        ...(facts.immediateMode ? ['--immediate-mode'] : []),
         '-n',
         '-s', String(this.opts.snaplen ?? 65535),
         '-Z', facts.user,

@@ -87,7 +87,7 @@ describe('capture over SSH in the lab (DR)', function () {
         const replies = seen.filter((p) => p.src === l.vip && (p.proto === 'tcp' || p.proto === 'udp'));
         if (served > 0) {
           assert.ok(fwd.length > 0, `director forwarded to ${rs}'s MAC`);
-          assert.ok(inRs.length > 0, `${rs} received requests for the VIP`);
+          assert.ok(inRs.length > 0, `${rs} received requests for the VIP: ${JSON.stringify({ served, point: point(rs), seen: seen.slice(0, 12).map((p) => [p.ts, p.srcMac, p.dstMac, p.src, p.dst, p.proto, p.sport, p.dport, p.flags]), tcp, udp, fwd: fwd.length })}`);
           assert.ok(replies.length > 0, `${rs} answered from the VIP`);
         }
         assert.equal(seen.filter((p) => p.dport === 22 || p.sport === 22).length, 0, `${rs}: no SSH in the capture`);

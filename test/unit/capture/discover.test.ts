@@ -34,13 +34,14 @@ describe('capture/discover', function () {
 
   it('reads the probe and builds the own-session exclusion', function () {
     const f = parseProbe(
-      'conn=198.18.0.1 40122 198.18.0.21 22\nuid=1001\nuser=lvsuser\ntcpdump=/usr/bin/tcpdump\ntimeout=/usr/bin/timeout\nipvsadm=\n' +
+      'conn=198.18.0.1 40122 198.18.0.21 22\nuid=1001\nuser=lvsuser\ntcpdump=/usr/bin/tcpdump\ntimeout=/usr/bin/timeout\nipvsadm=\nimmediate=1\n' +
         '--- version\ntcpdump version 4.99.3\n--- addr\n2: eth0    inet 10.0.0.11/24 scope global eth0\n--- route\ndefault via 10.0.0.1 dev eth0\n--- end\n',
     );
     assert.deepEqual(f, {
       uid: 1001,
       user: 'lvsuser',
       tcpdump: '/usr/bin/tcpdump',
+      immediateMode: true,
       timeout: '/usr/bin/timeout',
       ipvsadm: undefined,
       sshPeer: { address: '198.18.0.1', serverPort: 22 },

@@ -19,6 +19,8 @@ export const MAX_TAIL = 4;
 const MAX_OTHER_FLOWS = 20000;
 const MAX_ARP = 5000;
 const MAX_SMALL = 6;
+/** Packets of a real server's capture used to learn its own address and MAC. */
+const LEARN_PACKETS = 20000;
 const RING = 8;
 
 /** One packet of a flow as seen at one point: enough to draw it and to match it elsewhere. */
@@ -348,15 +350,17 @@ export class PointTable {
     if (p.vrrp) return this.consumeVrrp(p);
     const proto = p.proto;
     if (proto === 'icmp' || proto === 'icmp6') return this.consumeIcmp(p);
-    if (p.src !== undefined && this.srcMacByIp.size < 256 && p.srcMac !== undefined && !this.srcMacByIp.has(p.src)) this.srcMacByIp.set(p.src, p.srcMac);
-    if (this.countIps && p.src !== undefined && p.dst !== undefined) {
+    // Who this host is (real servers): learnt from the first packets, enough to tell.
+    const learning = this.countIps && this.packets <= LEARN_PACKETS;
+    if (learning && p.src !== undefined && p.srcMac !== undefined && this.srcMacByIp.size < 256 && !this.srcMacByIp.has(p.src)) this.srcMacByIp.set(p.src, p.srcMac);
+    if (learning && p.src !== undefined && p.dst !== undefined) {
       this.countIp(this.ipCounts, p.src);
       this.countIp(this.ipCounts, p.dst);
       const bits = p.tcp?.flagBits ?? 0;
       if ((bits & (SYN | ACK)) === SYN) this.countIp(this.acceptCounts, p.dst);
       else if ((bits & (SYN | ACK)) === (SYN | ACK)) this.countIp(this.acceptCounts, p.src);
     }
-    if (this.countIps) {
+    if (learning) {
       if (p.srcMac !== undefined) this.countIp(this.macCounts, p.srcMac);
       // Group bit clear: unicast.
       if (p.dstMac !== undefined && (parseInt(p.dstMac.slice(0, 2), 16) & 1) === 0) this.countIp(this.macCounts, p.dstMac);

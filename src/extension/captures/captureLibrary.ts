@@ -3,42 +3,18 @@
 // core's analysis, and publishes their findings. Also lists the workspace's past
 // captures under .lvs/captures for the tree view.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeCapture } from '../../core/analysis';
 import type { AnalysisResult } from '../../core/analysis/result';
-import type { CaptureManifest } from '../../core/capture/manifest';
 import type { Finding } from '../../core/findings/finding';
 import { FindingDiagnostics } from './findingDiagnostics';
+import { singleFileCapture } from './singleFile';
 
 export const CAPTURES_DIR = path.join('.lvs', 'captures');
 
 export function isPcapFile(p: string): boolean {
   return /\.(pcap|pcapng|cap)$/i.test(p);
-}
-
-/**
- * A one-point capture folder for a lone pcap file: capture.json naming the file
- * through a symlink (a copy where links are not allowed), in a private temp folder.
- */
-export function singleFileCapture(file: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-pcap-'));
-  const name = path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
-  try {
-    fs.symlinkSync(path.resolve(file), path.join(dir, name));
-  } catch {
-    fs.copyFileSync(file, path.join(dir, name));
-  }
-  const manifest: CaptureManifest = {
-    format: 1,
-    target: { vip: '0.0.0.0' },
-    services: [],
-    points: [{ host: path.basename(file), role: 'other', interface: 'file', file: name }],
-    note: `opened from ${file}`,
-  };
-  fs.writeFileSync(path.join(dir, 'capture.json'), JSON.stringify(manifest, null, 2));
-  return dir;
 }
 
 export class CaptureLibrary implements vscode.Disposable {

@@ -1,0 +1,58 @@
+// A lone .pcap/.pcapng opened in the flow view: the analysis reads capture folders,
+// so the file becomes a one-point capture folder. Its target (the VIP) is not
+// written anywhere: take a VIP of the workspace's config that the file talks to,
+// else the address most connection openings (TCP SYNs, UDP requests) go to.
+// No `vscode` import.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CaptureManifest, ManifestService } from '../../core/capture/manifest';
+import { decodeFrame } from '../../core/decode';
+import { readFrames } from '../../core/pcap';
+
+/** Enough packets to see which address is the service; the file may be huge. */
+const SCAN_PACKETS = 200_000;
+
+export function guessTarget(file: string, knownVips: string[] = []): CaptureManifest['target'] {
+  const opens = new Map<string, number>();
+  const seen = new Set<string>();
+  readFrames(file, (f) => {
+    if (f.n > SCAN_PACKETS) return false;
+    const p = decodeFrame(f);
+    if (p.dst) seen.add(p.dst);
+    const opening = (p.proto === 'tcp' && p.flags === 'S') || (p.proto === 'udp' && p.dport !== undefined && p.dport < 49152);
+    if (opening && p.dst && p.dport !== undefined) {
+      const k = `${p.proto}|${p.dst}|${p.dport}`;
+      opens.set(k, (opens.get(k) ?? 0) + 1);
+    }
+  });
+  const known = knownVips.find((v) => seen.has(v));
+  const ranked = [...opens.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k.split('|'));
+  const best = (known ? ranked.find(([, ip]) => ip === known) : undefined) ?? ranked[0];
+  if (!best) return { vip: known ?? '0.0.0.0' };
+  return { vip: best[1], protocol: best[0] as 'tcp' | 'udp', port: Number(best[2]) };
+}
+
+/**
+ * Writes the one-point capture folder (capture.json + a symlink to the file, a copy
+ * where links are not allowed) in a private temp folder; returns its path.
+ */
+export function singleFileCapture(file: string, services: ManifestService[] = []): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-pcap-'));
+  const name = path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
+  try {
+    fs.symlinkSync(path.resolve(file), path.join(dir, name));
+  } catch {
+    fs.copyFileSync(file, path.join(dir, name));
+  }
+  const target = guessTarget(file, services.map((s) => s.vip).filter((v): v is string => !!v));
+  const manifest: CaptureManifest = {
+    format: 1,
+    target,
+    services: services.filter((s) => s.vip === target.vip),
+    points: [{ host: path.basename(file), role: 'other', interface: 'file', file: name }],
+    note: `one-point capture made from ${file}`,
+  };
+  fs.writeFileSync(path.join(dir, 'capture.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}

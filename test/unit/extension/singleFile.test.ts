@@ -1,0 +1,39 @@
+// A lone pcap opened in the flow view: the one-point capture finds the service
+// address by itself and the analysis then follows its connections.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeCapture } from '../../../src/core/analysis';
+import { readManifest } from '../../../src/core/capture/manifest';
+import { guessTarget, singleFileCapture } from '../../../src/extension/captures/singleFile';
+import { hasSharedFixtures, labFixturesDir, requireOrSkip } from '../../helpers/env';
+
+describe('single pcap file as a capture', function () {
+  before(function () {
+    requireOrSkip(this, hasSharedFixtures(), 'the shared lab fixtures');
+  });
+
+  it('takes the address most connections open to as the VIP', function () {
+    const t = guessTarget(path.join(labFixturesDir, 'dr-healthy', 'pcap', 'client-eth0.pcap'));
+    assert.equal(t.vip, '192.0.2.100');
+    assert.ok(t.protocol === 'tcp' || t.protocol === 'udp');
+  });
+
+  it('prefers a VIP of the config that the file talks to', function () {
+    const t = guessTarget(path.join(labFixturesDir, 'nat-healthy', 'pcap', 'director-any.pcap'), ['203.0.113.9', '192.0.2.100']);
+    assert.equal(t.vip, '192.0.2.100');
+  });
+
+  it('analyses a lone client-side pcap into connections', async function () {
+    const dir = singleFileCapture(path.join(labFixturesDir, 'dr-healthy', 'pcap', 'client-eth0.pcap'));
+    try {
+      const m = readManifest(dir);
+      assert.equal(m.points.length, 1);
+      const r = await analyzeCapture(dir);
+      assert.ok(r.connections.length > 0, 'connections found');
+      assert.equal(r.lanes.length, 1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -72,8 +72,16 @@ export interface CaptureOptions {
   orphanGraceMs?: number;
 }
 
+/**
+ * Starts the capture command in the background with stdin passed on (for sudo -S),
+ * records its PID, and waits on the host itself for tcpdump's "listening on" (no
+ * polling over SSH): prints `pid N`, then `ready` (or nothing when it died), then
+ * waits for it to end.
+ */
 const START =
-  'p=$1; e=$2; shift 2; echo $$ >"$p"; exec "$@" 2>"$e"';
+  'p=$1; e=$2; shift 2; exec 3<&0; "$@" 0<&3 3<&- 2>"$e" & c=$!; exec 3<&-; echo "$c" >"$p"; echo "pid $c"; ' +
+  'i=0; while [ $i -lt 600 ]; do if grep -q "listening on" "$e" 2>/dev/null; then echo ready; break; fi; ' +
+  'kill -0 "$c" 2>/dev/null || break; sleep 0.05; i=$((i+1)); done; wait "$c"';
 const PULL_CHUNK = 4 * 1024 * 1024;
 /**
  * The safety net for a capture we lose contact with: a detached process group that
@@ -123,6 +131,9 @@ interface RunningPoint {
   counter: PcapRecordCounter;
   offset: number;
   pid?: string;
+  /** Resolves when tcpdump listens (or its command ended). */
+  ready?: Promise<void>;
+  onReady?: () => void;
   /** Settles when tcpdump exits (or the channel is lost). */
   channel?: Promise<unknown>;
   channelLost: boolean;
@@ -293,7 +304,15 @@ class HostRun {
       this.points.push(rp);
       this.progress.interfaces.push(iface);
       // Resolves when tcpdump exits; a lost channel does not stop the remote process.
-      rp.channel = host.exec(argv, { stdin: wrap.stdin }).then(
+      let said = '';
+      rp.ready = new Promise<void>((resolve) => (rp.onReady = resolve));
+      const onStdout = (b: Buffer): void => {
+        said += b.toString();
+        const pid = /^pid (\d+)$/m.exec(said);
+        if (pid) rp.pid ??= pid[1];
+        if (/^ready$/m.test(said)) rp.onReady?.();
+      };
+      rp.channel = host.exec(argv, { stdin: wrap.stdin, onStdout }).then(
         () => {
           rp.exited = true;
         },
@@ -302,6 +321,7 @@ class HostRun {
           else rp.exited = true;
         },
       );
+      void rp.channel.then(() => rp.onReady?.());
     }
     await Promise.all(this.points.map((p) => this.waitListening(p)));
     this.setState('capturing');
@@ -310,18 +330,15 @@ class HostRun {
 
   /** Waits for tcpdump's "listening on" (or its early exit, reported as an error). */
   private async waitListening(p: RunningPoint): Promise<void> {
-    const until = Date.now() + 30000;
-    while (Date.now() < until) {
-      const r = await this.exec(['cat', '--', p.errFile], 20000);
-      if (/listening on/.test(r.stdout)) {
-        p.pid ??= (await this.exec(['cat', '--', p.pidFile], 20000)).stdout.trim();
-        if (!/^\d+$/.test(p.pid)) throw new Error(`${this.name}: could not read the capture's process id`);
-        return;
-      }
-      if (p.exited) throw new Error(this.explainFailure(r.stdout, p.iface));
-      await sleep(150);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 40000)));
+    const late = await Promise.race([p.ready!.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) throw new Error(`tcpdump on ${this.name} did not start listening on ${p.iface} within 40 s`);
+    if (p.exited || p.channelLost || !p.pid) {
+      const r = await this.exec(['cat', '--', p.errFile], 20000).catch(() => ({ stdout: '' }));
+      if (p.exited || !p.pid) throw new Error(this.explainFailure(r.stdout, p.iface));
     }
-    throw new Error(`tcpdump on ${this.name} did not start listening on ${p.iface} within 30 s`);
   }
 
   private explainFailure(stderr: string, iface: string): string {

@@ -33,7 +33,10 @@ export class LocalHost extends CommandHost {
         child.kill('SIGTERM');
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stdout.on('data', (b: Buffer) => {
+        out.push(b);
+        opts.onStdout?.(b);
+      });
       child.stderr.on('data', (b: Buffer) => err.push(b));
       child.stdin.on('error', () => {}); // command exited before reading its input
       child.on('error', (e) => {

@@ -20,6 +20,8 @@ export interface ExecOptions {
   /** Cap on captured stdout/stderr bytes each; the rest is dropped and noted. */
   maxOutputBytes?: number;
   signal?: AbortSignal;
+  /** Called with stdout as it arrives (the result still holds it, bounded). */
+  onStdout?(chunk: Buffer): void;
 }
 
 export interface RemoteHost {

@@ -65,7 +65,10 @@ export class SshHost extends CommandHost {
           : undefined;
         const onAbort = (): void => stop(new SshError('other', this.name, `${this.name}: ${argv[0]} cancelled`));
         opts.signal?.addEventListener('abort', onAbort, { once: true });
-        ch.on('data', (b: Buffer) => out.push(b));
+        ch.on('data', (b: Buffer) => {
+          out.push(b);
+          opts.onStdout?.(b);
+        });
         ch.stderr.on('data', (b: Buffer) => errb.push(b));
         ch.on('exit', (code: number | null, signal?: string) => {
           exit = { code: code ?? null, signal: signal ?? undefined };

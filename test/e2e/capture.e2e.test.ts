@@ -220,6 +220,12 @@ describe('end to end in code-server', function () {
         return c.errors + c.warnings > before.errors + before.warnings ? c : undefined;
       });
       assert.ok(after.errors + after.warnings > before.errors + before.warnings, after.label);
+      // The Problems view has the finding with its code, on the workspace's keepalived.conf.
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'arp-problem' }).first();
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      const fileRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'keepalived.conf' }).first();
+      await fileRow.waitFor({ state: 'visible', timeout: 5000 });
       await saveScreenshot(page, 'e2e-capture.png');
       // The capture folder is in the workspace and git-ignored.
       assert.ok(fs.existsSync(path.join(ws, '.lvs', '.gitignore')));

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { hasCommand, hasSharedFixtures, isRoot, labFixturesDir, requireOrSkip } from '../helpers/env';
 import { CHROMIUM, launchChromium, saveScreenshot } from '../browser/harness';
 import { labUp, type Lab } from '../lab/lab';
+import { run } from '../lab/shell';
 import {
   hasCodeServer,
   openWorkbench,
@@ -167,7 +168,7 @@ describe('end to end in code-server', function () {
     }
   });
 
-  it('captures the lab through the command palette: findings in the Problems panel, connections in the flow view', async function () {
+  it('captures the lab through the command palette: host keys asked, findings in the Problems panel, connections in the flow view, cancel stops tcpdump', async function () {
     requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
     requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd)');
     const lab = await labUp({ mode: 'dr', breaks: ['arp-problem'] });
@@ -232,6 +233,34 @@ describe('end to end in code-server', function () {
       const caps = fs.readdirSync(path.join(ws, '.lvs', 'captures'));
       assert.equal(caps.length, 1);
       assert.ok(fs.existsSync(path.join(ws, '.lvs', 'captures', caps[0], 'capture.json')));
+
+      // Cancel from the progress notification: every remote tcpdump is stopped.
+      await page.keyboard.press('Escape');
+      await runCommand(page, 'LVS: Capture VIP Traffic');
+      await pickQuickItem(page, `tcp ${lab.vip}:${lab.tcpPort}`);
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      await pickQuickItem(page, '60 seconds');
+      const second = page.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
+      await waitFor('every host capturing again', 60_000, async () => {
+        const text = (await second.textContent()) ?? '';
+        return /director: \d+/.test(text) && !/\((connecting|starting)\)/.test(text) ? text : undefined;
+      });
+      // PIDs are shared across network namespaces: count the tcpdumps whose netns is one of this lab's.
+      const labNetns = new Set(lab.hosts.map((h) => h.netns));
+      const tcpdumps = async (): Promise<number> => {
+        let n = 0;
+        const pids = (await run(['pgrep', '-x', 'tcpdump'], { check: false, timeoutMs: 5000 })).stdout.split('\n').filter(Boolean);
+        for (const pid of pids) {
+          const ns = (await run(['ip', 'netns', 'identify', pid], { check: false, timeoutMs: 5000 })).stdout.trim();
+          if (labNetns.has(ns)) n++;
+        }
+        return n;
+      };
+      assert.ok((await tcpdumps()) > 0, 'tcpdump runs on the hosts during the capture');
+      await second.hover();
+      await second.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      await waitFor('no tcpdump left on any host after cancel', 20_000, async () => ((await tcpdumps()) === 0 ? true : undefined));
     } catch (e) {
       if (page) await saveScreenshot(page, 'e2e-capture-failed.png').catch(() => undefined);
       if (server) console.log(server.logs().slice(-4000));

@@ -84,7 +84,7 @@ export async function startCodeServer(workspace: string, vsix: string): Promise<
       ...common,
       workspace,
     ],
-    { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_CLI: undefined } },
+    { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let logs = '';
   const keep = (d: Buffer): void => {

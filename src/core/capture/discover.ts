@@ -23,6 +23,8 @@ export interface HostFacts {
   ipAddr: string;
   /** `ip route show default`. */
   defaultRoute: string;
+  /** The temp folder made for this capture (mktemp -d), when asked for. */
+  tempDir?: string;
 }
 
 // Constant script: it carries no value from the user or the network. One round
@@ -35,6 +37,10 @@ const PROBE = [
   'echo "--- version"; [ -n "$t" ] && "$t" --version 2>&1',
   'echo "--- addr"; ip -o addr show 2>&1',
   'echo "--- route"; ip route show default 2>&1',
+  // Only when tcpdump is there: the private temp folder and its safety net (see run.ts).
+  'if [ -n "$t" ] && read -r s; then d=$(mktemp -d /tmp/lvs-capture.XXXXXX); if [ -n "$d" ]; then echo "--- dir"; echo "$d"; ' +
+    // a detached process group that removes the folder if we never come back (run.ts kills it when cleaning up)
+    'setsid sh -c \'sleep "$1"; rm -rf -- "$2"\' lvs-capture-reaper "$s" "$d" </dev/null >/dev/null 2>&1 & echo $! >"$d/reaper.pid"; fi; fi',
   'echo "--- end"',
 ].join('; ');
 
@@ -63,6 +69,8 @@ export function parseProbe(out: string): HostFacts {
     ipAddr: (sections.get('addr') ?? []).join('\n'),
     defaultRoute: (sections.get('route') ?? []).join('\n'),
   };
+  const dir = (sections.get('dir') ?? [])[0]?.trim();
+  if (dir) facts.tempDir = dir;
   const ver = sections.get('version');
   if (ver && ver.some((l) => l.trim())) facts.tcpdumpVersionText = ver.join('\n');
   facts.tcpdump = abs(kv.get('tcpdump'));
@@ -80,8 +88,13 @@ export function parseProbe(out: string): HostFacts {
   return facts;
 }
 
-export async function probeHost(host: RemoteHost): Promise<HostFacts> {
-  const r = await host.exec(['sh', '-c', PROBE], { timeoutMs: 30000 });
+/**
+ * One round trip: who we are, tcpdump, addresses, default route; with `tempDirSeconds`
+ * also a private temp folder that removes itself after that many seconds.
+ */
+export async function probeHost(host: RemoteHost, tempDirSeconds?: number): Promise<HostFacts> {
+  const stdin = tempDirSeconds === undefined ? '' : `${Math.ceil(tempDirSeconds)}\n`;
+  const r = await host.exec(['sh', '-c', PROBE], { timeoutMs: 30000, stdin });
   if (r.code !== 0) throw new Error(`${host.name}: probing the host failed: ${r.stderr.trim() || `exit ${r.code}`}`);
   return parseProbe(r.stdout);
 }

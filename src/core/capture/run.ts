@@ -83,13 +83,6 @@ const START =
   'i=0; while [ $i -lt 600 ]; do if grep -q "listening on" "$e" 2>/dev/null; then echo ready; break; fi; ' +
   'kill -0 "$c" 2>/dev/null || break; sleep 0.05; i=$((i+1)); done; wait "$c"';
 const PULL_CHUNK = 4 * 1024 * 1024;
-/**
- * The safety net for a capture we lose contact with: a detached process group that
- * removes the temp folder after the duration limit plus a grace period (stdin: folder,
- * seconds). Normal cleanup kills it first (its PID is the group's id).
- */
-const REAPER =
-  'read -r d; read -r s; setsid sh -c \'sleep "$1"; rm -rf -- "$2"\' lvs-capture-reaper "$s" "$d" </dev/null >/dev/null 2>&1 & echo $! >"$d/reaper.pid"';
 /** Prints each named file after a `=== name` line. */
 const READ_ERRS = 'for f; do echo "=== $f"; cat -- "$f" 2>/dev/null; done';
 /**
@@ -210,11 +203,19 @@ class HostRun {
   async prepare(): Promise<void> {
     this.host = await this.pool.get(this.name);
     this.setState('starting');
-    const facts = (this.facts = await probeHost(this.host));
+    const reapAfter = (this.limitMs() + (this.opts.orphanGraceMs ?? 600000)) / 1000;
+    const facts = (this.facts = await probeHost(this.host, reapAfter));
+    // The temp folder (and its safety net) comes with the probe.
+    if (facts.tempDir) {
+      this.dir = validateRemotePath(facts.tempDir);
+      this.log('info', `${this.name}: temp folder ${this.dir}`);
+    }
+    (this.host as { rememberUid?: (uid: number) => void }).rememberUid?.(facts.uid);
     if (!facts.tcpdump)
       throw new Error(`tcpdump is not installed on ${this.name} (not found in PATH, /usr/sbin or /sbin); install the tcpdump package there`);
     validateRemotePath(facts.tcpdump);
     if (!facts.timeout) throw new Error(`${this.name} has no \`timeout\` command (coreutils), needed to bound the capture`);
+    if (!this.dir) throw new Error(`cannot make a temp folder on ${this.name} (mktemp -d in /tmp failed)`);
     if (!facts.sshPeer) this.log('info', `${this.name}: no $SSH_CONNECTION (local host?): no own session to exclude`);
     this.tcpdumpVersion = parseTcpdumpVersion(facts.tcpdumpVersionText ?? '');
     if (!this.tcpdumpVersion)
@@ -250,13 +251,6 @@ class HostRun {
       this.byIface.set(chosen.interface, entry);
     }
 
-    const mk = await this.exec(['mktemp', '-d', '/tmp/lvs-capture.XXXXXX']);
-    if (mk.code !== 0) throw new Error(`cannot make a temp folder on ${this.name}: ${mk.stderr.trim()}`);
-    this.dir = validateRemotePath(mk.stdout.trim());
-    this.log('info', `${this.name}: temp folder ${this.dir}`);
-    const reapAfter = Math.ceil((this.limitMs() + (this.opts.orphanGraceMs ?? 600000)) / 1000);
-    const reaper = await this.exec(['sh', '-c', REAPER], 20000, `${this.dir}\n${reapAfter}\n`);
-    if (reaper.code !== 0) this.log('warn', `${this.name}: no safety net for the temp folder (setsid missing?): ${reaper.stderr.trim()}`);
   }
 
   /** Starts one tcpdump per interface and waits until each listens. */

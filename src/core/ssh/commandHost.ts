@@ -26,6 +26,11 @@ export abstract class CommandHost implements RemoteHost {
   abstract readRange(remotePath: string, offset: number, maxBytes: number): Promise<Buffer>;
   abstract close(): Promise<void>;
 
+  /** The caller already knows the login uid (saves a round trip when deciding on sudo). */
+  rememberUid(uid: number): void {
+    if (Number.isInteger(uid)) this.uid ??= Promise.resolve(uid);
+  }
+
   async exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (!opts.sudo) return this.run(argv, opts);
     const w = await this.sudoWrap(argv, argv[0]);

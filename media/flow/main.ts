@@ -68,6 +68,8 @@ class FlowApp {
         this.selectConnection(i);
       },
     });
+    // Keep the scroll position with the rest of the state (saved debounced).
+    this.list.element.addEventListener('scroll', () => this.save());
     window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => this.onMessage(e.data));
     vscode.postMessage({ type: 'ready' });
   }

@@ -9,7 +9,8 @@ import type { HostRole, ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
-import { ACK, FIN, RST, SYN, type Flow, type PacketRec } from './flowTable';
+import { ACK, FIN, RST, SYN, type Flow } from './flowTable';
+import type { PacketRecords } from './packetRecords';
 import type { Connection, ConnectionState, Hop, Rewrite } from './result';
 
 /** Hops kept per connection in the result (the counters stay exact). */
@@ -26,10 +27,6 @@ function pathRank(role: HostRole, reply: boolean, encapsulated = false): number 
   // A tunnelled copy is past the director, whoever captured it (a router on the way).
   const r = encapsulated && role !== 'real-server' ? 2.5 : roleRank[role];
   return reply ? 3 - r : r;
-}
-
-function recKey(r: PacketRec): string {
-  return (r.key ??= `${r.reply ? 1 : 0}|${r.ipId}|${r.seq}|${r.ack}|${r.flagBits}|${r.len}`);
 }
 
 function ipOf(endpoint: string): string {
@@ -52,11 +49,24 @@ export function flagLetters(bits: number): string {
   return s || 'none';
 }
 
-function hopSummary(r: PacketRec): string {
-  if (r.flagBits === -2) return r.note ?? 'ICMP';
-  if (r.flagBits === -1) return `UDP ${r.len}`;
-  const f = flagLetters(r.flagBits);
-  return r.len > 0 ? `${f} ${r.len}` : f;
+/** Summaries repeat (`P. 1448`, `UDP 64`): built once, bounded. */
+const summaries = new Map<number, string>();
+
+function hopSummary(s: PacketRecords, i: number): string {
+  const flagBits = s.flagBits[i];
+  if (flagBits === -2) return s.note[i] ?? 'ICMP';
+  const len = s.len[i];
+  const key = len < 0x100000 ? (flagBits + 1) * 0x100000 + len : -1;
+  const known = key >= 0 ? summaries.get(key) : undefined;
+  if (known !== undefined) return known;
+  let text: string;
+  if (flagBits === -1) text = `UDP ${len}`;
+  else {
+    const f = flagLetters(flagBits);
+    text = len > 0 ? `${f} ${len}` : f;
+  }
+  if (key >= 0 && summaries.size < 8192) summaries.set(key, text);
+  return text;
 }
 
 interface Group {
@@ -149,12 +159,15 @@ function learnMacs(facts: Facts): void {
   for (const p of facts.points) {
     if (p.spec.role !== 'director') continue;
     for (const v of p.table.vrrp.values()) if (v.srcMac) facts.directorMacs.add(v.srcMac);
+    const s = p.table.records;
     for (const f of p.table.allFlows()) {
-      for (const r of f.recs) {
+      for (let i = f.headStart; i < f.headStart + f.headLen; i++) {
         // The forwarded copy leaves from the director's NIC; the first copy of a request
         // to the VIP arrived at it.
-        if (r.dup && r.srcMac && !facts.rsMacs.has(r.srcMac)) facts.directorMacs.add(r.srcMac);
-        if (!r.dup && !r.reply && r.dstMac && services.vips.has(r.dst) && !facts.rsMacs.has(r.dstMac)) facts.directorMacs.add(r.dstMac);
+        const srcMac = s.srcMac[i];
+        const dstMac = s.dstMac[i];
+        if (s.dup(i) && srcMac && !facts.rsMacs.has(srcMac)) facts.directorMacs.add(srcMac);
+        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(s.dst[i]) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
       }
     }
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
@@ -212,14 +225,15 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
     const seen = new Map<string, Map<string, { ts: number; role: HostRole; enc: boolean }>>();
     for (const f of g.flows) {
       const p = points[f.point];
-      for (const r of f.records()) {
-        if (r.dup) continue;
-        const k = recKey(r);
+      const s = f.store;
+      for (const i of f.recordIndices()) {
+        if (s.dup(i)) continue;
+        const k = s.recordKey(i);
         let hosts = seen.get(k);
         if (!hosts) seen.set(k, (hosts = new Map()));
-        const ts = r.ts + p.shift;
+        const ts = s.ts[i] + p.shift;
         const cur = hosts.get(p.spec.host);
-        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: r.outerDst !== undefined });
+        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.outerDst[i] !== undefined });
       }
     }
     for (const [k, hosts] of seen) {
@@ -256,66 +270,85 @@ interface RsNames {
   byAddress: Map<string, string>;
 }
 
-function rewriteBetween(prev: Hop, h: Hop, rec: PacketRec, prevRec: PacketRec, macBase: Hop | undefined, names: RsNames): [Rewrite, string | undefined] {
-  if (rec.outerDst && !prevRec.outerDst) {
-    const rs = names.byAddress.get(rec.outerDst);
-    return ['ipip', `IPIP ${rec.outerSrc} → ${rec.outerDst}${rs ? ` (${rs})` : ''}`];
+function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: PacketRecords, pi: number, macBase: Hop | undefined, names: RsNames): [Rewrite, string | undefined] {
+  const outerDst = s.outerDst[i];
+  const prevOuterDst = ps.outerDst[pi];
+  if (outerDst && !prevOuterDst) {
+    const rs = names.byAddress.get(outerDst);
+    return ['ipip', `IPIP ${s.outerSrc[i]} → ${outerDst}${rs ? ` (${rs})` : ''}`];
   }
-  if (!rec.outerDst && prevRec.outerDst) return ['none', `decapsulated (tunnel ${prevRec.outerSrc} → ${prevRec.outerDst})`];
+  if (!outerDst && prevOuterDst) return ['none', `decapsulated (tunnel ${ps.outerSrc[pi]} → ${prevOuterDst})`];
   if (h.dst !== prev.dst || h.dport !== prev.dport) return ['dnat', `DNAT ${prev.dst}:${prev.dport} → ${h.dst}:${h.dport}`];
   if (h.src !== prev.src || h.sport !== prev.sport) return ['snat', `SNAT ${prev.src}:${prev.sport} → ${h.src}:${h.sport}`];
   // Every router rewrites MACs; only the director's re-addressing to a real server is news (DR).
   if (h.dstMac && macBase && macBase.dstMac && h.dstMac !== macBase.dstMac) {
     const rs = names.byMac.get(h.dstMac);
-    if (rs || rec.dup) return ['mac', `MAC → ${h.dstMac}${rs ? ` (${rs})` : ''}`];
+    if (rs || s.dup(i)) return ['mac', `MAC → ${h.dstMac}${rs ? ` (${rs})` : ''}`];
   }
   // Linux cooked captures (-i any) carry no destination MAC: the second copy is the forwarded one.
-  if (rec.dup && !h.dstMac) return ['mac', 'forwarded (destination MAC rewritten)'];
+  if (s.dup(i) && !h.dstMac) return ['mac', 'forwarded (destination MAC rewritten)'];
   return ['none', undefined];
 }
 
 function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
   // Parallel arrays and a sorted index: no object per packet just to sort them.
-  const itemRecs: PacketRec[] = [];
-  const itemPoints: PointInfo[] = [];
+  const itemFlow: number[] = [];
+  const itemIdx: number[] = [];
   const itemTs: number[] = [];
   const itemRank: number[] = [];
-  for (const f of g.flows) {
+  for (let fi = 0; fi < g.flows.length; fi++) {
+    const f = g.flows[fi];
     const point = points[f.point];
-    for (const rec of f.records()) {
-      itemRecs.push(rec);
-      itemPoints.push(point);
-      itemTs.push(rec.ts + point.shift);
-      itemRank.push(pathRank(point.spec.role, rec.reply, rec.outerDst !== undefined) * 2 + (rec.dup ? 1 : 0));
+    const s = f.store;
+    for (const i of f.recordIndices()) {
+      itemFlow.push(fi);
+      itemIdx.push(i);
+      itemTs.push(s.ts[i] + point.shift);
+      itemRank.push(pathRank(point.spec.role, s.reply(i), s.outerDst[i] !== undefined) * 2 + (s.dup(i) ? 1 : 0));
     }
   }
-  const order = itemRecs.map((_, i) => i);
+  const order = itemIdx.map((_, k) => k);
   order.sort((a, b) => itemTs[a] - itemTs[b] || itemRank[a] - itemRank[b]);
   const hops: Hop[] = [];
-  const recs: PacketRec[] = [];
-  const lastByKey = new Map<string, number>();
+  const hopStore: PacketRecords[] = [];
+  const hopIdx: number[] = [];
+  // Last hop per match key, by the key's hash (collisions are checked field by field).
+  const lastBySig = new Map<number, number>();
   for (let k = 0; k < order.length && k < MAX_HOPS; k++) {
-    const rec = itemRecs[order[k]];
-    const point = itemPoints[order[k]];
+    const f = g.flows[itemFlow[order[k]]];
+    const s = f.store;
+    const i = itemIdx[order[k]];
+    const point = points[f.point];
+    const flagBits = s.flagBits[i];
     const hop: Hop = {
-      ref: { point: point.index, n: rec.n },
-      ts: rec.ts + point.shift,
-      direction: rec.reply ? 'reply' : 'request',
-      summary: hopSummary(rec),
-      src: rec.src,
-      dst: rec.dst,
-      sport: rec.flagBits === -2 ? undefined : rec.sport,
-      dport: rec.flagBits === -2 ? undefined : rec.dport,
-      srcMac: rec.srcMac,
-      dstMac: rec.dstMac,
+      ref: { point: point.index, n: s.n[i] },
+      ts: s.ts[i] + point.shift,
+      direction: s.reply(i) ? 'reply' : 'request',
+      summary: hopSummary(s, i),
+      src: s.src[i],
+      dst: s.dst[i],
+      sport: flagBits === -2 ? undefined : s.sport[i],
+      dport: flagBits === -2 ? undefined : s.dport[i],
+      srcMac: s.srcMac[i],
+      dstMac: s.dstMac[i],
       // One object shape for every hop (absent values are dropped by JSON).
       rewrite: undefined,
       rewriteText: undefined,
       sameAs: undefined,
       latencyMs: undefined,
     };
-    const key = recKey(rec);
-    const prevIdx = lastByKey.get(key);
+    const sig = s.sig[i];
+    let prevIdx = lastBySig.get(sig);
+    if (prevIdx !== undefined && !s.sameKey(i, hopStore[prevIdx], hopIdx[prevIdx])) {
+      // Another packet with the same hash: find the last real copy, if any.
+      prevIdx = undefined;
+      for (let j = hops.length - 1; j >= 0; j--) {
+        if (s.sameKey(i, hopStore[j], hopIdx[j])) {
+          prevIdx = j;
+          break;
+        }
+      }
+    }
     if (prevIdx !== undefined && hop.ts - hops[prevIdx].ts <= MATCH_WINDOW_S) {
       const prev = hops[prevIdx];
       hop.sameAs = prevIdx;
@@ -323,13 +356,14 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
       // The nearest earlier copy that shows a destination MAC (cooked captures have none).
       let b: number | undefined = prevIdx;
       while (b !== undefined && hops[b].dstMac === undefined) b = hops[b].sameAs;
-      const [rw, text] = rewriteBetween(prev, hop, rec, recs[prevIdx], b === undefined ? undefined : hops[b], names);
+      const [rw, text] = rewriteBetween(prev, hop, s, i, hopStore[prevIdx], hopIdx[prevIdx], b === undefined ? undefined : hops[b], names);
       hop.rewrite = rw;
       hop.rewriteText = text;
     }
-    lastByKey.set(key, hops.length);
+    lastBySig.set(sig, hops.length);
     hops.push(hop);
-    recs.push(rec);
+    hopStore.push(s);
+    hopIdx.push(i);
   }
   return hops;
 }
@@ -458,9 +492,10 @@ export function correlate(facts: Facts): void {
     if (!forwarded) {
       for (const f of dirFlows) {
         if (f.synAck > 0) continue;
-        const r = f.records().find((x) => x.reply && (x.flagBits === -2 || (x.flagBits >= 0 && (x.flagBits & RST) !== 0)));
-        if (r && services.vips.has(r.src)) {
-          directorRefused = { point: f.point, n: r.n, ts: r.ts + points[f.point].shift, what: r.flagBits === -2 ? (r.note ?? 'ICMP unreachable') : 'a TCP RST' };
+        const s = f.store;
+        const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
+        if (r !== undefined && services.vips.has(s.src[r])) {
+          directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note[r] ?? 'ICMP unreachable') : 'a TCP RST' };
           break;
         }
       }
@@ -557,7 +592,7 @@ export function correlate(facts: Facts): void {
     const cf: ConnFacts = { conn, ...partial };
     for (const f of g.flows) {
       const list = cf.firstRefs.get(f.point) ?? [];
-      for (const r of f.recs) if (list.length < 5) list.push(r.n);
+      for (let k = 0; k < f.headLen && list.length < 5; k++) list.push(f.store.n[f.headStart + k]);
       cf.firstRefs.set(f.point, list);
     }
     const stop = describeStop(cf, points);
@@ -595,7 +630,7 @@ function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: string
   }
   if (f.req === 0 && f.syn === 0) return;
   hc.attempts++;
-  const firstN = f.recs[0]?.n;
+  const firstN = f.headLen > 0 ? f.store.n[f.headStart] : undefined;
   if (firstN !== undefined && hc.packets.length < 12) hc.packets.push(firstN);
   if (g.proto === 'tcp' && f.synAck === 0 && (f.rstS > 0 || f.icmpToClient > 0)) hc.refused++;
   else if (g.proto === 'tcp' && f.synAck === 0 && f.rep === 0) hc.unanswered++;

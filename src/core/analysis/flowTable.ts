@@ -6,6 +6,7 @@
 
 import type { InnerPacket, Packet } from '../decode/packet';
 import type { ServiceMap } from './endpoints';
+import { PacketRecords, packetSig } from './packetRecords';
 
 export const FIN = 1;
 export const SYN = 2;
@@ -22,34 +23,6 @@ const MAX_SMALL = 6;
 /** Packets of a real server's capture used to learn its own address and MAC. */
 const LEARN_PACKETS = 20000;
 const RING = 8;
-
-/** One packet of a flow as seen at one point: enough to draw it and to match it elsewhere. */
-export interface PacketRec {
-  n: number;
-  ts: number;
-  reply: boolean;
-  /** Second copy of a packet already seen at this point: the director's forwarded copy. */
-  dup: boolean;
-  /** TCP flag bits; -1 UDP; -2 ICMP. */
-  flagBits: number;
-  seq: number;
-  ack: number;
-  len: number;
-  ipId: number;
-  src: string;
-  dst: string;
-  sport?: number;
-  dport?: number;
-  srcMac?: string;
-  dstMac?: string;
-  /** IP-in-IP / GRE outer addresses when the packet was encapsulated. */
-  outerSrc?: string;
-  outerDst?: string;
-  /** e.g. `ICMP port unreachable`. */
-  note?: string;
-  /** Match key across points (computed once, by the correlation). */
-  key?: string;
-}
 
 function pushSmall(list: string[], v: string | undefined): void {
   if (v === undefined || list.length >= MAX_SMALL || list.includes(v)) return;
@@ -94,9 +67,12 @@ export class Flow {
   encapDsts: string[] = [];
   /** Status code of the first HTTP response seen (health checks). */
   httpStatus?: number;
-  /** First packets, then the last ones (see records()). */
-  recs: PacketRec[] = [];
-  private tail: PacketRec[] = [];
+  /** Records (indices into `store`): the first MAX_HEAD from `headStart`, then a ring of
+   *  the last MAX_TAIL from `tailStart` (see recordIndices()). */
+  headStart = -1;
+  headLen = 0;
+  private tailStart = -1;
+  private tailLen = 0;
   private tailPos = 0;
   /** Packets not kept as records (between head and tail). */
   skipped = 0;
@@ -118,60 +94,38 @@ export class Flow {
     readonly cport: number,
     /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
     public gen: number,
+    /** The point's packet records this flow's indices point into. */
+    readonly store: PacketRecords,
   ) {}
 
   /** The record to fill for the next packet: a new one in the head or the tail, else the
-   *  oldest tail record, reused. */
-  slot(): PacketRec {
-    if (this.recs.length < MAX_HEAD || this.tail.length < MAX_TAIL) {
-      // Every field present from the start: one object shape for all records.
-      const r: PacketRec = {
-        n: 0,
-        ts: 0,
-        reply: false,
-        dup: false,
-        flagBits: 0,
-        seq: 0,
-        ack: 0,
-        len: 0,
-        ipId: 0,
-        src: '',
-        dst: '',
-        sport: undefined,
-        dport: undefined,
-        srcMac: undefined,
-        dstMac: undefined,
-        outerSrc: undefined,
-        outerDst: undefined,
-        note: undefined,
-        key: undefined,
-      };
-      this.keep(r);
-      return r;
+   *  oldest tail record, reused (so a flow never holds more than MAX_HEAD + MAX_TAIL). */
+  slot(): number {
+    if (this.headLen < MAX_HEAD) {
+      if (this.headStart < 0) this.headStart = this.store.alloc(MAX_HEAD);
+      return this.headStart + this.headLen++;
     }
-    const r = this.tail[this.tailPos];
+    if (this.tailLen < MAX_TAIL) {
+      if (this.tailStart < 0) this.tailStart = this.store.alloc(MAX_TAIL);
+      return this.tailStart + this.tailLen++;
+    }
+    const i = this.tailStart + this.tailPos;
     this.tailPos = (this.tailPos + 1) % MAX_TAIL;
     this.skipped++;
-    return r;
+    return i;
   }
 
-  /** Keeps a record if it belongs to the head or (for now) to the tail. */
-  keep(rec: PacketRec): void {
-    if (this.recs.length < MAX_HEAD) {
-      this.recs.push(rec);
-    } else if (this.tail.length < MAX_TAIL) {
-      this.tail.push(rec);
-    } else {
-      this.tail[this.tailPos] = rec;
-      this.tailPos = (this.tailPos + 1) % MAX_TAIL;
-      this.skipped++;
-    }
+  /** Records kept (head and tail). */
+  recordCount(): number {
+    return this.headLen + this.tailLen;
   }
 
-  /** Head and tail records in capture order. */
-  records(): PacketRec[] {
-    if (this.tail.length === 0) return this.recs;
-    return [...this.recs, ...this.tail.slice(this.tailPos), ...this.tail.slice(0, this.tailPos)];
+  /** Head and tail record indices in capture order. */
+  recordIndices(): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < this.headLen; k++) out.push(this.headStart + k);
+    for (let k = 0; k < this.tailLen; k++) out.push(this.tailStart + ((this.tailPos + k) % MAX_TAIL));
+    return out;
   }
 
   /** Returns true when the signature was already seen here (the packet is a forwarded copy). */
@@ -267,13 +221,6 @@ export function flagBitsFromLetters(flags: string | undefined): number {
   return bits;
 }
 
-function packetSig(reply: boolean, ipId: number, seq: number, ack: number, flagBits: number, len: number): number {
-  let h = Math.imul(ipId + 1, 0x9e3779b1) ^ seq;
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ ack;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ ((flagBits & 0xff) << 16) ^ len;
-  return (reply ? h ^ 0x5bd1e995 : h) >>> 0;
-}
-
 function readHttpStatus(p: Packet): number | undefined {
   const off = p.payloadOffset;
   if (off === undefined || p.data.length < off + 12) return undefined;
@@ -315,6 +262,8 @@ export class PointTable {
   readonly macClaims = new Map<string, Set<string>>();
   readonly vrrp = new Map<string, VrrpSender>();
   readonly fragNeeded: FragNeededEvent[] = [];
+  /** Packet records of every flow at this point. */
+  readonly records = new PacketRecords();
   /** Source IP -> source MAC (first seen), bounded. */
   readonly srcMacByIp = new Map<string, string>();
   /** For points whose own address is unknown (bounded): address -> times it accepted a
@@ -461,26 +410,26 @@ export class PointTable {
       }
     }
     // Past the head, the tail ring's oldest record is overwritten in place: no garbage per packet.
-    const r = flow.slot();
-    r.n = p.n;
-    r.ts = ts;
-    r.reply = reply;
-    r.dup = dup;
-    r.flagBits = flagBits;
-    r.seq = seq;
-    r.ack = ack;
-    r.len = len;
-    r.ipId = ipId;
-    r.src = src;
-    r.dst = dst;
-    r.sport = sport;
-    r.dport = dport;
-    r.srcMac = p.srcMac;
-    r.dstMac = p.dstMac;
-    r.outerSrc = outerSrc;
-    r.outerDst = outerDst;
-    r.note = undefined;
-    r.key = undefined;
+    const i = flow.slot();
+    const s = this.records;
+    s.n[i] = p.n;
+    s.ts[i] = ts;
+    s.setDirection(i, reply, dup);
+    s.flagBits[i] = flagBits;
+    s.seq[i] = seq;
+    s.ack[i] = ack;
+    s.len[i] = len;
+    s.ipId[i] = ipId;
+    s.sport[i] = sport;
+    s.dport[i] = dport;
+    s.sig[i] = sig;
+    s.src[i] = src;
+    s.dst[i] = dst;
+    s.srcMac[i] = p.srcMac;
+    s.dstMac[i] = p.dstMac;
+    s.outerSrc[i] = outerSrc;
+    s.outerDst[i] = outerDst;
+    s.note[i] = undefined;
   }
 
   private countIp(m: Map<string, number>, ip: string): void {
@@ -501,7 +450,7 @@ export class PointTable {
       flow = undefined;
     }
     if (!flow) {
-      flow = new Flow(this.point, proto, client, cport, isSyn ? seq : -1);
+      flow = new Flow(this.point, proto, client, cport, isSyn ? seq : -1, this.records);
       byPort.set(cport, flow);
     } else if (isSyn && flow.gen === -1) {
       flow.gen = seq;
@@ -523,7 +472,7 @@ export class PointTable {
       this.otherFlows++;
       // The sender of a SYN (or of the first packet seen) is the client.
       const synAck = flagBits >= 0 && (flagBits & (SYN | ACK)) === (SYN | ACK);
-      flow = synAck ? new Flow(this.point, proto, dst, dport, -1) : new Flow(this.point, proto, src, sport, -1);
+      flow = synAck ? new Flow(this.point, proto, dst, dport, -1, this.records) : new Flow(this.point, proto, src, sport, -1, this.records);
       this.flows.set(key, flow);
     }
     return flow;
@@ -626,21 +575,25 @@ export class PointTable {
     if (p.ts < flow.first) flow.first = p.ts;
     if (p.ts > flow.last) flow.last = p.ts;
     if (reply && !dup) pushSmall(flow.replySrcs, `${p.src}:icmp`);
-    flow.keep({
-      n: p.n,
-      ts: p.ts,
-      reply,
-      dup,
-      flagBits: -2,
-      seq: ic.type,
-      ack: ic.code,
-      len: p.len ?? 0,
-      ipId: p.ipId ?? 0,
-      src: p.src ?? '?',
-      dst: p.dst ?? '?',
-      srcMac: p.srcMac,
-      dstMac: p.dstMac,
-      note,
-    });
+    const i = flow.slot();
+    const s = this.records;
+    s.n[i] = p.n;
+    s.ts[i] = p.ts;
+    s.setDirection(i, reply, dup);
+    s.flagBits[i] = -2;
+    s.seq[i] = ic.type;
+    s.ack[i] = ic.code;
+    s.len[i] = p.len ?? 0;
+    s.ipId[i] = p.ipId ?? 0;
+    s.sport[i] = -1;
+    s.dport[i] = -1;
+    s.sig[i] = sig;
+    s.src[i] = p.src ?? '?';
+    s.dst[i] = p.dst ?? '?';
+    s.srcMac[i] = p.srcMac;
+    s.dstMac[i] = p.dstMac;
+    s.outerSrc[i] = undefined;
+    s.outerDst[i] = undefined;
+    s.note[i] = note;
   }
 }

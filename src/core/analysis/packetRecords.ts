@@ -1,0 +1,129 @@
+// The packet records of one capture point, column by column: a record is an index into
+// typed arrays (numbers) and plain arrays of shared strings (addresses and MACs come from
+// the decoder's caches). Hundreds of thousands of records then cost a few arrays instead
+// of as many objects for the garbage collector to copy and trace.
+
+const REPLY = 1;
+const DUP = 2;
+
+export class PacketRecords {
+  size = 0;
+  private cap = 0;
+  /** 1-based packet number in the file. */
+  n = new Float64Array(0);
+  /** Raw capture time (the lane's clock shift is applied by the reader). */
+  ts = new Float64Array(0);
+  private bits = new Uint8Array(0);
+  /** TCP flag bits; -1 UDP; -2 ICMP (then seq/ack hold the ICMP type/code). */
+  flagBits = new Int16Array(0);
+  seq = new Float64Array(0);
+  ack = new Float64Array(0);
+  len = new Float64Array(0);
+  ipId = new Int32Array(0);
+  /** -1: none (ICMP). */
+  sport = new Int32Array(0);
+  dport = new Int32Array(0);
+  /** Hash of what identifies the packet at every point (see recordKey()). */
+  sig = new Uint32Array(0);
+  src: string[] = [];
+  dst: string[] = [];
+  srcMac: Array<string | undefined> = [];
+  dstMac: Array<string | undefined> = [];
+  /** IP-in-IP / GRE outer addresses when the packet was encapsulated. */
+  outerSrc: Array<string | undefined> = [];
+  outerDst: Array<string | undefined> = [];
+  /** e.g. `ICMP port unreachable`. */
+  note: Array<string | undefined> = [];
+
+  /** Reserves `count` consecutive records; returns the first index. */
+  alloc(count: number): number {
+    const at = this.size;
+    this.size += count;
+    if (this.size > this.cap) this.grow(Math.max(1024, this.size * 2));
+    for (let i = at; i < this.size; i++) {
+      this.src.push('');
+      this.dst.push('');
+      this.srcMac.push(undefined);
+      this.dstMac.push(undefined);
+      this.outerSrc.push(undefined);
+      this.outerDst.push(undefined);
+      this.note.push(undefined);
+    }
+    return at;
+  }
+
+  private grow(cap: number): void {
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.n = f64(this.n);
+    this.ts = f64(this.ts);
+    this.seq = f64(this.seq);
+    this.ack = f64(this.ack);
+    this.len = f64(this.len);
+    const bits = new Uint8Array(cap);
+    bits.set(this.bits);
+    this.bits = bits;
+    const flagBits = new Int16Array(cap);
+    flagBits.set(this.flagBits);
+    this.flagBits = flagBits;
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.ipId = i32(this.ipId);
+    this.sport = i32(this.sport);
+    this.dport = i32(this.dport);
+    const sig = new Uint32Array(cap);
+    sig.set(this.sig);
+    this.sig = sig;
+    this.cap = cap;
+  }
+
+  setDirection(i: number, reply: boolean, dup: boolean): void {
+    this.bits[i] = (reply ? REPLY : 0) | (dup ? DUP : 0);
+  }
+
+  reply(i: number): boolean {
+    return (this.bits[i] & REPLY) !== 0;
+  }
+
+  dup(i: number): boolean {
+    return (this.bits[i] & DUP) !== 0;
+  }
+
+  /** Sport/dport as the hop shows them (ICMP has none). */
+  port(a: Int32Array, i: number): number | undefined {
+    const v = a[i];
+    return v < 0 ? undefined : v;
+  }
+
+  /** Same packet (as far as IPVS leaves it alone) as record j of `o`? */
+  sameKey(i: number, o: PacketRecords, j: number): boolean {
+    return (
+      this.sig[i] === o.sig[j] &&
+      this.reply(i) === o.reply(j) &&
+      this.ipId[i] === o.ipId[j] &&
+      this.seq[i] === o.seq[j] &&
+      this.ack[i] === o.ack[j] &&
+      this.flagBits[i] === o.flagBits[j] &&
+      this.len[i] === o.len[j]
+    );
+  }
+
+  /** The match key across points as text (direction first). */
+  recordKey(i: number): string {
+    return `${this.reply(i) ? 1 : 0}|${this.ipId[i]}|${this.seq[i]}|${this.ack[i]}|${this.flagBits[i]}|${this.len[i]}`;
+  }
+}
+
+/** 32-bit hash of the fields recordKey() compares. */
+export function packetSig(reply: boolean, ipId: number, seq: number, ack: number, flagBits: number, len: number): number {
+  let h = Math.imul(ipId + 1, 0x9e3779b1) ^ seq;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ ack;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ ((flagBits & 0xff) << 16) ^ len;
+  return (reply ? h ^ 0x5bd1e995 : h) >>> 0;
+}

@@ -24,9 +24,13 @@ const MAX_SMALL = 6;
 const LEARN_PACKETS = 20000;
 const RING = 8;
 
-function pushSmall(list: string[], v: string | undefined): void {
-  if (v === undefined || list.length >= MAX_SMALL || list.includes(v)) return;
-  list.push(v);
+/** Adds `v` to a small distinct list; returns the list to keep. Most lists hold one value:
+ *  the first gets an array of exactly that size (a push would reserve 17 slots). */
+function pushSmall(list: string[], v: string | undefined): string[] {
+  if (v === undefined || list.length >= MAX_SMALL) return list;
+  if (list.length === 0) return [v];
+  if (!list.includes(v)) list.push(v);
+  return list;
 }
 
 /** A TCP connection or UDP conversation between one client endpoint and our side, at one point. */
@@ -368,12 +372,12 @@ export class PointTable {
         if (src !== flow.lastRepSrc || sport !== flow.lastRepSport) {
           flow.lastRepSrc = src;
           flow.lastRepSport = sport;
-          pushSmall(flow.replySrcs, `${src}:${sport}`);
+          flow.replySrcs = pushSmall(flow.replySrcs, `${src}:${sport}`);
         }
         if (p.dstMac !== flow.lastRepDstMac) {
           flow.lastRepDstMac = p.dstMac;
-          pushSmall(flow.repSrcMacs, p.srcMac);
-          pushSmall(flow.repDstMacs, p.dstMac);
+          flow.repSrcMacs = pushSmall(flow.repSrcMacs, p.srcMac);
+          flow.repDstMacs = pushSmall(flow.repDstMacs, p.dstMac);
         }
         if (flow.retrans(true, flagBits, seq, len)) flow.retransS++;
         if (flagBits >= 0) {
@@ -385,22 +389,22 @@ export class PointTable {
       }
     } else if (dup) {
       flow.reqDup++;
-      if (flow.reqDup <= 2 || flow.dupDsts.length === 0) pushSmall(flow.dupDsts, `${dst}:${dport}`);
-      pushSmall(flow.dupDstMacs, p.dstMac);
-      if (outerDst !== undefined) pushSmall(flow.encapDsts, outerDst);
+      if (flow.reqDup <= 2 || flow.dupDsts.length === 0) flow.dupDsts = pushSmall(flow.dupDsts, `${dst}:${dport}`);
+      flow.dupDstMacs = pushSmall(flow.dupDstMacs, p.dstMac);
+      if (outerDst !== undefined) flow.encapDsts = pushSmall(flow.encapDsts, outerDst);
     } else {
       flow.req++;
       if (dst !== flow.lastReqDst || dport !== flow.lastReqDport) {
         flow.lastReqDst = dst;
         flow.lastReqDport = dport;
-        pushSmall(flow.reqDsts, `${dst}:${dport}`);
+        flow.reqDsts = pushSmall(flow.reqDsts, `${dst}:${dport}`);
       }
       if (p.srcMac !== flow.lastReqSrcMac) {
         flow.lastReqSrcMac = p.srcMac;
-        pushSmall(flow.reqSrcMacs, p.srcMac);
-        pushSmall(flow.reqDstMacs, p.dstMac);
+        flow.reqSrcMacs = pushSmall(flow.reqSrcMacs, p.srcMac);
+        flow.reqDstMacs = pushSmall(flow.reqDstMacs, p.dstMac);
       }
-      if (outerDst !== undefined) pushSmall(flow.encapDsts, outerDst);
+      if (outerDst !== undefined) flow.encapDsts = pushSmall(flow.encapDsts, outerDst);
       if (flow.retrans(false, flagBits, seq, len)) flow.retransC++;
       if (flagBits >= 0) {
         if ((flagBits & (SYN | ACK)) === SYN) flow.syn++;
@@ -574,7 +578,7 @@ export class PointTable {
     const dup = flow.seen(sig, p.sllPacketType);
     if (p.ts < flow.first) flow.first = p.ts;
     if (p.ts > flow.last) flow.last = p.ts;
-    if (reply && !dup) pushSmall(flow.replySrcs, `${p.src}:icmp`);
+    if (reply && !dup) flow.replySrcs = pushSmall(flow.replySrcs, `${p.src}:icmp`);
     const i = flow.slot();
     const s = this.records;
     s.n[i] = p.n;

@@ -40,15 +40,6 @@ export class PacketRecords {
     const at = this.size;
     this.size += count;
     if (this.size > this.cap) this.grow(Math.max(1024, this.size * 2));
-    for (let i = at; i < this.size; i++) {
-      this.src.push('');
-      this.dst.push('');
-      this.srcMac.push(undefined);
-      this.dstMac.push(undefined);
-      this.outerSrc.push(undefined);
-      this.outerDst.push(undefined);
-      this.note.push(undefined);
-    }
     return at;
   }
 
@@ -80,6 +71,9 @@ export class PacketRecords {
     const sig = new Uint32Array(cap);
     sig.set(this.sig);
     this.sig = sig;
+    // The string columns grow to the same capacity (every slot is written before it is read).
+    for (const col of [this.src, this.dst]) while (col.length < cap) col.push('');
+    for (const col of [this.srcMac, this.dstMac, this.outerSrc, this.outerDst, this.note]) while (col.length < cap) col.push(undefined);
     this.cap = cap;
   }
 

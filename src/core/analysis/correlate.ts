@@ -164,10 +164,10 @@ function learnMacs(facts: Facts): void {
       for (let i = f.headStart; i < f.headStart + f.headLen; i++) {
         // The forwarded copy leaves from the director's NIC; the first copy of a request
         // to the VIP arrived at it.
-        const srcMac = s.srcMac[i];
-        const dstMac = s.dstMac[i];
+        const srcMac = s.addr[i].srcMac;
+        const dstMac = s.addr[i].dstMac;
         if (s.dup(i) && srcMac && !facts.rsMacs.has(srcMac)) facts.directorMacs.add(srcMac);
-        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(s.dst[i]) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
+        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(s.addr[i].dst) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
       }
     }
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
@@ -233,7 +233,7 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
         if (!hosts) seen.set(k, (hosts = new Map()));
         const ts = s.ts[i] + p.shift;
         const cur = hosts.get(p.spec.host);
-        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.outerDst[i] !== undefined });
+        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.addr[i].outerDst !== undefined });
       }
     }
     for (const [k, hosts] of seen) {
@@ -271,13 +271,13 @@ interface RsNames {
 }
 
 function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: PacketRecords, pi: number, macBase: Hop | undefined, names: RsNames): [Rewrite, string | undefined] {
-  const outerDst = s.outerDst[i];
-  const prevOuterDst = ps.outerDst[pi];
+  const outerDst = s.addr[i].outerDst;
+  const prevOuterDst = ps.addr[pi].outerDst;
   if (outerDst && !prevOuterDst) {
     const rs = names.byAddress.get(outerDst);
-    return ['ipip', `IPIP ${s.outerSrc[i]} → ${outerDst}${rs ? ` (${rs})` : ''}`];
+    return ['ipip', `IPIP ${s.addr[i].outerSrc} → ${outerDst}${rs ? ` (${rs})` : ''}`];
   }
-  if (!outerDst && prevOuterDst) return ['none', `decapsulated (tunnel ${ps.outerSrc[pi]} → ${prevOuterDst})`];
+  if (!outerDst && prevOuterDst) return ['none', `decapsulated (tunnel ${ps.addr[pi].outerSrc} → ${prevOuterDst})`];
   if (h.dst !== prev.dst || h.dport !== prev.dport) return ['dnat', `DNAT ${prev.dst}:${prev.dport} → ${h.dst}:${h.dport}`];
   if (h.src !== prev.src || h.sport !== prev.sport) return ['snat', `SNAT ${prev.src}:${prev.sport} → ${h.src}:${h.sport}`];
   // Every router rewrites MACs; only the director's re-addressing to a real server is news (DR).
@@ -304,7 +304,7 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
       itemFlow.push(fi);
       itemIdx.push(i);
       itemTs.push(s.ts[i] + point.shift);
-      itemRank.push(pathRank(point.spec.role, s.reply(i), s.outerDst[i] !== undefined) * 2 + (s.dup(i) ? 1 : 0));
+      itemRank.push(pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0));
     }
   }
   const order = itemIdx.map((_, k) => k);
@@ -325,12 +325,12 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
       ts: s.ts[i] + point.shift,
       direction: s.reply(i) ? 'reply' : 'request',
       summary: hopSummary(s, i),
-      src: s.src[i],
-      dst: s.dst[i],
+      src: s.addr[i].src,
+      dst: s.addr[i].dst,
       sport: flagBits === -2 ? undefined : s.sport[i],
       dport: flagBits === -2 ? undefined : s.dport[i],
-      srcMac: s.srcMac[i],
-      dstMac: s.dstMac[i],
+      srcMac: s.addr[i].srcMac,
+      dstMac: s.addr[i].dstMac,
       // One object shape for every hop (absent values are dropped by JSON).
       rewrite: undefined,
       rewriteText: undefined,
@@ -494,7 +494,7 @@ export function correlate(facts: Facts): void {
         if (f.synAck > 0) continue;
         const s = f.store;
         const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
-        if (r !== undefined && services.vips.has(s.src[r])) {
+        if (r !== undefined && services.vips.has(s.addr[r].src)) {
           directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note[r] ?? 'ICMP unreachable') : 'a TCP RST' };
           break;
         }

@@ -6,7 +6,7 @@
 
 import type { InnerPacket, Packet } from '../decode/packet';
 import type { ServiceMap } from './endpoints';
-import { PacketRecords, packetSig } from './packetRecords';
+import { addressing, PacketRecords, packetSig, type Addressing } from './packetRecords';
 
 export const FIN = 1;
 export const SYN = 2;
@@ -88,6 +88,10 @@ export class Flow {
   lastRepSport = -1;
   lastReqSrcMac?: string;
   lastRepDstMac?: string;
+  /** Addressing of the last first-copy request, forwarded copy and reply records. */
+  reqAddr: Addressing | undefined = undefined;
+  dupAddr: Addressing | undefined = undefined;
+  repAddr: Addressing | undefined = undefined;
   private seqEndC = -1;
   private seqEndS = -1;
 
@@ -427,12 +431,15 @@ export class PointTable {
     s.sport[i] = sport;
     s.dport[i] = dport;
     s.sig[i] = sig;
-    s.src[i] = src;
-    s.dst[i] = dst;
-    s.srcMac[i] = p.srcMac;
-    s.dstMac[i] = p.dstMac;
-    s.outerSrc[i] = outerSrc;
-    s.outerDst[i] = outerDst;
+    // Most packets of a flow and direction carry the addresses of the one before.
+    const last = reply ? flow.repAddr : dup ? flow.dupAddr : flow.reqAddr;
+    const a = addressing(last, src, dst, p.srcMac, p.dstMac, outerSrc, outerDst);
+    if (a !== last) {
+      if (reply) flow.repAddr = a;
+      else if (dup) flow.dupAddr = a;
+      else flow.reqAddr = a;
+    }
+    s.addr[i] = a;
     s.note[i] = undefined;
   }
 
@@ -592,12 +599,7 @@ export class PointTable {
     s.sport[i] = -1;
     s.dport[i] = -1;
     s.sig[i] = sig;
-    s.src[i] = p.src ?? '?';
-    s.dst[i] = p.dst ?? '?';
-    s.srcMac[i] = p.srcMac;
-    s.dstMac[i] = p.dstMac;
-    s.outerSrc[i] = undefined;
-    s.outerDst[i] = undefined;
+    s.addr[i] = addressing(undefined, p.src ?? '?', p.dst ?? '?', p.srcMac, p.dstMac, undefined, undefined);
     s.note[i] = note;
   }
 }

@@ -3,6 +3,24 @@
 // the decoder's caches). Hundreds of thousands of records then cost a few arrays instead
 // of as many objects for the garbage collector to copy and trace.
 
+/** Who a packet went from and to. Consecutive packets of a flow share one (see same()). */
+export interface Addressing {
+  src: string;
+  dst: string;
+  srcMac: string | undefined;
+  dstMac: string | undefined;
+  /** IP-in-IP / GRE outer addresses when the packet was encapsulated. */
+  outerSrc: string | undefined;
+  outerDst: string | undefined;
+}
+
+/** `a` when it already holds these values, else a new Addressing. */
+export function addressing(a: Addressing | undefined, src: string, dst: string, srcMac: string | undefined, dstMac: string | undefined, outerSrc: string | undefined, outerDst: string | undefined): Addressing {
+  if (a !== undefined && a.src === src && a.dst === dst && a.srcMac === srcMac && a.dstMac === dstMac && a.outerSrc === outerSrc && a.outerDst === outerDst) return a;
+  return { src, dst, srcMac, dstMac, outerSrc, outerDst };
+}
+
+const NO_ADDRESS: Addressing = { src: '', dst: '', srcMac: undefined, dstMac: undefined, outerSrc: undefined, outerDst: undefined };
 const REPLY = 1;
 const DUP = 2;
 
@@ -25,13 +43,8 @@ export class PacketRecords {
   dport = new Int32Array(0);
   /** Hash of what identifies the packet at every point (see recordKey()). */
   sig = new Uint32Array(0);
-  src: string[] = [];
-  dst: string[] = [];
-  srcMac: Array<string | undefined> = [];
-  dstMac: Array<string | undefined> = [];
-  /** IP-in-IP / GRE outer addresses when the packet was encapsulated. */
-  outerSrc: Array<string | undefined> = [];
-  outerDst: Array<string | undefined> = [];
+  /** Addresses and MACs, shared by the records of a flow that have the same. */
+  addr: Addressing[] = [];
   /** e.g. `ICMP port unreachable`. */
   note: Array<string | undefined> = [];
 
@@ -72,8 +85,8 @@ export class PacketRecords {
     sig.set(this.sig);
     this.sig = sig;
     // The string columns grow to the same capacity (every slot is written before it is read).
-    for (const col of [this.src, this.dst]) while (col.length < cap) col.push('');
-    for (const col of [this.srcMac, this.dstMac, this.outerSrc, this.outerDst, this.note]) while (col.length < cap) col.push(undefined);
+    while (this.addr.length < cap) this.addr.push(NO_ADDRESS);
+    while (this.note.length < cap) this.note.push(undefined);
     this.cap = cap;
   }
 

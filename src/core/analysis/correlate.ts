@@ -290,30 +290,42 @@ function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: Pack
   return ['none', undefined];
 }
 
+// Scratch space of buildHops(), reused from one connection to the next (it never nests).
+const itemFlow: number[] = [];
+const itemIdx: number[] = [];
+const itemTs: number[] = [];
+const itemRank: number[] = [];
+const order: number[] = [];
+const hopStore: PacketRecords[] = [];
+const hopIdx: number[] = [];
+const lastBySig = new Map<number, number>();
+const byTimeThenPath = (a: number, b: number): number => itemTs[a] - itemTs[b] || itemRank[a] - itemRank[b];
+
 function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
   // Parallel arrays and a sorted index: no object per packet just to sort them.
-  const itemFlow: number[] = [];
-  const itemIdx: number[] = [];
-  const itemTs: number[] = [];
-  const itemRank: number[] = [];
+  itemFlow.length = 0;
+  itemIdx.length = 0;
+  itemTs.length = 0;
+  itemRank.length = 0;
+  order.length = 0;
+  hopStore.length = 0;
+  hopIdx.length = 0;
+  lastBySig.clear();
   for (let fi = 0; fi < g.flows.length; fi++) {
     const f = g.flows[fi];
     const point = points[f.point];
     const s = f.store;
     for (const i of f.recordIndices()) {
+      order.push(itemIdx.length);
       itemFlow.push(fi);
       itemIdx.push(i);
       itemTs.push(s.ts[i] + point.shift);
       itemRank.push(pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0));
     }
   }
-  const order = itemIdx.map((_, k) => k);
-  order.sort((a, b) => itemTs[a] - itemTs[b] || itemRank[a] - itemRank[b]);
+  order.sort(byTimeThenPath);
   const hops: Hop[] = [];
-  const hopStore: PacketRecords[] = [];
-  const hopIdx: number[] = [];
-  // Last hop per match key, by the key's hash (collisions are checked field by field).
-  const lastBySig = new Map<number, number>();
+  // lastBySig: last hop per match key, by the key's hash (collisions are checked field by field).
   for (let k = 0; k < order.length && k < MAX_HOPS; k++) {
     const f = g.flows[itemFlow[order[k]]];
     const s = f.store;
@@ -322,7 +334,7 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
     const flagBits = s.flagBits[i];
     const hop: Hop = {
       ref: { point: point.index, n: s.n[i] },
-      ts: s.ts[i] + point.shift,
+      ts: itemTs[order[k]],
       direction: s.reply(i) ? 'reply' : 'request',
       summary: hopSummary(s, i),
       src: s.addr[i].src,
@@ -365,6 +377,8 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
     hopStore.push(s);
     hopIdx.push(i);
   }
+  // Drop the references to this connection's records.
+  hopStore.length = 0;
   return hops;
 }
 

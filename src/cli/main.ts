@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function usage(): string {
-  const lines = commands.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`);
+  // Usage on one line, what it does indented below: usages are too long for columns.
+  const lines = commands.map((c) => `  lvs-trace ${c.usage}\n      ${c.summary}`);
   return `usage: lvs-trace <command> [options]\n\n${lines.join('\n')}\n`;
 }

@@ -134,7 +134,8 @@ export function planCapture(input: PlanInput): CapturePlan {
     if (!svc.vip) throw new Error(`service ${want} is a fwmark service: give the VIP to capture with --service tcp:<VIP>:<port>`);
     target = { vip: svc.vip, protocol: svc.protocol, port: svc.port };
     services = input.model.services.filter((s) => s.vip === svc.vip);
-    config = input.model.sources[0];
+    // The file that defines this service: a workspace may hold several configs.
+    config = svc.location?.file ?? input.model.sources[0];
     method = svc.method;
   } else {
     target = input.target;

@@ -115,6 +115,13 @@ describe('capture/plan', function () {
     compiles(natTyped.points[0].filter);
   });
 
+  it('keeps the config file that defines the chosen service when the model has several', function () {
+    const svc = { ...service('dr', '192.0.2'), location: { file: '/ws/lb/keepalived.conf', line: 3, column: 1 } };
+    const m: ClusterModel = { services: [svc], vrrpInstances: [], sources: ['/ws/other/keepalived.conf', '/ws/lb/keepalived.conf'] };
+    assert.equal(planCapture({ model: m, service: 'tcp:192.0.2.100:80', hosts }).config, '/ws/lb/keepalived.conf');
+    assert.equal(planCapture({ model: model([service('dr', '192.0.2')]), service: 'tcp:192.0.2.100:80', hosts }).config, 'keepalived.conf');
+  });
+
   it('warns about real servers without a host, names unknown services, refuses bad interfaces', function () {
     const plan = planCapture({ model: model([service('dr', '192.0.2')]), service: 'tcp:192.0.2.100:80', hosts: hosts.slice(0, 2) });
     assert.deepEqual(plan.warnings, ['real server rs2 (192.0.2.12) has no host to capture on']);

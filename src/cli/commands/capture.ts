@@ -6,66 +6,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { optionValue, parseArgs } from '../args';
 import type { CliCommand } from '../command';
 import { loadClusterModel } from '../../core/config';
 import { parseServiceSpec, planCapture, runCapture, type HostProgress, type PlanHost } from '../../core/capture';
-import type { HostRole } from '../../core/capture/manifest';
-import { loadHostsFile, resolveFromSshConfig, SshPool, type HostConfig, type SecretRequest, type UnknownHostKeyInfo } from '../../core/ssh';
+import type { HostConfig } from '../../core/ssh';
+import { cliPool, hostConfigsFromArgs, parseDuration } from '../sshArgs';
 import type { ForwardingMethod } from '../../core/model/cluster';
-
-const roles: HostRole[] = ['director', 'real-server', 'client', 'router', 'other'];
-
-/** `10s`, `500ms`, `2m`, or a bare number of seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new Error(`--duration "${text}" is not a duration (examples: 10s, 500ms, 2m)`);
-  const n = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60000 : 1000);
-  if (n <= 0 || n > 24 * 3600 * 1000) throw new Error(`--duration "${text}" must be between 1 ms and 24 h`);
-  return n;
-}
-
-function envName(prefix: string, host: string): string {
-  return `${prefix}_${host.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
-
-/** Reads a line from the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    const out = rl as unknown as { _writeToOutput: (s: string) => void };
-    process.stderr.write(question);
-    out._writeToOutput = () => {};
-    rl.question('', (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(answer);
-    });
-  });
-}
-
-function prompt(question: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-    rl.question(question, (a) => {
-      rl.close();
-      resolve(a.trim());
-    });
-  });
-}
-
-export async function getSecretFromEnvOrPrompt(req: SecretRequest, env = process.env, tty = process.stdin.isTTY): Promise<string | undefined> {
-  const fromEnv =
-    req.kind === 'passphrase'
-      ? env.LVS_TRACE_PASSPHRASE
-      : (env[envName('LVS_TRACE_PASSWORD', req.host)] ?? env.LVS_TRACE_PASSWORD);
-  if (fromEnv !== undefined && !req.retry) return fromEnv;
-  if (!tty) return undefined;
-  const what =
-    req.kind === 'passphrase' ? `passphrase for ${req.keyFile}` : req.kind === 'sudo' ? `sudo password for ${req.user}@${req.host}` : `password for ${req.user}@${req.host}`;
-  return promptHidden(`${req.retry ? 'Refused. ' : ''}${what}: `);
-}
 
 function formatProgress(hosts: Record<string, HostProgress>): string {
   return Object.entries(hosts)
@@ -105,16 +52,7 @@ export const captureCommand: CliCommand = {
     if (fs.existsSync(out) && fs.readdirSync(out).length) throw new Error(`--out ${out} exists and is not empty; choose a new folder`);
 
     // Hosts: hosts file entries, then --host NAME=ROLE through ssh_config.
-    const sshConfig = optionValue(p, 'ssh-config');
-    const hostsFile = optionValue(p, 'hosts');
-    const configs: HostConfig[] = hostsFile ? loadHostsFile(hostsFile) : [];
-    for (const spec of p.options.get('host') ?? []) {
-      const [name, role] = spec.split('=');
-      if (!name || !roles.includes(role as HostRole)) throw new Error(`--host "${spec}" must be NAME=ROLE, ROLE one of ${roles.join(', ')}`);
-      const existing = configs.find((c) => c.name === name);
-      if (existing) existing.role = role as HostRole;
-      else configs.push({ ...resolveFromSshConfig(name, sshConfig), role: role as HostRole });
-    }
+    const configs: HostConfig[] = hostConfigsFromArgs(p);
     if (configs.length === 0) throw new Error('no hosts: give --hosts FILE and/or --host NAME=ROLE (resolved through ~/.ssh/config)');
     const planHosts: PlanHost[] = configs
       .filter((c) => c.role !== undefined)
@@ -129,27 +67,7 @@ export const captureCommand: CliCommand = {
 
     const verbose = p.flags.has('verbose');
     const tty = process.stdin.isTTY === true;
-    const connectTimeout = optionValue(p, 'connect-timeout');
-    const pool = new SshPool({
-      hosts: configs,
-      knownHostsPath: optionValue(p, 'known-hosts'),
-      sshConfigPath: sshConfig,
-      connectTimeoutMs: connectTimeout ? parseDuration(connectTimeout) : undefined,
-      getSecret: (req) => getSecretFromEnvOrPrompt(req),
-      log: (level, msg) => {
-        if (verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);
-      },
-      onUnknownHostKey: async (info: UnknownHostKeyInfo) => {
-        if (p.flags.has('accept-new-host-keys')) return 'accept-save';
-        if (!tty) return 'reject';
-        const a = await prompt(
-          `The authenticity of host ${info.host} (${info.hostname}:${info.port}) can't be established.\n` +
-            `${info.keyType} key fingerprint is ${info.fingerprint}.\n` +
-            `Accept and save to ${info.knownHostsPath} [s], accept once [o], or refuse [N]? `,
-        );
-        return /^s/i.test(a) ? 'accept-save' : /^o/i.test(a) ? 'accept-once' : 'reject';
-      },
-    });
+    const pool = cliPool(p, configs, p.flags.has('accept-new-host-keys'), verbose);
 
     const cancel = new AbortController();
     const onSigint = (): void => {

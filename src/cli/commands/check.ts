@@ -3,52 +3,13 @@
 // roles come from a hosts file (--hosts) and/or `--host NAME=ROLE` via ~/.ssh/config.
 // Exit status 1 when an error finding is reported.
 
-import { optionValue, parseArgs, type ParsedArgs } from '../args';
+import { optionValue, parseArgs } from '../args';
 import type { CliCommand } from '../command';
 import { checkCluster, type CheckHost, type CheckResult } from '../../core/check';
 import { loadClusterModel } from '../../core/config';
 import type { Finding } from '../../core/findings/finding';
-import { commandLine, loadHostsFile, resolveFromSshConfig, SshPool, type HostConfig } from '../../core/ssh';
-import type { HostRole } from '../../core/capture/manifest';
-import { getSecretFromEnvOrPrompt, parseDuration } from './capture';
-
-const roles: HostRole[] = ['director', 'real-server', 'client', 'router', 'other'];
-export const sshOptions = ['hosts', 'host', 'known-hosts', 'ssh-config', 'connect-timeout'];
-
-/** Hosts from --hosts FILE and --host NAME=ROLE (resolved through ssh_config). */
-export function hostConfigsFromArgs(p: ParsedArgs): HostConfig[] {
-  const sshConfig = optionValue(p, 'ssh-config');
-  const hostsFile = optionValue(p, 'hosts');
-  const configs: HostConfig[] = hostsFile ? loadHostsFile(hostsFile) : [];
-  for (const spec of p.options.get('host') ?? []) {
-    const [name, role] = spec.split('=');
-    if (!name || !roles.includes(role as HostRole)) throw new Error(`--host "${spec}" must be NAME=ROLE, ROLE one of ${roles.join(', ')}`);
-    const existing = configs.find((c) => c.name === name);
-    if (existing) existing.role = role as HostRole;
-    else configs.push({ ...resolveFromSshConfig(name, sshConfig), role: role as HostRole });
-  }
-  return configs;
-}
-
-/** An SSH pool for the CLI: secrets from the environment or the terminal; unknown host keys refused unless accepted. */
-export function cliPool(p: ParsedArgs, configs: HostConfig[], acceptNew: boolean): SshPool {
-  const connectTimeout = optionValue(p, 'connect-timeout');
-  return new SshPool({
-    hosts: configs,
-    knownHostsPath: optionValue(p, 'known-hosts'),
-    sshConfigPath: optionValue(p, 'ssh-config'),
-    connectTimeoutMs: connectTimeout ? parseDuration(connectTimeout) : undefined,
-    getSecret: (req) => getSecretFromEnvOrPrompt(req),
-    log: (level, msg) => {
-      if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);
-    },
-    onUnknownHostKey: async (info) => {
-      if (acceptNew) return 'accept-save';
-      process.stderr.write(`refusing unknown host key of ${info.host} (${info.keyType} ${info.fingerprint}); add it to ${info.knownHostsPath} or pass --accept-new-host-keys\n`);
-      return 'reject';
-    },
-  });
-}
+import { commandLine } from '../../core/ssh';
+import { cliPool, hostConfigsFromArgs, parseDuration, sshOptions } from '../sshArgs';
 
 export function formatFinding(f: Finding): string {
   const lines = [`${f.severity.padEnd(7)} ${f.code}: ${f.message}`];

@@ -12,8 +12,9 @@ import { serviceKey, type VirtualService } from '../../core/model/cluster';
 import { DEFAULT_LOAD_COMMAND, formatProbeResult, probeSettingsFromService, probeVip, type ProbeOptions, type ProbeRealServer } from '../../core/probe';
 import { LocalHost, type HostConfig, type RemoteHost, type SshPool } from '../../core/ssh';
 import { parseIpAddr } from '../../core/state';
-import { cliPool, formatFinding, hostConfigsFromArgs, sshOptions } from './check';
-import { parseDuration } from './capture';
+import { formatFinding } from './check';
+import { cliPool, hostConfigsFromArgs, sshOptions } from '../sshArgs';
+import { parseDuration } from '../sshArgs';
 
 /** Which hosts-file host is each real server: by its address or name, else by asking the host its addresses. */
 export async function hostsOfRealServers(pool: SshPool, configs: HostConfig[], servers: ProbeRealServer[]): Promise<void> {

@@ -1,7 +1,8 @@
 // The capture command's own parsing: durations, secrets from the environment, and
 // refusing bad input before anything connects.
 import * as assert from 'node:assert/strict';
-import { captureCommand, getSecretFromEnvOrPrompt, parseDuration } from '../../../src/cli/commands/capture';
+import { captureCommand } from '../../../src/cli/commands/capture';
+import { getSecretFromEnvOrPrompt, parseDuration } from '../../../src/cli/sshArgs';
 
 describe('cli capture', function () {
   it('parses durations', function () {

@@ -63,9 +63,12 @@ export function runRules(doc: AnalyzedDocument, text: string, readFile: (f: stri
       }
       return lines[line] ?? '';
     },
-    report: (d) => out.push(d),
+    report: () => undefined,
   };
-  for (const rule of rules) if (rule.languages.includes(doc.language)) rule.check(ctx);
+  for (const rule of rules) {
+    if (!rule.languages.includes(doc.language)) continue;
+    rule.check({ ...ctx, report: (d) => out.push({ code: rule.code, severity: rule.severity, ...d }) });
+  }
   return out;
 }
 

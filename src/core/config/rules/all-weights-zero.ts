@@ -12,7 +12,6 @@ export const allWeightsZero: LintRule = {
     for (const svc of ctx.model.services) {
       if (svc.realServers.length === 0 || svc.realServers.some((r) => r.weight > 0) || !svc.location) continue;
       ctx.report({
-        code: this.code,
         // keepalived -t reports it (quorum exceeds the total weight) and fails.
         severity: ctx.language === 'keepalived' ? 'error' : 'warning',
         file: svc.location.file,

@@ -19,8 +19,6 @@ export const authPassTooLong: LintRule = {
       const range = tokenRange(tok);
       const short = tok.text.slice(0, 8);
       ctx.report({
-        code: this.code,
-        severity: this.severity,
         file: pass.file,
         range,
         message: `auth_pass is ${tok.text.length} characters; VRRP uses only the first 8, so keepalived truncates it. Shorten it to 8 characters (the same on every director)`,

@@ -21,7 +21,6 @@ export const drPortRemap: LintRule = {
         const range = toRange(portLoc);
         const newText = ctx.language === 'keepalived' ? String(svc.port) : `${rs.address.includes(':') ? `[${rs.address}]` : rs.address}:${svc.port}`;
         ctx.report({
-          code: this.code,
           // ipvsadm accepts the rule (the kernel uses the virtual port); keepalived -t rejects it.
           severity: ctx.language === 'ipvsadm' ? 'warning' : 'error',
           file: portLoc.file,

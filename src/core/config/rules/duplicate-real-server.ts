@@ -13,7 +13,7 @@ export const duplicateRealServer: LintRule = {
   check(ctx) {
     if (ctx.ipvsadm) {
       for (const e of replayIpvsadm(ctx.ipvsadm).filter((x) => x.kind === 'duplicate-dest')) {
-        ctx.report({ code: this.code, severity: this.severity, file: ctx.ipvsadm.file, range: e.range, message: `${e.what} is already a real server of this service (ipvsadm: "Destination already exists"): remove this line or use -e to edit it` });
+        ctx.report({ file: ctx.ipvsadm.file, range: e.range, message: `${e.what} is already a real server of this service (ipvsadm: "Destination already exists"): remove this line or use -e to edit it` });
       }
       return;
     }
@@ -29,8 +29,6 @@ export const duplicateRealServer: LintRule = {
         const loc = rs.location;
         if (!loc) continue;
         ctx.report({
-          code: this.code,
-          severity: this.severity,
           file: loc.file,
           range: toRange(loc),
           message: `real server ${key} is listed twice in this virtual_server: keepalived ignores the second one (and its weight and checks). Remove one of them`,

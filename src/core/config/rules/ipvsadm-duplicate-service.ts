@@ -11,7 +11,7 @@ export const ipvsadmDuplicateService: LintRule = {
   check(ctx) {
     if (!ctx.ipvsadm) return;
     for (const e of replayIpvsadm(ctx.ipvsadm).filter((x) => x.kind === 'duplicate-service')) {
-      ctx.report({ code: this.code, severity: this.severity, file: ctx.ipvsadm.file, range: e.range, message: `service ${e.what} is already defined (ipvsadm: "Service already exists"): use -E to change it, or remove this line` });
+      ctx.report({ file: ctx.ipvsadm.file, range: e.range, message: `service ${e.what} is already defined (ipvsadm: "Service already exists"): use -E to change it, or remove this line` });
     }
   },
 };

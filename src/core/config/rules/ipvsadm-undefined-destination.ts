@@ -10,7 +10,7 @@ export const ipvsadmUndefinedDestination: LintRule = {
   check(ctx) {
     if (!ctx.ipvsadm) return;
     for (const e of replayIpvsadm(ctx.ipvsadm).filter((x) => x.kind === 'undefined-dest')) {
-      ctx.report({ code: this.code, severity: this.severity, file: ctx.ipvsadm.file, range: e.range, message: `real server ${e.what} is not in this service (ipvsadm: "No such destination"): add it with -a first, or fix the address` });
+      ctx.report({ file: ctx.ipvsadm.file, range: e.range, message: `real server ${e.what} is not in this service (ipvsadm: "No such destination"): add it with -a first, or fix the address` });
     }
   },
 };

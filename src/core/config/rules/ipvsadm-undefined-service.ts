@@ -13,8 +13,6 @@ export const ipvsadmUndefinedService: LintRule = {
     if (!ctx.ipvsadm) return;
     for (const e of replayIpvsadm(ctx.ipvsadm).filter((x) => x.kind === 'undefined-service')) {
       ctx.report({
-        code: this.code,
-        severity: this.severity,
         file: ctx.ipvsadm.file,
         range: e.range,
         message: `service ${e.what} is not defined before this line (ipvsadm: "Service not defined"): add it with -A first, or fix the address, port or protocol`,

@@ -18,8 +18,6 @@ export const mixedForwardingMethods: LintRule = {
         const loc = rs.optionLocations?.method ?? rs.location;
         if (!loc) continue;
         ctx.report({
-          code: this.code,
-          severity: this.severity,
           file: loc.file,
           range: toRange(loc),
           message: `real server ${rs.address} uses ${(rs.method ?? svc.method).toUpperCase()} while others of this service use ${(svc.realServers[0].method ?? svc.method).toUpperCase()}: NAT real servers need their default route through the director, DR/TUN ones need the VIP on lo — use one method per service`,

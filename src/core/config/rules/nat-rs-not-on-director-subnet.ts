@@ -54,8 +54,6 @@ export const natRsNotOnDirectorSubnet: LintRule = {
         const loc = rs.optionLocations?.address ?? rs.location;
         if (!loc) continue;
         ctx.report({
-          code: this.code,
-          severity: this.severity,
           file: loc.file,
           range: toRange(loc),
           message: `NAT real server ${rs.address} is not on any director subnet in this config (${subnets.map((s) => s.text).join(', ')}): its replies must come back through the director — check its default route, or the address`,

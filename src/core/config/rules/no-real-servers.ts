@@ -13,7 +13,6 @@ export const noRealServers: LintRule = {
     for (const svc of ctx.model.services) {
       if (svc.realServers.length > 0 || !svc.location || svc.sorryServer) continue;
       ctx.report({
-        code: this.code,
         severity: ctx.language === 'keepalived' ? 'error' : 'warning',
         file: svc.location.file,
         range: toRange(svc.location),

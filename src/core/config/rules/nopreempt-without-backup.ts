@@ -24,7 +24,6 @@ export const nopreemptWithoutBackup: LintRule = {
         ? { file: state.file, range: tokenRange(state.args[0]), newText: 'BACKUP' }
         : { file: nopreempt.file, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}state BACKUP\n` };
       ctx.report({
-        code: this.code,
         severity: explicit ? 'error' : 'info',
         file: nopreempt.file,
         range: tokenRange(nopreempt.keyword),

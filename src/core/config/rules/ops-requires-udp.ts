@@ -14,7 +14,7 @@ export const opsRequiresUdp: LintRule = {
       const ops = child(vs, 'ops');
       const proto = child(vs, 'protocol')?.args[0]?.text.toUpperCase();
       if (!ops || proto === undefined || proto === 'UDP') continue;
-      ctx.report({ code: this.code, severity: this.severity, file: ops.file, range: tokenRange(ops.keyword), message: `ops (one-packet scheduling) only works for UDP; this service is ${proto} and keepalived ignores it. Remove ops` });
+      ctx.report({ file: ops.file, range: tokenRange(ops.keyword), message: `ops (one-packet scheduling) only works for UDP; this service is ${proto} and keepalived ignores it. Remove ops` });
     }
   },
 };

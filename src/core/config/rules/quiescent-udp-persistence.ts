@@ -20,8 +20,6 @@ export const quiescentUdpPersistence: LintRule = {
         if (!loc) continue;
         const what = ctx.language === 'keepalived' ? 'inhibit_on_failure sets a failed real server to weight 0' : `real server ${rs.address} has weight 0`;
         ctx.report({
-          code: this.code,
-          severity: this.severity,
           file: loc.file,
           range: toRange(loc),
           message: `${what} on a persistent UDP service: clients with a fixed source port keep going to ${rs.address} while their persistence template lives (${svc.persistenceSeconds} s). Remove the real server instead of quiescing it, or set net.ipv4.vs.expire_quiescent_template=1 and net.ipv4.vs.expire_nodest_conn=1 on the directors`,

@@ -13,8 +13,11 @@ export interface LintContext {
   ipvsadm?: ParsedIpvsadm;
   /** Text of a line of a linted file (for fixes that insert lines), '' if unknown. */
   lineText(file: string, line: number): string;
-  report(d: ConfigDiagnostic): void;
+  /** Reports a diagnostic; `code` and `severity` default to the running rule's. */
+  report(d: RuleReport): void;
 }
+
+export type RuleReport = Omit<ConfigDiagnostic, 'code' | 'severity'> & Partial<Pick<ConfigDiagnostic, 'code' | 'severity'>>;
 
 export interface LintRule {
   code: string;

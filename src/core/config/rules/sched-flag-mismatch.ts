@@ -15,7 +15,7 @@ export const schedFlagMismatch: LintRule = {
       for (const s of vs.body ?? []) {
         const m = /^(sh|mh)-(port|fallback)$/.exec(s.keyword.text);
         if (s.entry || !m || m[1] === sched) continue;
-        ctx.report({ code: this.code, severity: this.severity, file: s.file, range: tokenRange(s.keyword), message: `${s.keyword.text} only applies to the ${m[1]} scheduler (this service uses ${sched}): keepalived ignores it. Remove it or use lb_algo ${m[1]}` });
+        ctx.report({ file: s.file, range: tokenRange(s.keyword), message: `${s.keyword.text} only applies to the ${m[1]} scheduler (this service uses ${sched}): keepalived ignores it. Remove it or use lb_algo ${m[1]}` });
       }
     }
   },

@@ -14,8 +14,6 @@ export const udpPersistenceExpireTemplate: LintRule = {
       const loc = svc.optionLocations?.persistence_timeout ?? svc.optionLocations?.persistent ?? svc.location;
       if (!loc) continue;
       ctx.report({
-        code: this.code,
-        severity: this.severity,
         file: loc.file,
         range: toRange(loc),
         message: 'persistence on a UDP service: when a real server fails, its persistence templates keep clients on it. Set net.ipv4.vs.expire_quiescent_template=1 (and expire_nodest_conn=1) on the directors',

@@ -21,8 +21,6 @@ export const udpTcpChecker: LintRule = {
           if (!loc) continue;
           const range = { start: toRange(loc).start, end: { line: toRange(loc).start.line, character: toRange(loc).start.character + checker.length } };
           ctx.report({
-            code: this.code,
-            severity: this.severity,
             file: loc.file,
             range,
             message: `${checker} checks TCP, but this virtual service is UDP: the check does not test the UDP service of ${rs.address}. Use UDP_CHECK, DNS_CHECK or MISC_CHECK (or connect_port to a TCP port that really reflects the service)`,

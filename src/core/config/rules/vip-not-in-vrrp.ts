@@ -19,8 +19,6 @@ export const vipNotInVrrp: LintRule = {
       const loc = svc.optionLocations?.address ?? svc.location;
       if (!loc) continue;
       ctx.report({
-        code: this.code,
-        severity: this.severity,
         file: loc.file,
         range: toRange(loc),
         message: `VIP ${svc.vip} is not in the virtual_ipaddress of any vrrp_instance (${instances.map((v) => v.name).join(', ')}): no director brings it up on failover. Add it to the instance that should hold it`,

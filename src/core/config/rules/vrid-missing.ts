@@ -12,8 +12,6 @@ export const vridMissing: LintRule = {
     for (const vi of topLevel(ctx.keepalived, 'vrrp_instance')) {
       if (child(vi, 'virtual_router_id') || vi.body?.some((s) => s.templated)) continue;
       ctx.report({
-        code: this.code,
-        severity: this.severity,
         file: vi.file,
         range: tokenRange(vi.args[0] ?? vi.keyword),
         message: `vrrp_instance ${vi.args[0]?.text ?? ''} has no virtual_router_id: add one (1-255, the same on every director of this instance, unique on the segment)`,

@@ -23,8 +23,6 @@ export const vridReused: LintRule = {
       const loc = vi.optionLocations?.virtual_router_id ?? vi.location;
       if (!loc) continue;
       ctx.report({
-        code: this.code,
-        severity: this.severity,
         file: loc.file,
         range: toRange(loc),
         message: `virtual_router_id ${vi.virtualRouterId} is already used by vrrp_instance ${first.name} on ${vi.interface ?? 'the same interface'}: give each instance its own VRID`,

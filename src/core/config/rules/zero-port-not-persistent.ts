@@ -12,8 +12,6 @@ export const zeroPortNotPersistent: LintRule = {
     for (const svc of ctx.model.services) {
       if (svc.fwmark !== undefined || !svc.vip || svc.port !== 0 || svc.persistenceSeconds > 0 || !svc.location) continue;
       ctx.report({
-        code: this.code,
-        severity: this.severity,
         file: svc.location.file,
         range: toRange(svc.location),
         message: `virtual_server ${svc.vip} has no port (all ports), which is only valid with persistence: add the port, or persistence_timeout`,

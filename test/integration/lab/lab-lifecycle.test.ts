@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 import { labUp, labDown, labStatus, type Lab } from '../../lab/lab';
 import { planTopology, stateDirFor } from '../../lab/topology';
@@ -43,9 +45,20 @@ describe('lab lifecycle', function () {
     requireLabTools(this);
     const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
     const cli = path.join(repoRoot, 'test', 'lab', 'cli.ts');
-    const asNobody = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp', process.execPath, tsx, cli, 'up'], { check: false, timeoutMs: 30_000 });
-    assert.equal(asNobody.code, 1, asNobody.stderr);
-    assert.match(asNobody.stderr, /cannot start: missing root/);
+    // The checkout may sit in a folder only root can read (a mktemp -d clone), so the
+    // unprivileged run uses a bundle of the CLI in a world-readable temp folder.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-labcli-'));
+    try {
+      fs.chmodSync(dir, 0o755);
+      const bundle = path.join(dir, 'cli.js');
+      await esbuild.build({ entryPoints: [cli], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+      fs.chmodSync(bundle, 0o644);
+      const asNobody = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp', process.execPath, bundle, 'up'], { check: false, timeoutMs: 30_000 });
+      assert.equal(asNobody.code, 1, asNobody.stderr);
+      assert.match(asNobody.stderr, /cannot start: missing root/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     const bad = await run([process.execPath, tsx, cli, 'up', '--mode'], { check: false, timeoutMs: 30_000 });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--mode needs a value/);

@@ -290,29 +290,34 @@ function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: Pack
   return ['none', undefined];
 }
 
-// Scratch space of buildHops(), reused from one connection to the next (it never nests).
+// Scratch space of matchRecords() and buildHops(), reused from one connection to the
+// next (they never nest): parallel arrays and a sorted index, no object per packet.
 const itemFlow: number[] = [];
 const itemIdx: number[] = [];
 const itemTs: number[] = [];
 const itemRank: number[] = [];
 const order: number[] = [];
-const hopStore: PacketRecords[] = [];
-const hopIdx: number[] = [];
+/** Per position k in `order`: the position of the same packet seen earlier, or -1. */
+const sameAsPos: number[] = [];
 const lastBySig = new Map<number, number>();
 const byTimeThenPath = (a: number, b: number): number => itemTs[a] - itemTs[b] || itemRank[a] - itemRank[b];
 
-function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
-  // Parallel arrays and a sorted index: no object per packet just to sort them.
+/**
+ * Orders a connection's packet records (all points) by corrected time, then by position
+ * along the path, and recognises each packet seen earlier at another point (or as the
+ * other copy of an in/out pair). Fills the scratch arrays; returns how many positions of
+ * `order` are in use (at most MAX_HOPS).
+ */
+function matchRecords(flows: Flow[], points: PointInfo[]): number {
   itemFlow.length = 0;
   itemIdx.length = 0;
   itemTs.length = 0;
   itemRank.length = 0;
   order.length = 0;
-  hopStore.length = 0;
-  hopIdx.length = 0;
+  sameAsPos.length = 0;
   lastBySig.clear();
-  for (let fi = 0; fi < g.flows.length; fi++) {
-    const f = g.flows[fi];
+  for (let fi = 0; fi < flows.length; fi++) {
+    const f = flows[fi];
     const point = points[f.point];
     const s = f.store;
     for (const i of f.recordIndices()) {
@@ -324,10 +329,63 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
     }
   }
   order.sort(byTimeThenPath);
+  const count = Math.min(order.length, MAX_HOPS);
+  // lastBySig: last position per match key, by the key's hash (collisions are checked field by field).
+  for (let k = 0; k < count; k++) {
+    const item = order[k];
+    const s = flows[itemFlow[item]].store;
+    const i = itemIdx[item];
+    const sig = s.sig[i];
+    let prev = lastBySig.get(sig);
+    if (prev !== undefined && !s.sameKey(i, flows[itemFlow[order[prev]]].store, itemIdx[order[prev]])) {
+      // Another packet with the same hash: find the last real copy, if any.
+      prev = undefined;
+      for (let j = k - 1; j >= 0; j--) {
+        if (s.sameKey(i, flows[itemFlow[order[j]]].store, itemIdx[order[j]])) {
+          prev = j;
+          break;
+        }
+      }
+    }
+    sameAsPos.push(prev !== undefined && itemTs[item] - itemTs[order[prev]] <= MATCH_WINDOW_S ? prev : -1);
+    lastBySig.set(sig, k);
+  }
+  return count;
+}
+
+/** What the finding rules need of a packet's first sighting (no Hop built). */
+export interface Sighting {
+  ts: number;
+  reply: boolean;
+  /** TCP flag bits; -1 UDP; -2 ICMP. */
+  flagBits: number;
+  len: number;
+}
+
+/** Calls `visit` for each packet of the connection where it was first seen (what hops
+ *  without `sameAs` are), in hop order, without building the hops. */
+export function firstSightings(flows: Flow[], points: PointInfo[], visit: (s: Sighting) => void): void {
+  const count = matchRecords(flows, points);
+  const v: Sighting = { ts: 0, reply: false, flagBits: 0, len: 0 };
+  for (let k = 0; k < count; k++) {
+    if (sameAsPos[k] >= 0) continue;
+    const s = flows[itemFlow[order[k]]].store;
+    const i = itemIdx[order[k]];
+    v.ts = itemTs[order[k]];
+    v.reply = s.reply(i);
+    v.flagBits = s.flagBits[i];
+    v.len = s.len[i];
+    visit(v);
+  }
+}
+
+function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
+  const count = matchRecords(flows, points);
   const hops: Hop[] = [];
-  // lastBySig: last hop per match key, by the key's hash (collisions are checked field by field).
-  for (let k = 0; k < order.length && k < MAX_HOPS; k++) {
-    const f = g.flows[itemFlow[order[k]]];
+  const stores: PacketRecords[] = [];
+  const idxs: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const f = flows[itemFlow[order[k]]];
     const s = f.store;
     const i = itemIdx[order[k]];
     const point = points[f.point];
@@ -349,37 +407,45 @@ function buildHops(g: Group, points: PointInfo[], names: RsNames): Hop[] {
       sameAs: undefined,
       latencyMs: undefined,
     };
-    const sig = s.sig[i];
-    let prevIdx = lastBySig.get(sig);
-    if (prevIdx !== undefined && !s.sameKey(i, hopStore[prevIdx], hopIdx[prevIdx])) {
-      // Another packet with the same hash: find the last real copy, if any.
-      prevIdx = undefined;
-      for (let j = hops.length - 1; j >= 0; j--) {
-        if (s.sameKey(i, hopStore[j], hopIdx[j])) {
-          prevIdx = j;
-          break;
-        }
-      }
-    }
-    if (prevIdx !== undefined && hop.ts - hops[prevIdx].ts <= MATCH_WINDOW_S) {
+    const prevIdx = sameAsPos[k];
+    if (prevIdx >= 0) {
       const prev = hops[prevIdx];
       hop.sameAs = prevIdx;
       hop.latencyMs = Math.round((hop.ts - prev.ts) * 1e6) / 1e3;
       // The nearest earlier copy that shows a destination MAC (cooked captures have none).
       let b: number | undefined = prevIdx;
       while (b !== undefined && hops[b].dstMac === undefined) b = hops[b].sameAs;
-      const [rw, text] = rewriteBetween(prev, hop, s, i, hopStore[prevIdx], hopIdx[prevIdx], b === undefined ? undefined : hops[b], names);
+      const [rw, text] = rewriteBetween(prev, hop, s, i, stores[prevIdx], idxs[prevIdx], b === undefined ? undefined : hops[b], names);
       hop.rewrite = rw;
       hop.rewriteText = text;
     }
-    lastBySig.set(sig, hops.length);
     hops.push(hop);
-    hopStore.push(s);
-    hopIdx.push(i);
+    stores.push(s);
+    idxs.push(i);
   }
-  // Drop the references to this connection's records.
-  hopStore.length = 0;
   return hops;
+}
+
+/**
+ * Gives `conn` its `hops` as an own, enumerable property that is computed on first read:
+ * most connections of a big capture are never looked at hop by hop (the webview asks for
+ * one at a time), and building every hop up front was most of the analysis time. JSON,
+ * spreads and postMessage read it like a plain array; assigning replaces it.
+ */
+function defineLazyHops(conn: Connection, build: () => Hop[]): void {
+  const settle = (value: Hop[]): void => {
+    Object.defineProperty(conn, 'hops', { value, enumerable: true, writable: true, configurable: true });
+  };
+  Object.defineProperty(conn, 'hops', {
+    enumerable: true,
+    configurable: true,
+    get(): Hop[] {
+      const hops = build();
+      settle(hops);
+      return hops;
+    },
+    set: settle,
+  });
 }
 
 function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow[]): ConnectionState {
@@ -472,6 +538,7 @@ export function correlate(facts: Facts): void {
     (p) => p.spec.role === 'director' && (p.spec.interface === 'any' || p.table.allFlows().some((f) => f.reqDsts.concat(f.dupDsts).some((e) => services.isRealServerAddress(ipOf(e))) || f.encapDsts.length > 0)),
   );
   const checks = new Map<string, HealthCheck>();
+  const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
   const idCount = new Map<string, number>();
 
   for (const g of groups) {
@@ -586,7 +653,6 @@ export function correlate(facts: Facts): void {
     const baseId = `${g.proto}:${g.client}:${g.cport}`;
     const nth = (idCount.get(baseId) ?? 0) + 1;
     idCount.set(baseId, nth);
-    const hops = buildHops(g, points, { byMac: facts.rsMacs, byAddress: services.rsByAddress });
     const start = Math.min(...g.flows.map((f) => f.first + points[f.point].shift));
     const end = Math.max(...g.flows.map((f) => f.last + points[f.point].shift));
     const conn: Connection = {
@@ -601,8 +667,9 @@ export function correlate(facts: Facts): void {
       start,
       end,
       packets: g.flows.reduce((a, f) => a + f.req + f.rep + f.reqDup + f.repDup, 0),
-      hops,
-    };
+    } as Connection;
+    const flows = g.flows;
+    defineLazyHops(conn, () => buildHops(flows, points, names));
     const cf: ConnFacts = { conn, ...partial };
     for (const f of g.flows) {
       const list = cf.firstRefs.get(f.point) ?? [];

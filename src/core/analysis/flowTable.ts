@@ -4,6 +4,7 @@
 // counters, a few distinct addresses/MACs and at most MAX_RECS packet records for the
 // hop-by-hop view.
 
+import { formatIpv4, formatMac } from '../decode/addresses';
 import type { InnerPacket, Packet } from '../decode/packet';
 import type { ServiceMap } from './endpoints';
 import { addressing, PacketRecords, packetSig, type Addressing } from './packetRecords';
@@ -23,6 +24,10 @@ const MAX_SMALL = 6;
 /** Packets of a real server's capture used to learn its own address and MAC. */
 const LEARN_PACKETS = 20000;
 const RING = 8;
+const FLOW_CACHE = 4096;
+
+/** The empty list every Flow starts with (frozen: pushSmall() replaces it, never pushes). */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
 
 /** Adds `v` to a small distinct list; returns the list to keep. Most lists hold one value:
  *  the first gets an array of exactly that size (a push would reserve 17 slots). */
@@ -56,21 +61,21 @@ export class Flow {
   /** ICMP errors sent towards the client quoting this flow / sent by the client. */
   icmpToClient = 0;
   icmpFromClient = 0;
-  icmpNote?: string;
+  icmpNote: string | undefined = undefined;
   /** Distinct `ip:port` the requests were addressed to (first copies / forwarded copies). */
-  reqDsts: string[] = [];
-  dupDsts: string[] = [];
+  reqDsts: string[] = NONE;
+  dupDsts: string[] = NONE;
   /** Distinct `ip:port` replies came from. */
-  replySrcs: string[] = [];
-  reqSrcMacs: string[] = [];
-  reqDstMacs: string[] = [];
-  dupDstMacs: string[] = [];
-  repSrcMacs: string[] = [];
-  repDstMacs: string[] = [];
+  replySrcs: string[] = NONE;
+  reqSrcMacs: string[] = NONE;
+  reqDstMacs: string[] = NONE;
+  dupDstMacs: string[] = NONE;
+  repSrcMacs: string[] = NONE;
+  repDstMacs: string[] = NONE;
   /** Outer destinations of encapsulated requests (TUN: the real server). */
-  encapDsts: string[] = [];
+  encapDsts: string[] = NONE;
   /** Status code of the first HTTP response seen (health checks). */
-  httpStatus?: number;
+  httpStatus: number | undefined = undefined;
   /** Records (indices into `store`): the first MAX_HEAD from `headStart`, then a ring of
    *  the last MAX_TAIL from `tailStart` (see recordIndices()). */
   headStart = -1;
@@ -80,20 +85,26 @@ export class Flow {
   private tailPos = 0;
   /** Packets not kept as records (between head and tail). */
   skipped = 0;
-  private ring: number[] = [];
+  /** Signatures of the last RING packets, oldest overwritten first. */
+  private readonly ring = new Uint32Array(RING);
+  private ringLen = 0;
+  private ringPos = 0;
   /** Last values pushed to the small lists: most packets repeat them, skip the work. */
   lastReqDst = '';
   lastReqDport = -1;
   lastRepSrc = '';
   lastRepSport = -1;
-  lastReqSrcMac?: string;
-  lastRepDstMac?: string;
+  lastReqSrcMac: string | undefined = undefined;
+  lastRepDstMac: string | undefined = undefined;
+  lastDupDstMac: string | undefined = undefined;
   /** Addressing of the last first-copy request, forwarded copy and reply records. */
   reqAddr: Addressing | undefined = undefined;
   dupAddr: Addressing | undefined = undefined;
   repAddr: Addressing | undefined = undefined;
   private seqEndC = -1;
   private seqEndS = -1;
+  /** Replaced by a new connection from the same client port (see PointTable.serviceFlow). */
+  retired = false;
 
   constructor(
     readonly point: number,
@@ -138,18 +149,19 @@ export class Flow {
 
   /** Returns true when the signature was already seen here (the packet is a forwarded copy). */
   seen(sig: number, sllType: number | undefined): boolean {
-    if (sllType !== undefined && sllType !== 4) {
-      this.remember(sig);
-      return false;
+    if (sllType === undefined || sllType === 4) {
+      const ring = this.ring;
+      const count = this.ringLen;
+      for (let k = 0; k < count; k++) if (ring[k] === sig) return true;
     }
-    if (this.ring.includes(sig)) return true;
     this.remember(sig);
     return false;
   }
 
   private remember(sig: number): void {
-    if (this.ring.length >= RING) this.ring.shift();
-    this.ring.push(sig);
+    this.ring[this.ringPos] = sig;
+    this.ringPos = (this.ringPos + 1) % RING;
+    if (this.ringLen < RING) this.ringLen++;
   }
 
   /** Retransmission check on first copies (seq ranges never shrink in order). */
@@ -229,10 +241,9 @@ export function flagBitsFromLetters(flags: string | undefined): number {
   return bits;
 }
 
-function readHttpStatus(p: Packet): number | undefined {
-  const off = p.payloadOffset;
-  if (off === undefined || p.data.length < off + 12) return undefined;
-  const d = p.data;
+/** The status of an HTTP response starting at `off` (before `end`), if it is one. */
+function readHttpStatus(d: Uint8Array, off: number, end: number): number | undefined {
+  if (off < 0 || end < off + 12) return undefined;
   // "HTTP/1.x NNN"
   if (d[off] !== 0x48 || d[off + 1] !== 0x54 || d[off + 2] !== 0x54 || d[off + 3] !== 0x50 || d[off + 4] !== 0x2f) return undefined;
   const a = d[off + 9] - 48;
@@ -285,6 +296,19 @@ export class PointTable {
   last = 0;
   otherFlows = 0;
   ignored = 0;
+  /** Flow cache of the fast path, direct-mapped by addresses and ports (like a route
+   *  cache): most packets belong to a flow seen a moment ago, and a hit skips the service
+   *  and flow lookups by string. A slot holds the protocol, both addresses, both ports,
+   *  the flow and whether that direction is the reply. */
+  private readonly cacheSrc = new Int32Array(FLOW_CACHE);
+  private readonly cacheDst = new Int32Array(FLOW_CACHE);
+  private readonly cachePorts = new Int32Array(FLOW_CACHE);
+  private readonly cacheProto = new Uint8Array(FLOW_CACHE);
+  private readonly cacheReply = new Uint8Array(FLOW_CACHE);
+  private readonly cacheFlow: Array<Flow | undefined> = new Array<Flow | undefined>(FLOW_CACHE).fill(undefined);
+  /** The flow and direction consumeL4() resolved (for the cache). */
+  private resolvedFlow: Flow | undefined = undefined;
+  private resolvedReply = false;
 
   constructor(
     readonly point: number,
@@ -339,33 +363,204 @@ export class PointTable {
       this.ignored++;
       return;
     }
-    const l4proto = l4.proto as 'tcp' | 'udp';
-    const src = l4.src as string;
-    const dst = l4.dst as string;
-    const sport = l4.sport ?? 0;
-    const dport = l4.dport ?? 0;
-    const seq = l4.seq ?? 0;
-    const ack = l4.ack ?? 0;
-    const len = l4.len ?? 0;
-    const ipId = l4.ipId ?? 0;
+    this.consumeL4(
+      undefined,
+      false,
+      p.n,
+      ts,
+      l4.proto as 'tcp' | 'udp',
+      l4.src as string,
+      l4.dst as string,
+      l4.sport ?? 0,
+      l4.dport ?? 0,
+      l4.seq ?? 0,
+      l4.ack ?? 0,
+      l4.len ?? 0,
+      l4.ipId ?? 0,
+      flagBits,
+      p.srcMac,
+      p.dstMac,
+      outerSrc,
+      outerDst,
+      p.sllPacketType,
+      p.data,
+      p.payloadOffset ?? -1,
+      p.data.length,
+    );
+  }
 
+  /**
+   * The fast path for most frames of a capture: Ethernet (untagged) or Linux cooked v1,
+   * IPv4 that is not a fragment, TCP or UDP, read straight from the bytes in the reader's
+   * buffer. Same effect as consume(decodeFrame(frame)) without building a Packet; returns
+   * false, having done nothing, for any other frame (the caller then decodes it in full).
+   */
+  consumeFrame(d: Uint8Array, at: number, caplen: number, linkType: number, n: number, ts: number): boolean {
+    // While it learns who this host is, a real server's point wants the whole packet.
+    if (this.countIps && this.packets < LEARN_PACKETS) return false;
+    const end = at + caplen;
+    let off: number;
+    let srcMac: string | undefined;
+    let dstMac: string | undefined;
+    let sllType: number | undefined;
+    if (linkType === 1) {
+      // EtherType 0x0800 right after the MACs (no VLAN tag).
+      if (caplen < 34 || d[at + 12] !== 0x08 || d[at + 13] !== 0x00) return false;
+      dstMac = formatMac(d, at);
+      srcMac = formatMac(d, at + 6);
+      off = at + 14;
+    } else if (linkType === 113) {
+      if (caplen < 36 || d[at + 14] !== 0x08 || d[at + 15] !== 0x00) return false;
+      sllType = (d[at] << 8) | d[at + 1];
+      // ARPHRD_ETHER with a 6-byte address: the sender's MAC.
+      if (((d[at + 2] << 8) | d[at + 3]) === 1 && ((d[at + 4] << 8) | d[at + 5]) === 6) srcMac = formatMac(d, at + 6);
+      off = at + 16;
+    } else {
+      return false;
+    }
+    const vihl = d[off];
+    if (vihl >> 4 !== 4) return false;
+    const ihl = (vihl & 0x0f) * 4;
+    const avail = end - off;
+    let total = (d[off + 2] << 8) | d[off + 3];
+    // TSO: the kernel hands tcpdump a total length of 0.
+    if (total === 0) total = avail;
+    if (ihl < 20 || total < ihl || ihl > avail) return false;
+    // Fragments (offset or more-fragments set) go the long way.
+    if ((((d[off + 6] << 8) | d[off + 7]) & 0x3fff) !== 0) return false;
+    const ipProto = d[off + 9];
+    const l4 = off + ihl;
+    const capEnd = off + total < end ? off + total : end;
+    const ipPayload = total - ihl;
+    let flagBits: number;
+    let seq = 0;
+    let ack = 0;
+    let len: number;
+    let payloadAt: number;
+    if (ipProto === 6) {
+      if (capEnd - l4 < 20) return false;
+      const dataOff = (d[l4 + 12] >> 4) * 4;
+      if (dataOff < 20) return false;
+      flagBits = d[l4 + 13];
+      seq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) >>> 0;
+      if (flagBits & ACK) ack = ((d[l4 + 8] << 24) | (d[l4 + 9] << 16) | (d[l4 + 10] << 8) | d[l4 + 11]) >>> 0;
+      len = ipPayload >= dataOff ? ipPayload - dataOff : 0;
+      payloadAt = l4 + dataOff;
+    } else if (ipProto === 17) {
+      if (capEnd - l4 < 8) return false;
+      const ulen = (d[l4 + 4] << 8) | d[l4 + 5];
+      if (ulen < 8) return false;
+      flagBits = -1;
+      len = ulen - 8;
+      payloadAt = l4 + 8;
+    } else {
+      return false;
+    }
+    this.packets++;
+    if (ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+    const srcIp = (d[off + 12] << 24) | (d[off + 13] << 16) | (d[off + 14] << 8) | d[off + 15];
+    const dstIp = (d[off + 16] << 24) | (d[off + 17] << 16) | (d[off + 18] << 8) | d[off + 19];
+    const ports = (d[l4] << 24) | (d[l4 + 1] << 16) | (d[l4 + 2] << 8) | d[l4 + 3];
+    let slot = Math.imul(srcIp ^ Math.imul(dstIp, 0x9e3779b1) ^ ports, 0x85ebca6b);
+    slot = (slot ^ (slot >>> 16) ^ ipProto) & (FLOW_CACHE - 1);
+    let hint = this.cacheFlow[slot];
+    // A client's SYN may start a new connection on the same port: that takes the long way.
+    if (
+      hint !== undefined &&
+      (hint.retired ||
+        this.cacheSrc[slot] !== srcIp ||
+        this.cacheDst[slot] !== dstIp ||
+        this.cachePorts[slot] !== ports ||
+        this.cacheProto[slot] !== ipProto ||
+        (flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN))
+    ) {
+      hint = undefined;
+    }
+    this.consumeL4(
+      hint,
+      this.cacheReply[slot] === 1,
+      n,
+      ts,
+      ipProto === 6 ? 'tcp' : 'udp',
+      formatIpv4(d, off + 12),
+      formatIpv4(d, off + 16),
+      (d[l4] << 8) | d[l4 + 1],
+      (d[l4 + 2] << 8) | d[l4 + 3],
+      seq,
+      ack,
+      len,
+      (d[off + 4] << 8) | d[off + 5],
+      flagBits,
+      srcMac,
+      dstMac,
+      undefined,
+      undefined,
+      sllType,
+      d,
+      payloadAt,
+      capEnd,
+    );
+    if (hint === undefined && this.resolvedFlow !== undefined) {
+      this.cacheSrc[slot] = srcIp;
+      this.cacheDst[slot] = dstIp;
+      this.cachePorts[slot] = ports;
+      this.cacheProto[slot] = ipProto;
+      this.cacheReply[slot] = this.resolvedReply ? 1 : 0;
+      this.cacheFlow[slot] = this.resolvedFlow;
+    }
+    return true;
+  }
+
+  /** One TCP or UDP packet (or the TCP/UDP packet inside a tunnel), by its fields;
+   *  `hint`: its flow and direction when the caller already knows them. */
+  private consumeL4(
+    hint: Flow | undefined,
+    hintReply: boolean,
+    n: number,
+    ts: number,
+    l4proto: 'tcp' | 'udp',
+    src: string,
+    dst: string,
+    sport: number,
+    dport: number,
+    seq: number,
+    ack: number,
+    len: number,
+    ipId: number,
+    flagBits: number,
+    srcMac: string | undefined,
+    dstMac: string | undefined,
+    outerSrc: string | undefined,
+    outerDst: string | undefined,
+    sllType: number | undefined,
+    data: Uint8Array,
+    payloadAt: number,
+    payloadEnd: number,
+  ): void {
     let reply: boolean;
     let flow: Flow | undefined;
-    if (this.services.server(l4proto, dst, dport)) {
-      reply = false;
-      flow = this.serviceFlow(l4proto, src, sport, flagBits, seq);
-    } else if (this.services.server(l4proto, src, sport)) {
-      reply = true;
-      flow = this.serviceFlow(l4proto, dst, dport, -1, 0);
+    if (hint !== undefined) {
+      flow = hint;
+      reply = hintReply;
     } else {
-      const r = this.otherFlow(l4proto, src, sport, dst, dport, flagBits);
-      if (!r) return;
-      flow = r;
-      reply = !(src === flow.client && sport === flow.cport);
+      if (this.services.server(l4proto, dst, dport)) {
+        reply = false;
+        flow = this.serviceFlow(l4proto, src, sport, flagBits, seq);
+      } else if (this.services.server(l4proto, src, sport)) {
+        reply = true;
+        flow = this.serviceFlow(l4proto, dst, dport, -1, 0);
+      } else {
+        flow = this.otherFlow(l4proto, src, sport, dst, dport, flagBits);
+        reply = flow !== undefined && !(src === flow.client && sport === flow.cport);
+      }
+      this.resolvedFlow = flow;
+      this.resolvedReply = reply;
+      if (flow === undefined) return;
     }
 
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
-    const dup = flow.seen(sig, p.sllPacketType);
+    const dup = flow.seen(sig, sllType);
     if (ts < flow.first) flow.first = ts;
     if (ts > flow.last) flow.last = ts;
     if (reply) {
@@ -378,23 +573,26 @@ export class PointTable {
           flow.lastRepSport = sport;
           flow.replySrcs = pushSmall(flow.replySrcs, `${src}:${sport}`);
         }
-        if (p.dstMac !== flow.lastRepDstMac) {
-          flow.lastRepDstMac = p.dstMac;
-          flow.repSrcMacs = pushSmall(flow.repSrcMacs, p.srcMac);
-          flow.repDstMacs = pushSmall(flow.repDstMacs, p.dstMac);
+        if (dstMac !== flow.lastRepDstMac) {
+          flow.lastRepDstMac = dstMac;
+          flow.repSrcMacs = pushSmall(flow.repSrcMacs, srcMac);
+          flow.repDstMacs = pushSmall(flow.repDstMacs, dstMac);
         }
         if (flow.retrans(true, flagBits, seq, len)) flow.retransS++;
         if (flagBits >= 0) {
           if ((flagBits & (SYN | ACK)) === (SYN | ACK)) flow.synAck++;
           if (flagBits & FIN) flow.finS++;
           if (flagBits & RST) flow.rstS++;
-          if (len > 0 && flow.httpStatus === undefined && outerDst === undefined) flow.httpStatus = readHttpStatus(p);
+          if (len > 0 && flow.httpStatus === undefined && outerDst === undefined) flow.httpStatus = readHttpStatus(data, payloadAt, payloadEnd);
         }
       }
     } else if (dup) {
       flow.reqDup++;
       if (flow.reqDup <= 2 || flow.dupDsts.length === 0) flow.dupDsts = pushSmall(flow.dupDsts, `${dst}:${dport}`);
-      flow.dupDstMacs = pushSmall(flow.dupDstMacs, p.dstMac);
+      if (dstMac !== flow.lastDupDstMac) {
+        flow.lastDupDstMac = dstMac;
+        flow.dupDstMacs = pushSmall(flow.dupDstMacs, dstMac);
+      }
       if (outerDst !== undefined) flow.encapDsts = pushSmall(flow.encapDsts, outerDst);
     } else {
       flow.req++;
@@ -403,10 +601,10 @@ export class PointTable {
         flow.lastReqDport = dport;
         flow.reqDsts = pushSmall(flow.reqDsts, `${dst}:${dport}`);
       }
-      if (p.srcMac !== flow.lastReqSrcMac) {
-        flow.lastReqSrcMac = p.srcMac;
-        flow.reqSrcMacs = pushSmall(flow.reqSrcMacs, p.srcMac);
-        flow.reqDstMacs = pushSmall(flow.reqDstMacs, p.dstMac);
+      if (srcMac !== flow.lastReqSrcMac) {
+        flow.lastReqSrcMac = srcMac;
+        flow.reqSrcMacs = pushSmall(flow.reqSrcMacs, srcMac);
+        flow.reqDstMacs = pushSmall(flow.reqDstMacs, dstMac);
       }
       if (outerDst !== undefined) flow.encapDsts = pushSmall(flow.encapDsts, outerDst);
       if (flow.retrans(false, flagBits, seq, len)) flow.retransC++;
@@ -420,7 +618,7 @@ export class PointTable {
     // Past the head, the tail ring's oldest record is overwritten in place: no garbage per packet.
     const i = flow.slot();
     const s = this.records;
-    s.n[i] = p.n;
+    s.n[i] = n;
     s.ts[i] = ts;
     s.setDirection(i, reply, dup);
     s.flagBits[i] = flagBits;
@@ -433,7 +631,7 @@ export class PointTable {
     s.sig[i] = sig;
     // Most packets of a flow and direction carry the addresses of the one before.
     const last = reply ? flow.repAddr : dup ? flow.dupAddr : flow.reqAddr;
-    const a = addressing(last, src, dst, p.srcMac, p.dstMac, outerSrc, outerDst);
+    const a = addressing(last, src, dst, srcMac, dstMac, outerSrc, outerDst);
     if (a !== last) {
       if (reply) flow.repAddr = a;
       else if (dup) flow.dupAddr = a;
@@ -458,6 +656,7 @@ export class PointTable {
     const isSyn = flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN;
     if (flow && isSyn && flow.gen !== seq && (flow.gen !== -1 || flow.req + flow.rep > 0)) {
       this.done.push(flow);
+      flow.retired = true;
       flow = undefined;
     }
     if (!flow) {

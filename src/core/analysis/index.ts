@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifest, type CaptureManifest } from '../capture/manifest';
 import { loadClusterModel } from '../config/index';
-import { readPackets } from '../decode/index';
+import { decodeFrame } from '../decode/index';
+import { readFramesReusingFrame } from '../pcap/read';
 import { sortFindings, type Finding } from '../findings/finding';
 import type { ClusterModel } from '../model/cluster';
 import { correlate, learnRealServerAddresses } from './correlate';
@@ -165,8 +166,13 @@ function readPoint(folder: string, p: PointInfo): void {
     return;
   }
   try {
-    const summary = readPackets(file, (pkt) => {
-      p.table.consume(pkt);
+    const table = p.table;
+    // Most frames take the table's fast path straight from the reader's buffer; the rest
+    // (ARP, VRRP, ICMP, tunnels, IPv6, VLANs...) are decoded in full.
+    const summary = readFramesReusingFrame(file, (f) => {
+      const inPlace = f.buf !== undefined && f.at !== undefined;
+      const ok = inPlace ? table.consumeFrame(f.buf!, f.at!, f.caplen, f.linkType, f.n, f.ts) : table.consumeFrame(f.data, 0, f.caplen, f.linkType, f.n, f.ts);
+      if (!ok) table.consume(decodeFrame(f));
     });
     if (summary.truncatedAt !== undefined) p.lane.warning = `file ends in the middle of a packet at byte ${summary.truncatedAt}; analysed the ${summary.frames} packets before it`;
     else if (summary.warnings.length) p.lane.warning = summary.warnings.slice(0, 3).join('; ');

@@ -20,7 +20,6 @@ export function addressing(a: Addressing | undefined, src: string, dst: string, 
   return { src, dst, srcMac, dstMac, outerSrc, outerDst };
 }
 
-const NO_ADDRESS: Addressing = { src: '', dst: '', srcMac: undefined, dstMac: undefined, outerSrc: undefined, outerDst: undefined };
 const REPLY = 1;
 const DUP = 2;
 
@@ -84,9 +83,16 @@ export class PacketRecords {
     const sig = new Uint32Array(cap);
     sig.set(this.sig);
     this.sig = sig;
-    // The string columns grow to the same capacity (every slot is written before it is read).
-    while (this.addr.length < cap) this.addr.push(NO_ADDRESS);
-    while (this.note.length < cap) this.note.push(undefined);
+    // The object columns grow to the same capacity: preallocated, then copied (a push per
+    // slot was most of the cost of growing). Every slot is written before it is read.
+    const addr = new Array<Addressing>(cap);
+    const note = new Array<string | undefined>(cap);
+    for (let k = 0; k < this.size && k < this.addr.length; k++) {
+      addr[k] = this.addr[k];
+      note[k] = this.note[k];
+    }
+    this.addr = addr;
+    this.note = note;
     this.cap = cap;
   }
 

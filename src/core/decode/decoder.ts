@@ -14,7 +14,8 @@ export function decodeFrame(f: RawFrame): Packet {
     return p;
   }
   try {
-    link(p, f.data, 0, f.data.length, f.wirelen, 0);
+    // p.data, not f.data: a reused frame makes its view on each access.
+    link(p, p.data, 0, p.data.length, f.wirelen, 0);
   } catch (e) {
     // Decoders bound-check every read; this is only a last line of defence.
     warn(p, `decoder failed: ${(e as Error).message}`);

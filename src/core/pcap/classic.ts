@@ -37,7 +37,7 @@ export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallbac
 
   const summary: ReadSummary = { format: 'pcap', frames: 0, linkTypes: [linkType], warnings: [] };
   if (snaplen > MAX_CAPLEN) addWarning(summary, `snapshot length ${snaplen} is larger than ${MAX_CAPLEN}`);
-  const shared: RawFrame = { n: 0, ts: 0, caplen: 0, wirelen: 0, linkType, ifIndex: 0, data: win.buf, offset: 0 };
+  const shared = new WindowFrame(linkType, win.buf);
   let pos = 24;
   for (;;) {
     let i = win.ensure(pos, 16);
@@ -61,25 +61,48 @@ export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallbac
       truncated(summary, pos, win.size, `${caplen}-byte frame`);
       break;
     }
-    const data = new Uint8Array(win.buf.buffer, win.buf.byteOffset + i, caplen);
     let f: RawFrame;
     if (reuseFrame) {
-      // Internal callers that copy what they need (the decoder) share one object.
+      // Internal callers that copy what they need (the decoder) share one object, and
+      // callers that read the bytes in place never pay for a view per frame.
+      shared.n = ++summary.frames;
+      shared.ts = sec + frac * fracScale;
+      shared.caplen = caplen;
+      shared.wirelen = wirelen < caplen ? caplen : wirelen;
+      shared.buf = win.buf;
+      shared.at = i;
+      shared.offset = pos;
       f = shared;
-      f.n = ++summary.frames;
-      f.ts = sec + frac * fracScale;
-      f.caplen = caplen;
-      f.wirelen = wirelen < caplen ? caplen : wirelen;
-      f.data = data;
-      f.offset = pos;
     } else {
       // A fresh object per frame: callers may keep the frame (not its data) after the callback.
+      const data = new Uint8Array(win.buf.buffer, win.buf.byteOffset + i, caplen);
       f = { n: ++summary.frames, ts: sec + frac * fracScale, caplen, wirelen: wirelen < caplen ? caplen : wirelen, linkType, ifIndex: 0, data, offset: pos };
     }
     pos += 16 + caplen;
     if (onFrame(f) === false) break;
   }
   return summary;
+}
+
+/** The one frame object of reuse mode. */
+class WindowFrame implements RawFrame {
+  n = 0;
+  ts = 0;
+  caplen = 0;
+  wirelen = 0;
+  readonly ifIndex = 0;
+  offset = 0;
+  at = 0;
+
+  constructor(
+    readonly linkType: number,
+    public buf: Uint8Array,
+  ) {}
+
+  /** A plain Uint8Array view (not a Buffer: its slice() must copy, as callers expect). */
+  get data(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.at, this.caplen);
+  }
 }
 
 function truncated(summary: ReadSummary, pos: number, size: number, what: string): void {

@@ -15,6 +15,10 @@ export interface RawFrame {
   data: Uint8Array;
   /** Byte offset of the frame's record (pcap) or block (pcapng) in the file. */
   offset: number;
+  /** Reuse mode only: the reader's buffer and the frame's first byte in it, for callers
+   *  that read fields straight from the bytes (`data` is then only made when asked for). */
+  buf?: Uint8Array;
+  at?: number;
 }
 
 export interface ReadSummary {

@@ -4,13 +4,13 @@
 // its source in setState).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AnalysisResult, Hop } from '../../core/analysis/result';
+import type { AnalysisResult } from '../../core/analysis/result';
 import { decodeFrame } from '../../core/decode';
 import type { CaptureLibrary } from '../captures/captureLibrary';
 import { Disposable } from '../util/dispose';
 import { renderFlowHtml } from './html';
 import { readPacketDetails } from './packetDetails';
-import { hopsIndex, withoutHops, type FlowViewState, type FromWebviewMessage, type ToWebviewMessage } from './protocol';
+import { hopsIndex, withoutHops, type FlowViewState, type HopsLookup, type FromWebviewMessage, type ToWebviewMessage } from './protocol';
 
 export const FLOW_VIEW_TYPE = 'lvs.flow';
 
@@ -37,7 +37,7 @@ export function flowHtml(webview: vscode.Webview, extensionUri: vscode.Uri, titl
 export class FlowSession extends Disposable {
   private result?: AnalysisResult;
   private ready = false;
-  private hops = new Map<string, Hop[]>();
+  private hops: HopsLookup = { get: () => undefined };
 
   constructor(
     private readonly webview: vscode.Webview,

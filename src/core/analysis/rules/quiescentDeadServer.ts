@@ -5,22 +5,32 @@
 // DNS forwarders, RADIUS, SIP) or persistent clients stay on the dead server.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts } from '../facts';
+import { firstSightings } from '../correlate';
+import type { ConnFacts, Facts } from '../facts';
+import { FIN, RST, SYN } from '../flowTable';
 import { blamedRealServers, fmtTime, locate, plural, pointEvidence, type Rule } from './rule';
 
 interface PerRs {
   lastAnswer: number;
   answered: number;
-  conns: ConnFacts[];
+  conns: Array<{ c: ConnFacts; openings: number[] }>;
 }
 
-/** Requests that open something: TCP SYNs and UDP datagrams, first sighting only. */
-function openings(c: ConnFacts): number[] {
-  return c.conn.hops.filter((h) => h.direction === 'request' && h.sameAs === undefined && (h.summary === 'S' || h.summary.startsWith('UDP'))).map((h) => h.ts);
-}
+const OPEN_BITS = 0x1f; // FIN SYN RST PSH ACK: what a hop's summary shows
 
-function answers(c: ConnFacts): number[] {
-  return c.conn.hops.filter((h) => h.direction === 'reply' && h.sameAs === undefined && !h.summary.startsWith('ICMP') && !h.summary.startsWith('R')).map((h) => h.ts);
+/** Times of the connection's first sightings: requests that open something (a bare TCP
+ *  SYN, a UDP datagram) and answers (replies other than ICMP errors and resets). */
+function openingsAndAnswers(ctx: Facts, c: ConnFacts): { openings: number[]; answers: number[] } {
+  const openings: number[] = [];
+  const answers: number[] = [];
+  firstSightings(c.flows, ctx.points, (s) => {
+    if (!s.reply) {
+      if (s.flagBits === -1 || (s.flagBits >= 0 && (s.flagBits & OPEN_BITS) === SYN && s.len === 0)) openings.push(s.ts);
+    } else if (s.flagBits === -1 || (s.flagBits >= 0 && !((s.flagBits & RST) !== 0 && (s.flagBits & (SYN | FIN)) === 0))) {
+      answers.push(s.ts);
+    }
+  });
+  return { openings, answers };
 }
 
 export const quiescentDeadServer: Rule = {
@@ -39,23 +49,23 @@ export const quiescentDeadServer: Rule = {
       if (!m) byService.set(key, (m = new Map()));
       let e = m.get(rs);
       if (!e) m.set(rs, (e = { lastAnswer: -Infinity, answered: 0, conns: [] }));
-      const a = answers(c);
+      const { openings, answers: a } = openingsAndAnswers(ctx, c);
       if (a.length) {
         e.answered++;
-        e.lastAnswer = Math.max(e.lastAnswer, ...a);
+        for (const t of a) if (t > e.lastAnswer) e.lastAnswer = t;
       }
-      e.conns.push(c);
+      e.conns.push({ c, openings });
     }
     for (const servers of byService.values()) {
       for (const [rs, e] of servers) {
         if (blamed.has(rs)) continue;
-        const svc = e.conns[0].service!;
+        const svc = e.conns[0].c.service!;
         const weight = svc.realServers.find((r) => r.name === rs)?.weight;
         const quiesced = weight === 0;
         // Never answered and not quiesced: that is rs-no-reply, not a server that died.
         if (!quiesced && e.answered === 0) continue;
         const since = e.lastAnswer === -Infinity ? -Infinity : e.lastAnswer + 0.5;
-        const late = e.conns.map((c) => ({ c, ts: openings(c).filter((t) => t > since) })).filter((x) => x.ts.length > 0);
+        const late = e.conns.map((x) => ({ c: x.c, ts: x.openings.filter((t) => t > since) })).filter((x) => x.ts.length > 0);
         const lateCount = late.reduce((a, x) => a + x.ts.length, 0);
         if (lateCount < 3) continue;
         const lateStart = Math.min(...late.flatMap((x) => x.ts));

@@ -1,0 +1,160 @@
+// The flow table's fast path (fields read straight from the reader's buffer) must leave
+// exactly the state the full decoder leaves: every flow counter, small list and packet
+// record, on every real capture we have and on frames built to hit each of its exits.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readManifest, type CaptureManifest } from '../../../src/core/capture/manifest';
+import { ServiceMap } from '../../../src/core/analysis/endpoints';
+import { PointTable } from '../../../src/core/analysis/flowTable';
+import { decodeFrame } from '../../../src/core/decode/index';
+import type { RawFrame } from '../../../src/core/pcap/frame';
+import { readFramesReusingFrame } from '../../../src/core/pcap/read';
+import { hasSharedFixtures, labFixturesDir, repoRoot } from '../../helpers/env';
+import { ether, ipv4, sll, tcp, udp } from '../../helpers/frames';
+
+/** Everything a table holds, as comparable JSON (records resolved per flow). */
+function snapshot(t: PointTable): unknown {
+  const s = t.records;
+  const flows = t.allFlows().map((f) => {
+    const { store: _store, ...rest } = f as unknown as Record<string, unknown>;
+    const records = f.recordIndices().map((i) => ({
+      n: s.n[i],
+      ts: s.ts[i],
+      reply: s.reply(i),
+      dup: s.dup(i),
+      flagBits: s.flagBits[i],
+      seq: s.seq[i],
+      ack: s.ack[i],
+      len: s.len[i],
+      ipId: s.ipId[i],
+      sport: s.sport[i],
+      dport: s.dport[i],
+      sig: s.sig[i],
+      addr: s.addr[i],
+      note: s.note[i],
+    }));
+    return { ...rest, ring: undefined, records };
+  });
+  return {
+    packets: t.packets,
+    first: t.first,
+    last: t.last,
+    ignored: t.ignored,
+    otherFlows: t.otherFlows,
+    flows,
+    arp: t.arp,
+    vrrp: [...t.vrrp.values()],
+    fragNeeded: t.fragNeeded,
+    macClaims: [...t.macClaims].map(([k, v]) => [k, [...v]]),
+    srcMacByIp: [...t.srcMacByIp],
+    acceptCounts: [...t.acceptCounts],
+    macCounts: [...t.macCounts],
+    ipCounts: [...t.ipCounts],
+  };
+}
+
+/** Feeds frames both ways; returns how many took the fast path. */
+function compare(frames: (each: (f: RawFrame) => void) => void, services: ServiceMap, learns: boolean, label: string): number {
+  const fast = new PointTable(0, services, learns);
+  const full = new PointTable(0, services, learns);
+  let fastHits = 0;
+  frames((f) => {
+    const ok = f.buf !== undefined && f.at !== undefined ? fast.consumeFrame(f.buf, f.at, f.caplen, f.linkType, f.n, f.ts) : fast.consumeFrame(f.data, 0, f.caplen, f.linkType, f.n, f.ts);
+    if (ok) fastHits++;
+    else fast.consume(decodeFrame(f));
+    full.consume(decodeFrame(f));
+  });
+  assert.deepStrictEqual(snapshot(fast), snapshot(full), label);
+  return fastHits;
+}
+
+function captureFolders(): string[] {
+  const roots = [path.join(repoRoot, 'samples')];
+  if (hasSharedFixtures()) roots.push(labFixturesDir);
+  const out: string[] = [];
+  for (const root of roots) {
+    for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+      if (e.isDirectory() && fs.existsSync(path.join(root, e.name, 'capture.json'))) out.push(path.join(root, e.name));
+    }
+  }
+  return out;
+}
+
+function frameSource(frames: Uint8Array[], linkType: number): (each: (f: RawFrame) => void) => void {
+  return (each) =>
+    frames.forEach((data, k) => each({ n: k + 1, ts: 1795600000 + k / 1000, caplen: data.length, wirelen: data.length, linkType, ifIndex: 0, data, offset: 0 }));
+}
+
+const VIP = '192.0.2.100';
+const manifest: CaptureManifest = {
+  format: 1,
+  target: { vip: VIP, protocol: 'tcp', port: 80 },
+  services: [
+    { protocol: 'tcp', vip: VIP, port: 80, method: 'dr', scheduler: 'rr', persistenceSeconds: 0, realServers: [{ name: 'rs1', address: '192.0.2.11', port: 80, weight: 1 }] },
+    { protocol: 'udp', vip: VIP, port: 53, method: 'dr', scheduler: 'rr', persistenceSeconds: 0, realServers: [{ name: 'rs1', address: '192.0.2.11', port: 53, weight: 1 }] },
+  ],
+  points: [],
+};
+
+describe('analysis: flow table fast path', function () {
+  this.timeout(120000);
+
+  it('leaves the same state as the full decoder on every capture folder', function () {
+    const folders = captureFolders();
+    assert.ok(folders.length >= 8, `expected the bundled samples at least, found ${folders.length}`);
+    let fastTotal = 0;
+    let files = 0;
+    for (const dir of folders) {
+      const m = readManifest(dir);
+      const services = new ServiceMap(m);
+      for (const p of m.points) {
+        const file = path.join(dir, p.file);
+        if (!fs.existsSync(file)) continue;
+        files++;
+        const each = (cb: (f: RawFrame) => void) => void readFramesReusingFrame(file, (f) => cb(f));
+        // As the analysis runs it (real servers learn first), and with the fast path from packet 1.
+        fastTotal += compare(each, services, p.role === 'real-server', `${dir} ${p.file}`);
+        fastTotal += compare(each, services, false, `${dir} ${p.file} (no learning)`);
+      }
+    }
+    assert.ok(files > 20, `read ${files} capture files`);
+    assert.ok(fastTotal > 1000, `the fast path took ${fastTotal} frames`);
+  });
+
+  it('hands every frame it cannot read exactly to the full decoder', function () {
+    const c = { src: '198.51.100.7', dst: VIP };
+    const mac = { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' };
+    const data = new TextEncoder().encode('HTTP/1.1 503 Service Unavailable\r\n');
+    const syn = tcp({ sport: 40000, dport: 80, flags: 'S', seq: 1000 });
+    const reply = ipv4({ src: VIP, dst: c.src, proto: 'tcp' }, tcp({ sport: 80, dport: 40000, flags: 'P.', seq: 5, ack: 1001 }, data));
+    const synIp = ipv4({ ...c, proto: 'tcp', df: true }, syn);
+    // IPv4 total length 0 (TSO), options, an Ethernet trailer, a truncated TCP header, a
+    // bad data offset, a fragment, a VLAN tag, UDP with a bad length, a new ISN on one port.
+    const tso = synIp.slice();
+    tso[2] = 0;
+    tso[3] = 0;
+    const withOptions = ipv4({ ...c, proto: 'tcp', options: new Uint8Array([1, 1, 1, 0]) }, syn);
+    const trailer = new Uint8Array([...ether({ ...mac }, synIp), 0, 0, 0, 0, 0, 0]);
+    const shortTcp = ipv4({ ...c, proto: 'tcp' }, syn.subarray(0, 12));
+    const badOffset = syn.slice();
+    badOffset[12] = 0x40;
+    const fragment = ipv4({ ...c, proto: 'tcp', fragOffset: 8 }, syn);
+    const vlanFrame = ether({ ...mac, vlan: 10 }, synIp);
+    const udpOk = ipv4({ ...c, proto: 'udp' }, udp({ sport: 5353, dport: 53 }, new Uint8Array(20)));
+    const udpBad = udpOk.slice();
+    udpBad[24] = 0;
+    udpBad[25] = 4;
+    const newIsn = ipv4({ ...c, proto: 'tcp' }, tcp({ sport: 40000, dport: 80, flags: 'S', seq: 999999 }));
+    const other = ipv4({ src: '10.9.9.9', dst: '10.8.8.8', proto: 'tcp' }, tcp({ sport: 1, dport: 2, flags: 'S.' }));
+    const ips = [synIp, tso, withOptions, shortTcp, ipv4({ ...c, proto: 'tcp' }, badOffset), fragment, reply, synIp, udpOk, udpBad, newIsn, reply, other, other];
+    const services = new ServiceMap(manifest);
+    const eth = [...ips.map((ip) => ether({ ...mac }, ip)), trailer, vlanFrame];
+    const fastEth = compare(frameSource(eth, 1), services, false, 'Ethernet');
+    assert.ok(fastEth > 0 && fastEth < eth.length, `some frames take the fast path, some do not (${fastEth}/${eth.length})`);
+    const cooked = ips.flatMap((ip, k) => [sll({ packetType: k % 2 ? 4 : 0, src: mac.src }, ip), sll({ packetType: 4, src: mac.src }, ip)]);
+    assert.ok(compare(frameSource(cooked, 113), services, false, 'Linux cooked') > 0);
+    // Real servers learn their own address from the full packets first.
+    assert.equal(compare(frameSource(eth, 1), services, true, 'learning'), 0);
+  });
+});

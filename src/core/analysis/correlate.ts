@@ -29,9 +29,18 @@ function pathRank(role: HostRole, reply: boolean, encapsulated = false): number 
   return reply ? 3 - r : r;
 }
 
+/** Endpoint text (`ip:port`) -> address: endpoints repeat across flows, so the slice is
+ *  made once per distinct endpoint (bounded; a lookup by an existing string is cheap). */
+const ipOfCache = new Map<string, string>();
+
 function ipOf(endpoint: string): string {
+  const known = ipOfCache.get(endpoint);
+  if (known !== undefined) return known;
   const i = endpoint.lastIndexOf(':');
-  return i < 0 ? endpoint : endpoint.slice(0, i);
+  const ip = i < 0 ? endpoint : endpoint.slice(0, i);
+  if (ipOfCache.size >= 65536) ipOfCache.clear();
+  ipOfCache.set(endpoint, ip);
+  return ip;
 }
 
 function portOf(endpoint: string): number | undefined {
@@ -81,44 +90,51 @@ interface Group {
 
 /** Groups the flows of all points by client endpoint and TCP generation (ISN). */
 function groupFlows(points: PointInfo[]): Group[] {
-  const byBase = new Map<string, Map<number, Flow[]>>();
+  // protocol -> client -> port -> generation -> flows (nested: no key string per flow).
+  const byProto = { tcp: new Map<string, Map<number, Map<number, Flow[]>>>(), udp: new Map<string, Map<number, Map<number, Flow[]>>>() };
   for (const p of points) {
     for (const f of p.table.allFlows()) {
-      const base = `${f.proto}|${f.client}|${f.cport}`;
-      let gens = byBase.get(base);
-      if (!gens) byBase.set(base, (gens = new Map()));
+      const byClient = byProto[f.proto];
+      let byPort = byClient.get(f.client);
+      if (!byPort) byClient.set(f.client, (byPort = new Map()));
+      let gens = byPort.get(f.cport);
+      if (!gens) byPort.set(f.cport, (gens = new Map()));
       const list = gens.get(f.gen);
       if (list) list.push(f);
       else gens.set(f.gen, [f]);
     }
   }
   const groups: Group[] = [];
-  for (const [base, gens] of byBase) {
-    const unknown = gens.get(-1);
-    const known = [...gens.entries()].filter(([g]) => g !== -1);
-    if (unknown && known.length > 0) {
-      // A point that missed the SYN: attach its flow to the generation closest in time.
-      gens.delete(-1);
-      for (const f of unknown) {
-        let best = known[0];
-        let bestD = Infinity;
-        for (const k of known) {
-          const first = Math.min(...k[1].map((x) => x.first));
-          const last = Math.max(...k[1].map((x) => x.last));
-          const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
-          if (d < bestD) {
-            bestD = d;
-            best = k;
+  for (const proto of ['tcp', 'udp'] as const) {
+    for (const [client, byPort] of byProto[proto]) {
+      for (const [cport, gens] of byPort) {
+        const base = `${proto}|${client}|${cport}`;
+        const unknown = gens.get(-1);
+        if (unknown && gens.size > 1) {
+          const known = [...gens.entries()].filter(([g]) => g !== -1);
+          // A point that missed the SYN: attach its flow to the generation closest in time.
+          gens.delete(-1);
+          for (const f of unknown) {
+            let best = known[0];
+            let bestD = Infinity;
+            for (const k of known) {
+              const first = Math.min(...k[1].map((x) => x.first));
+              const last = Math.max(...k[1].map((x) => x.last));
+              const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
+              if (d < bestD) {
+                bestD = d;
+                best = k;
+              }
+            }
+            best[1].push(f);
           }
         }
-        best[1].push(f);
+        for (const [gen, flows] of gens) {
+          let first = Infinity;
+          for (const f of flows) if (f.first < first) first = f.first;
+          groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto, client, cport, flows, first });
+        }
       }
-    }
-    const [proto, client, cport] = base.split('|');
-    for (const [gen, flows] of gens) {
-      let first = Infinity;
-      for (const f of flows) if (f.first < first) first = f.first;
-      groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto: proto as 'tcp' | 'udp', client, cport: Number(cport), flows, first });
     }
   }
   groups.sort((a, b) => a.first - b.first);
@@ -126,13 +142,14 @@ function groupFlows(points: PointInfo[]): Group[] {
 }
 
 function endpointsOf(g: Group): string[] {
-  const out = new Set<string>();
+  // Few distinct endpoints per connection: a list beats a Set.
+  const out: string[] = [];
   for (const f of g.flows) {
-    for (const e of f.reqDsts) out.add(e);
-    for (const e of f.dupDsts) out.add(e);
-    for (const e of f.replySrcs) if (!e.endsWith(':icmp')) out.add(e);
+    for (const e of f.reqDsts) if (!out.includes(e)) out.push(e);
+    for (const e of f.dupDsts) if (!out.includes(e)) out.push(e);
+    for (const e of f.replySrcs) if (!e.endsWith(':icmp') && !out.includes(e)) out.push(e);
   }
-  return [...out];
+  return out;
 }
 
 /** Learns real-server MACs and director MACs from ARP and from what each point sent. */
@@ -362,21 +379,77 @@ export interface Sighting {
   len: number;
 }
 
-/** Calls `visit` for each packet of the connection where it was first seen (what hops
- *  without `sameAs` are), in hop order, without building the hops. */
-export function firstSightings(flows: Flow[], points: PointInfo[], visit: (s: Sighting) => void): void {
-  const count = matchRecords(flows, points);
+// Scratch of firstSightings(): the records it keeps, in collection order.
+const fsStore: PacketRecords[] = [];
+const fsIdx: number[] = [];
+const fsTs: number[] = [];
+const fsRank: number[] = [];
+const fsSig: number[] = [];
+
+/**
+ * Calls `visit` for each packet of the connection that `wanted` selects, where it was first
+ * seen: the packets whose hop has no `sameAs`, without building hops or sorting them all.
+ * A copy's match key includes direction, flags and length, so every copy of a packet is
+ * wanted or none is, and the last earlier copy (what sameAs names) is found among the
+ * wanted records alone. Visits in no particular order.
+ */
+export function firstSightings(flows: Flow[], points: PointInfo[], wanted: (reply: boolean, flagBits: number, len: number) => boolean, visit: (s: Sighting) => void): void {
+  let total = 0;
+  for (const f of flows) total += f.recordCount();
   const v: Sighting = { ts: 0, reply: false, flagBits: 0, len: 0 };
-  for (let k = 0; k < count; k++) {
-    if (sameAsPos[k] >= 0) continue;
-    const s = flows[itemFlow[order[k]]].store;
-    const i = itemIdx[order[k]];
-    v.ts = itemTs[order[k]];
+  if (total > MAX_HOPS) {
+    // Past the hop cap only the ordered walk says which records are hops.
+    const count = matchRecords(flows, points);
+    for (let k = 0; k < count; k++) {
+      const s = flows[itemFlow[order[k]]].store;
+      const i = itemIdx[order[k]];
+      if (sameAsPos[k] >= 0 || !wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
+      v.ts = itemTs[order[k]];
+      v.reply = s.reply(i);
+      v.flagBits = s.flagBits[i];
+      v.len = s.len[i];
+      visit(v);
+    }
+    return;
+  }
+  fsStore.length = 0;
+  fsIdx.length = 0;
+  fsTs.length = 0;
+  fsRank.length = 0;
+  fsSig.length = 0;
+  for (const f of flows) {
+    const point = points[f.point];
+    const s = f.store;
+    for (const i of f.recordIndices()) {
+      if (!wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
+      fsStore.push(s);
+      fsIdx.push(i);
+      fsTs.push(s.ts[i] + point.shift);
+      fsRank.push(pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0));
+      fsSig.push(s.sig[i]);
+    }
+  }
+  const n = fsIdx.length;
+  // a before b in hop order: time, then position along the path, then collection order
+  // (the sort that orders hops is stable).
+  const before = (a: number, b: number): boolean => fsTs[a] < fsTs[b] || (fsTs[a] === fsTs[b] && (fsRank[a] < fsRank[b] || (fsRank[a] === fsRank[b] && a < b)));
+  for (let a = 0; a < n; a++) {
+    // The last copy of this packet before it, if any.
+    let last = -1;
+    for (let b = 0; b < n; b++) {
+      if (b === a || fsSig[b] !== fsSig[a] || !before(b, a) || !fsStore[a].sameKey(fsIdx[a], fsStore[b], fsIdx[b])) continue;
+      if (last < 0 || before(last, b)) last = b;
+    }
+    if (last >= 0 && fsTs[a] - fsTs[last] <= MATCH_WINDOW_S) continue;
+    const s = fsStore[a];
+    const i = fsIdx[a];
+    v.ts = fsTs[a];
     v.reply = s.reply(i);
     v.flagBits = s.flagBits[i];
     v.len = s.len[i];
     visit(v);
   }
+  fsStore.length = 0;
 }
 
 function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
@@ -449,26 +522,36 @@ function defineLazyHops(conn: Connection, build: () => Hop[]): void {
 }
 
 function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow[]): ConnectionState {
-  const sum = (k: keyof Flow): number => flows.reduce((a, f) => a + (f[k] as number), 0);
-  const replies = sum('rep') - flows.reduce((a, f) => a + f.icmpToClient, 0);
+  let rep = 0;
+  let icmpToClient = 0;
+  let syn = 0;
+  let fins = 0;
+  let rsts = 0;
+  let rstS = 0;
+  for (const f of flows) {
+    rep += f.rep;
+    icmpToClient += f.icmpToClient;
+    syn += f.syn;
+    fins += f.finC + f.finS;
+    rsts += f.rstC + f.rstS;
+    rstS += f.rstS;
+  }
+  const replies = rep - icmpToClient;
   const refused = c.directorRefused !== undefined || c.rsViews.some((v) => v.synAck === 0 && (v.rst > 0 || v.icmp > 0));
   if (proto === 'tcp') {
-    const syn = sum('syn') > 0;
-    const fin = sum('finC') + sum('finS') > 0;
-    const rst = sum('rstC') + sum('rstS') > 0;
     if (!c.handshakeDone) {
-      if (refused || sum('icmpToClient') > 0 || sum('rstS') > 0) return 'rejected';
-      if (syn && replies === 0) return c.replyVisible ? 'no-reply' : 'partial';
+      if (refused || icmpToClient > 0 || rstS > 0) return 'rejected';
+      if (syn > 0 && replies === 0) return c.replyVisible ? 'no-reply' : 'partial';
       return 'partial';
     }
-    if (rst) return 'reset';
-    if (fin) return 'complete';
-    return syn ? 'established' : 'partial';
+    if (rsts > 0) return 'reset';
+    if (fins > 0) return 'complete';
+    return syn > 0 ? 'established' : 'partial';
   }
   // A client that only ever got answers from a real server's own address got nothing usable.
   const vipAnswered = c.clientReplySrcs.length === 0 || c.clientReplySrcs.some((e) => !c.rsViews.some((v) => v.replySrcs.includes(e)) || c.service?.method !== 'nat');
   if ((replies > 0 || c.clientReplies > 0) && vipAnswered) return 'complete';
-  if (refused || sum('icmpToClient') > 0) return 'rejected';
+  if (refused || icmpToClient > 0) return 'rejected';
   return c.replyVisible ? 'no-reply' : 'partial';
 }
 
@@ -526,7 +609,7 @@ export function correlate(facts: Facts): void {
   const isVipGroup = (_g: Group, eps: string[]): boolean => eps.some((e) => services.vips.has(ipOf(e)));
   const epsByGroup = new Map<Group, string[]>();
   for (const g of groups) {
-    g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
+    if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
   }
   for (const g of groups) {
     if (g.flows.length === 0) continue;
@@ -534,8 +617,9 @@ export function correlate(facts: Facts): void {
     epsByGroup.set(g, eps);
     if (isVipGroup(g, eps)) facts.clients.add(g.client);
   }
+  const toRs = (e: string): boolean => services.isRealServerAddress(ipOf(e));
   const directorPointSeesRsSide = points.some(
-    (p) => p.spec.role === 'director' && (p.spec.interface === 'any' || p.table.allFlows().some((f) => f.reqDsts.concat(f.dupDsts).some((e) => services.isRealServerAddress(ipOf(e))) || f.encapDsts.length > 0)),
+    (p) => p.spec.role === 'director' && (p.spec.interface === 'any' || p.table.allFlows().some((f) => f.reqDsts.some(toRs) || f.dupDsts.some(toRs) || f.encapDsts.length > 0)),
   );
   const checks = new Map<string, HealthCheck>();
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
@@ -563,7 +647,8 @@ export function correlate(facts: Facts): void {
     for (const f of dirFlows) {
       if (f.req > 0 && f.reqDsts.some((e) => services.vips.has(ipOf(e)))) atDirector = true;
       for (const m of f.dupDstMacs) addFwd(facts.rsMacs.get(m));
-      for (const e of [...f.reqDsts, ...f.dupDsts]) addFwd(services.rsByAddress.get(ipOf(e)));
+      for (const e of f.reqDsts) addFwd(services.rsByAddress.get(ipOf(e)));
+      for (const e of f.dupDsts) addFwd(services.rsByAddress.get(ipOf(e)));
       for (const o of f.encapDsts) addFwd(services.rsByAddress.get(o));
       if (f.reqDup > 0 || f.encapDsts.length > 0 || f.reqDsts.some((e) => services.isRealServerAddress(ipOf(e)))) forwarded = true;
       if (f.rep - f.icmpToClient > 0) directorSawReply = true;
@@ -622,7 +707,7 @@ export function correlate(facts: Facts): void {
         flow: f,
       });
     }
-    const clientFlows = g.flows.filter((f) => ['client', 'router'].includes(points[f.point].spec.role));
+    const clientFlows = g.flows.filter((f) => points[f.point].spec.role === 'client' || points[f.point].spec.role === 'router');
     const clientReplySrcs: string[] = [];
     let clientReplies = 0;
     for (const f of clientFlows) {
@@ -633,7 +718,9 @@ export function correlate(facts: Facts): void {
     const handshakeDone = g.flows.some((f) => f.synAck > 0 || (f.reqAck > 0 && g.proto === 'tcp'));
     const replyVisible =
       clientFlows.length > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
-    const partial: Omit<ConnFacts, 'conn'> = {
+    // Becomes the ConnFacts once `conn` is known (conn first: one object shape for all).
+    const partial: Omit<ConnFacts, 'conn'> & { conn?: Connection } = {
+      conn: undefined,
       service,
       flows: g.flows,
       atDirector,
@@ -653,8 +740,13 @@ export function correlate(facts: Facts): void {
     const baseId = `${g.proto}:${g.client}:${g.cport}`;
     const nth = (idCount.get(baseId) ?? 0) + 1;
     idCount.set(baseId, nth);
-    const start = Math.min(...g.flows.map((f) => f.first + points[f.point].shift));
-    const end = Math.max(...g.flows.map((f) => f.last + points[f.point].shift));
+    let start = Infinity;
+    let end = -Infinity;
+    for (const f of g.flows) {
+      const shift = points[f.point].shift;
+      if (f.first + shift < start) start = f.first + shift;
+      if (f.last + shift > end) end = f.last + shift;
+    }
     const conn: Connection = {
       id: nth === 1 ? baseId : `${baseId}#${nth}`,
       protocol: g.proto,
@@ -670,7 +762,8 @@ export function correlate(facts: Facts): void {
     } as Connection;
     const flows = g.flows;
     defineLazyHops(conn, () => buildHops(flows, points, names));
-    const cf: ConnFacts = { conn, ...partial };
+    const cf = partial as ConnFacts;
+    cf.conn = conn;
     for (const f of g.flows) {
       const list = cf.firstRefs.get(f.point) ?? [];
       for (let k = 0; k < f.headLen && list.length < 5; k++) list.push(f.store.n[f.headStart + k]);

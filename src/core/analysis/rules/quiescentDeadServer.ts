@@ -23,14 +23,14 @@ const OPEN_BITS = 0x1f; // FIN SYN RST PSH ACK: what a hop's summary shows
 function openingsAndAnswers(ctx: Facts, c: ConnFacts): { openings: number[]; answers: number[] } {
   const openings: number[] = [];
   const answers: number[] = [];
-  firstSightings(c.flows, ctx.points, (s) => {
-    if (!s.reply) {
-      if (s.flagBits === -1 || (s.flagBits >= 0 && (s.flagBits & OPEN_BITS) === SYN && s.len === 0)) openings.push(s.ts);
-    } else if (s.flagBits === -1 || (s.flagBits >= 0 && !((s.flagBits & RST) !== 0 && (s.flagBits & (SYN | FIN)) === 0))) {
-      answers.push(s.ts);
-    }
-  });
+  firstSightings(c.flows, ctx.points, wanted, (s) => (s.reply ? answers : openings).push(s.ts));
   return { openings, answers };
+}
+
+/** Requests that open something and replies that answer (see openingsAndAnswers). */
+function wanted(reply: boolean, flagBits: number, len: number): boolean {
+  if (!reply) return flagBits === -1 || (flagBits >= 0 && (flagBits & OPEN_BITS) === SYN && len === 0);
+  return flagBits === -1 || (flagBits >= 0 && !((flagBits & RST) !== 0 && (flagBits & (SYN | FIN)) === 0));
 }
 
 export const quiescentDeadServer: Rule = {

@@ -151,6 +151,14 @@ const path = require('node:path');
   const analyseWallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
   const heapMiB = process.memoryUsage().heapUsed / 1048576;
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  // The same analysis again in this process: the extension host is long-lived, so every
+  // analysis after the first runs with the JIT warm (the CLI's one-shot run is the first).
+  const warmStart = process.cpuUsage();
+  const warm0 = process.hrtime.bigint();
+  const again = await core.analyzeCapture(dir);
+  const warmMs = cpuMs(process.cpuUsage(warmStart));
+  const warmWallMs = Number(process.hrtime.bigint() - warm0) / 1e6;
+  if (again.stats.packets !== r.stats.packets) throw new Error('second analysis differs');
   const files = r.manifest.points.map((p) => path.join(dir, p.file));
   const t0 = process.cpuUsage();
   let frames = 0;
@@ -168,6 +176,8 @@ const path = require('node:path');
     findings: r.findings.filter((f) => f.severity !== 'info').length,
     analyseMs,
     analyseWallMs,
+    warmMs,
+    warmWallMs,
     readMs,
     decodeMs,
     decoded,
@@ -223,20 +233,23 @@ export async function run(): Promise<void> {
       fs.rmSync(dir, { recursive: true, force: true });
       const full = m.packets / (m.analyseMs / 1000);
       const fullWall = m.packets / (m.analyseWallMs / 1000);
+      const warm = m.packets / (m.warmMs / 1000);
+      const warmWall = m.packets / (m.warmWallMs / 1000);
       const bare = m.frames / (m.readMs / 1000);
       const decode = m.decoded / (m.decodeMs / 1000);
       rows.push(
-        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${(full / 1e6).toFixed(2)} M/s (wall ${(fullWall / 1e6).toFixed(2)}) | ${(decode / 1e6).toFixed(2)} M/s | ${(bare / 1e6).toFixed(2)} M/s | ${(full / bare).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
+        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${(full / 1e6).toFixed(2)} M/s (wall ${(fullWall / 1e6).toFixed(2)}) | ${(warm / 1e6).toFixed(2)} M/s (wall ${(warmWall / 1e6).toFixed(2)}) | ${(decode / 1e6).toFixed(2)} M/s | ${(bare / 1e6).toFixed(2)} M/s | ${(full / bare).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
       );
       if (m.findings !== 0) rows.push(`|   (unexpected: ${m.findings} error/warning findings on healthy traffic) |`);
     }
     process.stdout.write(
       [
         'Full analysis of a generated 4-point LVS/DR capture folder vs the bare pcap reader (readFrames) on the same files.',
-        'Target: full analysis ≥ 2 M packets/s (per CPU second). Memory: heap after analysis (result held) and peak RSS of a fresh process.',
+        'Target: full analysis ≥ 2 M packets/s (per CPU second). "first" is a fresh process (the CLI), "again" the same analysis once more in',
+        'that process (the extension host, JIT warm). Memory: heap after the first analysis (result held) and peak RSS of the process.',
         '',
-        '| size | packets | connections | full analysis (CPU) | read + decode only | bare reader | full / bare | heap | peak RSS | generate |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| size | packets | connections | full analysis, first (CPU) | full analysis, again (CPU) | read + decode only | bare reader | full first / bare | heap | peak RSS | generate |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
         '',
       ].join('\n'),

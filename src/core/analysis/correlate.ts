@@ -499,26 +499,38 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
   return hops;
 }
 
+/** What a connection's hops are built from, until they are (see defineLazyHops). */
+const pendingHops = new WeakMap<Connection, { flows: Flow[]; points: PointInfo[]; names: RsNames }>();
+
+function settleHops(conn: Connection, value: Hop[]): void {
+  pendingHops.delete(conn);
+  Object.defineProperty(conn, 'hops', { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** One accessor pair for every connection (no closures per connection). */
+const LAZY_HOPS: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Connection): Hop[] {
+    const from = pendingHops.get(this);
+    const hops = from ? buildHops(from.flows, from.points, from.names) : [];
+    settleHops(this, hops);
+    return hops;
+  },
+  set(this: Connection, value: Hop[]): void {
+    settleHops(this, value);
+  },
+};
+
 /**
  * Gives `conn` its `hops` as an own, enumerable property that is computed on first read:
  * most connections of a big capture are never looked at hop by hop (the webview asks for
  * one at a time), and building every hop up front was most of the analysis time. JSON,
  * spreads and postMessage read it like a plain array; assigning replaces it.
  */
-function defineLazyHops(conn: Connection, build: () => Hop[]): void {
-  const settle = (value: Hop[]): void => {
-    Object.defineProperty(conn, 'hops', { value, enumerable: true, writable: true, configurable: true });
-  };
-  Object.defineProperty(conn, 'hops', {
-    enumerable: true,
-    configurable: true,
-    get(): Hop[] {
-      const hops = build();
-      settle(hops);
-      return hops;
-    },
-    set: settle,
-  });
+function defineLazyHops(conn: Connection, flows: Flow[], points: PointInfo[], names: RsNames): void {
+  pendingHops.set(conn, { flows, points, names });
+  Object.defineProperty(conn, 'hops', LAZY_HOPS);
 }
 
 function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow[]): ConnectionState {
@@ -760,8 +772,7 @@ export function correlate(facts: Facts): void {
       end,
       packets: g.flows.reduce((a, f) => a + f.req + f.rep + f.reqDup + f.repDup, 0),
     } as Connection;
-    const flows = g.flows;
-    defineLazyHops(conn, () => buildHops(flows, points, names));
+    defineLazyHops(conn, g.flows, points, names);
     const cf = partial as ConnFacts;
     cf.conn = conn;
     for (const f of g.flows) {

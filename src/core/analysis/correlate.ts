@@ -379,12 +379,87 @@ export interface Sighting {
   len: number;
 }
 
-// Scratch of firstSightings(): the records it keeps, in collection order.
+// Scratch of firstSightings() and lastFirstSighting(): the wanted records, in collection order.
 const fsStore: PacketRecords[] = [];
 const fsIdx: number[] = [];
 const fsTs: number[] = [];
 const fsRank: number[] = [];
 const fsSig: number[] = [];
+const fsDone: boolean[] = [];
+
+type Wanted = (reply: boolean, flagBits: number, len: number) => boolean;
+
+/** Collects the records `wanted` selects; returns false (nothing collected) past the hop cap. */
+function collectWanted(flows: Flow[], points: PointInfo[], wanted: Wanted): boolean {
+  fsStore.length = 0;
+  fsIdx.length = 0;
+  fsTs.length = 0;
+  fsRank.length = 0;
+  fsSig.length = 0;
+  fsDone.length = 0;
+  let total = 0;
+  for (const f of flows) total += f.recordCount();
+  // Past the hop cap only the ordered walk says which records are hops.
+  if (total > MAX_HOPS) return false;
+  for (const f of flows) {
+    const point = points[f.point];
+    const s = f.store;
+    const count = f.recordCount();
+    for (let k = 0; k < count; k++) {
+      const i = f.recordAt(k);
+      if (!wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
+      fsStore.push(s);
+      fsIdx.push(i);
+      fsTs.push(s.ts[i] + point.shift);
+      fsRank.push(pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0));
+      fsSig.push(s.sig[i]);
+      fsDone.push(false);
+    }
+  }
+  return true;
+}
+
+/** Collected record a before b in hop order: time, then position along the path, then
+ *  collection order (the sort that orders hops is stable). */
+function before(a: number, b: number): boolean {
+  return fsTs[a] < fsTs[b] || (fsTs[a] === fsTs[b] && (fsRank[a] < fsRank[b] || (fsRank[a] === fsRank[b] && a < b)));
+}
+
+/** Is collected record a a first sighting (no copy of it shortly before, see matchRecords)? */
+function firstSeen(a: number): boolean {
+  let last = -1;
+  for (let b = 0; b < fsIdx.length; b++) {
+    if (b === a || fsSig[b] !== fsSig[a] || !before(b, a) || !fsStore[a].sameKey(fsIdx[a], fsStore[b], fsIdx[b])) continue;
+    if (last < 0 || before(last, b)) last = b;
+  }
+  return last < 0 || fsTs[a] - fsTs[last] > MATCH_WINDOW_S;
+}
+
+function visitCollected(a: number, v: Sighting, visit: (s: Sighting) => void): void {
+  const s = fsStore[a];
+  const i = fsIdx[a];
+  v.ts = fsTs[a];
+  v.reply = s.reply(i);
+  v.flagBits = s.flagBits[i];
+  v.len = s.len[i];
+  visit(v);
+}
+
+/** The ordered walk of matchRecords() for the wanted first sightings (past the hop cap). */
+function orderedFirstSightings(flows: Flow[], points: PointInfo[], wanted: Wanted, visit: (s: Sighting) => void): void {
+  const v: Sighting = { ts: 0, reply: false, flagBits: 0, len: 0 };
+  const count = matchRecords(flows, points);
+  for (let k = 0; k < count; k++) {
+    const s = flows[itemFlow[order[k]]].store;
+    const i = itemIdx[order[k]];
+    if (sameAsPos[k] >= 0 || !wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
+    v.ts = itemTs[order[k]];
+    v.reply = s.reply(i);
+    v.flagBits = s.flagBits[i];
+    v.len = s.len[i];
+    visit(v);
+  }
+}
 
 /**
  * Calls `visit` for each packet of the connection that `wanted` selects, where it was first
@@ -393,63 +468,34 @@ const fsSig: number[] = [];
  * wanted or none is, and the last earlier copy (what sameAs names) is found among the
  * wanted records alone. Visits in no particular order.
  */
-export function firstSightings(flows: Flow[], points: PointInfo[], wanted: (reply: boolean, flagBits: number, len: number) => boolean, visit: (s: Sighting) => void): void {
-  let total = 0;
-  for (const f of flows) total += f.recordCount();
+export function firstSightings(flows: Flow[], points: PointInfo[], wanted: Wanted, visit: (s: Sighting) => void): void {
+  if (!collectWanted(flows, points, wanted)) return orderedFirstSightings(flows, points, wanted, visit);
   const v: Sighting = { ts: 0, reply: false, flagBits: 0, len: 0 };
-  if (total > MAX_HOPS) {
-    // Past the hop cap only the ordered walk says which records are hops.
-    const count = matchRecords(flows, points);
-    for (let k = 0; k < count; k++) {
-      const s = flows[itemFlow[order[k]]].store;
-      const i = itemIdx[order[k]];
-      if (sameAsPos[k] >= 0 || !wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
-      v.ts = itemTs[order[k]];
-      v.reply = s.reply(i);
-      v.flagBits = s.flagBits[i];
-      v.len = s.len[i];
-      visit(v);
+  for (let a = 0; a < fsIdx.length; a++) if (firstSeen(a)) visitCollected(a, v, visit);
+  fsStore.length = 0;
+}
+
+/** The time of the latest first sighting among the wanted packets (-Infinity: none), found
+ *  from the latest record backwards: usually the first or second one tried. */
+export function lastFirstSighting(flows: Flow[], points: PointInfo[], wanted: Wanted): number {
+  if (!collectWanted(flows, points, wanted)) {
+    let last = -Infinity;
+    orderedFirstSightings(flows, points, wanted, (s) => {
+      if (s.ts > last) last = s.ts;
+    });
+    return last;
+  }
+  for (let tries = 0; tries < fsIdx.length; tries++) {
+    let latest = -1;
+    for (let a = 0; a < fsIdx.length; a++) if (!fsDone[a] && (latest < 0 || before(latest, a))) latest = a;
+    if (firstSeen(latest)) {
+      fsStore.length = 0;
+      return fsTs[latest];
     }
-    return;
+    fsDone[latest] = true;
   }
   fsStore.length = 0;
-  fsIdx.length = 0;
-  fsTs.length = 0;
-  fsRank.length = 0;
-  fsSig.length = 0;
-  for (const f of flows) {
-    const point = points[f.point];
-    const s = f.store;
-    for (const i of f.recordIndices()) {
-      if (!wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
-      fsStore.push(s);
-      fsIdx.push(i);
-      fsTs.push(s.ts[i] + point.shift);
-      fsRank.push(pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0));
-      fsSig.push(s.sig[i]);
-    }
-  }
-  const n = fsIdx.length;
-  // a before b in hop order: time, then position along the path, then collection order
-  // (the sort that orders hops is stable).
-  const before = (a: number, b: number): boolean => fsTs[a] < fsTs[b] || (fsTs[a] === fsTs[b] && (fsRank[a] < fsRank[b] || (fsRank[a] === fsRank[b] && a < b)));
-  for (let a = 0; a < n; a++) {
-    // The last copy of this packet before it, if any.
-    let last = -1;
-    for (let b = 0; b < n; b++) {
-      if (b === a || fsSig[b] !== fsSig[a] || !before(b, a) || !fsStore[a].sameKey(fsIdx[a], fsStore[b], fsIdx[b])) continue;
-      if (last < 0 || before(last, b)) last = b;
-    }
-    if (last >= 0 && fsTs[a] - fsTs[last] <= MATCH_WINDOW_S) continue;
-    const s = fsStore[a];
-    const i = fsIdx[a];
-    v.ts = fsTs[a];
-    v.reply = s.reply(i);
-    v.flagBits = s.flagBits[i];
-    v.len = s.len[i];
-    visit(v);
-  }
-  fsStore.length = 0;
+  return -Infinity;
 }
 
 function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {

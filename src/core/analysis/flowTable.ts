@@ -139,6 +139,11 @@ export class Flow {
     return this.headLen + this.tailLen;
   }
 
+  /** The k-th record index in capture order (0 <= k < recordCount()), without a list. */
+  recordAt(k: number): number {
+    return k < this.headLen ? this.headStart + k : this.tailStart + ((this.tailPos + k - this.headLen) % MAX_TAIL);
+  }
+
   /** Head and tail record indices in capture order. */
   recordIndices(): number[] {
     const out: number[] = [];

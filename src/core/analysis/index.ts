@@ -76,35 +76,8 @@ export async function analyzeCapture(folder: string, opts: AnalyzeOptions = {}):
 
 /** The synchronous core, for callers that already hold the manifest (and the bench). */
 export function analyzeManifest(folder: string, manifest: CaptureManifest, model?: ClusterModel, pre: Finding[] = []): AnalysisResult {
-  const services = new ServiceMap(manifest);
-  if (model) addModelRealServers(services, model);
-  const points: PointInfo[] = manifest.points.map((spec, index) => {
-    // Real servers' own address and MAC may have to be learnt from their capture.
-    const needsAddress = spec.role === 'real-server';
-    const lane: Lane = { point: index, host: spec.host, role: spec.role, interface: spec.interface, packetCount: 0 };
-    const shift = -(spec.clockOffsetMs ?? 0) / 1000;
-    if (spec.clockOffsetMs !== undefined) lane.clockOffsetMs = -spec.clockOffsetMs;
-    return { index, spec, lane, shift, readable: true, table: new PointTable(index, services, needsAddress) };
-  });
-  for (const p of points) readPoint(folder, p);
-  learnRealServerAddresses(points, services);
-  const facts: Facts = {
-    folder,
-    manifest,
-    model,
-    services,
-    points,
-    conns: [],
-    healthChecks: [],
-    arp: points.flatMap((p) => p.table.arp),
-    macClaims: new Map(),
-    rsMacs: new Map(),
-    directorMacs: new Set(),
-    vrrp: points.flatMap((p) => [...p.table.vrrp.values()]),
-    fragNeeded: points.flatMap((p) => p.table.fragNeeded),
-    clients: new Set(),
-  };
-  correlate(facts);
+  const facts = gatherFacts(folder, manifest, model);
+  const { points } = facts;
   const findings: Finding[] = [...pre];
   for (const p of points) {
     if (p.lane.error) {
@@ -156,6 +129,40 @@ export function analyzeManifest(folder: string, manifest: CaptureManifest, model
       durationSec: firsts.length ? Math.round((Math.max(...lasts) - Math.min(...firsts)) * 1000) / 1000 : 0,
     },
   };
+}
+
+/** Reads every capture point and correlates them: the facts the finding rules judge. */
+export function gatherFacts(folder: string, manifest: CaptureManifest, model?: ClusterModel): Facts {
+  const services = new ServiceMap(manifest);
+  if (model) addModelRealServers(services, model);
+  const points: PointInfo[] = manifest.points.map((spec, index) => {
+    // Real servers' own address and MAC may have to be learnt from their capture.
+    const needsAddress = spec.role === 'real-server';
+    const lane: Lane = { point: index, host: spec.host, role: spec.role, interface: spec.interface, packetCount: 0 };
+    const shift = -(spec.clockOffsetMs ?? 0) / 1000;
+    if (spec.clockOffsetMs !== undefined) lane.clockOffsetMs = -spec.clockOffsetMs;
+    return { index, spec, lane, shift, readable: true, table: new PointTable(index, services, needsAddress) };
+  });
+  for (const p of points) readPoint(folder, p);
+  learnRealServerAddresses(points, services);
+  const facts: Facts = {
+    folder,
+    manifest,
+    model,
+    services,
+    points,
+    conns: [],
+    healthChecks: [],
+    arp: points.flatMap((p) => p.table.arp),
+    macClaims: new Map(),
+    rsMacs: new Map(),
+    directorMacs: new Set(),
+    vrrp: points.flatMap((p) => [...p.table.vrrp.values()]),
+    fragNeeded: points.flatMap((p) => p.table.fragNeeded),
+    clients: new Set(),
+  };
+  correlate(facts);
+  return facts;
 }
 
 function readPoint(folder: string, p: PointInfo): void {

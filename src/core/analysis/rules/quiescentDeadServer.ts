@@ -5,7 +5,7 @@
 // DNS forwarders, RADIUS, SIP) or persistent clients stay on the dead server.
 
 import type { Finding } from '../../findings/finding';
-import { firstSightings } from '../correlate';
+import { firstSightings, lastFirstSighting } from '../correlate';
 import type { ConnFacts, Facts } from '../facts';
 import { FIN, RST, SYN } from '../flowTable';
 import { blamedRealServers, fmtTime, locate, plural, pointEvidence, type Rule } from './rule';
@@ -18,19 +18,21 @@ interface PerRs {
 
 const OPEN_BITS = 0x1f; // FIN SYN RST PSH ACK: what a hop's summary shows
 
-/** Times of the connection's first sightings: requests that open something (a bare TCP
- *  SYN, a UDP datagram) and answers (replies other than ICMP errors and resets). */
-function openingsAndAnswers(ctx: Facts, c: ConnFacts): { openings: number[]; answers: number[] } {
-  const openings: number[] = [];
-  const answers: number[] = [];
-  firstSightings(c.flows, ctx.points, wanted, (s) => (s.reply ? answers : openings).push(s.ts));
-  return { openings, answers };
+/** Requests that open something: a bare TCP SYN, a UDP datagram. */
+function opening(reply: boolean, flagBits: number, len: number): boolean {
+  return !reply && (flagBits === -1 || (flagBits >= 0 && (flagBits & OPEN_BITS) === SYN && len === 0));
 }
 
-/** Requests that open something and replies that answer (see openingsAndAnswers). */
-function wanted(reply: boolean, flagBits: number, len: number): boolean {
-  if (!reply) return flagBits === -1 || (flagBits >= 0 && (flagBits & OPEN_BITS) === SYN && len === 0);
-  return flagBits === -1 || (flagBits >= 0 && !((flagBits & RST) !== 0 && (flagBits & (SYN | FIN)) === 0));
+/** Replies that answer: anything but ICMP errors and resets. */
+function answer(reply: boolean, flagBits: number): boolean {
+  return reply && (flagBits === -1 || (flagBits >= 0 && !((flagBits & RST) !== 0 && (flagBits & (SYN | FIN)) === 0)));
+}
+
+/** When the connection's requests that open something were first seen. */
+function openings(ctx: Facts, c: ConnFacts): number[] {
+  const out: number[] = [];
+  firstSightings(c.flows, ctx.points, opening, (s) => out.push(s.ts));
+  return out;
 }
 
 export const quiescentDeadServer: Rule = {
@@ -49,12 +51,12 @@ export const quiescentDeadServer: Rule = {
       if (!m) byService.set(key, (m = new Map()));
       let e = m.get(rs);
       if (!e) m.set(rs, (e = { lastAnswer: -Infinity, answered: 0, conns: [] }));
-      const { openings, answers: a } = openingsAndAnswers(ctx, c);
-      if (a.length) {
+      const lastAnswer = lastFirstSighting(c.flows, ctx.points, answer);
+      if (lastAnswer > -Infinity) {
         e.answered++;
-        for (const t of a) if (t > e.lastAnswer) e.lastAnswer = t;
+        if (lastAnswer > e.lastAnswer) e.lastAnswer = lastAnswer;
       }
-      e.conns.push({ c, openings });
+      e.conns.push({ c, openings: openings(ctx, c) });
     }
     for (const servers of byService.values()) {
       for (const [rs, e] of servers) {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifest } from '../../../src/core/capture/manifest';
-import { firstSightings, lastFirstSighting } from '../../../src/core/analysis/correlate';
+import { firstSightings, lastFirstSighting } from '../../../src/core/analysis/hops';
 import { gatherFacts } from '../../../src/core/analysis/index';
 import type { Hop } from '../../../src/core/analysis/result';
 import { hasSharedFixtures, labFixturesDir, repoRoot } from '../../helpers/env';

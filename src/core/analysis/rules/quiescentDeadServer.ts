@@ -5,7 +5,7 @@
 // DNS forwarders, RADIUS, SIP) or persistent clients stay on the dead server.
 
 import type { Finding } from '../../findings/finding';
-import { firstSightings, lastFirstSighting } from '../correlate';
+import { firstSightings, lastFirstSighting } from '../hops';
 import type { ConnFacts, Facts } from '../facts';
 import { FIN, RST, SYN } from '../flowTable';
 import { blamedRealServers, fmtTime, locate, plural, pointEvidence, type Rule } from './rule';

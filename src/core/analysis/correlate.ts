@@ -43,6 +43,8 @@ interface Group {
   flows: Flow[];
   /** Earliest raw timestamp of its flows (for ordering). */
   first: number;
+  /** Server-side endpoints (`ip:port`) its flows saw; unset for a group left with no flows. */
+  endpoints?: string[];
 }
 
 /** Groups the flows of all points by client endpoint and TCP generation (ISN). */
@@ -89,7 +91,7 @@ function groupFlows(points: PointInfo[]): Group[] {
         for (const [gen, flows] of gens) {
           let first = Infinity;
           for (const f of flows) if (f.first < first) first = f.first;
-          groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto, client, cport, flows, first });
+          groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto, client, cport, flows, first, endpoints: undefined });
         }
       }
     }
@@ -325,14 +327,14 @@ export function correlate(facts: Facts): void {
   alignClocks(points, groups);
 
   const isVipGroup = (_g: Group, eps: string[]): boolean => eps.some((e) => services.vips.has(ipOf(e)));
-  const epsByGroup = new Map<Group, string[]>();
+
   for (const g of groups) {
     if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
   }
   for (const g of groups) {
     if (g.flows.length === 0) continue;
     const eps = endpointsOf(g);
-    epsByGroup.set(g, eps);
+    g.endpoints = eps;
     if (isVipGroup(g, eps)) facts.clients.add(g.client);
   }
   const toRs = (e: string): boolean => services.isRealServerAddress(ipOf(e));
@@ -344,7 +346,7 @@ export function correlate(facts: Facts): void {
   const idCount = new Map<string, number>();
 
   for (const g of groups) {
-    const eps = epsByGroup.get(g);
+    const eps = g.endpoints;
     if (!eps) continue;
     const toVip = isVipGroup(g, eps);
     const rsEp = eps.find((e) => services.isRealServerAddress(ipOf(e)));

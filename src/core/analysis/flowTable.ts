@@ -26,6 +26,31 @@ const LEARN_PACKETS = 20000;
 const RING = 8;
 const FLOW_CACHE = 4096;
 
+/** `ip:port` texts, one string per endpoint: the flows' lists then share the same string
+ *  objects, so the correlation's lookups and comparisons of them are cheap. Bounded. */
+const endpointTexts = new Map<string, Map<number, string>>();
+let endpointTextCount = 0;
+const MAX_ENDPOINT_TEXTS = 1 << 20;
+
+export function endpointText(ip: string, port: number): string {
+  let byPort = endpointTexts.get(ip);
+  if (byPort === undefined) {
+    if (endpointTextCount >= MAX_ENDPOINT_TEXTS) {
+      endpointTexts.clear();
+      endpointTextCount = 0;
+    }
+    byPort = new Map();
+    endpointTexts.set(ip, byPort);
+  }
+  let text = byPort.get(port);
+  if (text === undefined) {
+    text = `${ip}:${port}`;
+    byPort.set(port, text);
+    endpointTextCount++;
+  }
+  return text;
+}
+
 /** The empty list every Flow starts with (frozen: pushSmall() replaces it, never pushes). */
 const NONE: string[] = Object.freeze([]) as unknown as string[];
 
@@ -576,7 +601,7 @@ export class PointTable {
         if (src !== flow.lastRepSrc || sport !== flow.lastRepSport) {
           flow.lastRepSrc = src;
           flow.lastRepSport = sport;
-          flow.replySrcs = pushSmall(flow.replySrcs, `${src}:${sport}`);
+          flow.replySrcs = pushSmall(flow.replySrcs, endpointText(src, sport));
         }
         if (dstMac !== flow.lastRepDstMac) {
           flow.lastRepDstMac = dstMac;
@@ -593,7 +618,7 @@ export class PointTable {
       }
     } else if (dup) {
       flow.reqDup++;
-      if (flow.reqDup <= 2 || flow.dupDsts.length === 0) flow.dupDsts = pushSmall(flow.dupDsts, `${dst}:${dport}`);
+      if (flow.reqDup <= 2 || flow.dupDsts.length === 0) flow.dupDsts = pushSmall(flow.dupDsts, endpointText(dst, dport));
       if (dstMac !== flow.lastDupDstMac) {
         flow.lastDupDstMac = dstMac;
         flow.dupDstMacs = pushSmall(flow.dupDstMacs, dstMac);
@@ -604,7 +629,7 @@ export class PointTable {
       if (dst !== flow.lastReqDst || dport !== flow.lastReqDport) {
         flow.lastReqDst = dst;
         flow.lastReqDport = dport;
-        flow.reqDsts = pushSmall(flow.reqDsts, `${dst}:${dport}`);
+        flow.reqDsts = pushSmall(flow.reqDsts, endpointText(dst, dport));
       }
       if (srcMac !== flow.lastReqSrcMac) {
         flow.lastReqSrcMac = srcMac;
@@ -675,8 +700,8 @@ export class PointTable {
 
   /** Traffic to no known endpoint (e.g. health checks to a real server missing from capture.json). */
   private otherFlow(proto: 'tcp' | 'udp', src: string, sport: number, dst: string, dport: number, flagBits: number): Flow | undefined {
-    const a = `${src}:${sport}`;
-    const b = `${dst}:${dport}`;
+    const a = endpointText(src, sport);
+    const b = endpointText(dst, dport);
     const key = a < b ? `o|${proto}|${a}|${b}` : `o|${proto}|${b}|${a}`;
     let flow = this.flows.get(key);
     if (!flow) {

@@ -4,12 +4,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { readManifest, type CaptureManifest } from '../../../src/core/capture/manifest';
 import { ServiceMap } from '../../../src/core/analysis/endpoints';
 import { PointTable } from '../../../src/core/analysis/flowTable';
 import { decodeFrame } from '../../../src/core/decode/index';
 import type { RawFrame } from '../../../src/core/pcap/frame';
-import { readFramesReusingFrame } from '../../../src/core/pcap/read';
+import { readFrames, readFramesReusingFrame } from '../../../src/core/pcap/read';
 import { hasSharedFixtures, labFixturesDir, repoRoot } from '../../helpers/env';
 import { ether, ipv4, sll, tcp, udp } from '../../helpers/frames';
 
@@ -120,6 +121,35 @@ describe('analysis: flow table fast path', function () {
     }
     assert.ok(files > 20, `read ${files} capture files`);
     assert.ok(fastTotal > 1000, `the fast path took ${fastTotal} frames`);
+  });
+
+  it('agrees with the full decoder on frames with damaged headers (fast-check)', function () {
+    // Real frames of the bundled DR and NAT samples, TCP and UDP, both link types of the lab.
+    const frames: Array<{ data: Uint8Array; linkType: number }> = [];
+    for (const name of ['dr-healthy', 'nat-healthy', 'dead-rs', 'tun-healthy']) {
+      const dir = path.join(repoRoot, 'samples', name);
+      for (const p of readManifest(dir).points) {
+        readFrames(path.join(dir, p.file), (f) => {
+          if (frames.length < 400 && f.n % 7 === 1) frames.push({ data: Uint8Array.from(f.data), linkType: f.linkType });
+        });
+      }
+    }
+    const services = new ServiceMap(readManifest(path.join(repoRoot, 'samples', 'dr-healthy')));
+    const damage = fc.array(fc.record({ frame: fc.nat(), at: fc.integer({ min: 0, max: 80 }), value: fc.integer({ min: 0, max: 255 }), cut: fc.option(fc.integer({ min: 0, max: 90 })) }), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(damage, (hits) => {
+        const picked = hits.map((h) => {
+          const f = frames[h.frame % frames.length];
+          const data = f.data.slice(0, h.cut ?? f.data.length);
+          if (h.at < data.length) data[h.at] = h.value;
+          return { data, linkType: f.linkType };
+        });
+        const each = (cb: (f: RawFrame) => void): void =>
+          picked.forEach((f, k) => cb({ n: k + 1, ts: 1795600000 + k / 100, caplen: f.data.length, wirelen: f.data.length, linkType: f.linkType, ifIndex: 0, data: f.data, offset: 0 }));
+        compare(each, services, false, 'damaged frames');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('hands every frame it cannot read exactly to the full decoder', function () {

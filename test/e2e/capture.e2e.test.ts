@@ -273,4 +273,108 @@ describe('end to end in code-server', function () {
       fs.rmSync(path.dirname(knownHosts), { recursive: true, force: true });
     }
   });
+
+  it('asks for SSH and sudo passwords once, keeps them in SecretStorage for the next capture, forgets them on request, never logs them', async function () {
+    requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
+    requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd', 'ssh-keygen'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd, ssh-keygen)');
+    const lab = await labUp({ mode: 'dr', breaks: [] });
+    const password = lab.users.find((u) => u.name === 'lvsuser')?.password;
+    assert.ok(password, 'the lab user lvsuser has a password');
+    // lvsuser with a key the hosts do not accept (so password authentication is what works),
+    // no agent, no ssh_config; sudo on the hosts asks lvsuser for the same password.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-pw-'));
+    const strangerKey = path.join(tmp, 'id_stranger');
+    await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', strangerKey]);
+    const hostsFile = JSON.parse(fs.readFileSync(lab.hostsJsonPath, 'utf8')) as { hosts: Record<string, Record<string, unknown>>; knownHosts: string };
+    for (const h of Object.values(hostsFile.hosts)) {
+      h.user = 'lvsuser';
+      h.identityFile = strangerKey;
+      h.agent = false;
+    }
+    const hostsPath = path.join(tmp, 'hosts.json');
+    fs.writeFileSync(hostsPath, JSON.stringify(hostsFile, null, 2));
+    const emptySshConfig = path.join(tmp, 'ssh_config');
+    fs.writeFileSync(emptySshConfig, '');
+    const ws = makeWorkspace(lab);
+    const settingsPath = path.join(ws, '.vscode', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(settingsPath, JSON.stringify({ ...settings, 'lvs.hostsFile': hostsPath, 'lvs.ssh.configFile': emptySshConfig }, null, 2));
+    let server: CodeServer | undefined;
+    let page: Page | undefined;
+    /** Starts a capture of `seconds`; answers every password box; returns the prompts once every host captures. */
+    const startCapture = async (p: Page, seconds: string): Promise<string[]> => {
+      await runCommand(p, 'LVS: Capture VIP Traffic');
+      await pickQuickItem(p, `tcp ${lab.vip}:${lab.tcpPort}`);
+      await p.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await p.keyboard.press('Enter');
+      await pickQuickItem(p, 'Other duration');
+      await p.locator('.quick-input-widget input').fill(seconds);
+      // The box validates as it is typed into: press Enter until it has taken the value.
+      await waitFor('the duration accepted', 20_000, async () => {
+        if (!(await p.locator('.quick-input-widget:visible', { hasText: 'Capture duration' }).count())) return true;
+        await p.keyboard.press('Enter');
+        await p.waitForTimeout(300);
+        return undefined;
+      });
+      const prompts: string[] = [];
+      const progress = p.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
+      await waitFor('every host capturing', 120_000, async () => {
+        const box = p.locator('.quick-input-widget:visible', { hasText: 'LVS: SSH credentials' });
+        if (await box.count()) {
+          const input = box.locator('input[type="password"]');
+          if (await input.count()) {
+            prompts.push(((await box.locator('.quick-input-message').textContent().catch(() => '')) || (await input.getAttribute('aria-label')) || '').trim());
+            await input.fill(password!);
+            await p.keyboard.press('Enter');
+            await p.waitForTimeout(300);
+          }
+        }
+        const text = (await progress.textContent().catch(() => '')) ?? '';
+        return /director: \d+/.test(text) && !/\((connecting|starting)\)/.test(text) ? text : undefined;
+      });
+      return prompts;
+    };
+    try {
+      server = await startCodeServer(ws, vsix);
+      page = await openWorkbench(browser, server, ws);
+      const first = await startCapture(page, '8');
+      assert.ok(first.length >= 2, `password boxes shown: ${JSON.stringify(first)}`);
+      assert.ok(first.some((t) => /SSH password for lvsuser@/.test(t)), `an SSH password box (${JSON.stringify(first)})`);
+      assert.ok(first.some((t) => /sudo password on lvsuser@/.test(t)), `a sudo password box (${JSON.stringify(first)})`);
+      await lab.clientTraffic({ protocol: 'tcp', count: 4, timeoutMs: 3000 });
+      await waitFor('the flow view of the password capture', 150_000, () => webviewFrame(page!, '.vlist-row'));
+      // The next capture finds every password in SecretStorage: no box at all.
+      await page.keyboard.press('Escape');
+      const second = await startCapture(page, '6');
+      assert.deepEqual(second, [], 'no password asked again');
+      const second2 = page.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
+      await second2.hover();
+      await second2.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      // Forget them: the command says how many it removed (one per box answered).
+      await runCommand(page, 'LVS: Forget Stored Passwords');
+      const forgot = page.locator('.notification-list-item-message', { hasText: /Forgot \d+ stored password/ }).first();
+      await forgot.waitFor({ state: 'visible', timeout: 20_000 });
+      const n = Number(/Forgot (\d+)/.exec((await forgot.textContent()) ?? '')?.[1]);
+      assert.equal(n, new Set(first).size, `forgot ${n}, asked ${JSON.stringify(first)}`);
+      // And nothing logged them: not the extension host's output, not the capture folder.
+      assert.ok(!server.logs().includes(password!), 'the password is not in the code-server / extension host log');
+      const capRoot = path.join(ws, '.lvs', 'captures');
+      for (const c of fs.readdirSync(capRoot)) {
+        for (const f of fs.readdirSync(path.join(capRoot, c))) {
+          const file = path.join(capRoot, c, f);
+          if (fs.statSync(file).isFile() && f.endsWith('.json')) assert.ok(!fs.readFileSync(file, 'utf8').includes(password!), `no password in ${f}`);
+        }
+      }
+    } catch (e) {
+      if (page) await saveScreenshot(page, 'e2e-password-failed.png').catch(() => undefined);
+      if (server) console.log(server.logs().slice(-4000));
+      throw e;
+    } finally {
+      await page?.close();
+      await server?.stop();
+      await lab.down();
+      fs.rmSync(ws, { recursive: true, force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

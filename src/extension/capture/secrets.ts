@@ -24,12 +24,36 @@ function prompt(req: SecretRequest): string {
 }
 
 export class SecretStore {
+  /** The box being shown (or the last one): VS Code shows one input box at a time and a
+   *  new one cancels the one on screen, so hosts connecting in parallel ask in turn. */
+  private turn: Promise<unknown> = Promise.resolve();
+  /** Asks in progress by key: a second caller for the same secret waits for that answer. */
+  private readonly asking = new Map<string, Promise<string | undefined>>();
+
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   /** The GetSecret callback the SSH core calls. */
-  readonly getSecret: GetSecret = async (req) => {
+  readonly getSecret: GetSecret = (req) => {
     const key = secretKey(req);
     if (!req.retry) {
+      const same = this.asking.get(key);
+      if (same) return same;
+    }
+    const answer = this.turn.then(() => this.askOne(req, key));
+    this.turn = answer.catch(() => undefined);
+    if (!req.retry) {
+      this.asking.set(key, answer);
+      const done = (): void => {
+        if (this.asking.get(key) === answer) this.asking.delete(key);
+      };
+      answer.then(done, done);
+    }
+    return answer;
+  };
+
+  private async askOne(req: SecretRequest, key: string): Promise<string | undefined> {
+    if (!req.retry) {
+      // Stored already, or by the box answered just before this one.
       const stored = await this.context.secrets.get(key);
       if (stored !== undefined) return stored;
     }
@@ -40,7 +64,7 @@ export class SecretStore {
     index.add(key);
     await this.context.globalState.update(INDEX_KEY, [...index]);
     return value;
-  };
+  }
 
   /** Removes every password and passphrase this extension stored; returns how many. */
   async forgetAll(): Promise<number> {

@@ -106,9 +106,11 @@ export function analyzeManifest(folder: string, manifest: CaptureManifest, model
     }
   }
   const all = sortFindings([...ruleFindings, ...findings]);
+  // A finding may cite thousands of connections: look them up by id, not by a scan each.
+  const byId = new Map(facts.conns.map((c) => [c.conn.id, c]));
   for (const f of all) {
     for (const id of f.connections ?? []) {
-      const c = facts.conns.find((x) => x.conn.id === id);
+      const c = byId.get(id);
       if (!c) continue;
       const codes = (c.conn.findings ??= []);
       if (!codes.includes(f.code)) codes.push(f.code);

@@ -165,6 +165,23 @@ function learnMacs(facts: Facts): void {
     }
     if (best) facts.rsMacs.set(best, name);
   }
+  // By elimination (DR): one real server still without a MAC — its capture is empty or
+  // missing, and no ARP names it — and one unknown unicast MAC the director forwards to.
+  const named = new Set(facts.rsMacs.values());
+  const nameless = [...services.rsAddressByName.keys()].filter((n) => !named.has(n));
+  if (nameless.length !== 1) return;
+  const unknown = new Set<string>();
+  for (const p of facts.points) {
+    if (p.spec.role !== 'director') continue;
+    for (const f of p.table.allFlows()) {
+      for (const m of f.dupDstMacs) {
+        // Group bit clear: unicast.
+        if (!facts.rsMacs.has(m) && !facts.directorMacs.has(m) && (parseInt(m.slice(0, 2), 16) & 1) === 0) unknown.add(m);
+      }
+      if (unknown.size > 1) return;
+    }
+  }
+  if (unknown.size === 1) facts.rsMacs.set([...unknown][0], nameless[0]);
 }
 
 /** Real servers named by capture points but missing from capture.json: find their address. */

@@ -163,6 +163,17 @@ describe('analysis: synthetic captures', function () {
     assertFirst(r, 'forwarded-not-received', 'rs2');
   });
 
+  it('forwarded-not-received: the real server saw nothing at all (its MAC known only by elimination)', async function () {
+    // rs2's capture is empty and no ARP names its MAC: the one unknown MAC the director
+    // forwards to must be rs2's, the one real server without a MAC.
+    const l = lab({ method: 'dr' });
+    for (let k = 0; k < 6; k++) l.tcpConnection(1000 + k * 5, nextPort(), k % 2 ? 'rs1' : 'rs2', k % 2 ? {} : { arrives: false });
+    const r = await analyzeCapture(l.write());
+    assertFirst(r, 'forwarded-not-received', 'rs2');
+    assert.equal(r.lanes.find((x) => x.host === 'rs2')?.packetCount, 0);
+    assert.ok(!problems(r).some((f) => f.code === 'unbalanced-distribution'), 'not mistaken for a skewed scheduler');
+  });
+
   it('vip-no-traffic: clients send to the VIP, the director sees none of it', async function () {
     const l = lab({ method: 'dr' });
     l.arpExchange('director', 999, '192.0.2.100', DIRECTOR_MAC);

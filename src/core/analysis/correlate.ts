@@ -362,154 +362,172 @@ export function correlate(facts: Facts): void {
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
   const idCount = new Map<string, number>();
 
-  for (const g of groups) {
-    const eps = g.endpoints;
-    if (!eps) continue;
-    const toVip = isVipGroup(g, eps);
-    const rsEp = eps.find((e) => services.isRealServerAddress(ipOf(e)));
-    if (!toVip && !(rsEp && facts.clients.has(g.client))) {
-      if (rsEp) addHealthCheck(checks, g, rsEp, points, services);
+  const ctx: GroupContext = { facts, points, services, checks, names, idCount, directorPointSeesRsSide, isVipGroup };
+  for (const g of groups) connectionFacts(g, ctx);
+  facts.healthChecks.push(...checks.values());
+}
+
+/** What connectionFacts() shares across the groups of one analysis. */
+interface GroupContext {
+  facts: Facts;
+  points: PointInfo[];
+  services: ServiceMap;
+  checks: Map<string, HealthCheck>;
+  names: RsNames;
+  idCount: Map<string, number>;
+  directorPointSeesRsSide: boolean;
+  isVipGroup: (g: Group, eps: string[]) => boolean;
+}
+
+/** One group of flows: a health check, or a client connection with its facts (pushed to
+ *  facts.conns). A function of its own so the JIT compiles this part alone, not all of correlate(). */
+function connectionFacts(g: Group, ctx: GroupContext): void {
+  const { facts, points, services, checks, names, idCount, directorPointSeesRsSide, isVipGroup } = ctx;
+  const eps = g.endpoints;
+  if (!eps) return;
+  const toVip = isVipGroup(g, eps);
+  const rsEp = eps.find((e) => services.isRealServerAddress(ipOf(e)));
+  if (!toVip && !(rsEp && facts.clients.has(g.client))) {
+    if (rsEp) addHealthCheck(checks, g, rsEp, points, services);
+    return;
+  }
+  const { service, vip, vport } = serviceOf(services, g.proto, eps);
+  const method = service?.method;
+  const dirFlows = g.flows.filter((f) => points[f.point].spec.role === 'director');
+  const forwardedTo: string[] = [];
+  const addFwd = (name: string | undefined): void => {
+    if (name && !forwardedTo.includes(name)) forwardedTo.push(name);
+  };
+  let atDirector = false;
+  let forwarded = false;
+  let directorSawReply = false;
+  for (const f of dirFlows) {
+    if (f.req > 0 && f.reqDsts.some((e) => services.vips.has(ipOf(e)))) atDirector = true;
+    for (const m of f.dupDstMacs) addFwd(facts.rsMacs.get(m));
+    for (const e of f.reqDsts) addFwd(services.rsByAddress.get(ipOf(e)));
+    for (const e of f.dupDsts) addFwd(services.rsByAddress.get(ipOf(e)));
+    for (const o of f.encapDsts) addFwd(services.rsByAddress.get(o));
+    if (f.reqDup > 0 || f.encapDsts.length > 0 || f.reqDsts.some((e) => services.isRealServerAddress(ipOf(e)))) forwarded = true;
+    if (f.rep - f.icmpToClient > 0) directorSawReply = true;
+  }
+  if (forwardedTo.length > 0) forwarded = true;
+  let directorRefused: ConnFacts['directorRefused'];
+  if (!forwarded) {
+    for (const f of dirFlows) {
+      if (f.synAck > 0) continue;
+      const s = f.store;
+      const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
+      if (r !== undefined && services.vips.has(s.addr[r].src)) {
+        directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note[r] ?? 'ICMP unreachable') : 'a TCP RST' };
+        break;
+      }
+    }
+  }
+  const rsViews: RsView[] = [];
+  for (const f of g.flows) {
+    const p = points[f.point];
+    if (p.spec.role !== 'real-server') continue;
+    const rs = p.spec.realServer ?? p.spec.host;
+    // One view per real server: a host captured on two interfaces (eth0 and tunl0 for
+    // TUN: requests on both, replies on eth0 only) is still one server.
+    const same = rsViews.find((v) => v.rs === rs);
+    if (same) {
+      same.requests = Math.max(same.requests, f.req);
+      same.replies = Math.max(same.replies, f.rep);
+      for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
+      for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
+      for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
+      same.synAck = Math.max(same.synAck, f.synAck);
+      same.rst = Math.max(same.rst, f.rstS);
+      same.icmp = Math.max(same.icmp, f.icmpToClient);
+      same.first = Math.min(same.first, f.first + p.shift);
+      same.last = Math.max(same.last, f.last + p.shift);
+      if (f.req + f.rep > same.flow.req + same.flow.rep) {
+        same.point = f.point;
+        same.flow = f;
+      }
       continue;
     }
-    const { service, vip, vport } = serviceOf(services, g.proto, eps);
-    const method = service?.method;
-    const dirFlows = g.flows.filter((f) => points[f.point].spec.role === 'director');
-    const forwardedTo: string[] = [];
-    const addFwd = (name: string | undefined): void => {
-      if (name && !forwardedTo.includes(name)) forwardedTo.push(name);
-    };
-    let atDirector = false;
-    let forwarded = false;
-    let directorSawReply = false;
-    for (const f of dirFlows) {
-      if (f.req > 0 && f.reqDsts.some((e) => services.vips.has(ipOf(e)))) atDirector = true;
-      for (const m of f.dupDstMacs) addFwd(facts.rsMacs.get(m));
-      for (const e of f.reqDsts) addFwd(services.rsByAddress.get(ipOf(e)));
-      for (const e of f.dupDsts) addFwd(services.rsByAddress.get(ipOf(e)));
-      for (const o of f.encapDsts) addFwd(services.rsByAddress.get(o));
-      if (f.reqDup > 0 || f.encapDsts.length > 0 || f.reqDsts.some((e) => services.isRealServerAddress(ipOf(e)))) forwarded = true;
-      if (f.rep - f.icmpToClient > 0) directorSawReply = true;
-    }
-    if (forwardedTo.length > 0) forwarded = true;
-    let directorRefused: ConnFacts['directorRefused'];
-    if (!forwarded) {
-      for (const f of dirFlows) {
-        if (f.synAck > 0) continue;
-        const s = f.store;
-        const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
-        if (r !== undefined && services.vips.has(s.addr[r].src)) {
-          directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note[r] ?? 'ICMP unreachable') : 'a TCP RST' };
-          break;
-        }
-      }
-    }
-    const rsViews: RsView[] = [];
-    for (const f of g.flows) {
-      const p = points[f.point];
-      if (p.spec.role !== 'real-server') continue;
-      const rs = p.spec.realServer ?? p.spec.host;
-      // One view per real server: a host captured on two interfaces (eth0 and tunl0 for
-      // TUN: requests on both, replies on eth0 only) is still one server.
-      const same = rsViews.find((v) => v.rs === rs);
-      if (same) {
-        same.requests = Math.max(same.requests, f.req);
-        same.replies = Math.max(same.replies, f.rep);
-        for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
-        for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
-        for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
-        same.synAck = Math.max(same.synAck, f.synAck);
-        same.rst = Math.max(same.rst, f.rstS);
-        same.icmp = Math.max(same.icmp, f.icmpToClient);
-        same.first = Math.min(same.first, f.first + p.shift);
-        same.last = Math.max(same.last, f.last + p.shift);
-        if (f.req + f.rep > same.flow.req + same.flow.rep) {
-          same.point = f.point;
-          same.flow = f;
-        }
-        continue;
-      }
-      rsViews.push({
-        point: f.point,
-        rs,
-        requests: f.req,
-        replies: f.rep,
-        replySrcs: f.replySrcs,
-        reqSrcMacs: f.reqSrcMacs,
-        repDstMacs: f.repDstMacs,
-        synAck: f.synAck,
-        rst: f.rstS,
-        icmp: f.icmpToClient,
-        first: f.first + p.shift,
-        last: f.last + p.shift,
-        flow: f,
-      });
-    }
-    const clientFlows = g.flows.filter((f) => points[f.point].spec.role === 'client' || points[f.point].spec.role === 'router');
-    const clientReplySrcs: string[] = [];
-    let clientReplies = 0;
-    for (const f of clientFlows) {
-      clientReplies += f.rep;
-      for (const e of f.replySrcs) if (!clientReplySrcs.includes(e)) clientReplySrcs.push(e);
-    }
-    const rsName = rsViews.find((v) => v.requests > 0)?.rs ?? forwardedTo[0];
-    const handshakeDone = g.flows.some((f) => f.synAck > 0 || (f.reqAck > 0 && g.proto === 'tcp'));
-    const replyVisible =
-      clientFlows.length > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
-    // Becomes the ConnFacts once `conn` is known (conn first: one object shape for all).
-    const partial: Omit<ConnFacts, 'conn'> & { conn?: Connection } = {
-      conn: undefined,
-      service,
-      flows: g.flows,
-      atDirector,
-      forwardedTo,
-      forwarded,
-      directorSeesForwarding: method !== 'nat' ? dirFlows.length > 0 || directorPointSeesRsSide : directorPointSeesRsSide,
-      directorRefused,
-      rsViews,
-      directorSawReply,
-      clientReplySrcs,
-      clientReplies,
-      handshakeDone,
-      replyVisible,
-      firstRefs: new Map(),
-    };
-    const state = connState(g.proto, partial, g.flows);
-    const baseId = `${g.proto}:${g.client}:${g.cport}`;
-    const nth = (idCount.get(baseId) ?? 0) + 1;
-    idCount.set(baseId, nth);
-    let start = Infinity;
-    let end = -Infinity;
-    for (const f of g.flows) {
-      const shift = points[f.point].shift;
-      if (f.first + shift < start) start = f.first + shift;
-      if (f.last + shift > end) end = f.last + shift;
-    }
-    const conn: Connection = {
-      id: nth === 1 ? baseId : `${baseId}#${nth}`,
-      protocol: g.proto,
-      client: g.client,
-      clientPort: g.cport,
-      vip: vip ?? services.manifest.target.vip,
-      vport,
-      realServer: rsName,
-      state,
-      start,
-      end,
-      packets: g.flows.reduce((a, f) => a + f.req + f.rep + f.reqDup + f.repDup, 0),
-    } as Connection;
-    defineLazyHops(conn, g.flows, points, names);
-    const cf = partial as ConnFacts;
-    cf.conn = conn;
-    for (const f of g.flows) {
-      const list = cf.firstRefs.get(f.point) ?? [];
-      for (let k = 0; k < f.headLen && list.length < 5; k++) list.push(f.store.n[f.headStart + k]);
-      cf.firstRefs.set(f.point, list);
-    }
-    const stop = describeStop(cf, points);
-    if (stop) conn.stoppedAt = stop;
-    facts.conns.push(cf);
+    rsViews.push({
+      point: f.point,
+      rs,
+      requests: f.req,
+      replies: f.rep,
+      replySrcs: f.replySrcs,
+      reqSrcMacs: f.reqSrcMacs,
+      repDstMacs: f.repDstMacs,
+      synAck: f.synAck,
+      rst: f.rstS,
+      icmp: f.icmpToClient,
+      first: f.first + p.shift,
+      last: f.last + p.shift,
+      flow: f,
+    });
   }
-  facts.healthChecks.push(...checks.values());
+  const clientFlows = g.flows.filter((f) => points[f.point].spec.role === 'client' || points[f.point].spec.role === 'router');
+  const clientReplySrcs: string[] = [];
+  let clientReplies = 0;
+  for (const f of clientFlows) {
+    clientReplies += f.rep;
+    for (const e of f.replySrcs) if (!clientReplySrcs.includes(e)) clientReplySrcs.push(e);
+  }
+  const rsName = rsViews.find((v) => v.requests > 0)?.rs ?? forwardedTo[0];
+  const handshakeDone = g.flows.some((f) => f.synAck > 0 || (f.reqAck > 0 && g.proto === 'tcp'));
+  const replyVisible =
+    clientFlows.length > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
+  // Becomes the ConnFacts once `conn` is known (conn first: one object shape for all).
+  const partial: Omit<ConnFacts, 'conn'> & { conn?: Connection } = {
+    conn: undefined,
+    service,
+    flows: g.flows,
+    atDirector,
+    forwardedTo,
+    forwarded,
+    directorSeesForwarding: method !== 'nat' ? dirFlows.length > 0 || directorPointSeesRsSide : directorPointSeesRsSide,
+    directorRefused,
+    rsViews,
+    directorSawReply,
+    clientReplySrcs,
+    clientReplies,
+    handshakeDone,
+    replyVisible,
+    firstRefs: new Map(),
+  };
+  const state = connState(g.proto, partial, g.flows);
+  const baseId = `${g.proto}:${g.client}:${g.cport}`;
+  const nth = (idCount.get(baseId) ?? 0) + 1;
+  idCount.set(baseId, nth);
+  let start = Infinity;
+  let end = -Infinity;
+  for (const f of g.flows) {
+    const shift = points[f.point].shift;
+    if (f.first + shift < start) start = f.first + shift;
+    if (f.last + shift > end) end = f.last + shift;
+  }
+  const conn: Connection = {
+    id: nth === 1 ? baseId : `${baseId}#${nth}`,
+    protocol: g.proto,
+    client: g.client,
+    clientPort: g.cport,
+    vip: vip ?? services.manifest.target.vip,
+    vport,
+    realServer: rsName,
+    state,
+    start,
+    end,
+    packets: g.flows.reduce((a, f) => a + f.req + f.rep + f.reqDup + f.repDup, 0),
+  } as Connection;
+  defineLazyHops(conn, g.flows, points, names);
+  const cf = partial as ConnFacts;
+  cf.conn = conn;
+  for (const f of g.flows) {
+    const list = cf.firstRefs.get(f.point) ?? [];
+    for (let k = 0; k < f.headLen && list.length < 5; k++) list.push(f.store.n[f.headStart + k]);
+    cf.firstRefs.set(f.point, list);
+  }
+  const stop = describeStop(cf, points);
+  if (stop) conn.stoppedAt = stop;
+  facts.conns.push(cf);
 }
 
 function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: string, points: PointInfo[], services: ServiceMap): void {

@@ -362,20 +362,7 @@ export class PointTable {
     const proto = p.proto;
     if (proto === 'icmp' || proto === 'icmp6') return this.consumeIcmp(p);
     // Who this host is (real servers): learnt from the first packets, enough to tell.
-    const learning = this.countIps && this.packets <= LEARN_PACKETS;
-    if (learning && p.src !== undefined && p.srcMac !== undefined && this.srcMacByIp.size < 256 && !this.srcMacByIp.has(p.src)) this.srcMacByIp.set(p.src, p.srcMac);
-    if (learning && p.src !== undefined && p.dst !== undefined) {
-      this.countIp(this.ipCounts, p.src);
-      this.countIp(this.ipCounts, p.dst);
-      const bits = p.tcp?.flagBits ?? 0;
-      if ((bits & (SYN | ACK)) === SYN) this.countIp(this.acceptCounts, p.dst);
-      else if ((bits & (SYN | ACK)) === (SYN | ACK)) this.countIp(this.acceptCounts, p.src);
-    }
-    if (learning) {
-      if (p.srcMac !== undefined) this.countIp(this.macCounts, p.srcMac);
-      // Group bit clear: unicast.
-      if (p.dstMac !== undefined && (parseInt(p.dstMac.slice(0, 2), 16) & 1) === 0) this.countIp(this.macCounts, p.dstMac);
-    }
+    if (this.countIps && this.packets <= LEARN_PACKETS) this.learn(p.src, p.dst, p.srcMac, p.dstMac, p.tcp?.flagBits ?? 0);
     let l4: Packet | InnerPacket = p;
     let flagBits: number;
     let outerSrc: string | undefined;
@@ -426,8 +413,6 @@ export class PointTable {
    * false, having done nothing, for any other frame (the caller then decodes it in full).
    */
   consumeFrame(d: Uint8Array, at: number, caplen: number, linkType: number, n: number, ts: number): boolean {
-    // While it learns who this host is, a real server's point wants the whole packet.
-    if (this.countIps && this.packets < LEARN_PACKETS) return false;
     const end = at + caplen;
     let off: number;
     let srcMac: string | undefined;
@@ -489,6 +474,9 @@ export class PointTable {
     this.packets++;
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
+    const src = formatIpv4(d, off + 12);
+    const dst = formatIpv4(d, off + 16);
+    if (this.countIps && this.packets <= LEARN_PACKETS) this.learn(src, dst, srcMac, dstMac, ipProto === 6 ? flagBits : 0);
     const srcIp = (d[off + 12] << 24) | (d[off + 13] << 16) | (d[off + 14] << 8) | d[off + 15];
     const dstIp = (d[off + 16] << 24) | (d[off + 17] << 16) | (d[off + 18] << 8) | d[off + 19];
     const ports = (d[l4] << 24) | (d[l4 + 1] << 16) | (d[l4 + 2] << 8) | d[l4 + 3];
@@ -513,8 +501,8 @@ export class PointTable {
       n,
       ts,
       ipProto === 6 ? 'tcp' : 'udp',
-      formatIpv4(d, off + 12),
-      formatIpv4(d, off + 16),
+      src,
+      dst,
       (d[l4] << 8) | d[l4 + 1],
       (d[l4 + 2] << 8) | d[l4 + 3],
       seq,
@@ -669,6 +657,20 @@ export class PointTable {
     }
     s.addr[i] = a;
     s.note[i] = undefined;
+  }
+
+  /** Counts what tells a real server's own address and MAC (see learnRealServerAddresses). */
+  private learn(src: string | undefined, dst: string | undefined, srcMac: string | undefined, dstMac: string | undefined, tcpFlagBits: number): void {
+    if (src !== undefined && srcMac !== undefined && this.srcMacByIp.size < 256 && !this.srcMacByIp.has(src)) this.srcMacByIp.set(src, srcMac);
+    if (src !== undefined && dst !== undefined) {
+      this.countIp(this.ipCounts, src);
+      this.countIp(this.ipCounts, dst);
+      if ((tcpFlagBits & (SYN | ACK)) === SYN) this.countIp(this.acceptCounts, dst);
+      else if ((tcpFlagBits & (SYN | ACK)) === (SYN | ACK)) this.countIp(this.acceptCounts, src);
+    }
+    if (srcMac !== undefined) this.countIp(this.macCounts, srcMac);
+    // Group bit clear: unicast.
+    if (dstMac !== undefined && (parseInt(dstMac.slice(0, 2), 16) & 1) === 0) this.countIp(this.macCounts, dstMac);
   }
 
   private countIp(m: Map<string, number>, ip: string): void {

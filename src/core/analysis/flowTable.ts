@@ -30,7 +30,7 @@ const FLOW_CACHE = 4096;
  *  objects, so the correlation's lookups and comparisons of them are cheap. Bounded. */
 const endpointTexts = new Map<string, Map<number, string>>();
 let endpointTextCount = 0;
-const MAX_ENDPOINT_TEXTS = 1 << 20;
+const MAX_ENDPOINT_TEXTS = 1 << 16;
 
 export function endpointText(ip: string, port: number): string {
   let byPort = endpointTexts.get(ip);

@@ -71,12 +71,33 @@ export async function analyzeCapture(folder: string, opts: AnalyzeOptions = {}):
       });
     }
   }
-  return analyzeManifest(folder, manifest, model, findings);
+  // Step by step, letting the event loop run in between: in the extension host a big
+  // capture would otherwise hold up every other extension for the whole analysis.
+  const steps = analysisSteps(folder, manifest, model, findings);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Runs steps to the end without yielding to the event loop. */
+function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 /** The synchronous core, for callers that already hold the manifest (and the bench). */
 export function analyzeManifest(folder: string, manifest: CaptureManifest, model?: ClusterModel, pre: Finding[] = []): AnalysisResult {
-  const facts = gatherFacts(folder, manifest, model);
+  return runToEnd(analysisSteps(folder, manifest, model, pre));
+}
+
+/** The analysis in steps (a capture point read, the correlation, the findings): each
+ *  `yield` is a place where an asynchronous caller may let other work run. */
+function* analysisSteps(folder: string, manifest: CaptureManifest, model: ClusterModel | undefined, pre: Finding[]): Generator<void, AnalysisResult> {
+  const facts = yield* factSteps(folder, manifest, model);
   const { points } = facts;
   const findings: Finding[] = [...pre];
   for (const p of points) {
@@ -135,6 +156,10 @@ export function analyzeManifest(folder: string, manifest: CaptureManifest, model
 
 /** Reads every capture point and correlates them: the facts the finding rules judge. */
 export function gatherFacts(folder: string, manifest: CaptureManifest, model?: ClusterModel): Facts {
+  return runToEnd(factSteps(folder, manifest, model));
+}
+
+function* factSteps(folder: string, manifest: CaptureManifest, model: ClusterModel | undefined): Generator<void, Facts> {
   const services = new ServiceMap(manifest);
   if (model) addModelRealServers(services, model);
   const points: PointInfo[] = manifest.points.map((spec, index) => {
@@ -145,7 +170,10 @@ export function gatherFacts(folder: string, manifest: CaptureManifest, model?: C
     if (spec.clockOffsetMs !== undefined) lane.clockOffsetMs = -spec.clockOffsetMs;
     return { index, spec, lane, shift, readable: true, table: new PointTable(index, services, needsAddress) };
   });
-  for (const p of points) readPoint(folder, p);
+  for (const p of points) {
+    readPoint(folder, p);
+    yield;
+  }
   learnRealServerAddresses(points, services);
   const facts: Facts = {
     folder,
@@ -164,6 +192,7 @@ export function gatherFacts(folder: string, manifest: CaptureManifest, model?: C
     clients: new Set(),
   };
   correlate(facts);
+  yield;
   return facts;
 }
 

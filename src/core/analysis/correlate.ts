@@ -36,7 +36,6 @@ function portOf(endpoint: string): number | undefined {
 }
 
 interface Group {
-  key: string;
   proto: 'tcp' | 'udp';
   client: string;
   cport: number;
@@ -47,51 +46,63 @@ interface Group {
   endpoints?: string[];
 }
 
+/** The flows of one client endpoint that share a TCP generation (ISN; -1: unknown). */
+interface Generation {
+  gen: number;
+  flows: Flow[];
+}
+
 /** Groups the flows of all points by client endpoint and TCP generation (ISN). */
 function groupFlows(points: PointInfo[]): Group[] {
-  // protocol -> client -> port -> generation -> flows (nested: no key string per flow).
-  const byProto = { tcp: new Map<string, Map<number, Map<number, Flow[]>>>(), udp: new Map<string, Map<number, Map<number, Flow[]>>>() };
+  // protocol -> client -> port -> generations (a short list: almost always one).
+  const byProto = { tcp: new Map<string, Map<number, Generation[]>>(), udp: new Map<string, Map<number, Generation[]>>() };
   for (const p of points) {
     for (const f of p.table.allFlows()) {
       const byClient = byProto[f.proto];
       let byPort = byClient.get(f.client);
       if (!byPort) byClient.set(f.client, (byPort = new Map()));
-      let gens = byPort.get(f.cport);
-      if (!gens) byPort.set(f.cport, (gens = new Map()));
-      const list = gens.get(f.gen);
-      if (list) list.push(f);
-      else gens.set(f.gen, [f]);
+      const gens = byPort.get(f.cport);
+      if (!gens) {
+        byPort.set(f.cport, [{ gen: f.gen, flows: [f] }]);
+        continue;
+      }
+      const same = gens.find((g) => g.gen === f.gen);
+      if (same) same.flows.push(f);
+      else gens.push({ gen: f.gen, flows: [f] });
     }
   }
   const groups: Group[] = [];
   for (const proto of ['tcp', 'udp'] as const) {
     for (const [client, byPort] of byProto[proto]) {
-      for (const [cport, gens] of byPort) {
-        const base = `${proto}|${client}|${cport}`;
-        const unknown = gens.get(-1);
-        if (unknown && gens.size > 1) {
-          const known = [...gens.entries()].filter(([g]) => g !== -1);
+      for (const [cport, found] of byPort) {
+        let gens = found;
+        const unknown = gens.find((g) => g.gen === -1);
+        if (unknown && gens.length > 1) {
           // A point that missed the SYN: attach its flow to the generation closest in time.
-          gens.delete(-1);
-          for (const f of unknown) {
-            let best = known[0];
+          gens = gens.filter((g) => g !== unknown);
+          for (const f of unknown.flows) {
+            let best = gens[0];
             let bestD = Infinity;
-            for (const k of known) {
-              const first = Math.min(...k[1].map((x) => x.first));
-              const last = Math.max(...k[1].map((x) => x.last));
+            for (const k of gens) {
+              let first = Infinity;
+              let last = -Infinity;
+              for (const x of k.flows) {
+                if (x.first < first) first = x.first;
+                if (x.last > last) last = x.last;
+              }
               const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
               if (d < bestD) {
                 bestD = d;
                 best = k;
               }
             }
-            best[1].push(f);
+            best.flows.push(f);
           }
         }
-        for (const [gen, flows] of gens) {
+        for (const { flows } of gens) {
           let first = Infinity;
           for (const f of flows) if (f.first < first) first = f.first;
-          groups.push({ key: gen === -1 ? base : `${base}|${gen}`, proto, client, cport, flows, first, endpoints: undefined });
+          groups.push({ proto, client, cport, flows, first, endpoints: undefined });
         }
       }
     }

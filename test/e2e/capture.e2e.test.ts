@@ -76,6 +76,26 @@ async function openFile(page: Page, name: string): Promise<void> {
   }
 }
 
+/** "LVS: Capture VIP Traffic" for the lab's TCP service on every host, for `seconds`. */
+async function chooseLabCapture(page: Page, lab: Lab, seconds: number): Promise<void> {
+  await runCommand(page, 'LVS: Capture VIP Traffic');
+  await pickQuickItem(page, `tcp ${lab.vip}:${lab.tcpPort}`);
+  // Hosts: all are preselected; accept them.
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  await pickQuickItem(page, 'Other duration');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(String(seconds));
+  // Enter on the box itself (a welcome page loading meanwhile can take the keyboard focus),
+  // until it has taken the value (it validates as it is typed into).
+  await waitFor('the duration accepted', 20_000, async () => {
+    if (!(await page.locator('.quick-input-widget:visible', { hasText: 'Capture duration' }).count())) return true;
+    await input.press('Enter').catch(() => undefined);
+    await page.waitForTimeout(300);
+    return undefined;
+  });
+}
+
 describe('end to end in code-server', function () {
   this.timeout(420_000);
   let vsix: string;
@@ -182,15 +202,7 @@ describe('end to end in code-server', function () {
       server = await startCodeServer(ws, vsix);
       page = await openWorkbench(browser, server, ws);
       const before = await problemCounts(page);
-      await runCommand(page, 'LVS: Capture VIP Traffic');
-      await pickQuickItem(page, `tcp ${lab.vip}:${lab.tcpPort}`);
-      // Hosts: all are preselected; accept them.
-      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
-      await page.keyboard.press('Enter');
-      await pickQuickItem(page, 'Other duration');
-      const input = page.locator('.quick-input-widget input');
-      await input.fill('12');
-      await page.keyboard.press('Enter');
+      await chooseLabCapture(page, lab, 12);
       // Client traffic once every host is capturing (the progress shows "host: count" then).
       const progress = page.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
       let accepted = 0;
@@ -236,11 +248,7 @@ describe('end to end in code-server', function () {
 
       // Cancel from the progress notification: every remote tcpdump is stopped.
       await page.keyboard.press('Escape');
-      await runCommand(page, 'LVS: Capture VIP Traffic');
-      await pickQuickItem(page, `tcp ${lab.vip}:${lab.tcpPort}`);
-      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
-      await page.keyboard.press('Enter');
-      await pickQuickItem(page, '60 seconds');
+      await chooseLabCapture(page, lab, 60);
       const second = page.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
       await waitFor('every host capturing again', 60_000, async () => {
         const text = (await second.textContent()) ?? '';
@@ -302,20 +310,8 @@ describe('end to end in code-server', function () {
     let server: CodeServer | undefined;
     let page: Page | undefined;
     /** Starts a capture of `seconds`; answers every password box; returns the prompts once every host captures. */
-    const startCapture = async (p: Page, seconds: string): Promise<string[]> => {
-      await runCommand(p, 'LVS: Capture VIP Traffic');
-      await pickQuickItem(p, `tcp ${lab.vip}:${lab.tcpPort}`);
-      await p.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20_000 });
-      await p.keyboard.press('Enter');
-      await pickQuickItem(p, 'Other duration');
-      await p.locator('.quick-input-widget input').fill(seconds);
-      // The box validates as it is typed into: press Enter until it has taken the value.
-      await waitFor('the duration accepted', 20_000, async () => {
-        if (!(await p.locator('.quick-input-widget:visible', { hasText: 'Capture duration' }).count())) return true;
-        await p.keyboard.press('Enter');
-        await p.waitForTimeout(300);
-        return undefined;
-      });
+    const startCapture = async (p: Page, seconds: number): Promise<string[]> => {
+      await chooseLabCapture(p, lab, seconds);
       const prompts: string[] = [];
       const progress = p.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
       await waitFor('every host capturing', 120_000, async () => {
@@ -325,7 +321,7 @@ describe('end to end in code-server', function () {
           if (await input.count()) {
             prompts.push(((await box.locator('.quick-input-message').textContent().catch(() => '')) || (await input.getAttribute('aria-label')) || '').trim());
             await input.fill(password!);
-            await p.keyboard.press('Enter');
+            await input.press('Enter');
             await p.waitForTimeout(300);
           }
         }
@@ -337,7 +333,7 @@ describe('end to end in code-server', function () {
     try {
       server = await startCodeServer(ws, vsix);
       page = await openWorkbench(browser, server, ws);
-      const first = await startCapture(page, '8');
+      const first = await startCapture(page, 8);
       assert.ok(first.length >= 2, `password boxes shown: ${JSON.stringify(first)}`);
       assert.ok(first.some((t) => /SSH password for lvsuser@/.test(t)), `an SSH password box (${JSON.stringify(first)})`);
       assert.ok(first.some((t) => /sudo password on lvsuser@/.test(t)), `a sudo password box (${JSON.stringify(first)})`);
@@ -345,7 +341,7 @@ describe('end to end in code-server', function () {
       await waitFor('the flow view of the password capture', 150_000, () => webviewFrame(page!, '.vlist-row'));
       // The next capture finds every password in SecretStorage: no box at all.
       await page.keyboard.press('Escape');
-      const second = await startCapture(page, '6');
+      const second = await startCapture(page, 6);
       assert.deepEqual(second, [], 'no password asked again');
       const second2 = page.locator('.notification-list-item', { hasText: 'LVS capture' }).first();
       await second2.hover();

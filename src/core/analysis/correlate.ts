@@ -178,6 +178,9 @@ function learnMacs(facts: Facts): void {
   }
   // By elimination (DR): one real server still without a MAC — its capture is empty or
   // missing, and no ARP names it — and one unknown unicast MAC the director forwards to.
+  // DR only: in TUN and NAT a forwarded copy may be addressed to a router's MAC.
+  const svcs = facts.manifest.services;
+  if (svcs.length === 0 || svcs.some((x) => x.method !== 'dr')) return;
   const named = new Set(facts.rsMacs.values());
   const nameless = [...services.rsAddressByName.keys()].filter((n) => !named.has(n));
   if (nameless.length !== 1) return;

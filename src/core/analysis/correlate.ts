@@ -408,76 +408,8 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   const { service, vip, vport } = serviceOf(services, g.proto, eps);
   const method = service?.method;
   const dirFlows = g.flows.filter((f) => points[f.point].spec.role === 'director');
-  const forwardedTo: string[] = [];
-  const addFwd = (name: string | undefined): void => {
-    if (name && !forwardedTo.includes(name)) forwardedTo.push(name);
-  };
-  let atDirector = false;
-  let forwarded = false;
-  let directorSawReply = false;
-  for (const f of dirFlows) {
-    if (f.req > 0 && f.reqDsts.some((e) => services.vips.has(ipOf(e)))) atDirector = true;
-    for (const m of f.dupDstMacs) addFwd(facts.rsMacs.get(m));
-    for (const e of f.reqDsts) addFwd(services.rsByAddress.get(ipOf(e)));
-    for (const e of f.dupDsts) addFwd(services.rsByAddress.get(ipOf(e)));
-    for (const o of f.encapDsts) addFwd(services.rsByAddress.get(o));
-    if (f.reqDup > 0 || f.encapDsts.length > 0 || f.reqDsts.some((e) => services.isRealServerAddress(ipOf(e)))) forwarded = true;
-    if (f.rep - f.icmpToClient > 0) directorSawReply = true;
-  }
-  if (forwardedTo.length > 0) forwarded = true;
-  let directorRefused: ConnFacts['directorRefused'];
-  if (!forwarded) {
-    for (const f of dirFlows) {
-      if (f.synAck > 0) continue;
-      const s = f.store;
-      const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
-      if (r !== undefined && services.vips.has(s.addr[r].src)) {
-        directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note[r] ?? 'ICMP unreachable') : 'a TCP RST' };
-        break;
-      }
-    }
-  }
-  const rsViews: RsView[] = [];
-  for (const f of g.flows) {
-    const p = points[f.point];
-    if (p.spec.role !== 'real-server') continue;
-    const rs = p.spec.realServer ?? p.spec.host;
-    // One view per real server: a host captured on two interfaces (eth0 and tunl0 for
-    // TUN: requests on both, replies on eth0 only) is still one server.
-    const same = rsViews.find((v) => v.rs === rs);
-    if (same) {
-      same.requests = Math.max(same.requests, f.req);
-      same.replies = Math.max(same.replies, f.rep);
-      for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
-      for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
-      for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
-      same.synAck = Math.max(same.synAck, f.synAck);
-      same.rst = Math.max(same.rst, f.rstS);
-      same.icmp = Math.max(same.icmp, f.icmpToClient);
-      same.first = Math.min(same.first, f.first + p.shift);
-      same.last = Math.max(same.last, f.last + p.shift);
-      if (f.req + f.rep > same.flow.req + same.flow.rep) {
-        same.point = f.point;
-        same.flow = f;
-      }
-      continue;
-    }
-    rsViews.push({
-      point: f.point,
-      rs,
-      requests: f.req,
-      replies: f.rep,
-      replySrcs: f.replySrcs,
-      reqSrcMacs: f.reqSrcMacs,
-      repDstMacs: f.repDstMacs,
-      synAck: f.synAck,
-      rst: f.rstS,
-      icmp: f.icmpToClient,
-      first: f.first + p.shift,
-      last: f.last + p.shift,
-      flow: f,
-    });
-  }
+  const { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused } = directorView(dirFlows, ctx);
+  const rsViews = rsViewsOf(g.flows, points);
   const clientFlows = g.flows.filter((f) => points[f.point].spec.role === 'client' || points[f.point].spec.role === 'router');
   const clientReplySrcs: string[] = [];
   let clientReplies = 0;
@@ -542,6 +474,87 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   const stop = describeStop(cf, points);
   if (stop) conn.stoppedAt = stop;
   facts.conns.push(cf);
+}
+
+/** What the director points saw of one connection: arrival, forwarding, replies, refusal. */
+function directorView(dirFlows: Flow[], ctx: GroupContext): Pick<ConnFacts, 'atDirector' | 'forwarded' | 'forwardedTo' | 'directorSawReply' | 'directorRefused'> {
+  const { facts, points, services } = ctx;
+  const forwardedTo: string[] = [];
+  const addFwd = (name: string | undefined): void => {
+    if (name && !forwardedTo.includes(name)) forwardedTo.push(name);
+  };
+  let atDirector = false;
+  let forwarded = false;
+  let directorSawReply = false;
+  for (const f of dirFlows) {
+    if (f.req > 0 && f.reqDsts.some((e) => services.vips.has(ipOf(e)))) atDirector = true;
+    for (const m of f.dupDstMacs) addFwd(facts.rsMacs.get(m));
+    for (const e of f.reqDsts) addFwd(services.rsByAddress.get(ipOf(e)));
+    for (const e of f.dupDsts) addFwd(services.rsByAddress.get(ipOf(e)));
+    for (const o of f.encapDsts) addFwd(services.rsByAddress.get(o));
+    if (f.reqDup > 0 || f.encapDsts.length > 0 || f.reqDsts.some((e) => services.isRealServerAddress(ipOf(e)))) forwarded = true;
+    if (f.rep - f.icmpToClient > 0) directorSawReply = true;
+  }
+  if (forwardedTo.length > 0) forwarded = true;
+  let directorRefused: ConnFacts['directorRefused'];
+  if (!forwarded) {
+    for (const f of dirFlows) {
+      if (f.synAck > 0) continue;
+      const s = f.store;
+      const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
+      if (r !== undefined && services.vips.has(s.addr[r].src)) {
+        directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note[r] ?? 'ICMP unreachable') : 'a TCP RST' };
+        break;
+      }
+    }
+  }
+  return { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused };
+}
+
+/** One view per real server that saw anything of the connection. */
+function rsViewsOf(flows: Flow[], points: PointInfo[]): RsView[] {
+  const rsViews: RsView[] = [];
+  for (const f of flows) {
+    const p = points[f.point];
+    if (p.spec.role !== 'real-server') continue;
+    const rs = p.spec.realServer ?? p.spec.host;
+    // One view per real server: a host captured on two interfaces (eth0 and tunl0 for
+    // TUN: requests on both, replies on eth0 only) is still one server.
+    const same = rsViews.find((v) => v.rs === rs);
+    if (same) {
+      same.requests = Math.max(same.requests, f.req);
+      same.replies = Math.max(same.replies, f.rep);
+      for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
+      for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
+      for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
+      same.synAck = Math.max(same.synAck, f.synAck);
+      same.rst = Math.max(same.rst, f.rstS);
+      same.icmp = Math.max(same.icmp, f.icmpToClient);
+      same.first = Math.min(same.first, f.first + p.shift);
+      same.last = Math.max(same.last, f.last + p.shift);
+      if (f.req + f.rep > same.flow.req + same.flow.rep) {
+        same.point = f.point;
+        same.flow = f;
+      }
+      continue;
+    }
+    rsViews.push({
+      point: f.point,
+      rs,
+      requests: f.req,
+      replies: f.rep,
+      replySrcs: f.replySrcs,
+      reqSrcMacs: f.reqSrcMacs,
+      repDstMacs: f.repDstMacs,
+      synAck: f.synAck,
+      rst: f.rstS,
+      icmp: f.icmpToClient,
+      first: f.first + p.shift,
+      last: f.last + p.shift,
+      flow: f,
+    });
+  }
+  return rsViews;
 }
 
 function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: string, points: PointInfo[], services: ServiceMap): void {

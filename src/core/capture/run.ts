@@ -520,7 +520,7 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
       ),
   );
 
-  // 2. Capture: pull and count while tcpdumps run; stop on duration/count (the host's
+  // 2. Capture, per host: pull and count while tcpdumps run; stop on duration/count (the host's
   // own `timeout` or -c), on stop/cancel, or at our own deadline as a backstop.
   const active = runs.filter((r) => r.progress.state === 'capturing');
   const limitMs = opts.durationMs ?? (opts.count ? opts.maxDurationMs ?? 600000 : 10000);
@@ -558,13 +558,9 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
             `its temp folder ${r.dir} may remain on the host`,
         );
       }
-    }),
-  );
-
-  // 3. Fetch the rest, remove remote files and processes.
-  await Promise.all(
-    active.map((r) =>
-      limit(async () => {
+      // 3. As soon as this host's tcpdump has stopped: fetch the rest, remove remote files
+      // and processes (not waiting for the slowest host to stop first).
+      await limit(async () => {
         if (r.gone) return r.setState('failed');
         try {
           await r.finish();
@@ -573,8 +569,8 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
           r.setState('failed', `${r.name}: fetching the capture failed: ${(e as Error).message}`);
           await r.cleanup();
         }
-      }),
-    ),
+      });
+    }),
   );
 
   // 4. The capture folder.

@@ -79,6 +79,12 @@ function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: Pack
   return ['none', undefined];
 }
 
+/** Where a record sits along its packet's path: the point's rank, the second copy of an
+ *  in/out pair just after the first. Breaks ties between copies with the same time. */
+function recordRank(point: PointInfo, s: PacketRecords, i: number): number {
+  return pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0);
+}
+
 // Scratch space of matchRecords() and buildHops(), reused from one connection to the
 // next (they never nest): parallel arrays and a sorted index, no object per packet.
 const itemFlow: number[] = [];
@@ -109,12 +115,14 @@ function matchRecords(flows: Flow[], points: PointInfo[]): number {
     const f = flows[fi];
     const point = points[f.point];
     const s = f.store;
-    for (const i of f.recordIndices()) {
+    const records = f.recordCount();
+    for (let k = 0; k < records; k++) {
+      const i = f.recordAt(k);
       order.push(itemIdx.length);
       itemFlow.push(fi);
       itemIdx.push(i);
       itemTs.push(s.ts[i] + point.shift);
-      itemRank.push(pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0));
+      itemRank.push(recordRank(point, s, i));
     }
   }
   order.sort(byTimeThenPath);
@@ -183,7 +191,7 @@ function collectWanted(flows: Flow[], points: PointInfo[], wanted: Wanted): bool
       fsStore.push(s);
       fsIdx.push(i);
       fsTs.push(s.ts[i] + point.shift);
-      fsRank.push(pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0));
+      fsRank.push(recordRank(point, s, i));
       fsSig.push(s.sig[i]);
       fsDone.push(false);
     }

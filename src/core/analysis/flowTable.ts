@@ -63,6 +63,25 @@ function pushSmall(list: string[], v: string | undefined): string[] {
   return list;
 }
 
+/** The rings of recent packet signatures of one point's flows, RING slots per flow, in one
+ *  growing column. */
+export class SignatureRings {
+  sigs = new Uint32Array(RING * 256);
+  private used = 0;
+
+  /** Reserves one flow's ring; returns its first slot. */
+  alloc(): number {
+    const at = this.used;
+    this.used += RING;
+    if (this.used > this.sigs.length) {
+      const bigger = new Uint32Array(this.sigs.length * 4);
+      bigger.set(this.sigs);
+      this.sigs = bigger;
+    }
+    return at;
+  }
+}
+
 /** A TCP connection or UDP conversation between one client endpoint and our side, at one point. */
 export class Flow {
   first = Infinity;
@@ -110,8 +129,10 @@ export class Flow {
   private tailPos = 0;
   /** Packets not kept as records (between head and tail). */
   skipped = 0;
-  /** Signatures of the last RING packets, oldest overwritten first. */
-  private readonly ring = new Uint32Array(RING);
+  /** Signatures of the last RING packets, oldest overwritten first: RING slots from
+   *  `ringAt` in the point's shared ring column (a typed array per flow costs the
+   *  garbage collector far more than the 32 bytes it holds). */
+  private ringAt = -1;
   private ringLen = 0;
   private ringPos = 0;
   /** Last values pushed to the small lists: most packets repeat them, skip the work. */
@@ -178,20 +199,18 @@ export class Flow {
   }
 
   /** Returns true when the signature was already seen here (the packet is a forwarded copy). */
-  seen(sig: number, sllType: number | undefined): boolean {
+  seen(sig: number, sllType: number | undefined, rings: SignatureRings): boolean {
+    if (this.ringAt < 0) this.ringAt = rings.alloc();
+    const ring = rings.sigs;
+    const at = this.ringAt;
     if (sllType === undefined || sllType === 4) {
-      const ring = this.ring;
-      const count = this.ringLen;
-      for (let k = 0; k < count; k++) if (ring[k] === sig) return true;
+      const end = at + this.ringLen;
+      for (let k = at; k < end; k++) if (ring[k] === sig) return true;
     }
-    this.remember(sig);
-    return false;
-  }
-
-  private remember(sig: number): void {
-    this.ring[this.ringPos] = sig;
+    ring[at + this.ringPos] = sig;
     this.ringPos = (this.ringPos + 1) % RING;
     if (this.ringLen < RING) this.ringLen++;
+    return false;
   }
 
   /** Retransmission check on first copies (seq ranges never shrink in order). */
@@ -313,6 +332,8 @@ export class PointTable {
   readonly fragNeeded: FragNeededEvent[] = [];
   /** Packet records of every flow at this point. */
   readonly records = new PacketRecords();
+  /** Recent packet signatures of every flow (forwarded-copy detection). */
+  private readonly rings = new SignatureRings();
   /** Source IP -> source MAC (first seen), bounded. */
   readonly srcMacByIp = new Map<string, string>();
   /** For points whose own address is unknown (bounded): address -> times it accepted a
@@ -578,7 +599,7 @@ export class PointTable {
     }
 
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
-    const dup = flow.seen(sig, sllType);
+    const dup = flow.seen(sig, sllType, this.rings);
     if (ts < flow.first) flow.first = ts;
     if (ts > flow.last) flow.last = ts;
     if (reply) {
@@ -813,7 +834,7 @@ export class PointTable {
     const note = icmpText(ic.type, ic.code);
     flow.icmpNote ??= note;
     const sig = packetSig(reply, p.ipId ?? 0, ic.type, ic.code, -2, p.len ?? 0);
-    const dup = flow.seen(sig, p.sllPacketType);
+    const dup = flow.seen(sig, p.sllPacketType, this.rings);
     if (p.ts < flow.first) flow.first = p.ts;
     if (p.ts > flow.last) flow.last = p.ts;
     if (reply && !dup) flow.replySrcs = pushSmall(flow.replySrcs, `${p.src}:icmp`);

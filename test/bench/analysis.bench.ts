@@ -137,9 +137,23 @@ export function generate(dir: string, size: Size): number {
 // Runs inside the child (argv: bundle, folder). The core is bundled with esbuild exactly as
 // dist/cli.js ships it: running through tsx's per-module wrappers would measure tsx.
 const WORKER = `
-const [bundle, dir] = process.argv.slice(2);
+const [bundle, dir, mode] = process.argv.slice(2);
 const core = require(bundle);
 const path = require('node:path');
+const fs = require('node:fs');
+// The baselines, each alone in a fresh process like the first analysis: the bare reader,
+// and the flow-count floor (flowCountFloor.ts).
+if (mode === 'reader' || mode === 'floor') {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'capture.json'), 'utf8'));
+  const files = manifest.points.map((p) => path.join(dir, p.file));
+  const start = process.cpuUsage();
+  let frames = 0;
+  if (mode === 'reader') for (const f of files) frames += core.readFrames(f, () => undefined).frames;
+  else frames = core.countFlows(files).frames;
+  const u = process.cpuUsage(start);
+  process.stdout.write(JSON.stringify({ frames, ms: (u.user + u.system) / 1000 }));
+  return;
+}
 (async () => {
   // CPU time, not wall time: the bench machine is shared, and CPU time is what we spend.
   const cpuMs = (u) => (u.user + u.system) / 1000;
@@ -192,7 +206,8 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
   const worker = path.join(dir, 'worker.js');
   esbuild.buildSync({
     stdin: {
-      contents: "export { analyzeCapture } from './src/core/analysis'; export { readPackets } from './src/core/decode'; export { readFrames } from './src/core/pcap';",
+      contents:
+        "export { analyzeCapture } from './src/core/analysis'; export { readPackets } from './src/core/decode'; export { readFrames } from './src/core/pcap'; export { countFlows } from './test/bench/flowCountFloor';",
       resolveDir: repoRoot,
       loader: 'ts',
     },
@@ -208,8 +223,8 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
 }
 
 /** Peak RSS belongs to the analysis of one folder alone: a fresh process per size. */
-function measure(code: { bundle: string; worker: string }, dir: string): ReturnType<typeof JSON.parse> {
-  const r = spawnSync(process.execPath, [code.worker, code.bundle, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' = 'analysis'): ReturnType<typeof JSON.parse> {
+  const r = spawnSync(process.execPath, [code.worker, code.bundle, dir, mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -230,15 +245,20 @@ export async function run(): Promise<void> {
       const written = generate(dir, s);
       const genS = (Date.now() - g0) / 1000;
       const m = measure(code, dir);
+      const reader = measure(code, dir, 'reader');
+      const floor = measure(code, dir, 'floor');
       fs.rmSync(dir, { recursive: true, force: true });
       const full = m.packets / (m.analyseMs / 1000);
       const fullWall = m.packets / (m.analyseWallMs / 1000);
       const warm = m.packets / (m.warmMs / 1000);
       const warmWall = m.packets / (m.warmWallMs / 1000);
-      const bare = m.frames / (m.readMs / 1000);
+      const bareWarm = m.frames / (m.readMs / 1000);
       const decode = m.decoded / (m.decodeMs / 1000);
+      const bare = reader.frames / (reader.ms / 1000);
+      const least = floor.frames / (floor.ms / 1000);
+      const mps = (v: number) => `${(v / 1e6).toFixed(2)} M/s`;
       rows.push(
-        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${(full / 1e6).toFixed(2)} M/s (wall ${(fullWall / 1e6).toFixed(2)}) | ${(warm / 1e6).toFixed(2)} M/s (wall ${(warmWall / 1e6).toFixed(2)}) | ${(decode / 1e6).toFixed(2)} M/s | ${(bare / 1e6).toFixed(2)} M/s | ${(full / bare).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
+        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${mps(full)} (wall ${(fullWall / 1e6).toFixed(2)}) | ${mps(warm)} (wall ${(warmWall / 1e6).toFixed(2)}) | ${mps(decode)} | ${mps(bare)} (warm ${(bareWarm / 1e6).toFixed(2)}) | ${mps(least)} | ${(full / bare).toFixed(2)} | ${(full / least).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
       );
       if (m.findings !== 0) rows.push(`|   (unexpected: ${m.findings} error/warning findings on healthy traffic) |`);
     }
@@ -248,8 +268,11 @@ export async function run(): Promise<void> {
         'Target: full analysis ≥ 2 M packets/s (per CPU second). "first" is a fresh process (the CLI), "again" the same analysis once more in',
         'that process (the extension host, JIT warm). Memory: heap after the first analysis (result held) and peak RSS of the process.',
         '',
-        '| size | packets | connections | full analysis, first (CPU) | full analysis, again (CPU) | read + decode only | bare reader | full first / bare | heap | peak RSS | generate |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        'Baselines on the same files, each in a fresh process like "first": the bare reader (readFrames, no decoding), and the flow-count floor',
+        '(test/bench/flowCountFloor.ts: reader + 5-tuple lookup in typed arrays + counters, nothing else) — the least any per-connection analysis does.',
+        '',
+        '| size | packets | connections | full analysis, first (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
         '',
       ].join('\n'),

@@ -247,6 +247,7 @@ export async function run(): Promise<void> {
       const m = measure(code, dir);
       const reader = measure(code, dir, 'reader');
       const floor = measure(code, dir, 'floor');
+      if (reader.frames !== m.frames || floor.frames !== m.frames) throw new Error(`baselines read ${reader.frames} / ${floor.frames} frames, the analysis ${m.frames}`);
       fs.rmSync(dir, { recursive: true, force: true });
       const full = m.packets / (m.analyseMs / 1000);
       const fullWall = m.packets / (m.analyseWallMs / 1000);

@@ -83,16 +83,71 @@ const START =
   'i=0; while [ $i -lt 600 ]; do if grep -q "listening on" "$e" 2>/dev/null; then echo ready; break; fi; ' +
   'kill -0 "$c" 2>/dev/null || break; sleep 0.05; i=$((i+1)); done; wait "$c"';
 const PULL_CHUNK = 4 * 1024 * 1024;
-/** Prints each named file after a `=== name` line. */
-const READ_ERRS = 'for f; do echo "=== $f"; cat -- "$f" 2>/dev/null; done';
 /**
- * Removes the temp folder unless a process still names it (exit 3 and the PIDs).
+ * Removes the temp folder $d unless a process still names it (exit 3 and the PIDs).
  * The folder comes on stdin so that this shell's own command line does not match.
  */
-const REMOVE_IF_IDLE =
-  'read -r d || exit 2; [ -f "$d/reaper.pid" ] && kill -TERM "-$(cat "$d/reaper.pid")" 2>/dev/null; ' +
+const REMOVE_IDLE_D =
+  '[ -f "$d/reaper.pid" ] && kill -TERM "-$(cat "$d/reaper.pid")" 2>/dev/null; ' +
   'i=0; while pgrep -f -- "$d" >/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; ' +
   'if pgrep -f -- "$d" >/dev/null; then echo busy; pgrep -f -- "$d"; exit 3; fi; rm -rf -- "$d"';
+const REMOVE_IF_IDLE = `read -r d || exit 2; ${REMOVE_IDLE_D}`;
+/**
+ * The end of a host's capture in one round trip (every command costs the host a login
+ * shell): prints each named file of the folder after a `=== name` line (tcpdump's
+ * statistics), then removes the folder as REMOVE_IF_IDLE does. Folder and names on stdin.
+ */
+export const READ_ERRS_THEN_REMOVE = `read -r d || exit 2; while read -r f; do echo "=== $f"; cat -- "$d/$f" 2>/dev/null; done; echo "=== ~"; ${REMOVE_IDLE_D}`;
+/**
+ * The host's network state in one round trip: each command's output after `=== key`,
+ * then `=== key: exit N` and what it wrote to stderr. Commands fixed here; keys are the
+ * state's names in capture.json.
+ */
+const STATE_DUMPS: Array<[string, string]> = [
+  ['ip addr', 'ip addr show'],
+  ['ip -o link', 'ip -o link show'],
+  ['ip route', 'ip route show'],
+];
+/** The script for DUMP_STATE; `dumps` are [key, command] written here, never from input. */
+export function dumpStateScript(dumps: Array<[string, string]>): string {
+  return (
+    'exec 4>&1; dump() { k=$1; shift; echo "=== $k"; e=$("$@" 2>&1 1>&4); c=$?; echo; echo "=== $k: exit $c"; printf "%s\\n" "$e"; }; ' +
+    dumps.map(([key, cmd]) => `dump '${key}' ${cmd}`).join('; ')
+  );
+}
+const DUMP_STATE = dumpStateScript(STATE_DUMPS);
+
+/** The sections DUMP_STATE printed: key -> stdout, exit code, stderr. */
+export function parseStateDumps(out: string, keys: string[]): Map<string, { stdout: string; code: number; stderr: string }> {
+  const found = new Map<string, { stdout: string; code: number; stderr: string }>();
+  let key: string | undefined;
+  let body: string[] = [];
+  let code: number | undefined;
+  let stderr: string[] = [];
+  const close = (): void => {
+    if (key !== undefined && code !== undefined) found.set(key, { stdout: body.join('\n'), code, stderr: stderr.join('\n').trimEnd() });
+  };
+  for (const line of out.split('\n')) {
+    const head = line.startsWith('=== ') ? line.slice(4) : undefined;
+    if (head !== undefined && keys.includes(head)) {
+      close();
+      key = head;
+      body = [];
+      code = undefined;
+      stderr = [];
+      continue;
+    }
+    if (key === undefined) continue;
+    if (code === undefined) {
+      const end = head !== undefined ? /^(.*): exit (\d+)$/.exec(head) : null;
+      // The `echo` before the marker ends the output with exactly one newline of its own.
+      if (end && end[1] === key) code = Number(end[2]);
+      else body.push(line);
+    } else stderr.push(line);
+  }
+  close();
+  return found;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -369,21 +424,29 @@ class HostRun {
   private async dumpState(): Promise<void> {
     const folder = path.join(this.opts.outDir, safeName(this.name));
     fs.mkdirSync(folder, { recursive: true });
-    const dumps: Array<[string, string[], boolean]> = [
-      ['ip addr', ['ip', 'addr', 'show'], false],
-      ['ip -o link', ['ip', '-o', 'link', 'show'], false],
-      ['ip route', ['ip', 'route', 'show'], false],
-    ];
-    if (this.role === 'director' && this.facts?.ipvsadm) dumps.push(['ipvsadm -Ln', [this.facts.ipvsadm, '-Ln'], true]);
-    for (const [key, argv, sudo] of dumps) {
-      try {
-        const r = await this.withHost((h) => h.exec(argv, { timeoutMs: 10000, sudo: sudo && this.facts?.uid !== 0 }));
-        const file = `${safeName(this.name)}/${key.replace(/[^A-Za-z0-9]+/g, '-')}.txt`;
-        fs.writeFileSync(path.join(this.opts.outDir, file), r.stdout + (r.code === 0 ? '' : `\n# exit ${r.code}: ${r.stderr}`));
-        this.state[key] = file;
-      } catch (e) {
-        this.log('warn', `${this.name}: ${key}: ${(e as Error).message}`);
+    const save = (key: string, r: { stdout: string; code: number | null; stderr: string }): void => {
+      const file = `${safeName(this.name)}/${key.replace(/[^A-Za-z0-9]+/g, '-')}.txt`;
+      fs.writeFileSync(path.join(this.opts.outDir, file), r.stdout + (r.code === 0 ? '' : `\n# exit ${r.code}: ${r.stderr}`));
+      this.state[key] = file;
+    };
+    const keys = STATE_DUMPS.map(([key]) => key);
+    try {
+      const r = await this.exec(['sh', '-c', DUMP_STATE], 10000);
+      const dumps = parseStateDumps(r.stdout, keys);
+      for (const key of keys) {
+        const d = dumps.get(key);
+        if (d) save(key, d);
+        else this.log('warn', `${this.name}: ${key}: no output${r.stderr.trim() ? ` (${r.stderr.trim()})` : ''}`);
       }
+    } catch (e) {
+      this.log('warn', `${this.name}: state dump: ${(e as Error).message}`);
+    }
+    if (this.role !== 'director' || !this.facts?.ipvsadm) return;
+    try {
+      const ipvsadm = this.facts.ipvsadm;
+      save('ipvsadm -Ln', await this.withHost((h) => h.exec([ipvsadm, '-Ln'], { timeoutMs: 10000, sudo: this.facts?.uid !== 0 })));
+    } catch (e) {
+      this.log('warn', `${this.name}: ipvsadm -Ln: ${(e as Error).message}`);
     }
   }
 
@@ -433,19 +496,21 @@ class HostRun {
     this.setState('fetching');
     await this.stateDone;
     for (const p of this.points) await this.pull(p);
-    // tcpdump's statistics for every interface in one round trip
-    const errs = this.points.length
-      ? await this.exec(['sh', '-c', READ_ERRS, 'sh', ...this.points.map((p) => p.errFile)], 15000).catch(() => undefined)
-      : undefined;
-    const texts = (errs?.stdout ?? '').split(/^=== /m);
-    for (const p of this.points) {
-      const t = texts.find((x) => x.startsWith(`${p.errFile}\n`));
-      p.stderr = t === undefined ? undefined : t.slice(p.errFile.length + 1);
+    // tcpdump's statistics for every interface, then the folder removed, in one round trip.
+    const dir = this.dir;
+    const names = this.points.map((p) => path.posix.basename(p.errFile));
+    const done = dir ? await this.exec(['sh', '-c', READ_ERRS_THEN_REMOVE], 15000, `${dir}\n${names.map((n) => `${n}\n`).join('')}`).catch(() => undefined) : undefined;
+    const texts = (done?.stdout ?? '').split(/^=== /m);
+    if (done?.code === 0) this.dir = undefined;
+    this.points.forEach((p, k) => {
+      const t = texts.find((x) => x.startsWith(`${names[k]}\n`));
+      p.stderr = t === undefined ? undefined : t.slice(names[k].length + 1);
       const stats = parseTcpdumpStats(p.stderr ?? '');
       if (stats.captured === undefined && p.stderr !== undefined && !/listening on/.test(p.stderr))
         this.errors.push(this.explainFailure(p.stderr, p.iface));
       if (p.counter.error) this.errors.push(`${this.name} ${p.iface}: the pulled capture is damaged: ${p.counter.error}`);
-    }
+    });
+    // Not removed (something still runs there, or the round trip failed): the full cleanup.
     await this.cleanup();
   }
 

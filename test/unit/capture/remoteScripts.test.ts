@@ -1,0 +1,83 @@
+// The shell scripts a capture runs on each host, run here by a real `sh`: the state dumps
+// in one round trip, and tcpdump's statistics read + temp folder removed in one.
+
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dumpStateScript, parseStateDumps, READ_ERRS_THEN_REMOVE } from '../../../src/core/capture/run';
+import { hasCommand, requireOrSkip } from '../../helpers/env';
+
+function sh(script: string, stdin = ''): { stdout: string; status: number | null } {
+  const r = spawnSync('sh', ['-c', script], { input: stdin, encoding: 'utf8', timeout: 20000 });
+  return { stdout: r.stdout, status: r.status };
+}
+
+describe('capture/remote scripts', function () {
+  it('dumps several commands in one run, each with its own output, exit status and stderr', function () {
+    const script = dumpStateScript([
+      ['lines', "printf 'a\\nb\\n'"],
+      ['no newline', "printf 'x y'"],
+      ['empty', 'true'],
+      ['fails', 'ls /nonexistent-lvs-trace-test'],
+      ['both', "sh -c 'echo out; echo err >&2; exit 4'"],
+    ]);
+    const r = sh(script);
+    const d = parseStateDumps(r.stdout, ['lines', 'no newline', 'empty', 'fails', 'both', 'absent']);
+    assert.deepEqual(d.get('lines'), { stdout: 'a\nb\n', code: 0, stderr: '' });
+    assert.deepEqual(d.get('no newline'), { stdout: 'x y', code: 0, stderr: '' });
+    assert.deepEqual(d.get('empty'), { stdout: '', code: 0, stderr: '' });
+    const fails = d.get('fails')!;
+    assert.equal(fails.stdout, '');
+    assert.notEqual(fails.code, 0);
+    assert.match(fails.stderr, /nonexistent-lvs-trace-test/);
+    assert.deepEqual(d.get('both'), { stdout: 'out\n', code: 4, stderr: 'err' });
+    assert.equal(d.has('absent'), false);
+  });
+
+  it('the state dumps agree with running the commands one by one', function () {
+    requireOrSkip(this, hasCommand('ip'), 'ip (iproute2)');
+    const d = parseStateDumps(sh(dumpStateScript([['ip route', 'ip route show'], ['ip addr', 'ip addr show']])).stdout, ['ip route', 'ip addr']);
+    assert.equal(d.get('ip route')?.stdout, spawnSync('ip', ['route', 'show'], { encoding: 'utf8' }).stdout);
+    assert.match(d.get('ip addr')!.stdout, /\blo\b/);
+    assert.equal(d.get('ip addr')?.code, 0);
+  });
+
+  it('reads the statistics files, then removes the idle temp folder', function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-capture-test-'));
+    fs.writeFileSync(path.join(dir, 'eth0.err'), 'listening on eth0\n3 packets captured\n');
+    fs.writeFileSync(path.join(dir, 'lo.err'), '0 packets captured\n');
+    const r = sh(READ_ERRS_THEN_REMOVE, `${dir}\neth0.err\nlo.err\nmissing.err\n`);
+    assert.equal(r.status, 0);
+    const sections = r.stdout.split(/^=== /m);
+    assert.ok(sections.includes('eth0.err\nlistening on eth0\n3 packets captured\n'), r.stdout);
+    assert.ok(sections.includes('lo.err\n0 packets captured\n'), r.stdout);
+    assert.ok(sections.includes('missing.err\n'), r.stdout);
+    assert.equal(fs.existsSync(dir), false, 'folder removed');
+  });
+
+  it('keeps a folder that a process still names, and says which (exit 3)', async function () {
+    requireOrSkip(this, hasCommand('pgrep'), 'pgrep (procps)');
+    this.timeout(20000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-capture-test-'));
+    fs.writeFileSync(path.join(dir, 'eth0.err'), 'x\n');
+    // A process with the folder in its command line, like a tcpdump that did not stop.
+    const holder = spawn('sh', ['-c', 'sleep 30', path.join(dir, 'eth0.pcap')], { stdio: 'ignore' });
+    try {
+      const r = await new Promise<{ stdout: string; status: number | null }>((resolve) => {
+        const c = spawn('sh', ['-c', READ_ERRS_THEN_REMOVE]);
+        let out = '';
+        c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        c.on('close', (status) => resolve({ stdout: out, status }));
+        c.stdin.end(`${dir}\neth0.err\n`);
+      });
+      assert.equal(r.status, 3);
+      assert.match(r.stdout, new RegExp(`^busy\\n${holder.pid}$`, 'm'));
+      assert.equal(fs.existsSync(dir), true, 'folder kept');
+    } finally {
+      holder.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

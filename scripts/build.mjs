@@ -16,6 +16,13 @@ const targets = [
     external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
   },
   {
+    // Analyses run in this worker thread, off the extension host (src/core/analysis/worker).
+    entryPoints: ['src/core/analysis/worker/entry.ts'],
+    outfile: 'dist/analysisWorker.js',
+    platform: 'node',
+    format: 'cjs',
+  },
+  {
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     platform: 'node',

@@ -34,6 +34,8 @@ class FlowApp {
   private received = 0;
   /** Hops arrive per connection on request (the first message carries none). */
   private hopsCache = new Map<string, Hop[]>();
+  /** Connections whose hops were asked for and have not arrived yet. */
+  private readonly hopsPending = new Set<string>();
   private nextHopsRequest = 1;
   /** Timing of the first screen, posted once the first diagram is painted. */
   private firstScreen?: Record<string, number>;
@@ -85,6 +87,9 @@ class FlowApp {
         this.root.appendChild(el('p', { class: 'loading' }, msg.text));
         break;
       case 'hops': {
+        this.hopsPending.delete(msg.connectionId);
+        // Already drawn with its hops: drawing again would take the keyboard focus away.
+        if (this.hopsCache.has(msg.connectionId)) break;
         this.hopsCache.set(msg.connectionId, msg.hops);
         const conn = this.result && this.state.selectedId === msg.connectionId ? this.result.connections.find((c) => c.id === msg.connectionId) : undefined;
         if (conn) this.drawConnection(conn);
@@ -103,6 +108,7 @@ class FlowApp {
     const parsed = performance.now();
     this.result = result;
     this.hopsCache.clear();
+    this.hopsPending.clear();
     this.codesOf = result.connections.map((c) => connectionFindings(c, result.findings));
     this.cited = citedPackets(result);
     this.cols = orderColumns(result.lanes);
@@ -304,7 +310,11 @@ class FlowApp {
     this.diagramBox.appendChild(title);
     if (!hops) {
       this.diagramBox.appendChild(el('p', { class: 'hint' }, `Loading ${summary.packets} packets…`));
-      vscode.postMessage({ type: 'hopsRequest', requestId: this.nextHopsRequest++, connectionId: summary.id });
+      // One request per connection: selecting it again while the answer is on its way asks nothing.
+      if (!this.hopsPending.has(summary.id)) {
+        this.hopsPending.add(summary.id);
+        vscode.postMessage({ type: 'hopsRequest', requestId: this.nextHopsRequest++, connectionId: summary.id });
+      }
       return;
     }
     const canvas = el('div', { class: 'diagram-canvas' });

@@ -117,6 +117,41 @@ describe('flow webview (headless Chromium)', function () {
     await page.close();
   });
 
+  it('asks once for hops that are slow to come, and a late second answer does not take the keyboard focus', async function () {
+    const result = syntheticAnalysis({ connections: 12 });
+    const answer = hostFor(result, 'slow');
+    // Hops answers wait until the test lets them go (an analysis worker busy elsewhere).
+    const held: Array<() => Promise<void>> = [];
+    const page = await openFlowPage(browser, server.origin, (msg, reply) => {
+      if (msg.type === 'hopsRequest') held.push(() => answer(msg, reply) as Promise<void>);
+      else return answer(msg, reply);
+    });
+    await page.waitForSelector('.vlist-row', { timeout: 10_000 });
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'hopsRequest'));
+    for (const go of held.splice(0)) await go();
+    await drawn(page);
+    await page.locator('.vlist').focus();
+    await page.keyboard.press('End');
+    // Selected again (Enter) while its hops are on their way: no second request.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    const last = result.connections[11].id;
+    const asked = (await posted(page)).filter((m) => m.type === 'hopsRequest' && m.connectionId === last);
+    assert.equal(asked.length, 1, 'one request for the connection');
+    for (const go of held.splice(0)) await go();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-hop') === '0');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-hop')), '1');
+    // The same answer once more (say, from an earlier request): the diagram stays as it is.
+    await page.evaluate((m) => window.postMessage(m, '*'), { type: 'hops', inReplyTo: 99, connectionId: last, hops: [] });
+    await page.waitForTimeout(100);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-hop')), '1', 'focus kept');
+    assert.equal(await page.locator('svg.diagram g.hop').count(), result.connections[11].hops.length);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.details .hex', { timeout: 5000 });
+    await page.close();
+  });
+
   it('filters by finding and search, and restores the view after a reload', async function () {
     const result = syntheticAnalysis({ connections: 50 });
     const page = await openFlowPage(browser, server.origin, hostFor(result, 'sample'));

@@ -58,6 +58,20 @@ function makeWorkspace(lab?: Lab, knownHosts?: string): string {
 }
 
 /** Opens a file with Quick Open. */
+/** The text of every log file code-server wrote (the extension's output channel is one). */
+function logTexts(userDataDir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log')) out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  if (fs.existsSync(path.join(userDataDir, 'logs'))) walk(path.join(userDataDir, 'logs'));
+  return out;
+}
+
 async function openFile(page: Page, name: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -148,6 +162,9 @@ describe('end to end in code-server', function () {
         const frame = await waitFor('the flow view of the saved capture', 60_000, () => webviewFrame(page!, '.vlist-row'));
         const codes = await frame.locator('.findings .finding .code').allTextContents();
         assert.ok(codes.includes('arp-problem'), `findings: ${codes.join(', ')}`);
+        // The analysis ran in the packaged worker thread, not in the extension host.
+        const analysed = await waitFor('the analysis in the extension log', 20_000, async () => logTexts(server.userDataDir).find((t) => t.includes(`analysed ${fixture}`)));
+        assert.ok(!analysed.includes('analysing in this thread'), 'the analysis worker script is in the package');
         // After a window reload the panel comes back (WebviewPanelSerializer + the state the view saved).
         await page.waitForTimeout(500);
         // "Reload Window" lets the workbench save its editors before it goes (a bare page reload may not).

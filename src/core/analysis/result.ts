@@ -92,3 +92,16 @@ export interface AnalysisResult {
   /** Totals for the summary line. */
   stats: { packets: number; connections: number; durationSec: number };
 }
+
+/** The result without the connections' hops (90% of the bytes), for the flow view's first
+ *  message and for the analysis worker's answer. Copies each connection key by key so that
+ *  hops the analysis builds on first read (see defineLazyHops) are not built here. */
+export function withoutHops(result: AnalysisResult): AnalysisResult {
+  const connections = result.connections.map((c) => {
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(c)) if (k !== 'hops') copy[k] = c[k as keyof Connection];
+    copy.hops = [];
+    return copy as unknown as Connection;
+  });
+  return { ...result, connections };
+}

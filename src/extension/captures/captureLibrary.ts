@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { analyzeCapture } from '../../core/analysis';
-import type { AnalysisResult } from '../../core/analysis/result';
+import type { AnalysisResult, Hop } from '../../core/analysis/result';
+import { AnalysisWorker, type Analysis } from '../../core/analysis/worker/client';
 import type { Finding } from '../../core/findings/finding';
 import { FindingDiagnostics } from './findingDiagnostics';
 import { singleFileCapture } from './singleFile';
@@ -18,7 +18,10 @@ export function isPcapFile(p: string): boolean {
 }
 
 export class CaptureLibrary implements vscode.Disposable {
-  private readonly results = new Map<string, AnalysisResult>();
+  /** The latest analysis of each source; results carry no hops (see hops()). */
+  private readonly analyses = new Map<string, Analysis>();
+  /** Analyses run in a worker thread: a big capture never holds up the extension host. */
+  private readonly worker: AnalysisWorker;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a capture was analysed or the list of captures changed. */
   readonly onDidChange = this.changed.event;
@@ -29,27 +32,42 @@ export class CaptureLibrary implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.diagnostics = new FindingDiagnostics(vscode.Uri.joinPath(extensionUri, 'docs', 'findings'), (r, f) => this.locate(r, f));
+    this.worker = new AnalysisWorker(vscode.Uri.joinPath(extensionUri, 'dist', 'analysisWorker.js').fsPath, { log: (m) => this.log.info(m) });
   }
 
-  /** Analyses a capture folder or pcap file and publishes its findings. */
+  /** Analyses a capture folder or pcap file and publishes its findings. The result's
+   *  connections carry no hops: ask hops() for one connection, withAllHops() for all. */
   async analyze(source: string): Promise<AnalysisResult> {
     const started = Date.now();
     const folder = isPcapFile(source) && fs.statSync(source).isFile() ? singleFileCapture(source) : source;
-    const result = await analyzeCapture(folder);
+    const analysis = await this.worker.analyze(folder);
+    const result = analysis.result;
     this.log.info(`analysed ${source}: ${result.stats.packets} packets, ${result.stats.connections} connections, ${result.findings.length} findings in ${Date.now() - started} ms`);
-    this.results.set(source, result);
+    this.analyses.get(source)?.release();
+    this.analyses.set(source, analysis);
     this.diagnostics.publish(result);
     this.changed.fire();
     return result;
   }
 
   resultOf(source: string): AnalysisResult | undefined {
-    return this.results.get(source);
+    return this.analyses.get(source)?.result;
+  }
+
+  /** The hops of one connection of an analysed source (undefined: not analysed, or no such connection). */
+  async hops(source: string, connectionId: string): Promise<Hop[] | undefined> {
+    return this.analyses.get(source)?.hops(connectionId);
+  }
+
+  /** The result of a source with every connection's hops (analysed first when it was not). */
+  async withAllHops(source: string): Promise<AnalysisResult> {
+    if (!this.analyses.has(source)) await this.analyze(source);
+    return this.analyses.get(source)!.withAllHops();
   }
 
   /** The editor location of a finding of an opened capture. */
   locationOf(source: string, f: Finding): { uri: vscode.Uri; range: vscode.Range } | undefined {
-    const r = this.results.get(source);
+    const r = this.resultOf(source);
     return r ? (this.locate(r, f) ?? { uri: vscode.Uri.file(path.join(r.folder, 'capture.json')), range: new vscode.Range(0, 0, 0, 0) }) : undefined;
   }
 
@@ -110,6 +128,9 @@ export class CaptureLibrary implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const a of this.analyses.values()) a.release();
+    this.analyses.clear();
+    this.worker.dispose();
     this.diagnostics.dispose();
     this.changed.dispose();
   }

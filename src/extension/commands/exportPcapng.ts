@@ -19,7 +19,7 @@ export async function exportPcapng(library: CaptureLibrary, log: vscode.LogOutpu
   });
   if (!out) return;
   try {
-    const result = library.resultOf(source) ?? (await library.analyze(source));
+    const result = await library.withAllHops(source);
     const { packets, comments } = writeMergedPcapng(result, out.fsPath);
     log.info(`exported ${source} to ${out.fsPath}: ${packets} packets, ${comments} with comments`);
     void vscode.window.showInformationMessage(`Exported ${packets} packets (${comments} annotated) to ${path.basename(out.fsPath)}.`);

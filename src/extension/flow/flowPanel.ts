@@ -10,7 +10,7 @@ import type { CaptureLibrary } from '../captures/captureLibrary';
 import { Disposable } from '../util/dispose';
 import { renderFlowHtml } from './html';
 import { readPacketDetails } from './packetDetails';
-import { hopsIndex, withoutHops, type FlowViewState, type HopsLookup, type FromWebviewMessage, type ToWebviewMessage } from './protocol';
+import type { FlowViewState, FromWebviewMessage, ToWebviewMessage } from './protocol';
 
 export const FLOW_VIEW_TYPE = 'lvs.flow';
 
@@ -37,7 +37,6 @@ export function flowHtml(webview: vscode.Webview, extensionUri: vscode.Uri, titl
 export class FlowSession extends Disposable {
   private result?: AnalysisResult;
   private ready = false;
-  private hops: HopsLookup = { get: () => undefined };
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -68,8 +67,8 @@ export class FlowSession extends Disposable {
 
   private async sendResult(): Promise<void> {
     if (this.result) {
-      this.hops = hopsIndex(this.result);
-      await this.post({ type: 'show', resultJson: JSON.stringify(withoutHops(this.result)), title: this.title, source: this.source });
+      // Results come from the library without hops; the webview asks for them per connection.
+      await this.post({ type: 'show', resultJson: JSON.stringify(this.result), title: this.title, source: this.source });
     }
   }
 
@@ -94,9 +93,15 @@ export class FlowSession extends Disposable {
         }
         break;
       }
-      case 'hopsRequest':
-        await this.post({ type: 'hops', inReplyTo: m.requestId, connectionId: m.connectionId, hops: this.hops.get(m.connectionId) ?? [] });
+      case 'hopsRequest': {
+        // Built on demand by the analysis worker, one connection at a time.
+        const hops = await this.library.hops(this.source, m.connectionId).catch((e: Error) => {
+          this.log.error(`hops of ${m.connectionId} in ${this.source}: ${e.message}`);
+          return undefined;
+        });
+        await this.post({ type: 'hops', inReplyTo: m.requestId, connectionId: m.connectionId, hops: hops ?? [] });
         break;
+      }
       case 'perf':
         this.log.debug(`flow view ${this.title}: ${JSON.stringify(m.marks)}`);
         break;

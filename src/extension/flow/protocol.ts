@@ -1,7 +1,8 @@
 // The messages between the flow webview (media/flow) and the extension host.
 // Imported by both sides (type-only in the webview), so a change here is checked
 // on both ends by the compiler. No `vscode` import: the browser test uses it too.
-import type { AnalysisResult, Connection, Hop, PacketRef } from '../../core/analysis/result';
+import type { AnalysisResult, Hop, PacketRef } from '../../core/analysis/result';
+export { withoutHops } from '../../core/analysis/result';
 
 /** One decoded field of a packet, as a tree: `Ethernet` > `src: 02:…`. */
 export interface PacketField {
@@ -117,24 +118,13 @@ export interface FlowViewState {
   details?: PacketRef;
 }
 
-/** The result as the webview first gets it: everything but the hops (90% of the bytes).
- *  Copies each connection key by key so that hops the analysis builds on first read
- *  (see defineLazyHops in the core) are not built here. */
-export function withoutHops(result: AnalysisResult): AnalysisResult {
-  const connections = result.connections.map((c) => {
-    const copy: Record<string, unknown> = {};
-    for (const k of Object.keys(c)) if (k !== 'hops') copy[k] = c[k as keyof Connection];
-    copy.hops = [];
-    return copy as unknown as Connection;
-  });
-  return { ...result, connections };
-}
-
 export interface HopsLookup {
   get(connectionId: string): Hop[] | undefined;
 }
 
-/** A connection's hops by id, for answering `hopsRequest` (built when first asked for). */
+/** A connection's hops by id from a full result held in this thread (built when first asked
+ *  for): how the browser test's host and the webview bench answer `hopsRequest`; the
+ *  extension asks its analysis worker (CaptureLibrary.hops). */
 export function hopsIndex(result: AnalysisResult): HopsLookup {
   const byId = new Map(result.connections.map((c) => [c.id, c]));
   return { get: (id) => byId.get(id)?.hops };

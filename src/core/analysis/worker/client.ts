@@ -1,0 +1,164 @@
+// Runs analyses in a worker thread (entry.ts, bundled as dist/analysisWorker.js): a big
+// capture then never holds up the caller's thread, and a capture too big for memory ends
+// that worker with an error instead of the process. Where the worker script is not there
+// (running from source), the analysis runs in this thread behind the same interface.
+
+import * as fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { analyzeCapture } from '../index';
+import { withoutHops, type AnalysisResult, type Hop } from '../result';
+import type { FromWorker, ToWorker } from './protocol';
+
+/** One analysed capture. Its result carries no hops: ask for them per connection. */
+export interface Analysis {
+  readonly result: AnalysisResult;
+  /** The hops of one connection (undefined: no such connection). */
+  hops(connectionId: string): Promise<Hop[] | undefined>;
+  /** The result with every connection's hops (for exports). */
+  withAllHops(): Promise<AnalysisResult>;
+  /** Frees what the analysis keeps for its hops. */
+  release(): void;
+}
+
+export interface AnalysisWorkerOptions {
+  /** Heap limit of the worker (MiB). Default 4096. */
+  maxHeapMb?: number;
+  log?: (message: string) => void;
+}
+
+interface Pending {
+  resolve: (m: FromWorker) => void;
+  reject: (e: Error) => void;
+}
+
+/** An analysis held in this thread (no worker script, or the caller asked for it). */
+export function localAnalysis(full: AnalysisResult): Analysis {
+  const byId = new Map(full.connections.map((c) => [c.id, c]));
+  let released = false;
+  return {
+    result: withoutHops(full),
+    hops: async (id) => {
+      if (released) throw new Error('this analysis was released');
+      return byId.get(id)?.hops;
+    },
+    withAllHops: async () => {
+      if (released) throw new Error('this analysis was released');
+      // Reading each connection's hops builds them; JSON-like copy keeps the result plain.
+      return { ...full, connections: full.connections.map((c) => ({ ...c, hops: c.hops })) };
+    },
+    release: () => {
+      released = true;
+      byId.clear();
+    },
+  };
+}
+
+export class AnalysisWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextReq = 1;
+  private disposed = false;
+
+  constructor(
+    /** Path of the bundled worker script (dist/analysisWorker.js). */
+    private readonly script: string,
+    private readonly opts: AnalysisWorkerOptions = {},
+  ) {}
+
+  /** Whether analyses run in a worker thread (false: in this thread). */
+  get threaded(): boolean {
+    return fs.existsSync(this.script);
+  }
+
+  async analyze(folder: string): Promise<Analysis> {
+    if (this.disposed) throw new Error('the analysis worker was disposed');
+    if (!this.threaded) {
+      this.opts.log?.(`no ${this.script}: analysing in this thread`);
+      return localAnalysis(await analyzeCapture(folder));
+    }
+    const worker = this.start();
+    const m = await this.request(worker, (req) => ({ type: 'analyze', req, folder }));
+    if (m.type !== 'analyzed') throw new Error(`unexpected answer ${m.type} from the analysis worker`);
+    const id = m.analysis;
+    let released = false;
+    const alive = (): Worker => {
+      if (released) throw new Error('this analysis was released');
+      if (this.worker !== worker) throw new Error('the analysis worker stopped since this capture was analysed; open the capture again');
+      return worker;
+    };
+    const result = m.result;
+    return {
+      result,
+      hops: async (connectionId) => {
+        const r = await this.request(alive(), (req) => ({ type: 'hops', req, analysis: id, connectionId }));
+        return r.type === 'hops' ? r.hops : undefined;
+      },
+      withAllHops: async () => {
+        const r = await this.request(alive(), (req) => ({ type: 'allHops', req, analysis: id }));
+        const byId = new Map(r.type === 'allHops' ? r.hops : []);
+        return { ...result, connections: result.connections.map((c) => ({ ...c, hops: byId.get(c.id) ?? [] })) };
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.worker === worker) this.post(worker, { type: 'release', analysis: id });
+      },
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const w = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('the analysis worker was disposed'));
+    void w?.terminate();
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 4096 } });
+    // Idle, it does not keep the process alive (the CLI, tests).
+    worker.unref();
+    worker.on('message', (m: FromWorker) => {
+      const p = this.pending.get(m.req);
+      if (!p) return;
+      this.pending.delete(m.req);
+      if (m.type === 'error') p.reject(new Error(`analysis failed: ${m.message}`));
+      else p.resolve(m);
+    });
+    const gone = (why: string): void => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.opts.log?.(`analysis worker stopped: ${why}`);
+      this.failAll(new Error(`the analysis worker stopped: ${why}`));
+    };
+    worker.on('error', (e: Error & { code?: string }) =>
+      gone(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the capture needs more than ${this.opts.maxHeapMb ?? 4096} MiB to analyse` : e.message),
+    );
+    worker.on('exit', (code) => gone(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private request(worker: Worker, make: (req: number) => ToWorker): Promise<FromWorker> {
+    const req = this.nextReq++;
+    return new Promise<FromWorker>((resolve, reject) => {
+      this.pending.set(req, { resolve, reject });
+      // Waiting on an answer keeps the process alive; idle, the worker does not.
+      if (this.pending.size === 1) worker.ref();
+      this.post(worker, make(req));
+    }).finally(() => {
+      if (this.pending.size === 0 && this.worker === worker) worker.unref();
+    });
+  }
+
+  private post(worker: Worker, m: ToWorker): void {
+    worker.postMessage(m);
+  }
+
+  private failAll(e: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(e);
+  }
+}

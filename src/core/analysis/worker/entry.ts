@@ -1,0 +1,50 @@
+// The analysis worker thread: analyses capture folders off the caller's thread (in VS Code,
+// the extension host, which every extension shares) and answers for hops on demand.
+// Bundled on its own as dist/analysisWorker.js.
+
+import { parentPort } from 'node:worker_threads';
+import { analyzeCapture } from '../index';
+import { withoutHops, type AnalysisResult, type Hop } from '../result';
+import type { FromWorker, ToWorker } from './protocol';
+
+const port = parentPort;
+if (!port) throw new Error('analysisWorker.js runs as a worker thread');
+
+/** Analyses kept for their hops, by id, until the client releases them. */
+const kept = new Map<number, { result: AnalysisResult; byId: Map<string, AnalysisResult['connections'][number]> }>();
+let nextId = 1;
+
+function send(m: FromWorker): void {
+  port!.postMessage(m);
+}
+
+async function handle(m: ToWorker): Promise<void> {
+  switch (m.type) {
+    case 'analyze': {
+      const result = await analyzeCapture(m.folder);
+      const analysis = nextId++;
+      kept.set(analysis, { result, byId: new Map(result.connections.map((c) => [c.id, c])) });
+      return send({ type: 'analyzed', req: m.req, analysis, result: withoutHops(result) });
+    }
+    case 'hops': {
+      const a = kept.get(m.analysis);
+      if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
+      return send({ type: 'hops', req: m.req, hops: a.byId.get(m.connectionId)?.hops });
+    }
+    case 'allHops': {
+      const a = kept.get(m.analysis);
+      if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
+      const hops: Array<[string, Hop[]]> = a.result.connections.map((c) => [c.id, c.hops]);
+      return send({ type: 'allHops', req: m.req, hops });
+    }
+    case 'release':
+      kept.delete(m.analysis);
+      return;
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  handle(m).catch((e: Error) => {
+    if ('req' in m) send({ type: 'error', req: m.req, message: e?.stack ?? String(e) });
+  });
+});

@@ -1,0 +1,17 @@
+// Messages between the analysis worker thread and its client (see client.ts, entry.ts).
+// The worker keeps each analysis it made (its facts build hops on demand) until released;
+// results cross as structured clones, without hops.
+
+import type { AnalysisResult, Hop } from '../result';
+
+export type ToWorker =
+  | { type: 'analyze'; req: number; folder: string }
+  | { type: 'hops'; req: number; analysis: number; connectionId: string }
+  | { type: 'allHops'; req: number; analysis: number }
+  | { type: 'release'; analysis: number };
+
+export type FromWorker =
+  | { type: 'analyzed'; req: number; analysis: number; result: AnalysisResult }
+  | { type: 'hops'; req: number; hops: Hop[] | undefined }
+  | { type: 'allHops'; req: number; hops: Array<[string, Hop[]]> }
+  | { type: 'error'; req: number; message: string };

@@ -205,6 +205,39 @@ describe('end to end in code-server', function () {
     }
   });
 
+  it('in an untrusted workspace (Restricted Mode): config diagnostics work, nothing that runs commands on hosts is offered', async function () {
+    const ws = makeWorkspace();
+    const server = await startCodeServer(ws, vsix, {
+      workspaceTrust: true,
+      userSettings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'workbench.startupEditor': 'none' },
+    });
+    let page: Page | undefined;
+    try {
+      page = await openWorkbench(browser, server, ws);
+      await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      // Limited support: the config's problems are shown as everywhere.
+      await openFile(page, 'mistake/keepalived.conf');
+      await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
+      // The palette offers opening a saved capture, and none of the commands that connect.
+      await runCommand(page, 'LVS: Open Capture', 60_000).then(() => page!.keyboard.press('Escape'));
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill('>LVS:');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'LVS:' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      const offered = await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+      assert.ok(offered.some((t) => t.includes('LVS: Open Capture')), `offered: ${offered.join(', ')}`);
+      for (const title of ['LVS: Capture VIP Traffic', 'LVS: Check Cluster', 'LVS: Probe VIP']) assert.ok(!offered.some((t) => t.includes(title)), `${title} is offered: ${offered.join(', ')}`);
+      await page.keyboard.press('Escape');
+    } catch (e) {
+      if (page) await saveScreenshot(page, 'e2e-untrusted-failed.png');
+      throw e;
+    } finally {
+      await page?.close();
+      await server.stop();
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   it('captures the lab through the command palette: host keys asked, findings in the Problems panel, connections in the flow view, cancel stops tcpdump', async function () {
     requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
     requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd)');

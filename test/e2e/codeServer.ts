@@ -60,10 +60,18 @@ export interface CodeServer {
 }
 
 /** Fresh extensions and user-data folders with the .vsix installed; then code-server on loopback. */
-export async function startCodeServer(workspace: string, vsix: string): Promise<CodeServer> {
+export async function startCodeServer(
+  workspace: string,
+  vsix: string,
+  opts: { workspaceTrust?: boolean; userSettings?: Record<string, unknown> } = {},
+): Promise<CodeServer> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-'));
   const extDir = path.join(base, 'extensions');
   const userDataDir = path.join(base, 'user-data');
+  if (opts.userSettings) {
+    fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(opts.userSettings, null, 2));
+  }
   const common = ['--extensions-dir', extDir, '--user-data-dir', userDataDir];
   const install = await runBounded([process.execPath, codeServerEntry, ...common, '--install-extension', vsix], 120_000);
   // An error about the extension gallery being unreachable is expected offline: only the result counts.
@@ -80,7 +88,7 @@ export async function startCodeServer(workspace: string, vsix: string): Promise<
       '--disable-telemetry',
       '--disable-update-check',
       // Tests only: real users keep workspace trust (capture needs a trusted workspace).
-      '--disable-workspace-trust',
+      ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
       ...common,
       workspace,
     ],

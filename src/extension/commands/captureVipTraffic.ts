@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { trustedFor } from '../util/trust';
 import type { ForwardingMethod } from '../../core/model/cluster';
 import { serviceKey, type VirtualService } from '../../core/model/cluster';
 import { parseServiceSpec, planCapture, runCapture, type CapturePlan, type HostProgress, type PlanHost } from '../../core/capture';
@@ -118,10 +119,7 @@ function progressText(hosts: Record<string, HostProgress>): string {
 
 export async function captureVipTraffic(deps: Deps): Promise<void> {
   const log = deps.log;
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('Capturing runs commands on your hosts over SSH: trust this workspace first.');
-    return;
-  }
+  if (!trustedFor('Capturing')) return;
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
     void vscode.window.showErrorMessage('Open the folder that holds your keepalived.conf or ipvsadm rules first: captures are saved in it (.lvs/captures).');

@@ -4,6 +4,7 @@
 // LVS tree's "Check Results". A finding's suggested fix runs only after a modal
 // confirmation that shows the exact command and host.
 import * as vscode from 'vscode';
+import { trustedFor } from '../util/trust';
 import { checkCluster, type CheckHost } from '../../core/check';
 import type { Finding, FindingFix, Severity } from '../../core/findings/finding';
 import { commandLine, SshPool, type RemoteHost } from '../../core/ssh';
@@ -39,6 +40,7 @@ export function workspacePool(secrets: SecretStore, log: vscode.LogOutputChannel
 
 /** Asks before running a fix: shows exactly what runs where. Returns whether it ran. */
 async function applyFix(fix: FindingFix, secrets: SecretStore, log: vscode.LogOutputChannel): Promise<boolean> {
+  if (!trustedFor('A fix')) return false;
   const command = `${fix.sudo ? 'sudo ' : ''}${commandLine(fix.argv)}`;
   const run = 'Run';
   const choice = await vscode.window.showWarningMessage(
@@ -91,6 +93,7 @@ export const checkClusterFeature: Feature = {
     };
 
     const run = async (): Promise<void> => {
+      if (!trustedFor('Checking the cluster')) return;
       const folder = vscode.workspace.workspaceFolders?.[0];
       const settings = readSettings(folder);
       const { model, errors } = await workspaceModel(folder);

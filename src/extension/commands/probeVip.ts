@@ -3,6 +3,7 @@
 // the real servers, and show who answered each against the weights: a summary
 // message and a table in the "LVS Probe" output channel.
 import * as vscode from 'vscode';
+import { trustedFor } from '../util/trust';
 import type { VirtualService } from '../../core/model/cluster';
 import { parseServiceSpec } from '../../core/capture';
 import { formatProbeResult, probeSettingsFromService, probeVip, type ProbeOptions } from '../../core/probe';
@@ -51,6 +52,7 @@ export const probeVipFeature: Feature = {
     const output = vscode.window.createOutputChannel('LVS Probe');
     const secrets = new SecretStore(context);
     const run = async (): Promise<void> => {
+      if (!trustedFor('Probing the VIP')) return;
       const folder = vscode.workspace.workspaceFolders?.[0];
       const settings = readSettings(folder);
       const { model } = await workspaceModel(folder);

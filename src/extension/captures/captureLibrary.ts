@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisResult, Hop } from '../../core/analysis/result';
-import { AnalysisWorker, type Analysis } from '../../core/analysis/worker/client';
+import { AnalysisWorker } from '../../core/analysis/worker/client';
+import { KeptAnalyses } from '../../core/analysis/worker/kept';
 import type { Finding } from '../../core/findings/finding';
 import { FindingDiagnostics } from './findingDiagnostics';
 import { singleFileCapture } from './singleFile';
@@ -18,10 +19,10 @@ export function isPcapFile(p: string): boolean {
 }
 
 export class CaptureLibrary implements vscode.Disposable {
-  /** The latest analysis of each source; results carry no hops (see hops()). */
-  private readonly analyses = new Map<string, Analysis>();
   /** Analyses run in a worker thread: a big capture never holds up the extension host. */
   private readonly worker: AnalysisWorker;
+  /** The analyses of the captures used last, kept for their hops (results carry none). */
+  private readonly kept: KeptAnalyses;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a capture was analysed or the list of captures changed. */
   readonly onDidChange = this.changed.event;
@@ -33,36 +34,40 @@ export class CaptureLibrary implements vscode.Disposable {
   ) {
     this.diagnostics = new FindingDiagnostics(vscode.Uri.joinPath(extensionUri, 'docs', 'findings'), (r, f) => this.locate(r, f));
     this.worker = new AnalysisWorker(vscode.Uri.joinPath(extensionUri, 'dist', 'analysisWorker.js').fsPath, { log: (m) => this.log.info(m) });
+    this.kept = new KeptAnalyses((source) => this.worker.analyze(isPcapFile(source) && fs.statSync(source).isFile() ? singleFileCapture(source) : source));
   }
 
   /** Analyses a capture folder or pcap file and publishes its findings. The result's
    *  connections carry no hops: ask hops() for one connection, withAllHops() for all. */
   async analyze(source: string): Promise<AnalysisResult> {
     const started = Date.now();
-    const folder = isPcapFile(source) && fs.statSync(source).isFile() ? singleFileCapture(source) : source;
-    const analysis = await this.worker.analyze(folder);
-    const result = analysis.result;
+    const result = (await this.kept.get(source, true)).result;
     this.log.info(`analysed ${source}: ${result.stats.packets} packets, ${result.stats.connections} connections, ${result.findings.length} findings in ${Date.now() - started} ms`);
-    this.analyses.get(source)?.release();
-    this.analyses.set(source, analysis);
     this.diagnostics.publish(result);
     this.changed.fire();
     return result;
   }
 
+  /** The result of a source analysed lately (undefined: not, or no longer kept). */
   resultOf(source: string): AnalysisResult | undefined {
-    return this.analyses.get(source)?.result;
+    return this.kept.peek(source)?.result;
   }
 
-  /** The hops of one connection of an analysed source (undefined: not analysed, or no such connection). */
+  /** The hops of one connection (undefined: no such connection). A source no longer kept is
+   *  analysed again first (the same captures give the same connections). */
   async hops(source: string, connectionId: string): Promise<Hop[] | undefined> {
-    return this.analyses.get(source)?.hops(connectionId);
+    try {
+      return await (await this.kept.get(source)).hops(connectionId);
+    } catch (e) {
+      // Let go between the two awaits (another capture was analysed): once more.
+      if (!/released/.test((e as Error).message)) throw e;
+      return (await this.kept.get(source)).hops(connectionId);
+    }
   }
 
-  /** The result of a source with every connection's hops (analysed first when it was not). */
+  /** The result of a source with every connection's hops (analysed first when it is not kept). */
   async withAllHops(source: string): Promise<AnalysisResult> {
-    if (!this.analyses.has(source)) await this.analyze(source);
-    return this.analyses.get(source)!.withAllHops();
+    return (await this.kept.get(source)).withAllHops();
   }
 
   /** The editor location of a finding of an opened capture. */
@@ -128,8 +133,7 @@ export class CaptureLibrary implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const a of this.analyses.values()) a.release();
-    this.analyses.clear();
+    this.kept.releaseAll();
     this.worker.dispose();
     this.diagnostics.dispose();
     this.changed.dispose();

@@ -407,20 +407,26 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   }
   const { service, vip, vport } = serviceOf(services, g.proto, eps);
   const method = service?.method;
-  const dirFlows = g.flows.filter((f) => points[f.point].spec.role === 'director');
-  const { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused } = directorView(dirFlows, ctx);
-  const rsViews = rsViewsOf(g.flows, points);
-  const clientFlows = g.flows.filter((f) => points[f.point].spec.role === 'client' || points[f.point].spec.role === 'router');
+  // The flows by where they were seen (one pass, no list per role when there is none).
+  const dirFlows: Flow[] = [];
   const clientReplySrcs: string[] = [];
   let clientReplies = 0;
-  for (const f of clientFlows) {
-    clientReplies += f.rep;
-    for (const e of f.replySrcs) if (!clientReplySrcs.includes(e)) clientReplySrcs.push(e);
+  let clientFlows = 0;
+  for (const f of g.flows) {
+    const role = points[f.point].spec.role;
+    if (role === 'director') dirFlows.push(f);
+    else if (role === 'client' || role === 'router') {
+      clientFlows++;
+      clientReplies += f.rep;
+      for (const e of f.replySrcs) if (!clientReplySrcs.includes(e)) clientReplySrcs.push(e);
+    }
   }
+  const { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused } = directorView(dirFlows, ctx);
+  const rsViews = rsViewsOf(g.flows, points);
   const rsName = rsViews.find((v) => v.requests > 0)?.rs ?? forwardedTo[0];
   const handshakeDone = g.flows.some((f) => f.synAck > 0 || (f.reqAck > 0 && g.proto === 'tcp'));
   const replyVisible =
-    clientFlows.length > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
+    clientFlows > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
   // Becomes the ConnFacts once `conn` is known (conn first: one object shape for all).
   const partial: Omit<ConnFacts, 'conn'> & { conn?: Connection } = {
     conn: undefined,
@@ -437,7 +443,6 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     clientReplies,
     handshakeDone,
     replyVisible,
-    firstRefs: new Map(),
   };
   const state = connState(g.proto, partial, g.flows);
   const baseId = `${g.proto}:${g.client}:${g.cport}`;
@@ -445,10 +450,12 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   idCount.set(baseId, nth);
   let start = Infinity;
   let end = -Infinity;
+  let packets = 0;
   for (const f of g.flows) {
     const shift = points[f.point].shift;
     if (f.first + shift < start) start = f.first + shift;
     if (f.last + shift > end) end = f.last + shift;
+    packets += f.req + f.rep + f.reqDup + f.repDup;
   }
   const conn: Connection = {
     id: nth === 1 ? baseId : `${baseId}#${nth}`,
@@ -461,16 +468,11 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     state,
     start,
     end,
-    packets: g.flows.reduce((a, f) => a + f.req + f.rep + f.reqDup + f.repDup, 0),
+    packets,
   } as Connection;
   defineLazyHops(conn, g.flows, points, names);
   const cf = partial as ConnFacts;
   cf.conn = conn;
-  for (const f of g.flows) {
-    const list = cf.firstRefs.get(f.point) ?? [];
-    for (let k = 0; k < f.headLen && list.length < 5; k++) list.push(f.store.n[f.headStart + k]);
-    cf.firstRefs.set(f.point, list);
-  }
   const stop = describeStop(cf, points);
   if (stop) conn.stoppedAt = stop;
   facts.conns.push(cf);

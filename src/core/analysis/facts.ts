@@ -65,8 +65,23 @@ export interface ConnFacts {
   handshakeDone: boolean;
   /** Some capture point could have seen the replies. */
   replyVisible: boolean;
-  /** First packet numbers per point, for evidence. */
-  firstRefs: Map<number, number[]>;
+}
+
+const firstRefsOf = new WeakMap<ConnFacts, Map<number, number[]>>();
+
+/** The first packet numbers (up to 5) of a connection per point, for evidence: made when a
+ *  finding cites the connection, not for every connection. */
+export function firstRefs(c: ConnFacts): Map<number, number[]> {
+  let refs = firstRefsOf.get(c);
+  if (refs) return refs;
+  refs = new Map();
+  for (const f of c.flows) {
+    const list = refs.get(f.point) ?? [];
+    for (let k = 0; k < f.headLen && list.length < 5; k++) list.push(f.store.n[f.headStart + k]);
+    refs.set(f.point, list);
+  }
+  firstRefsOf.set(c, refs);
+  return refs;
 }
 
 export interface HealthCheck {

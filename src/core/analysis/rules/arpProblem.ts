@@ -2,6 +2,7 @@
 // router sends client traffic straight to it and the director is bypassed.
 
 import type { Evidence, Finding } from '../../findings/finding';
+import { firstRefs } from '../facts';
 import type { ArpEvent } from '../flowTable';
 import { locate, pointEvidence, type Rule } from './rule';
 
@@ -34,7 +35,7 @@ export const arpProblem: Rule = {
         if (foreign.length === 0 && ctx.directorMacs.size > 0) continue;
         const b = bypass.get(v.rs) ?? { point: v.point, packets: [], ts: v.first, macs: new Set<string>() };
         for (const m of foreign) b.macs.add(m);
-        for (const n of c.firstRefs.get(v.point) ?? []) if (b.packets.length < 10) b.packets.push(n);
+        for (const n of firstRefs(c).get(v.point) ?? []) if (b.packets.length < 10) b.packets.push(n);
         bypass.set(v.rs, b);
       }
     }

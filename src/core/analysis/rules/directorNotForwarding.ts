@@ -2,7 +2,7 @@
 // real server. IPVS then hands the packet to the local stack or answers itself.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts } from '../facts';
+import { firstRefs, type ConnFacts } from '../facts';
 import { groupBy, locate, plural, pointEvidence, serviceName, type Rule } from './rule';
 
 export const directorNotForwarding: Rule = {
@@ -63,7 +63,7 @@ function evidenceFor(ctx: Parameters<Rule['check']>[0], conns: ConnFacts[]) {
       pointEvidence(
         ctx,
         f.point,
-        r ? [...(c.firstRefs.get(f.point) ?? []).slice(0, 1), r.n] : (c.firstRefs.get(f.point) ?? []),
+        r ? [...(firstRefs(c).get(f.point) ?? []).slice(0, 1), r.n] : (firstRefs(c).get(f.point) ?? []),
         r ? `${c.conn.client}:${c.conn.clientPort} → ${c.conn.vip}:${c.conn.vport} answered by ${r.what}, nothing forwarded` : `${c.conn.client}:${c.conn.clientPort} → ${c.conn.vip}:${c.conn.vport} arrived, no forwarded copy`,
         f.first + ctx.points[f.point].shift,
       ),

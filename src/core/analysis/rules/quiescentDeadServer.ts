@@ -6,7 +6,7 @@
 
 import type { Finding } from '../../findings/finding';
 import { firstSightings, lastFirstSighting } from '../hops';
-import type { ConnFacts, Facts } from '../facts';
+import { firstRefs, type ConnFacts, type Facts } from '../facts';
 import { FIN, RST, SYN } from '../flowTable';
 import { blamedRealServers, fmtTime, locate, plural, pointEvidence, type Rule } from './rule';
 
@@ -91,7 +91,7 @@ export const quiescentDeadServer: Rule = {
           advice:
             'Set net.ipv4.vs.expire_nodest_conn=1 (drop entries of removed servers on the next packet) and, with persistence, net.ipv4.vs.expire_quiescent_template=1; prefer removing a failed real server over weight 0 (drop inhibit_on_failure / ldirectord quiescent=no), and shorten the UDP timeout (ipvsadm --set).',
           evidence: [
-            pointEvidence(ctx, f.point, c0.firstRefs.get(f.point) ?? [], `${c0.conn.client}:${c0.conn.clientPort} still sent to ${rs}, no answer`, lateStart),
+            pointEvidence(ctx, f.point, firstRefs(c0).get(f.point) ?? [], `${c0.conn.client}:${c0.conn.clientPort} still sent to ${rs}, no answer`, lateStart),
           ],
           realServer: rs,
           service: `${svc.protocol}:${svc.vip}:${svc.port}`,

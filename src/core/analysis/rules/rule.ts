@@ -4,7 +4,7 @@
 import type { ManifestService } from '../../capture/manifest';
 import type { Evidence, Finding, Severity, SourceLocation } from '../../findings/finding';
 import type { RealServer, VirtualService } from '../../model/cluster';
-import type { ConnFacts, Facts, PointInfo } from '../facts';
+import { firstRefs, type ConnFacts, type Facts, type PointInfo } from '../facts';
 
 export interface RuleContext extends Facts {
   /** Findings raised by the rules that ran before (registry order = causal order). */
@@ -38,7 +38,7 @@ export function pointEvidence(ctx: Facts, point: number, packets: number[], text
 /** Evidence lines for a connection: its packets at the points matching `pred`. */
 export function connEvidence(ctx: Facts, c: ConnFacts, pred: (p: PointInfo) => boolean, text: (p: PointInfo) => string): Evidence[] {
   const out: Evidence[] = [];
-  for (const [point, nums] of c.firstRefs) {
+  for (const [point, nums] of firstRefs(c)) {
     const p = ctx.points[point];
     if (!pred(p)) continue;
     const hop = c.conn.hops.find((h) => h.ref.point === point);

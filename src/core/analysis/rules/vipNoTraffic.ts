@@ -1,6 +1,7 @@
 // vip-no-traffic: nothing addressed to the VIP reached the director during the capture.
 
 import type { Evidence } from '../../findings/finding';
+import { firstRefs } from '../facts';
 import { pointEvidence, plural, type Rule } from './rule';
 
 export const vipNoTraffic: Rule = {
@@ -20,7 +21,7 @@ export const vipNoTraffic: Rule = {
     const sent = ctx.conns.filter((c) => c.flows.some((f) => ctx.points[f.point].spec.role !== 'director' && f.req > 0));
     for (const c of sent.slice(0, 3)) {
       const f = c.flows.find((x) => ctx.points[x.point].spec.role !== 'director' && x.req > 0)!;
-      evidence.push(pointEvidence(ctx, f.point, c.firstRefs.get(f.point) ?? [], `${c.conn.client}:${c.conn.clientPort} sent to ${c.conn.vip}:${c.conn.vport} here, never seen at the director`, f.first));
+      evidence.push(pointEvidence(ctx, f.point, firstRefs(c).get(f.point) ?? [], `${c.conn.client}:${c.conn.clientPort} sent to ${c.conn.vip}:${c.conn.vport} here, never seen at the director`, f.first));
     }
     const arpAnswered = ctx.arp.some((a) => a.senderIp === vip && (a.op === 'reply' || a.op === 2));
     return [

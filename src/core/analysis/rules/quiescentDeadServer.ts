@@ -12,8 +12,8 @@ import { blamedRealServers, fmtTime, locate, plural, pointEvidence, type Rule } 
 
 interface PerRs {
   lastAnswer: number;
-  answered: number;
-  conns: Array<{ c: ConnFacts; openings: number[] }>;
+  answered: boolean;
+  conns: ConnFacts[];
 }
 
 const OPEN_BITS = 0x1f; // FIN SYN RST PSH ACK: what a hop's summary shows
@@ -50,24 +50,34 @@ export const quiescentDeadServer: Rule = {
       let m = byService.get(key);
       if (!m) byService.set(key, (m = new Map()));
       let e = m.get(rs);
-      if (!e) m.set(rs, (e = { lastAnswer: -Infinity, answered: 0, conns: [] }));
-      const lastAnswer = lastFirstSighting(c.flows, ctx.points, answer);
-      if (lastAnswer > -Infinity) {
-        e.answered++;
-        if (lastAnswer > e.lastAnswer) e.lastAnswer = lastAnswer;
-      }
-      e.conns.push({ c, openings: openings(ctx, c) });
+      if (!e) m.set(rs, (e = { lastAnswer: -Infinity, answered: false, conns: [] }));
+      e.conns.push(c);
     }
     for (const servers of byService.values()) {
+      // When each server last answered: from the latest connections back. A connection that
+      // ended before the latest answer found so far cannot move it (its packets are no later
+      // than its end), so most connections are never walked.
+      for (const e of servers.values()) {
+        for (let k = e.conns.length - 1; k >= 0; k--) {
+          const c = e.conns[k];
+          if (e.answered && c.conn.end <= e.lastAnswer) continue;
+          const lastAnswer = lastFirstSighting(c.flows, ctx.points, answer);
+          if (lastAnswer > -Infinity) {
+            e.answered = true;
+            if (lastAnswer > e.lastAnswer) e.lastAnswer = lastAnswer;
+          }
+        }
+      }
       for (const [rs, e] of servers) {
         if (blamed.has(rs)) continue;
-        const svc = e.conns[0].c.service!;
+        const svc = e.conns[0].service!;
         const weight = svc.realServers.find((r) => r.name === rs)?.weight;
         const quiesced = weight === 0;
         // Never answered and not quiesced: that is rs-no-reply, not a server that died.
-        if (!quiesced && e.answered === 0) continue;
+        if (!quiesced && !e.answered) continue;
         const since = e.lastAnswer === -Infinity ? -Infinity : e.lastAnswer + 0.5;
-        const late = e.conns.map((x) => ({ c: x.c, ts: x.openings.filter((t) => t > since) })).filter((x) => x.ts.length > 0);
+        // Requests after that: only connections that lasted past it can have any.
+        const late = e.conns.filter((c) => c.conn.end > since).map((c) => ({ c, ts: openings(ctx, c).filter((t) => t > since) })).filter((x) => x.ts.length > 0);
         const lateCount = late.reduce((a, x) => a + x.ts.length, 0);
         if (lateCount < 3) continue;
         const lateStart = Math.min(...late.flatMap((x) => x.ts));

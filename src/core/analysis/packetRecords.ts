@@ -27,15 +27,16 @@ export class PacketRecords {
   size = 0;
   private cap = 0;
   /** 1-based packet number in the file. */
-  n = new Float64Array(0);
+  n = new Uint32Array(0);
   /** Raw capture time (the lane's clock shift is applied by the reader). */
   ts = new Float64Array(0);
   private bits = new Uint8Array(0);
   /** TCP flag bits; -1 UDP; -2 ICMP (then seq/ack hold the ICMP type/code). */
   flagBits = new Int16Array(0);
-  seq = new Float64Array(0);
-  ack = new Float64Array(0);
-  len = new Float64Array(0);
+  /** 32-bit TCP numbers (and ICMP type/code): half the bytes of doubles to grow and copy. */
+  seq = new Uint32Array(0);
+  ack = new Uint32Array(0);
+  len = new Int32Array(0);
   ipId = new Int32Array(0);
   /** -1: none (ICMP). */
   sport = new Int32Array(0);
@@ -61,11 +62,15 @@ export class PacketRecords {
       b.set(a);
       return b;
     };
-    this.n = f64(this.n);
     this.ts = f64(this.ts);
-    this.seq = f64(this.seq);
-    this.ack = f64(this.ack);
-    this.len = f64(this.len);
+    const u32 = (a: Uint32Array) => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.n = u32(this.n);
+    this.seq = u32(this.seq);
+    this.ack = u32(this.ack);
     const bits = new Uint8Array(cap);
     bits.set(this.bits);
     this.bits = bits;
@@ -77,6 +82,7 @@ export class PacketRecords {
       b.set(a);
       return b;
     };
+    this.len = i32(this.len);
     this.ipId = i32(this.ipId);
     this.sport = i32(this.sport);
     this.dport = i32(this.dport);

@@ -325,6 +325,8 @@ export class PointTable {
   private readonly flows = new Map<string, Flow>();
   /** Flows replaced by a new connection from the same client port. */
   readonly done: Flow[] = [];
+  /** allFlows(), until a flow is added. */
+  private flowList: Flow[] | undefined = undefined;
   readonly arp: ArpEvent[] = [];
   /** MAC -> IPv4 addresses it claimed as ARP sender. */
   readonly macClaims = new Map<string, Set<string>>();
@@ -367,9 +369,12 @@ export class PointTable {
     private readonly countIps: boolean,
   ) {}
 
+  /** Every flow of this point (the list is made once per set of flows: a new flow drops it). */
   allFlows(): Flow[] {
+    if (this.flowList) return this.flowList;
     const out = [...this.done, ...this.flows.values()];
-    for (const m of [this.tcpFlows, this.udpFlows]) for (const byPort of m.values()) out.push(...byPort.values());
+    for (const m of [this.tcpFlows, this.udpFlows]) for (const byPort of m.values()) for (const f of byPort.values()) out.push(f);
+    this.flowList = out;
     return out;
   }
 
@@ -715,6 +720,7 @@ export class PointTable {
     if (!flow) {
       flow = new Flow(this.point, proto, client, cport, isSyn ? seq : -1, this.records);
       byPort.set(cport, flow);
+      this.flowList = undefined;
     } else if (isSyn && flow.gen === -1) {
       flow.gen = seq;
     }
@@ -737,6 +743,7 @@ export class PointTable {
       const synAck = flagBits >= 0 && (flagBits & (SYN | ACK)) === (SYN | ACK);
       flow = synAck ? new Flow(this.point, proto, dst, dport, -1, this.records) : new Flow(this.point, proto, src, sport, -1, this.records);
       this.flows.set(key, flow);
+      this.flowList = undefined;
     }
     return flow;
   }

@@ -20,6 +20,12 @@ export function addressing(a: Addressing | undefined, src: string, dst: string, 
   return { src, dst, srcMac, dstMac, outerSrc, outerDst };
 }
 
+/** `bigger` holding `a`'s values first. */
+function grown<T extends Float64Array | Uint32Array | Int32Array | Int16Array | Uint8Array>(a: T, bigger: T): T {
+  bigger.set(a);
+  return bigger;
+}
+
 const REPLY = 1;
 const DUP = 2;
 
@@ -57,38 +63,17 @@ export class PacketRecords {
   }
 
   private grow(cap: number): void {
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.ts = f64(this.ts);
-    const u32 = (a: Uint32Array) => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.n = u32(this.n);
-    this.seq = u32(this.seq);
-    this.ack = u32(this.ack);
-    const bits = new Uint8Array(cap);
-    bits.set(this.bits);
-    this.bits = bits;
-    const flagBits = new Int16Array(cap);
-    flagBits.set(this.flagBits);
-    this.flagBits = flagBits;
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.len = i32(this.len);
-    this.ipId = i32(this.ipId);
-    this.sport = i32(this.sport);
-    this.dport = i32(this.dport);
-    const sig = new Uint32Array(cap);
-    sig.set(this.sig);
-    this.sig = sig;
+    this.ts = grown(this.ts, new Float64Array(cap));
+    this.n = grown(this.n, new Uint32Array(cap));
+    this.seq = grown(this.seq, new Uint32Array(cap));
+    this.ack = grown(this.ack, new Uint32Array(cap));
+    this.bits = grown(this.bits, new Uint8Array(cap));
+    this.flagBits = grown(this.flagBits, new Int16Array(cap));
+    this.len = grown(this.len, new Int32Array(cap));
+    this.ipId = grown(this.ipId, new Int32Array(cap));
+    this.sport = grown(this.sport, new Int32Array(cap));
+    this.dport = grown(this.dport, new Int32Array(cap));
+    this.sig = grown(this.sig, new Uint32Array(cap));
     // The object columns grow to the same capacity: preallocated, then copied (a push per
     // slot was most of the cost of growing). Every slot is written before it is read.
     const addr = new Array<Addressing>(cap);

@@ -60,7 +60,34 @@ export function findingText(f: Finding): string {
   return lines.join('\n');
 }
 
-export function analysisText(result: AnalysisResult): string {
+/** Connections listed by default; the rest are counted (all with `all`). */
+export const LISTED_CONNECTIONS = 50;
+
+/** `9990 complete, 10 no-reply`: the connections by state, most frequent first. */
+function stateCounts(connections: Connection[]): string {
+  const counts = new Map<string, number>();
+  for (const c of connections) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+}
+
+/** Which connections the text lists: those that stopped or that a finding cites first,
+ *  then the others, in capture order, up to `limit`. */
+function listed(result: AnalysisResult, limit: number): Connection[] {
+  if (result.connections.length <= limit) return result.connections;
+  const cited = new Set(result.findings.flatMap((f) => f.connections ?? []));
+  const notable = (c: Connection): boolean => c.stoppedAt !== undefined || cited.has(c.id);
+  const pick = new Set(result.connections.filter(notable).slice(0, limit));
+  for (const c of result.connections) {
+    if (pick.size >= limit) break;
+    pick.add(c);
+  }
+  return result.connections.filter((c) => pick.has(c));
+}
+
+export function analysisText(result: AnalysisResult, opts: { all?: boolean } = {}): string {
   const out: string[] = [];
   const s = result.stats;
   out.push(`${result.folder}: ${s.packets} packets, ${s.connections} connections, ${s.durationSec.toFixed(1)} s`);
@@ -68,9 +95,12 @@ export function analysisText(result: AnalysisResult): string {
     const extra = [l.error && `ERROR ${l.error}`, l.warning && `warning: ${l.warning}`, l.clockNote].filter(Boolean).join('; ');
     out.push(`  lane ${l.point} ${l.host} ${l.role} ${l.interface}: ${l.packetCount} packets${extra ? ` (${extra})` : ''}`);
   }
-  out.push('', 'Connections:');
-  if (result.connections.length === 0) out.push('  (none to the virtual service)');
-  for (const c of result.connections) out.push(`  ${connectionLine(result, c)}`);
+  const n = result.connections.length;
+  out.push('', n > 0 ? `Connections: ${n} (${stateCounts(result.connections)})` : 'Connections:');
+  if (n === 0) out.push('  (none to the virtual service)');
+  const shown = opts.all ? result.connections : listed(result, LISTED_CONNECTIONS);
+  for (const c of shown) out.push(`  ${connectionLine(result, c)}`);
+  if (shown.length < n) out.push(`  … and ${n - shown.length} more (the list keeps every one that stopped or that a finding cites; --all lists them all)`);
   out.push('', 'Findings:');
   if (result.findings.length === 0) out.push('  none: every connection went where the configuration says it should.');
   for (const f of result.findings) out.push(findingText(f).replace(/^/gm, '  '));

@@ -59,9 +59,9 @@ export class CaptureLibrary implements vscode.Disposable {
     try {
       return await (await this.kept.get(source)).hops(connectionId);
     } catch (e) {
-      // Let go between the two awaits (another capture was analysed): once more.
-      if (!/released/.test((e as Error).message)) throw e;
-      return (await this.kept.get(source)).hops(connectionId);
+      // Let go meanwhile (another capture was analysed), or its worker stopped: analyse again, once.
+      this.log.info(`hops of ${connectionId}: ${(e as Error).message}; analysing ${source} again`);
+      return (await this.kept.get(source, true)).hops(connectionId);
     }
   }
 

@@ -31,7 +31,7 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** An analysis held in this thread (no worker script, or the caller asked for it). */
+/** An analysis held in this thread (when there is no worker script). */
 export function localAnalysis(full: AnalysisResult): Analysis {
   const byId = new Map(full.connections.map((c) => [c.id, c]));
   let released = false;
@@ -123,7 +123,10 @@ export class AnalysisWorker {
       const p = this.pending.get(m.req);
       if (!p) return;
       this.pending.delete(m.req);
-      if (m.type === 'error') p.reject(new Error(`analysis failed: ${m.message}`));
+      if (m.type === 'error') {
+        if (m.stack) this.opts.log?.(`analysis worker: ${m.stack}`);
+        p.reject(new Error(`analysis failed: ${m.message}`));
+      }
       else p.resolve(m);
     });
     const gone = (why: string): void => {

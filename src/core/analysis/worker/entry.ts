@@ -45,6 +45,6 @@ async function handle(m: ToWorker): Promise<void> {
 
 port.on('message', (m: ToWorker) => {
   handle(m).catch((e: Error) => {
-    if ('req' in m) send({ type: 'error', req: m.req, message: e?.stack ?? String(e) });
+    if ('req' in m) send({ type: 'error', req: m.req, message: e?.message ?? String(e), stack: e?.stack });
   });
 });

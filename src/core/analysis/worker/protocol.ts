@@ -14,4 +14,4 @@ export type FromWorker =
   | { type: 'analyzed'; req: number; analysis: number; result: AnalysisResult }
   | { type: 'hops'; req: number; hops: Hop[] | undefined }
   | { type: 'allHops'; req: number; hops: Array<[string, Hop[]]> }
-  | { type: 'error'; req: number; message: string };
+  | { type: 'error'; req: number; message: string; stack?: string };

@@ -143,13 +143,14 @@ const path = require('node:path');
 const fs = require('node:fs');
 // The baselines, each alone in a fresh process like the first analysis: the bare reader,
 // and the flow-count floor (flowCountFloor.ts).
-if (mode === 'reader' || mode === 'floor' || mode === 'tables') {
+if (mode === 'reader' || mode === 'floor' || mode === 'tables' || mode === 'lean') {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'capture.json'), 'utf8'));
   const files = manifest.points.map((p) => path.join(dir, p.file));
   const start = process.cpuUsage();
   let frames = 0;
   if (mode === 'reader') for (const f of files) frames += core.readFrames(f, () => undefined).frames;
   else if (mode === 'floor') frames = core.countFlows(files).frames;
+  else if (mode === 'lean') frames = core.leanFlowTables(dir);
   else frames = core.buildFlowTables(dir);
   const u = process.cpuUsage(start);
   process.stdout.write(JSON.stringify({ frames, ms: (u.user + u.system) / 1000 }));
@@ -208,7 +209,7 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
   esbuild.buildSync({
     stdin: {
       contents:
-        "export { analyzeCapture } from './src/core/analysis'; export { readPackets } from './src/core/decode'; export { readFrames } from './src/core/pcap'; export { countFlows, buildFlowTables } from './test/bench/flowCountFloor';",
+        "export { analyzeCapture } from './src/core/analysis'; export { readPackets } from './src/core/decode'; export { readFrames } from './src/core/pcap'; export { countFlows, buildFlowTables, leanFlowTables } from './test/bench/flowCountFloor';",
       resolveDir: repoRoot,
       loader: 'ts',
     },
@@ -224,7 +225,7 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
 }
 
 /** Peak RSS belongs to the analysis of one folder alone: a fresh process per size. */
-function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' | 'tables' = 'analysis'): ReturnType<typeof JSON.parse> {
+function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' | 'tables' | 'lean' = 'analysis'): ReturnType<typeof JSON.parse> {
   const r = spawnSync(process.execPath, [code.worker, code.bundle, dir, mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -249,6 +250,7 @@ export async function run(): Promise<void> {
       const reader = measure(code, dir, 'reader');
       const floor = measure(code, dir, 'floor');
       const tables = measure(code, dir, 'tables');
+      const lean = measure(code, dir, 'lean');
       if (reader.frames !== m.frames || floor.frames !== m.frames || tables.frames !== m.packets) throw new Error(`baselines read ${reader.frames} / ${floor.frames} / ${tables.frames} frames, the analysis ${m.frames}`);
       fs.rmSync(dir, { recursive: true, force: true });
       const full = m.packets / (m.analyseMs / 1000);
@@ -263,7 +265,7 @@ export async function run(): Promise<void> {
       const tablesShare = Math.min(1, tables.ms / m.analyseMs);
       const mps = (v: number) => `${(v / 1e6).toFixed(2)} M/s`;
       rows.push(
-        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${mps(full)} (wall ${(fullWall / 1e6).toFixed(2)}) | ${mps(warm)} (wall ${(warmWall / 1e6).toFixed(2)}) | ${mps(decode)} | ${mps(bare)} (warm ${(bareWarm / 1e6).toFixed(2)}) | ${mps(least)} | ${(tables.ms / 1000).toFixed(2)} s (${(tablesShare * 100).toFixed(0)}%) | ${(full / bare).toFixed(2)} | ${(full / least).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
+        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${mps(full)} (wall ${(fullWall / 1e6).toFixed(2)}) | ${mps(warm)} (wall ${(warmWall / 1e6).toFixed(2)}) | ${mps(decode)} | ${mps(bare)} (warm ${(bareWarm / 1e6).toFixed(2)}) | ${mps(least)} | ${(tables.ms / 1000).toFixed(2)} s (${(tablesShare * 100).toFixed(0)}%) | ${(lean.ms / 1000).toFixed(2)} s | ${(full / bare).toFixed(2)} | ${(full / least).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
       );
       if (m.findings !== 0) rows.push(`|   (unexpected: ${m.findings} error/warning findings on healthy traffic) |`);
     }
@@ -277,10 +279,11 @@ export async function run(): Promise<void> {
         '(test/bench/flowCountFloor.ts: reader + 5-tuple lookup in typed arrays + counters, nothing else) — the least any per-connection analysis does.',
         '',
         '"flow tables, fresh": the analysis\'s first stage alone (every point read into its flow table), CPU seconds and share of the first analysis;',
-        'the rest is correlation, findings and result.',
+        'the rest is correlation, findings and result. "lean flow tables": leanFlowTables() in flowCountFloor.ts, that stage written for speed alone',
+        '(typed columns per flow id, numeric keys, no strings; TCP only, no learning): what a rewrite of the stage could reach.',
         '',
-        '| size | packets | connections | full analysis, first (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| size | packets | connections | full analysis, first (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | lean flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
         '',
       ].join('\n'),

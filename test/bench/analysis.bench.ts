@@ -142,7 +142,7 @@ const core = require(bundle);
 const path = require('node:path');
 const fs = require('node:fs');
 // The baselines, each alone in a fresh process like the first analysis: the bare reader,
-// and the flow-count floor (flowCountFloor.ts).
+// and the flow-count floor (analysisBaselines.ts).
 if (mode === 'reader' || mode === 'floor' || mode === 'tables' || mode === 'lean') {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'capture.json'), 'utf8'));
   const files = manifest.points.map((p) => path.join(dir, p.file));
@@ -209,7 +209,7 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
   esbuild.buildSync({
     stdin: {
       contents:
-        "export { analyzeCapture } from './src/core/analysis'; export { readPackets } from './src/core/decode'; export { readFrames } from './src/core/pcap'; export { countFlows, buildFlowTables, leanFlowTables } from './test/bench/flowCountFloor';",
+        "export { analyzeCapture } from './src/core/analysis'; export { readPackets } from './src/core/decode'; export { readFrames } from './src/core/pcap'; export { countFlows, buildFlowTables, leanFlowTables } from './test/bench/analysisBaselines';",
       resolveDir: repoRoot,
       loader: 'ts',
     },
@@ -276,10 +276,10 @@ export async function run(): Promise<void> {
         'that process (the extension host, JIT warm). Memory: heap after the first analysis (result held) and peak RSS of the process.',
         '',
         'Baselines on the same files, each in a fresh process like "first": the bare reader (readFrames, no decoding), and the flow-count floor',
-        '(test/bench/flowCountFloor.ts: reader + 5-tuple lookup in typed arrays + counters, nothing else) — the least any per-connection analysis does.',
+        '(test/bench/analysisBaselines.ts: reader + 5-tuple lookup in typed arrays + counters, nothing else) — the least any per-connection analysis does.',
         '',
         '"flow tables, fresh": the analysis\'s first stage alone (every point read into its flow table), CPU seconds and share of the first analysis;',
-        'the rest is correlation, findings and result. "lean flow tables": leanFlowTables() in flowCountFloor.ts, that stage written for speed alone',
+        'the rest is correlation, findings and result. "lean flow tables": leanFlowTables() in analysisBaselines.ts, that stage written for speed alone',
         '(typed columns per flow id, numeric keys, no strings; TCP only, no learning): what a rewrite of the stage could reach.',
         '',
         '| size | packets | connections | full analysis, first (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | lean flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',

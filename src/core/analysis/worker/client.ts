@@ -101,7 +101,7 @@ export class AnalysisWorker {
       release: () => {
         if (released) return;
         released = true;
-        if (this.worker === worker) this.post(worker, { type: 'release', analysis: id });
+        if (this.worker === worker) worker.postMessage({ type: 'release', analysis: id } satisfies ToWorker);
       },
     };
   }
@@ -149,14 +149,10 @@ export class AnalysisWorker {
       this.pending.set(req, { resolve, reject });
       // Waiting on an answer keeps the process alive; idle, the worker does not.
       if (this.pending.size === 1) worker.ref();
-      this.post(worker, make(req));
+      worker.postMessage(make(req));
     }).finally(() => {
       if (this.pending.size === 0 && this.worker === worker) worker.unref();
     });
-  }
-
-  private post(worker: Worker, m: ToWorker): void {
-    worker.postMessage(m);
   }
 
   private failAll(e: Error): void {

@@ -1,9 +1,9 @@
-// Baselines for the analysis bench, not product code. countFlows(): the least any per-connection analysis
-// has to do with a capture — our reader, then per frame the IPv4 addresses and TCP/UDP
-// ports read from the bytes, a lookup in an open-addressing table of typed arrays (no
-// strings, no objects per flow), and a few counters. No directions, MACs, duplicates,
-// records, correlation or findings. Its packets/s in a fresh process is a ceiling the full
-// analysis cannot reach: the bench prints the ratio.
+// Baselines for the analysis bench, not product code, each run in a fresh process beside the
+// first analysis: countFlows() is the least any per-connection analysis does with a capture —
+// our reader, then per frame the IPv4 addresses and TCP/UDP ports read from the bytes, a lookup
+// in an open-addressing table of typed arrays (no strings, no objects per flow), and a few
+// counters; no directions, MACs, duplicates, records, correlation or findings. buildFlowTables()
+// is our analysis' first stage alone; leanFlowTables() a sketch of that stage written for speed.
 
 import * as path from 'node:path';
 import { ServiceMap } from '../../src/core/analysis/endpoints';
@@ -20,7 +20,7 @@ export interface FloorCount {
   flows: number;
 }
 
-/** Counts frames and distinct 5-tuples (both directions as one) of the given pcap files. */
+/** countFlows(): counts frames and distinct 5-tuples (both directions as one) of the given pcap files. */
 export function countFlows(files: string[]): FloorCount {
   let frames = 0;
   let flows = 0;

@@ -98,7 +98,12 @@ withLab('dr', [], (get) => {
     const { lab, pool } = get();
     const svc = loadClusterModel([lab.keepalivedConfPath]).services.find((s) => s.protocol === 'udp')!;
     const hostOf = (address: string): string | undefined => lab.hosts.find((h) => h.lanAddress === address)?.name;
-    const r = await probeVip({ ...probeSettingsFromService(svc, hostOf), from: await pool.get('client'), count: 12, capture: { source: pool }, load: { source: pool } });
+    const probe = async () => probeVip({ ...probeSettingsFromService(svc, hostOf), from: await pool.get('client'), count: 12, capture: { source: pool }, load: { source: pool } });
+    let r = await probe();
+    // The client's source ports are the kernel's random picks and the lab hashes them, so a
+    // healthy lab still draws a lopsided sample about once in ALPHA runs (11 to 1 has p = 0.006).
+    // A real imbalance repeats; a chance one does not: judge a second, independent sample.
+    if (r.findings.some((f) => f.code === 'probe-distribution-unexpected')) r = await probe();
     assert.ok(r.attempts.every((a) => a.ok && a.via === 'capture'), JSON.stringify(r.attempts));
     assert.equal(r.distribution.reduce((n, d) => n + d.count, 0), 12);
     assert.deepEqual(r.findings.filter((f) => f.severity !== 'info'), []);

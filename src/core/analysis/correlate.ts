@@ -151,10 +151,10 @@ function learnMacs(facts: Facts): void {
       for (let i = f.headStart; i < f.headStart + f.headLen; i++) {
         // The forwarded copy leaves from the director's NIC; the first copy of a request
         // to the VIP arrived at it.
-        const srcMac = s.addr[i].srcMac;
-        const dstMac = s.addr[i].dstMac;
+        const srcMac = s.addr(i).srcMac;
+        const dstMac = s.addr(i).dstMac;
         if (s.dup(i) && srcMac && !facts.rsMacs.has(srcMac)) facts.directorMacs.add(srcMac);
-        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(s.addr[i].dst) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
+        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(s.addr(i).dst) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
       }
     }
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
@@ -240,7 +240,7 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
         if (!hosts) seen.set(k, (hosts = new Map()));
         const ts = s.ts[i] + p.shift;
         const cur = hosts.get(p.spec.host);
-        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.addr[i].outerDst !== undefined });
+        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
       }
     }
     for (const [k, hosts] of seen) {
@@ -504,8 +504,8 @@ function directorView(dirFlows: Flow[], ctx: GroupContext): Pick<ConnFacts, 'atD
       if (f.synAck > 0) continue;
       const s = f.store;
       const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
-      if (r !== undefined && services.vips.has(s.addr[r].src)) {
-        directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note[r] ?? 'ICMP unreachable') : 'a TCP RST' };
+      if (r !== undefined && services.vips.has(s.addr(r).src)) {
+        directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note(r) ?? 'ICMP unreachable') : 'a TCP RST' };
         break;
       }
     }

@@ -1,29 +1,28 @@
 // The flow table of one capture point: what that host saw, reduced to compact state
 // as the packets stream by (packets are never kept: their bytes are only valid during
 // the reader's callback). Memory grows with connections, not packets: each flow keeps
-// counters, a few distinct addresses/MACs and at most MAX_RECS packet records for the
-// hop-by-hop view.
+// counters, a few distinct addresses/MACs and at most MAX_HEAD + MAX_TAIL packet records
+// for the hop-by-hop view. While the pcap is read a flow is an id into FlowColumns; the
+// Flow objects the correlation works on are made when it asks for them (allFlows()).
 
 import { formatIpv4, formatMac } from '../decode/addresses';
 import type { InnerPacket, Packet } from '../decode/packet';
 import type { ServiceMap } from './endpoints';
-import { addressing, PacketRecords, packetSig, type Addressing } from './packetRecords';
+import * as F from './flowColumns';
+import { FlowColumns, MAX_TAIL } from './flowColumns';
+import { PacketRecords, packetSig } from './packetRecords';
+
+export { MAX_HEAD, MAX_TAIL } from './flowColumns';
 
 export const FIN = 1;
 export const SYN = 2;
 export const RST = 4;
 export const ACK = 16;
 
-/** Packet records kept per flow and point: the first MAX_HEAD and the last MAX_TAIL (the
- *  rest is only counted), so a long connection still shows its start and its end. */
-export const MAX_HEAD = 12;
-export const MAX_TAIL = 4;
 const MAX_OTHER_FLOWS = 20000;
 const MAX_ARP = 5000;
-const MAX_SMALL = 6;
 /** Packets of a real server's capture used to learn its own address and MAC. */
 const LEARN_PACKETS = 20000;
-const RING = 8;
 const FLOW_CACHE = 4096;
 
 /** `ip:port` texts, one string per endpoint: the flows' lists then share the same string
@@ -51,133 +50,108 @@ export function endpointText(ip: string, port: number): string {
   return text;
 }
 
-/** The empty list every Flow starts with (frozen: pushSmall() replaces it, never pushes). */
-const NONE: string[] = Object.freeze([]) as unknown as string[];
-
-/** Adds `v` to a small distinct list; returns the list to keep. Most lists hold one value:
- *  the first gets an array of exactly that size (a push would reserve 17 slots). */
-function pushSmall(list: string[], v: string | undefined): string[] {
-  if (v === undefined || list.length >= MAX_SMALL) return list;
-  if (list.length === 0) return [v];
-  if (!list.includes(v)) list.push(v);
-  return list;
-}
-
-/** The rings of recent packet signatures of one point's flows, RING slots per flow, in one
- *  growing column. */
-export class SignatureRings {
-  sigs = new Uint32Array(RING * 256);
-  private used = 0;
-
-  /** Reserves one flow's ring; returns its first slot. */
-  alloc(): number {
-    const at = this.used;
-    this.used += RING;
-    if (this.used > this.sigs.length) {
-      const bigger = new Uint32Array(this.sigs.length * 4);
-      bigger.set(this.sigs);
-      this.sigs = bigger;
-    }
-    return at;
-  }
-}
-
-/** A TCP connection or UDP conversation between one client endpoint and our side, at one point. */
+/** A TCP connection or UDP conversation between one client endpoint and our side, at one
+ *  point, as the capture left it (a snapshot of the point's FlowColumns). */
 export class Flow {
-  first = Infinity;
-  last = 0;
+  first: number;
+  last: number;
   /** First copies of requests (client -> server) and replies at this point. */
-  req = 0;
-  rep = 0;
+  req: number;
+  rep: number;
   /** Second copies (in/out pair inside one capture). */
-  reqDup = 0;
-  repDup = 0;
-  syn = 0;
-  synAck = 0;
+  reqDup: number;
+  repDup: number;
+  syn: number;
+  synAck: number;
   /** Request packets with ACK and without SYN: the client completed the handshake. */
-  reqAck = 0;
-  finC = 0;
-  finS = 0;
-  rstC = 0;
-  rstS = 0;
-  retransC = 0;
-  retransS = 0;
+  reqAck: number;
+  finC: number;
+  finS: number;
+  rstC: number;
+  rstS: number;
+  retransC: number;
+  retransS: number;
   /** ICMP errors sent towards the client quoting this flow / sent by the client. */
-  icmpToClient = 0;
-  icmpFromClient = 0;
-  icmpNote: string | undefined = undefined;
+  icmpToClient: number;
+  icmpFromClient: number;
+  icmpNote: string | undefined;
   /** Distinct `ip:port` the requests were addressed to (first copies / forwarded copies). */
-  reqDsts: string[] = NONE;
-  dupDsts: string[] = NONE;
+  reqDsts: string[];
+  dupDsts: string[];
   /** Distinct `ip:port` replies came from. */
-  replySrcs: string[] = NONE;
-  reqSrcMacs: string[] = NONE;
-  reqDstMacs: string[] = NONE;
-  dupDstMacs: string[] = NONE;
-  repSrcMacs: string[] = NONE;
-  repDstMacs: string[] = NONE;
+  replySrcs: string[];
+  reqSrcMacs: string[];
+  reqDstMacs: string[];
+  dupDstMacs: string[];
+  repSrcMacs: string[];
+  repDstMacs: string[];
   /** Outer destinations of encapsulated requests (TUN: the real server). */
-  encapDsts: string[] = NONE;
+  encapDsts: string[];
   /** Status code of the first HTTP response seen (health checks). */
-  httpStatus: number | undefined = undefined;
+  httpStatus: number | undefined;
   /** Records (indices into `store`): the first MAX_HEAD from `headStart`, then a ring of
    *  the last MAX_TAIL from `tailStart` (see recordIndices()). */
-  headStart = -1;
-  headLen = 0;
-  private tailStart = -1;
-  private tailLen = 0;
-  private tailPos = 0;
+  headStart: number;
+  headLen: number;
+  private readonly tailStart: number;
+  private readonly tailLen: number;
+  private readonly tailPos: number;
   /** Packets not kept as records (between head and tail). */
-  skipped = 0;
-  /** Signatures of the last RING packets, oldest overwritten first: RING slots from
-   *  `ringAt` in the point's shared ring column (a typed array per flow costs the
-   *  garbage collector far more than the 32 bytes it holds). */
-  private ringAt = -1;
-  private ringLen = 0;
-  private ringPos = 0;
-  /** Last values pushed to the small lists: most packets repeat them, skip the work. */
-  lastReqDst = '';
-  lastReqDport = -1;
-  lastRepSrc = '';
-  lastRepSport = -1;
-  lastReqSrcMac: string | undefined = undefined;
-  lastRepDstMac: string | undefined = undefined;
-  lastDupDstMac: string | undefined = undefined;
-  /** Addressing of the last first-copy request, forwarded copy and reply records. */
-  reqAddr: Addressing | undefined = undefined;
-  dupAddr: Addressing | undefined = undefined;
-  repAddr: Addressing | undefined = undefined;
-  private seqEndC = -1;
-  private seqEndS = -1;
-  /** Replaced by a new connection from the same client port (see PointTable.serviceFlow). */
-  retired = false;
+  skipped: number;
+  /** Replaced by a new connection from the same client port. */
+  retired: boolean;
+  readonly proto: 'tcp' | 'udp';
+  readonly client: string;
+  readonly cport: number;
+  /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
+  gen: number;
 
   constructor(
     readonly point: number,
-    readonly proto: 'tcp' | 'udp',
-    readonly client: string,
-    readonly cport: number,
-    /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
-    public gen: number,
     /** The point's packet records this flow's indices point into. */
     readonly store: PacketRecords,
-  ) {}
-
-  /** The record to fill for the next packet: a new one in the head or the tail, else the
-   *  oldest tail record, reused (so a flow never holds more than MAX_HEAD + MAX_TAIL). */
-  slot(): number {
-    if (this.headLen < MAX_HEAD) {
-      if (this.headStart < 0) this.headStart = this.store.alloc(MAX_HEAD);
-      return this.headStart + this.headLen++;
-    }
-    if (this.tailLen < MAX_TAIL) {
-      if (this.tailStart < 0) this.tailStart = this.store.alloc(MAX_TAIL);
-      return this.tailStart + this.tailLen++;
-    }
-    const i = this.tailStart + this.tailPos;
-    this.tailPos = (this.tailPos + 1) % MAX_TAIL;
-    this.skipped++;
-    return i;
+    c: FlowColumns,
+    id: number,
+  ) {
+    this.first = c.first[id];
+    this.last = c.last[id];
+    this.req = c.get(id, F.REQ);
+    this.rep = c.get(id, F.REP);
+    this.reqDup = c.get(id, F.REQ_DUP);
+    this.repDup = c.get(id, F.REP_DUP);
+    this.syn = c.get(id, F.SYNS);
+    this.synAck = c.get(id, F.SYN_ACKS);
+    this.reqAck = c.get(id, F.REQ_ACKS);
+    this.finC = c.get(id, F.FIN_C);
+    this.finS = c.get(id, F.FIN_S);
+    this.rstC = c.get(id, F.RST_C);
+    this.rstS = c.get(id, F.RST_S);
+    this.retransC = c.get(id, F.RETRANS_C);
+    this.retransS = c.get(id, F.RETRANS_S);
+    this.icmpToClient = c.get(id, F.ICMP_TO_CLIENT);
+    this.icmpFromClient = c.get(id, F.ICMP_FROM_CLIENT);
+    this.icmpNote = c.icmpNote[id];
+    this.reqDsts = c.list(id, F.REQ_DSTS);
+    this.dupDsts = c.list(id, F.DUP_DSTS);
+    this.replySrcs = c.list(id, F.REPLY_SRCS);
+    this.reqSrcMacs = c.list(id, F.REQ_SRC_MACS);
+    this.reqDstMacs = c.list(id, F.REQ_DST_MACS);
+    this.dupDstMacs = c.list(id, F.DUP_DST_MACS);
+    this.repSrcMacs = c.list(id, F.REP_SRC_MACS);
+    this.repDstMacs = c.list(id, F.REP_DST_MACS);
+    this.encapDsts = c.list(id, F.ENCAP_DSTS);
+    this.httpStatus = c.httpStatus[id] > 0 ? c.httpStatus[id] : undefined;
+    this.headStart = c.rec(id, F.HEAD_START);
+    this.headLen = c.rec(id, F.HEAD_LEN);
+    this.tailStart = c.rec(id, F.TAIL_START);
+    this.tailLen = c.rec(id, F.TAIL_LEN);
+    this.tailPos = c.rec(id, F.TAIL_POS);
+    this.skipped = c.rec(id, F.SKIPPED);
+    this.retired = c.retired[id] === 1;
+    this.proto = c.udp[id] === 1 ? 'udp' : 'tcp';
+    this.client = c.client[id];
+    this.cport = c.cport[id];
+    this.gen = c.gen[id];
   }
 
   /** Records kept (head and tail). */
@@ -196,38 +170,6 @@ export class Flow {
     for (let k = 0; k < this.headLen; k++) out.push(this.headStart + k);
     for (let k = 0; k < this.tailLen; k++) out.push(this.tailStart + ((this.tailPos + k) % MAX_TAIL));
     return out;
-  }
-
-  /** Returns true when the signature was already seen here (the packet is a forwarded copy). */
-  seen(sig: number, sllType: number | undefined, rings: SignatureRings): boolean {
-    if (this.ringAt < 0) this.ringAt = rings.alloc();
-    const ring = rings.sigs;
-    const at = this.ringAt;
-    if (sllType === undefined || sllType === 4) {
-      const end = at + this.ringLen;
-      for (let k = at; k < end; k++) if (ring[k] === sig) return true;
-    }
-    ring[at + this.ringPos] = sig;
-    this.ringPos = (this.ringPos + 1) % RING;
-    if (this.ringLen < RING) this.ringLen++;
-    return false;
-  }
-
-  /** Retransmission check on first copies (seq ranges never shrink in order). */
-  retrans(reply: boolean, flagBits: number, seq: number, len: number): boolean {
-    if (flagBits < 0) return false;
-    const syn = (flagBits & SYN) !== 0;
-    if (syn) return reply ? this.synAck > 0 : this.syn > 0;
-    if (len === 0) return false;
-    const end = seq + len;
-    if (reply) {
-      if (this.seqEndS >= 0 && end <= this.seqEndS && end > this.seqEndS - 0x40000000) return true;
-      this.seqEndS = Math.max(this.seqEndS, end);
-    } else {
-      if (this.seqEndC >= 0 && end <= this.seqEndC && end > this.seqEndC - 0x40000000) return true;
-      this.seqEndC = Math.max(this.seqEndC, end);
-    }
-    return false;
   }
 }
 
@@ -317,16 +259,21 @@ export function icmpText(type: number, code: number): string {
 }
 
 /** Everything one capture point saw. */
+
+/** Everything one capture point saw. */
 export class PointTable {
-  /** Current flow per client address and port (service traffic), nested per protocol so the
-   *  per-packet lookup builds no key string; other traffic by canonical address pair. */
-  private readonly tcpFlows = new Map<string, Map<number, Flow>>();
-  private readonly udpFlows = new Map<string, Map<number, Flow>>();
-  private readonly flows = new Map<string, Flow>();
+  /** Every flow's state, by flow id. */
+  private readonly cols = new FlowColumns();
+  /** Current flow id per client address and port (service traffic), nested per protocol so
+   *  the per-packet lookup builds no key string; other traffic by canonical address pair. */
+  private readonly tcpFlows = new Map<string, Map<number, number>>();
+  private readonly udpFlows = new Map<string, Map<number, number>>();
+  private readonly flows = new Map<string, number>();
   /** Flows replaced by a new connection from the same client port. */
-  readonly done: Flow[] = [];
-  /** allFlows(), until a flow is added. */
+  private readonly done: number[] = [];
+  /** allFlows(), and the packet count it was made at (a packet may change any flow). */
   private flowList: Flow[] | undefined = undefined;
+  private flowListAt = -1;
   readonly arp: ArpEvent[] = [];
   /** MAC -> IPv4 addresses it claimed as ARP sender. */
   readonly macClaims = new Map<string, Set<string>>();
@@ -334,8 +281,6 @@ export class PointTable {
   readonly fragNeeded: FragNeededEvent[] = [];
   /** Packet records of every flow at this point. */
   readonly records = new PacketRecords();
-  /** Recent packet signatures of every flow (forwarded-copy detection). */
-  private readonly rings = new SignatureRings();
   /** Source IP -> source MAC (first seen), bounded. */
   readonly srcMacByIp = new Map<string, string>();
   /** For points whose own address is unknown (bounded): address -> times it accepted a
@@ -352,15 +297,14 @@ export class PointTable {
   /** Flow cache of the fast path, direct-mapped by addresses and ports (like a route
    *  cache): most packets belong to a flow seen a moment ago, and a hit skips the service
    *  and flow lookups by string. A slot holds the protocol, both addresses, both ports,
-   *  the flow and whether that direction is the reply. */
+   *  the flow id (-1: empty) and whether that direction is the reply. */
   private readonly cacheSrc = new Int32Array(FLOW_CACHE);
   private readonly cacheDst = new Int32Array(FLOW_CACHE);
   private readonly cachePorts = new Int32Array(FLOW_CACHE);
   private readonly cacheProto = new Uint8Array(FLOW_CACHE);
   private readonly cacheReply = new Uint8Array(FLOW_CACHE);
-  private readonly cacheFlow: Array<Flow | undefined> = new Array<Flow | undefined>(FLOW_CACHE).fill(undefined);
-  /** The flow and direction consumeL4() resolved (for the cache). */
-  private resolvedFlow: Flow | undefined = undefined;
+  private readonly cacheFlow = new Int32Array(FLOW_CACHE).fill(-1);
+  /** The direction flowOf() resolved. */
   private resolvedReply = false;
 
   constructor(
@@ -369,13 +313,14 @@ export class PointTable {
     private readonly countIps: boolean,
   ) {}
 
-  /** Every flow of this point (the list is made once per set of flows: a new flow drops it). */
+  /** Every flow of this point, retired ones first (made once per state of the table). */
   allFlows(): Flow[] {
-    if (this.flowList) return this.flowList;
-    const out = [...this.done, ...this.flows.values()];
-    for (const m of [this.tcpFlows, this.udpFlows]) for (const byPort of m.values()) for (const f of byPort.values()) out.push(f);
-    this.flowList = out;
-    return out;
+    if (this.flowList && this.flowListAt === this.packets) return this.flowList;
+    const ids = [...this.done, ...this.flows.values()];
+    for (const m of [this.tcpFlows, this.udpFlows]) for (const byPort of m.values()) for (const id of byPort.values()) ids.push(id);
+    this.flowList = ids.map((id) => new Flow(this.point, this.records, this.cols, id));
+    this.flowListAt = this.packets;
+    return this.flowList;
   }
 
   consume(p: Packet): void {
@@ -406,30 +351,21 @@ export class PointTable {
       this.ignored++;
       return;
     }
-    this.consumeL4(
-      undefined,
-      false,
-      p.n,
-      ts,
-      l4.proto as 'tcp' | 'udp',
-      l4.src as string,
-      l4.dst as string,
-      l4.sport ?? 0,
-      l4.dport ?? 0,
-      l4.seq ?? 0,
-      l4.ack ?? 0,
-      l4.len ?? 0,
-      l4.ipId ?? 0,
-      flagBits,
-      p.srcMac,
-      p.dstMac,
-      outerSrc,
-      outerDst,
-      p.sllPacketType,
-      p.data,
-      p.payloadOffset ?? -1,
-      p.data.length,
-    );
+    const udp = l4.proto === 'udp';
+    const src = l4.src as string;
+    const dst = l4.dst as string;
+    const sport = l4.sport ?? 0;
+    const dport = l4.dport ?? 0;
+    const seq = l4.seq ?? 0;
+    const id = this.flowOf(udp, src, dst, sport, dport, flagBits, seq);
+    if (id < 0) return;
+    const reply = this.resolvedReply;
+    const dup = this.countPacket(id, reply, n0(p.sllPacketType), ts, flagBits, seq, l4.ack ?? 0, l4.len ?? 0, l4.ipId ?? 0, p.n, sport, dport);
+    this.noteAddresses(id, reply, dup, src, dst, sport, dport, p.srcMac, p.dstMac, outerSrc, outerDst);
+    this.cols.forgetAddresses(id, (reply ? 2 : 0) + (dup ? 1 : 0));
+    const len = l4.len ?? 0;
+    // The payload ends where the IP packet does (an Ethernet trailer is not part of it).
+    if (reply && !dup && flagBits >= 0 && len > 0 && outerDst === undefined && p.payloadOffset !== undefined) this.noteHttpStatus(id, p.data, p.payloadOffset, Math.min(p.data.length, p.payloadOffset + len));
   }
 
   /**
@@ -441,20 +377,17 @@ export class PointTable {
   consumeFrame(d: Uint8Array, at: number, caplen: number, linkType: number, n: number, ts: number): boolean {
     const end = at + caplen;
     let off: number;
-    let srcMac: string | undefined;
-    let dstMac: string | undefined;
-    let sllType: number | undefined;
+    let macAt = -1;
+    let sllType = -1;
     if (linkType === 1) {
       // EtherType 0x0800 right after the MACs (no VLAN tag).
       if (caplen < 34 || d[at + 12] !== 0x08 || d[at + 13] !== 0x00) return false;
-      dstMac = formatMac(d, at);
-      srcMac = formatMac(d, at + 6);
       off = at + 14;
     } else if (linkType === 113) {
       if (caplen < 36 || d[at + 14] !== 0x08 || d[at + 15] !== 0x00) return false;
       sllType = (d[at] << 8) | d[at + 1];
       // ARPHRD_ETHER with a 6-byte address: the sender's MAC.
-      if (((d[at + 2] << 8) | d[at + 3]) === 1 && ((d[at + 4] << 8) | d[at + 5]) === 6) srcMac = formatMac(d, at + 6);
+      if (((d[at + 2] << 8) | d[at + 3]) === 1 && ((d[at + 4] << 8) | d[at + 5]) === 6) macAt = at + 6;
       off = at + 16;
     } else {
       return false;
@@ -500,167 +433,110 @@ export class PointTable {
     this.packets++;
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
-    const src = formatIpv4(d, off + 12);
-    const dst = formatIpv4(d, off + 16);
-    if (this.countIps && this.packets <= LEARN_PACKETS) this.learn(src, dst, srcMac, dstMac, ipProto === 6 ? flagBits : 0);
+    // Who this host is (real servers): learnt from the first packets, enough to tell.
+    if (this.countIps && this.packets <= LEARN_PACKETS) this.learnFrame(d, at, linkType, macAt, off, ipProto === 6 ? flagBits : 0);
     const srcIp = (d[off + 12] << 24) | (d[off + 13] << 16) | (d[off + 14] << 8) | d[off + 15];
     const dstIp = (d[off + 16] << 24) | (d[off + 17] << 16) | (d[off + 18] << 8) | d[off + 19];
     const ports = (d[l4] << 24) | (d[l4 + 1] << 16) | (d[l4 + 2] << 8) | d[l4 + 3];
+    const sport = ports >>> 16;
+    const dport = ports & 0xffff;
     let slot = Math.imul(srcIp ^ Math.imul(dstIp, 0x9e3779b1) ^ ports, 0x85ebca6b);
     slot = (slot ^ (slot >>> 16) ^ ipProto) & (FLOW_CACHE - 1);
-    let hint = this.cacheFlow[slot];
+    let id = this.cacheFlow[slot];
+    let reply = this.cacheReply[slot] === 1;
     // A client's SYN may start a new connection on the same port: that takes the long way.
     if (
-      hint !== undefined &&
-      (hint.retired ||
-        this.cacheSrc[slot] !== srcIp ||
-        this.cacheDst[slot] !== dstIp ||
-        this.cachePorts[slot] !== ports ||
-        this.cacheProto[slot] !== ipProto ||
-        (flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN))
+      id < 0 ||
+      this.cols.retired[id] === 1 ||
+      this.cacheSrc[slot] !== srcIp ||
+      this.cacheDst[slot] !== dstIp ||
+      this.cachePorts[slot] !== ports ||
+      this.cacheProto[slot] !== ipProto ||
+      (flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN)
     ) {
-      hint = undefined;
-    }
-    this.consumeL4(
-      hint,
-      this.cacheReply[slot] === 1,
-      n,
-      ts,
-      ipProto === 6 ? 'tcp' : 'udp',
-      src,
-      dst,
-      (d[l4] << 8) | d[l4 + 1],
-      (d[l4 + 2] << 8) | d[l4 + 3],
-      seq,
-      ack,
-      len,
-      (d[off + 4] << 8) | d[off + 5],
-      flagBits,
-      srcMac,
-      dstMac,
-      undefined,
-      undefined,
-      sllType,
-      d,
-      payloadAt,
-      capEnd,
-    );
-    if (hint === undefined && this.resolvedFlow !== undefined) {
+      id = this.flowOf(ipProto === 17, formatIpv4(d, off + 12), formatIpv4(d, off + 16), sport, dport, flagBits, seq);
+      if (id < 0) return true;
+      reply = this.resolvedReply;
       this.cacheSrc[slot] = srcIp;
       this.cacheDst[slot] = dstIp;
       this.cachePorts[slot] = ports;
       this.cacheProto[slot] = ipProto;
-      this.cacheReply[slot] = this.resolvedReply ? 1 : 0;
-      this.cacheFlow[slot] = this.resolvedFlow;
+      this.cacheReply[slot] = reply ? 1 : 0;
+      this.cacheFlow[slot] = id;
     }
+    const dup = this.countPacket(id, reply, sllType, ts, flagBits, seq, ack, len, (d[off + 4] << 8) | d[off + 5], n, sport, dport);
+    // MACs as numbers (high 16 bits, low 32; -1: none) to compare with the flow's last.
+    const dstMacAt = linkType === 1 ? at : -1;
+    const srcMacAt = linkType === 1 ? at + 6 : macAt;
+    const dstHi = dstMacAt >= 0 ? (d[dstMacAt] << 8) | d[dstMacAt + 1] : -1;
+    const dstLo = dstMacAt >= 0 ? (d[dstMacAt + 2] << 24) | (d[dstMacAt + 3] << 16) | (d[dstMacAt + 4] << 8) | d[dstMacAt + 5] : 0;
+    const srcHi = srcMacAt >= 0 ? (d[srcMacAt] << 8) | d[srcMacAt + 1] : -1;
+    const srcLo = srcMacAt >= 0 ? (d[srcMacAt + 2] << 24) | (d[srcMacAt + 3] << 16) | (d[srcMacAt + 4] << 8) | d[srcMacAt + 5] : 0;
+    const kind = (reply ? 2 : 0) + (dup ? 1 : 0);
+    const c = this.cols;
+    if (c.sameAddresses(id, kind, srcIp, dstIp, ports, srcHi, srcLo, dstHi, dstLo)) {
+      this.records.setAddr(this.lastRecord, c.addrOfKind(id, kind));
+    } else {
+      const a = this.noteAddresses(id, reply, dup, formatIpv4(d, off + 12), formatIpv4(d, off + 16), sport, dport, srcMacAt >= 0 ? formatMac(d, srcMacAt) : undefined, dstMacAt >= 0 ? formatMac(d, dstMacAt) : undefined, undefined, undefined);
+      c.setAddresses(id, kind, srcIp, dstIp, ports, srcHi, srcLo, dstHi, dstLo, a);
+    }
+    if (reply && !dup && flagBits >= 0 && len > 0) this.noteHttpStatus(id, d, payloadAt, capEnd);
     return true;
   }
 
-  /** One TCP or UDP packet (or the TCP/UDP packet inside a tunnel), by its fields;
-   *  `hint`: its flow and direction when the caller already knows them. */
-  private consumeL4(
-    hint: Flow | undefined,
-    hintReply: boolean,
-    n: number,
-    ts: number,
-    l4proto: 'tcp' | 'udp',
-    src: string,
-    dst: string,
-    sport: number,
-    dport: number,
-    seq: number,
-    ack: number,
-    len: number,
-    ipId: number,
-    flagBits: number,
-    srcMac: string | undefined,
-    dstMac: string | undefined,
-    outerSrc: string | undefined,
-    outerDst: string | undefined,
-    sllType: number | undefined,
-    data: Uint8Array,
-    payloadAt: number,
-    payloadEnd: number,
-  ): void {
-    let reply: boolean;
-    let flow: Flow | undefined;
-    if (hint !== undefined) {
-      flow = hint;
-      reply = hintReply;
-    } else {
-      if (this.services.server(l4proto, dst, dport)) {
-        reply = false;
-        flow = this.serviceFlow(l4proto, src, sport, flagBits, seq);
-      } else if (this.services.server(l4proto, src, sport)) {
-        reply = true;
-        flow = this.serviceFlow(l4proto, dst, dport, -1, 0);
-      } else {
-        flow = this.otherFlow(l4proto, src, sport, dst, dport, flagBits);
-        reply = flow !== undefined && !(src === flow.client && sport === flow.cport);
-      }
-      this.resolvedFlow = flow;
-      this.resolvedReply = reply;
-      if (flow === undefined) return;
-    }
+  /** learn() for a frame of the fast path. */
+  private learnFrame(d: Uint8Array, at: number, linkType: number, macAt: number, off: number, tcpFlagBits: number): void {
+    const srcMac = linkType === 1 ? formatMac(d, at + 6) : macAt >= 0 ? formatMac(d, macAt) : undefined;
+    const dstMac = linkType === 1 ? formatMac(d, at) : undefined;
+    this.learn(formatIpv4(d, off + 12), formatIpv4(d, off + 16), srcMac, dstMac, tcpFlagBits);
+  }
 
+  /** The flow id of a TCP or UDP packet (-1: none kept), its direction in resolvedReply. */
+  private flowOf(udp: boolean, src: string, dst: string, sport: number, dport: number, flagBits: number, seq: number): number {
+    const proto = udp ? 'udp' : 'tcp';
+    if (this.services.server(proto, dst, dport)) {
+      this.resolvedReply = false;
+      return this.serviceFlow(udp, src, sport, flagBits, seq);
+    }
+    if (this.services.server(proto, src, sport)) {
+      this.resolvedReply = true;
+      return this.serviceFlow(udp, dst, dport, -1, 0);
+    }
+    const id = this.otherFlow(udp, src, sport, dst, dport, flagBits);
+    this.resolvedReply = id >= 0 && !(src === this.cols.client[id] && sport === this.cols.cport[id]);
+    return id;
+  }
+
+  /** Counts one TCP or UDP packet of flow `id` and keeps its record; returns whether it
+   *  is a second copy (forwarded) of a packet this point already saw. */
+  private countPacket(id: number, reply: boolean, sllType: number, ts: number, flagBits: number, seq: number, ack: number, len: number, ipId: number, n: number, sport: number, dport: number): boolean {
+    const c = this.cols;
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
-    const dup = flow.seen(sig, sllType, this.rings);
-    if (ts < flow.first) flow.first = ts;
-    if (ts > flow.last) flow.last = ts;
-    if (reply) {
-      if (dup) {
-        flow.repDup++;
-      } else {
-        flow.rep++;
-        if (src !== flow.lastRepSrc || sport !== flow.lastRepSport) {
-          flow.lastRepSrc = src;
-          flow.lastRepSport = sport;
-          flow.replySrcs = pushSmall(flow.replySrcs, endpointText(src, sport));
-        }
-        if (dstMac !== flow.lastRepDstMac) {
-          flow.lastRepDstMac = dstMac;
-          flow.repSrcMacs = pushSmall(flow.repSrcMacs, srcMac);
-          flow.repDstMacs = pushSmall(flow.repDstMacs, dstMac);
-        }
-        if (flow.retrans(true, flagBits, seq, len)) flow.retransS++;
-        if (flagBits >= 0) {
-          if ((flagBits & (SYN | ACK)) === (SYN | ACK)) flow.synAck++;
-          if (flagBits & FIN) flow.finS++;
-          if (flagBits & RST) flow.rstS++;
-          if (len > 0 && flow.httpStatus === undefined && outerDst === undefined) flow.httpStatus = readHttpStatus(data, payloadAt, payloadEnd);
-        }
-      }
-    } else if (dup) {
-      flow.reqDup++;
-      if (flow.reqDup <= 2 || flow.dupDsts.length === 0) flow.dupDsts = pushSmall(flow.dupDsts, endpointText(dst, dport));
-      if (dstMac !== flow.lastDupDstMac) {
-        flow.lastDupDstMac = dstMac;
-        flow.dupDstMacs = pushSmall(flow.dupDstMacs, dstMac);
-      }
-      if (outerDst !== undefined) flow.encapDsts = pushSmall(flow.encapDsts, outerDst);
-    } else {
-      flow.req++;
-      if (dst !== flow.lastReqDst || dport !== flow.lastReqDport) {
-        flow.lastReqDst = dst;
-        flow.lastReqDport = dport;
-        flow.reqDsts = pushSmall(flow.reqDsts, endpointText(dst, dport));
-      }
-      if (srcMac !== flow.lastReqSrcMac) {
-        flow.lastReqSrcMac = srcMac;
-        flow.reqSrcMacs = pushSmall(flow.reqSrcMacs, srcMac);
-        flow.reqDstMacs = pushSmall(flow.reqDstMacs, dstMac);
-      }
-      if (outerDst !== undefined) flow.encapDsts = pushSmall(flow.encapDsts, outerDst);
-      if (flow.retrans(false, flagBits, seq, len)) flow.retransC++;
+    const dup = c.seen(id, sig, sllType);
+    if (ts < c.first[id]) c.first[id] = ts;
+    if (ts > c.last[id]) c.last[id] = ts;
+    if (dup) {
+      c.count1(id, reply ? F.REP_DUP : F.REQ_DUP);
+    } else if (reply) {
+      c.count1(id, F.REP);
+      if (c.retrans(id, true, flagBits, seq, len)) c.count1(id, F.RETRANS_S);
       if (flagBits >= 0) {
-        if ((flagBits & (SYN | ACK)) === SYN) flow.syn++;
-        else if (flagBits & ACK) flow.reqAck++;
-        if (flagBits & FIN) flow.finC++;
-        if (flagBits & RST) flow.rstC++;
+        if ((flagBits & (SYN | ACK)) === (SYN | ACK)) c.count1(id, F.SYN_ACKS);
+        if (flagBits & FIN) c.count1(id, F.FIN_S);
+        if (flagBits & RST) c.count1(id, F.RST_S);
+      }
+    } else {
+      c.count1(id, F.REQ);
+      if (c.retrans(id, false, flagBits, seq, len)) c.count1(id, F.RETRANS_C);
+      if (flagBits >= 0) {
+        if ((flagBits & (SYN | ACK)) === SYN) c.count1(id, F.SYNS);
+        else if (flagBits & ACK) c.count1(id, F.REQ_ACKS);
+        if (flagBits & FIN) c.count1(id, F.FIN_C);
+        if (flagBits & RST) c.count1(id, F.RST_C);
       }
     }
     // Past the head, the tail ring's oldest record is overwritten in place: no garbage per packet.
-    const i = flow.slot();
+    const i = c.slot(id, this.records);
     const s = this.records;
     s.n[i] = n;
     s.ts[i] = ts;
@@ -673,16 +549,65 @@ export class PointTable {
     s.sport[i] = sport;
     s.dport[i] = dport;
     s.sig[i] = sig;
-    // Most packets of a flow and direction carry the addresses of the one before.
-    const last = reply ? flow.repAddr : dup ? flow.dupAddr : flow.reqAddr;
-    const a = addressing(last, src, dst, srcMac, dstMac, outerSrc, outerDst);
-    if (a !== last) {
-      if (reply) flow.repAddr = a;
-      else if (dup) flow.dupAddr = a;
-      else flow.reqAddr = a;
+    s.setNote(i, undefined);
+    this.lastRecord = i;
+    return dup;
+  }
+
+  /** The record countPacket() filled last (noteAddresses() completes it). */
+  private lastRecord = 0;
+
+  /** The addresses of the packet countPacket() just recorded: the flow's small lists and
+   *  the record's addressing (its id returned). Most packets repeat those of the one before:
+   *  checked first. */
+  private noteAddresses(id: number, reply: boolean, dup: boolean, src: string, dst: string, sport: number, dport: number, srcMac: string | undefined, dstMac: string | undefined, outerSrc: string | undefined, outerDst: string | undefined): number {
+    const c = this.cols;
+    let dir: number;
+    if (reply) {
+      dir = F.ADDR_REP;
+      if (!dup) {
+        if (src !== c.lastText(id, F.LAST_REP_SRC) || sport !== c.lastPorts[2 * id + 1]) {
+          c.setLastText(id, F.LAST_REP_SRC, src);
+          c.lastPorts[2 * id + 1] = sport;
+          c.push(id, F.REPLY_SRCS, endpointText(src, sport));
+        }
+        if (dstMac !== c.lastText(id, F.LAST_REP_DST_MAC)) {
+          c.setLastText(id, F.LAST_REP_DST_MAC, dstMac);
+          c.push(id, F.REP_SRC_MACS, srcMac);
+          c.push(id, F.REP_DST_MACS, dstMac);
+        }
+      }
+    } else if (dup) {
+      dir = F.ADDR_DUP;
+      if (c.get(id, F.REQ_DUP) <= 2 || c.list(id, F.DUP_DSTS).length === 0) c.push(id, F.DUP_DSTS, endpointText(dst, dport));
+      if (dstMac !== c.lastText(id, F.LAST_DUP_DST_MAC)) {
+        c.setLastText(id, F.LAST_DUP_DST_MAC, dstMac);
+        c.push(id, F.DUP_DST_MACS, dstMac);
+      }
+      if (outerDst !== undefined) c.push(id, F.ENCAP_DSTS, outerDst);
+    } else {
+      dir = F.ADDR_REQ;
+      if (dst !== c.lastText(id, F.LAST_REQ_DST) || dport !== c.lastPorts[2 * id]) {
+        c.setLastText(id, F.LAST_REQ_DST, dst);
+        c.lastPorts[2 * id] = dport;
+        c.push(id, F.REQ_DSTS, endpointText(dst, dport));
+      }
+      if (srcMac !== c.lastText(id, F.LAST_REQ_SRC_MAC)) {
+        c.setLastText(id, F.LAST_REQ_SRC_MAC, srcMac);
+        c.push(id, F.REQ_SRC_MACS, srcMac);
+        c.push(id, F.REQ_DST_MACS, dstMac);
+      }
+      if (outerDst !== undefined) c.push(id, F.ENCAP_DSTS, outerDst);
     }
-    s.addr[i] = a;
-    s.note[i] = undefined;
+    const a = this.records.addressingId(c.addr[3 * id + dir], src, dst, srcMac, dstMac, outerSrc, outerDst);
+    c.addr[3 * id + dir] = a;
+    this.records.setAddr(this.lastRecord, a);
+    return a;
+  }
+
+  /** The status of the first HTTP response of a flow (health checks read it). */
+  private noteHttpStatus(id: number, d: Uint8Array, payloadAt: number, payloadEnd: number): void {
+    if (this.cols.httpStatus[id] === 0) this.cols.httpStatus[id] = readHttpStatus(d, payloadAt, payloadEnd) ?? 0;
   }
 
   /** Counts what tells a real server's own address and MAC (see learnRealServerAddresses). */
@@ -706,46 +631,46 @@ export class PointTable {
   }
 
   /** The flow of client `ip:port`; a new client SYN with another ISN starts a new connection. */
-  private serviceFlow(proto: 'tcp' | 'udp', client: string, cport: number, flagBits: number, seq: number): Flow {
-    const byClient = proto === 'tcp' ? this.tcpFlows : this.udpFlows;
+  private serviceFlow(udp: boolean, client: string, cport: number, flagBits: number, seq: number): number {
+    const byClient = udp ? this.udpFlows : this.tcpFlows;
     let byPort = byClient.get(client);
     if (!byPort) byClient.set(client, (byPort = new Map()));
-    let flow = byPort.get(cport);
+    let id = byPort.get(cport);
+    const c = this.cols;
     const isSyn = flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN;
-    if (flow && isSyn && flow.gen !== seq && (flow.gen !== -1 || flow.req + flow.rep > 0)) {
-      this.done.push(flow);
-      flow.retired = true;
-      flow = undefined;
+    if (id !== undefined && isSyn && c.gen[id] !== seq && (c.gen[id] !== -1 || c.get(id, F.REQ) + c.get(id, F.REP) > 0)) {
+      this.done.push(id);
+      c.retired[id] = 1;
+      id = undefined;
     }
-    if (!flow) {
-      flow = new Flow(this.point, proto, client, cport, isSyn ? seq : -1, this.records);
-      byPort.set(cport, flow);
-      this.flowList = undefined;
-    } else if (isSyn && flow.gen === -1) {
-      flow.gen = seq;
+    if (id === undefined) {
+      id = c.add(udp, client, cport, isSyn ? seq : -1);
+      byPort.set(cport, id);
+    } else if (isSyn && c.gen[id] === -1) {
+      c.gen[id] = seq;
     }
-    return flow;
+    return id;
   }
 
   /** Traffic to no known endpoint (e.g. health checks to a real server missing from capture.json). */
-  private otherFlow(proto: 'tcp' | 'udp', src: string, sport: number, dst: string, dport: number, flagBits: number): Flow | undefined {
+  private otherFlow(udp: boolean, src: string, sport: number, dst: string, dport: number, flagBits: number): number {
     const a = endpointText(src, sport);
     const b = endpointText(dst, dport);
+    const proto = udp ? 'udp' : 'tcp';
     const key = a < b ? `o|${proto}|${a}|${b}` : `o|${proto}|${b}|${a}`;
-    let flow = this.flows.get(key);
-    if (!flow) {
+    let id = this.flows.get(key);
+    if (id === undefined) {
       if (this.otherFlows >= MAX_OTHER_FLOWS) {
         this.ignored++;
-        return undefined;
+        return -1;
       }
       this.otherFlows++;
       // The sender of a SYN (or of the first packet seen) is the client.
       const synAck = flagBits >= 0 && (flagBits & (SYN | ACK)) === (SYN | ACK);
-      flow = synAck ? new Flow(this.point, proto, dst, dport, -1, this.records) : new Flow(this.point, proto, src, sport, -1, this.records);
-      this.flows.set(key, flow);
-      this.flowList = undefined;
+      id = synAck ? this.cols.add(udp, dst, dport, -1) : this.cols.add(udp, src, sport, -1);
+      this.flows.set(key, id);
     }
-    return flow;
+    return id;
   }
 
   private consumeArp(p: Packet): void {
@@ -824,28 +749,30 @@ export class PointTable {
     }
     if (!q || (q.proto !== 'tcp' && q.proto !== 'udp')) return;
     const qp = q.proto;
-    let flow: Flow;
+    const udp = qp === 'udp';
+    const c = this.cols;
+    let id: number;
     let reply: boolean;
     if (this.services.server(qp, q.dst, q.dport)) {
       // The quoted packet went to our side: this error answers the client's request.
-      flow = this.serviceFlow(qp, q.src, q.sport ?? 0, -1, 0);
+      id = this.serviceFlow(udp, q.src, q.sport ?? 0, -1, 0);
       reply = true;
-      flow.icmpToClient++;
+      c.count1(id, F.ICMP_TO_CLIENT);
     } else if (this.services.server(qp, q.src, q.sport)) {
-      flow = this.serviceFlow(qp, q.dst, q.dport ?? 0, -1, 0);
+      id = this.serviceFlow(udp, q.dst, q.dport ?? 0, -1, 0);
       reply = false;
-      flow.icmpFromClient++;
+      c.count1(id, F.ICMP_FROM_CLIENT);
     } else {
       return;
     }
     const note = icmpText(ic.type, ic.code);
-    flow.icmpNote ??= note;
+    c.icmpNote[id] ??= note;
     const sig = packetSig(reply, p.ipId ?? 0, ic.type, ic.code, -2, p.len ?? 0);
-    const dup = flow.seen(sig, p.sllPacketType, this.rings);
-    if (p.ts < flow.first) flow.first = p.ts;
-    if (p.ts > flow.last) flow.last = p.ts;
-    if (reply && !dup) flow.replySrcs = pushSmall(flow.replySrcs, `${p.src}:icmp`);
-    const i = flow.slot();
+    const dup = c.seen(id, sig, n0(p.sllPacketType));
+    if (p.ts < c.first[id]) c.first[id] = p.ts;
+    if (p.ts > c.last[id]) c.last[id] = p.ts;
+    if (reply && !dup) c.push(id, F.REPLY_SRCS, `${p.src}:icmp`);
+    const i = c.slot(id, this.records);
     const s = this.records;
     s.n[i] = p.n;
     s.ts[i] = p.ts;
@@ -858,7 +785,12 @@ export class PointTable {
     s.sport[i] = -1;
     s.dport[i] = -1;
     s.sig[i] = sig;
-    s.addr[i] = addressing(undefined, p.src ?? '?', p.dst ?? '?', p.srcMac, p.dstMac, undefined, undefined);
-    s.note[i] = note;
+    s.setAddr(i, s.addressingId(-1, p.src ?? '?', p.dst ?? '?', p.srcMac, p.dstMac, undefined, undefined));
+    s.setNote(i, note);
   }
+}
+
+/** A Linux cooked capture's packet type, -1 when the frame has none. */
+function n0(sllType: number | undefined): number {
+  return sllType ?? -1;
 }

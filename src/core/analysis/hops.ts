@@ -39,7 +39,7 @@ const summaries = new Map<number, string>();
 
 function hopSummary(s: PacketRecords, i: number): string {
   const flagBits = s.flagBits[i];
-  if (flagBits === -2) return s.note[i] ?? 'ICMP';
+  if (flagBits === -2) return s.note(i) ?? 'ICMP';
   const len = s.len[i];
   const key = len < 0x100000 ? (flagBits + 1) * 0x100000 + len : -1;
   const known = key >= 0 ? summaries.get(key) : undefined;
@@ -60,13 +60,13 @@ export interface RsNames {
 }
 
 function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: PacketRecords, pi: number, macBase: Hop | undefined, names: RsNames): [Rewrite, string | undefined] {
-  const outerDst = s.addr[i].outerDst;
-  const prevOuterDst = ps.addr[pi].outerDst;
+  const outerDst = s.addr(i).outerDst;
+  const prevOuterDst = ps.addr(pi).outerDst;
   if (outerDst && !prevOuterDst) {
     const rs = names.byAddress.get(outerDst);
-    return ['ipip', `IPIP ${s.addr[i].outerSrc} → ${outerDst}${rs ? ` (${rs})` : ''}`];
+    return ['ipip', `IPIP ${s.addr(i).outerSrc} → ${outerDst}${rs ? ` (${rs})` : ''}`];
   }
-  if (!outerDst && prevOuterDst) return ['none', `decapsulated (tunnel ${ps.addr[pi].outerSrc} → ${prevOuterDst})`];
+  if (!outerDst && prevOuterDst) return ['none', `decapsulated (tunnel ${ps.addr(pi).outerSrc} → ${prevOuterDst})`];
   if (h.dst !== prev.dst || h.dport !== prev.dport) return ['dnat', `DNAT ${prev.dst}:${prev.dport} → ${h.dst}:${h.dport}`];
   if (h.src !== prev.src || h.sport !== prev.sport) return ['snat', `SNAT ${prev.src}:${prev.sport} → ${h.src}:${h.sport}`];
   // Every router rewrites MACs; only the director's re-addressing to a real server is news (DR).
@@ -82,7 +82,7 @@ function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: Pack
 /** Where a record sits along its packet's path: the point's rank, the second copy of an
  *  in/out pair just after the first. Breaks ties between copies with the same time. */
 function recordRank(point: PointInfo, s: PacketRecords, i: number): number {
-  return pathRank(point.spec.role, s.reply(i), s.addr[i].outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0);
+  return pathRank(point.spec.role, s.reply(i), s.addr(i).outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0);
 }
 
 // Scratch space of matchRecords() and buildHops(), reused from one connection to the
@@ -294,12 +294,12 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
       ts: itemTs[order[k]],
       direction: s.reply(i) ? 'reply' : 'request',
       summary: hopSummary(s, i),
-      src: s.addr[i].src,
-      dst: s.addr[i].dst,
+      src: s.addr(i).src,
+      dst: s.addr(i).dst,
       sport: flagBits === -2 ? undefined : s.sport[i],
       dport: flagBits === -2 ? undefined : s.dport[i],
-      srcMac: s.addr[i].srcMac,
-      dstMac: s.addr[i].dstMac,
+      srcMac: s.addr(i).srcMac,
+      dstMac: s.addr(i).dstMac,
       // One object shape for every hop (absent values are dropped by JSON).
       rewrite: undefined,
       rewriteText: undefined,

@@ -1,7 +1,8 @@
 // The packet records of one capture point, column by column: a record is an index into
-// typed arrays (numbers) and plain arrays of shared strings (addresses and MACs come from
-// the decoder's caches). Hundreds of thousands of records then cost a few arrays instead
-// of as many objects for the garbage collector to copy and trace.
+// typed arrays. Addresses and MACs are shared: a record holds the id of an Addressing,
+// most of which serve every record of a flow and direction. Hundreds of thousands of
+// records then cost a few typed arrays (grown by copying bytes) instead of as many
+// objects, or arrays of references, for the garbage collector to copy and trace.
 
 /** Who a packet went from and to. Consecutive packets of a flow share one (see same()). */
 export interface Addressing {
@@ -12,12 +13,6 @@ export interface Addressing {
   /** IP-in-IP / GRE outer addresses when the packet was encapsulated. */
   outerSrc: string | undefined;
   outerDst: string | undefined;
-}
-
-/** `a` when it already holds these values, else a new Addressing. */
-export function addressing(a: Addressing | undefined, src: string, dst: string, srcMac: string | undefined, dstMac: string | undefined, outerSrc: string | undefined, outerDst: string | undefined): Addressing {
-  if (a !== undefined && a.src === src && a.dst === dst && a.srcMac === srcMac && a.dstMac === dstMac && a.outerSrc === outerSrc && a.outerDst === outerDst) return a;
-  return { src, dst, srcMac, dstMac, outerSrc, outerDst };
 }
 
 /** `bigger` holding `a`'s values first. */
@@ -49,10 +44,12 @@ export class PacketRecords {
   dport = new Int32Array(0);
   /** Hash of what identifies the packet at every point (see recordKey()). */
   sig = new Uint32Array(0);
-  /** Addresses and MACs, shared by the records of a flow that have the same. */
-  addr: Addressing[] = [];
-  /** e.g. `ICMP port unreachable`. */
-  note: Array<string | undefined> = [];
+  /** Id of the record's Addressing in `addressings`. */
+  private addrId = new Int32Array(0);
+  /** Every distinct Addressing in a row of records (see addressingId()). */
+  private readonly addressings: Addressing[] = [];
+  /** Notes of the few records that have one, e.g. `ICMP port unreachable`. */
+  private readonly notes = new Map<number, string>();
 
   /** Reserves `count` consecutive records; returns the first index. */
   alloc(count: number): number {
@@ -74,17 +71,37 @@ export class PacketRecords {
     this.sport = grown(this.sport, new Int32Array(cap));
     this.dport = grown(this.dport, new Int32Array(cap));
     this.sig = grown(this.sig, new Uint32Array(cap));
-    // The object columns grow to the same capacity: preallocated, then copied (a push per
-    // slot was most of the cost of growing). Every slot is written before it is read.
-    const addr = new Array<Addressing>(cap);
-    const note = new Array<string | undefined>(cap);
-    for (let k = 0; k < this.size && k < this.addr.length; k++) {
-      addr[k] = this.addr[k];
-      note[k] = this.note[k];
-    }
-    this.addr = addr;
-    this.note = note;
+    this.addrId = grown(this.addrId, new Int32Array(cap));
     this.cap = cap;
+  }
+
+  /** The id of an Addressing with these values: `last` when it has them (consecutive
+   *  packets of a flow and direction mostly do), else a new one's. */
+  addressingId(last: number, src: string, dst: string, srcMac: string | undefined, dstMac: string | undefined, outerSrc: string | undefined, outerDst: string | undefined): number {
+    if (last >= 0) {
+      const a = this.addressings[last];
+      if (a.src === src && a.dst === dst && a.srcMac === srcMac && a.dstMac === dstMac && a.outerSrc === outerSrc && a.outerDst === outerDst) return last;
+    }
+    this.addressings.push({ src, dst, srcMac, dstMac, outerSrc, outerDst });
+    return this.addressings.length - 1;
+  }
+
+  setAddr(i: number, addressingId: number): void {
+    this.addrId[i] = addressingId;
+  }
+
+  /** Who record i went from and to. */
+  addr(i: number): Addressing {
+    return this.addressings[this.addrId[i]];
+  }
+
+  setNote(i: number, note: string | undefined): void {
+    if (note !== undefined) this.notes.set(i, note);
+    else if (this.notes.size > 0) this.notes.delete(i);
+  }
+
+  note(i: number): string | undefined {
+    return this.notes.size > 0 ? this.notes.get(i) : undefined;
   }
 
   setDirection(i: number, reply: boolean, dup: boolean): void {

@@ -32,8 +32,8 @@ function snapshot(t: PointTable): unknown {
       sport: s.sport[i],
       dport: s.dport[i],
       sig: s.sig[i],
-      addr: s.addr[i],
-      note: s.note[i],
+      addr: s.addr(i),
+      note: s.note(i),
     }));
     return { ...rest, ring: undefined, records };
   });

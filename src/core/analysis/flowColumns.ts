@@ -1,0 +1,295 @@
+// The state of one capture point's flows while its pcap is read, column by column: a
+// flow is an id, and every number it keeps lives at that id in a typed array. Packets
+// then update numbers in place, with no object per flow whose field types V8 would have
+// to track (a field turning from integer to double, or from undefined to a string,
+// throws away the optimised code of every function that touched it, and in a fresh
+// process compiling that code again costs more than reading the packets). Strings and
+// objects, which change rarely, sit in plain arrays beside them. Flow objects for the
+// correlation are made once the capture is read (see Flow in flowTable.ts).
+
+import type { PacketRecords } from './packetRecords';
+
+/** Per-flow counters, at id * COUNTS + one of these. */
+export const REQ = 0;
+export const REP = 1;
+export const REQ_DUP = 2;
+export const REP_DUP = 3;
+export const SYNS = 4;
+export const SYN_ACKS = 5;
+export const REQ_ACKS = 6;
+export const FIN_C = 7;
+export const FIN_S = 8;
+export const RST_C = 9;
+export const RST_S = 10;
+export const RETRANS_C = 11;
+export const RETRANS_S = 12;
+export const ICMP_TO_CLIENT = 13;
+export const ICMP_FROM_CLIENT = 14;
+const COUNTS = 16;
+
+/** Small distinct lists per flow, at id * LISTS + one of these. */
+export const REQ_DSTS = 0;
+export const DUP_DSTS = 1;
+export const REPLY_SRCS = 2;
+export const REQ_SRC_MACS = 3;
+export const REQ_DST_MACS = 4;
+export const DUP_DST_MACS = 5;
+export const REP_SRC_MACS = 6;
+export const REP_DST_MACS = 7;
+export const ENCAP_DSTS = 8;
+const LISTS = 9;
+
+/** Last value pushed to a list, per flow (most packets repeat it: the push is skipped). */
+export const LAST_REQ_DST = 0;
+export const LAST_REP_SRC = 1;
+export const LAST_REQ_SRC_MAC = 2;
+export const LAST_REP_DST_MAC = 3;
+export const LAST_DUP_DST_MAC = 4;
+const LASTS = 5;
+
+/** Addressing of the last record per flow and direction, at id * 3 + one of these. */
+export const ADDR_REQ = 0;
+export const ADDR_DUP = 1;
+export const ADDR_REP = 2;
+
+/** What a packet is to its flow: request, forwarded copy of a request, reply, copy of a
+ *  reply (kind = reply * 2 + copy). The fast path remembers the addresses of the last
+ *  packet of each kind per flow, as numbers (KEY slots per kind). */
+const KINDS = 4;
+const KEY = 9;
+
+/** Record bookkeeping per flow, at id * RECS + one of these. */
+export const HEAD_START = 0;
+export const HEAD_LEN = 1;
+export const TAIL_START = 2;
+export const TAIL_LEN = 3;
+export const TAIL_POS = 4;
+export const SKIPPED = 5;
+const RECS = 6;
+
+/** Signatures of the last RING packets per flow (forwarded-copy detection). */
+export const RING = 8;
+
+/** Packet records kept per flow and point: the first MAX_HEAD and the last MAX_TAIL (the
+ *  rest is only counted), so a long connection still shows its start and its end. */
+export const MAX_HEAD = 12;
+export const MAX_TAIL = 4;
+
+const MAX_SMALL = 6;
+
+/** The empty list every flow starts with (frozen: pushSmall() replaces it, never pushes). */
+export const NONE: string[] = Object.freeze([]) as unknown as string[];
+
+/** Adds `v` to a small distinct list; returns the list to keep. Most lists hold one value:
+ *  the first gets an array of exactly that size (a push would reserve 17 slots). */
+export function pushSmall(list: string[], v: string | undefined): string[] {
+  if (v === undefined || list.length >= MAX_SMALL) return list;
+  if (list.length === 0) return [v];
+  if (!list.includes(v)) list.push(v);
+  return list;
+}
+
+function grown<T extends Float64Array | Int32Array | Uint32Array | Uint8Array | Int16Array>(a: T, bigger: T): T {
+  bigger.set(a);
+  return bigger;
+}
+
+export class FlowColumns {
+  count = 0;
+  private cap = 0;
+  first = new Float64Array(0);
+  last = new Float64Array(0);
+  /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
+  gen = new Float64Array(0);
+  /** End of the highest sequence range seen, client then server (-1: none yet). */
+  seqEnd = new Float64Array(0);
+  counts = new Int32Array(0);
+  ring = new Uint32Array(0);
+  /** Per flow: ring length, next ring position. */
+  ringFill = new Uint8Array(0);
+  recs = new Int32Array(0);
+  cport = new Int32Array(0);
+  /** 0 TCP, 1 UDP. */
+  udp = new Uint8Array(0);
+  /** Replaced by a new connection from the same client port. */
+  retired = new Uint8Array(0);
+  /** Status of the first HTTP response seen (health checks); 0: none. */
+  httpStatus = new Int16Array(0);
+  /** Ports of the last request destination and reply source pushed (see LAST_*). */
+  lastPorts = new Int32Array(0);
+  readonly client: string[] = [];
+  readonly icmpNote: Array<string | undefined> = [];
+  readonly lists: string[][] = [];
+  readonly lasts: Array<string | undefined> = [];
+  /** Per flow and direction (ADDR_*): id of the last record's Addressing (-1: none). */
+  addr = new Int32Array(0);
+  /** Per flow and kind: source and destination address, ports, source and destination
+   *  MAC (high 16 bits, low 32; -1 high: none), the Addressing id of the packet they
+   *  describe, and 1 when set (see sameAddresses()). */
+  keys = new Int32Array(0);
+
+  /** A new flow; returns its id. */
+  add(udp: boolean, client: string, cport: number, gen: number): number {
+    const id = this.count++;
+    if (this.count > this.cap) this.grow(Math.max(256, this.cap * 2));
+    this.first[id] = Infinity;
+    this.gen[id] = gen;
+    this.seqEnd[2 * id] = -1;
+    this.seqEnd[2 * id + 1] = -1;
+    this.recs[id * RECS + HEAD_START] = -1;
+    this.recs[id * RECS + TAIL_START] = -1;
+    this.cport[id] = cport;
+    this.udp[id] = udp ? 1 : 0;
+    this.lastPorts[2 * id] = -1;
+    this.lastPorts[2 * id + 1] = -1;
+    this.client.push(client);
+    this.icmpNote.push(undefined);
+    for (let k = 0; k < LISTS; k++) this.lists.push(NONE);
+    this.lasts.push('', '', undefined, undefined, undefined);
+    this.addr[3 * id] = -1;
+    this.addr[3 * id + 1] = -1;
+    this.addr[3 * id + 2] = -1;
+    return id;
+  }
+
+  private grow(cap: number): void {
+    this.first = grown(this.first, new Float64Array(cap));
+    this.last = grown(this.last, new Float64Array(cap));
+    this.gen = grown(this.gen, new Float64Array(cap));
+    this.seqEnd = grown(this.seqEnd, new Float64Array(2 * cap));
+    this.counts = grown(this.counts, new Int32Array(COUNTS * cap));
+    this.ring = grown(this.ring, new Uint32Array(RING * cap));
+    this.ringFill = grown(this.ringFill, new Uint8Array(2 * cap));
+    this.recs = grown(this.recs, new Int32Array(RECS * cap));
+    this.cport = grown(this.cport, new Int32Array(cap));
+    this.udp = grown(this.udp, new Uint8Array(cap));
+    this.retired = grown(this.retired, new Uint8Array(cap));
+    this.httpStatus = grown(this.httpStatus, new Int16Array(cap));
+    this.lastPorts = grown(this.lastPorts, new Int32Array(2 * cap));
+    this.addr = grown(this.addr, new Int32Array(3 * cap));
+    this.keys = grown(this.keys, new Int32Array(KINDS * KEY * cap));
+    this.cap = cap;
+  }
+
+  count1(id: number, which: number): void {
+    this.counts[id * COUNTS + which]++;
+  }
+
+  get(id: number, which: number): number {
+    return this.counts[id * COUNTS + which];
+  }
+
+  list(id: number, which: number): string[] {
+    return this.lists[id * LISTS + which];
+  }
+
+  push(id: number, which: number, v: string | undefined): void {
+    const at = id * LISTS + which;
+    this.lists[at] = pushSmall(this.lists[at], v);
+  }
+
+  lastText(id: number, which: number): string | undefined {
+    return this.lasts[id * LASTS + which];
+  }
+
+  setLastText(id: number, which: number, v: string | undefined): void {
+    this.lasts[id * LASTS + which] = v;
+  }
+
+  /** Whether the last packet of this kind in the flow had exactly these addresses, ports
+   *  and MACs: then this one leaves the flow's lists as they are and shares its addressing
+   *  (kindAddr). */
+  sameAddresses(id: number, kind: number, srcIp: number, dstIp: number, ports: number, srcMacHi: number, srcMacLo: number, dstMacHi: number, dstMacLo: number): boolean {
+    const k = (id * KINDS + kind) * KEY;
+    const keys = this.keys;
+    return (
+      keys[k + 8] === 1 &&
+      keys[k] === srcIp &&
+      keys[k + 1] === dstIp &&
+      keys[k + 2] === ports &&
+      keys[k + 3] === srcMacHi &&
+      keys[k + 4] === srcMacLo &&
+      keys[k + 5] === dstMacHi &&
+      keys[k + 6] === dstMacLo
+    );
+  }
+
+  setAddresses(id: number, kind: number, srcIp: number, dstIp: number, ports: number, srcMacHi: number, srcMacLo: number, dstMacHi: number, dstMacLo: number, addressingId: number): void {
+    const k = (id * KINDS + kind) * KEY;
+    const keys = this.keys;
+    keys[k] = srcIp;
+    keys[k + 1] = dstIp;
+    keys[k + 2] = ports;
+    keys[k + 3] = srcMacHi;
+    keys[k + 4] = srcMacLo;
+    keys[k + 5] = dstMacHi;
+    keys[k + 6] = dstMacLo;
+    keys[k + 7] = addressingId;
+    keys[k + 8] = 1;
+  }
+
+  /** A packet of this kind came the long way (decoded): the next one checks in full. */
+  forgetAddresses(id: number, kind: number): void {
+    this.keys[(id * KINDS + kind) * KEY + 8] = 0;
+  }
+
+  /** The Addressing id sameAddresses() matched. */
+  addrOfKind(id: number, kind: number): number {
+    return this.keys[(id * KINDS + kind) * KEY + 7];
+  }
+
+  rec(id: number, which: number): number {
+    return this.recs[id * RECS + which];
+  }
+
+  /** Returns true when the signature was already among the flow's last RING (the packet
+   *  is a forwarded copy); cooked captures mark copies this host sent (`sllType` 4). */
+  seen(id: number, sig: number, sllType: number): boolean {
+    const at = id * RING;
+    const len = this.ringFill[2 * id];
+    if (sllType < 0 || sllType === 4) {
+      for (let k = at; k < at + len; k++) if (this.ring[k] === sig) return true;
+    }
+    const pos = this.ringFill[2 * id + 1];
+    this.ring[at + pos] = sig;
+    this.ringFill[2 * id + 1] = (pos + 1) % RING;
+    if (len < RING) this.ringFill[2 * id] = len + 1;
+    return false;
+  }
+
+  /** Retransmission check on first copies (seq ranges never shrink in order). */
+  retrans(id: number, reply: boolean, flagBits: number, seq: number, len: number): boolean {
+    if (flagBits < 0) return false;
+    if ((flagBits & 2) !== 0) return this.get(id, reply ? SYN_ACKS : SYNS) > 0;
+    if (len === 0) return false;
+    const end = seq + len;
+    const at = 2 * id + (reply ? 1 : 0);
+    const high = this.seqEnd[at];
+    if (high >= 0 && end <= high && end > high - 0x40000000) return true;
+    if (end > high) this.seqEnd[at] = end;
+    return false;
+  }
+
+  /** The record slot for the flow's next packet: a new one in the head or the tail, else
+   *  the oldest tail record, reused (a flow never holds more than MAX_HEAD + MAX_TAIL). */
+  slot(id: number, store: PacketRecords): number {
+    const r = id * RECS;
+    const recs = this.recs;
+    const headLen = recs[r + HEAD_LEN];
+    if (headLen < MAX_HEAD) {
+      if (recs[r + HEAD_START] < 0) recs[r + HEAD_START] = store.alloc(MAX_HEAD);
+      recs[r + HEAD_LEN] = headLen + 1;
+      return recs[r + HEAD_START] + headLen;
+    }
+    const tailLen = recs[r + TAIL_LEN];
+    if (tailLen < MAX_TAIL) {
+      if (recs[r + TAIL_START] < 0) recs[r + TAIL_START] = store.alloc(MAX_TAIL);
+      recs[r + TAIL_LEN] = tailLen + 1;
+      return recs[r + TAIL_START] + tailLen;
+    }
+    const pos = recs[r + TAIL_POS];
+    recs[r + TAIL_POS] = (pos + 1) % MAX_TAIL;
+    recs[r + SKIPPED]++;
+    return recs[r + TAIL_START] + pos;
+  }
+}

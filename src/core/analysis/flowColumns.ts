@@ -7,7 +7,7 @@
 // objects, which change rarely, sit in plain arrays beside them. Flow objects for the
 // correlation are made once the capture is read (see Flow in flowTable.ts).
 
-import type { PacketRecords } from './packetRecords';
+import { grown, type PacketRecords } from './packetRecords';
 
 /** Per-flow counters, at id * COUNTS + one of these. */
 export const REQ = 0;
@@ -87,11 +87,6 @@ export function pushSmall(list: string[], v: string | undefined): string[] {
   if (list.length === 0) return [v];
   if (!list.includes(v)) list.push(v);
   return list;
-}
-
-function grown<T extends Float64Array | Int32Array | Uint32Array | Uint8Array | Int16Array>(a: T, bigger: T): T {
-  bigger.set(a);
-  return bigger;
 }
 
 export class FlowColumns {

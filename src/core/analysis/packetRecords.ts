@@ -16,7 +16,7 @@ export interface Addressing {
 }
 
 /** `bigger` holding `a`'s values first. */
-function grown<T extends Float64Array | Uint32Array | Int32Array | Int16Array | Uint8Array>(a: T, bigger: T): T {
+export function grown<T extends Float64Array | Uint32Array | Int32Array | Int16Array | Uint8Array>(a: T, bigger: T): T {
   bigger.set(a);
   return bigger;
 }

@@ -11,6 +11,7 @@ import { defineLazyHops, MATCH_WINDOW_S, pathRank, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
 import { RST, type Flow } from './flowTable';
+import type { PacketRecords } from './packetRecords';
 import type { Connection, ConnectionState } from './result';
 
 /** Connections sampled for the clock-offset estimate. */
@@ -218,6 +219,13 @@ export function learnRealServerAddresses(points: PointInfo[], services: ServiceM
   }
 }
 
+/** One packet as the points that saw it: the first record of it, and per host the earliest time. */
+interface SeenPacket {
+  store: PacketRecords;
+  i: number;
+  hosts: Map<string, { ts: number; role: HostRole; enc: boolean }>;
+}
+
 /** Per-host clock corrections from matched packets, relative to the first director. */
 function alignClocks(points: PointInfo[], groups: Group[]): void {
   const ref = points.find((p) => p.readable && p.spec.role === 'director') ?? points.find((p) => p.readable);
@@ -228,33 +236,37 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
   const step = Math.max(1, Math.floor(groups.length / MAX_CLOCK_GROUPS));
   for (let gi = 0; gi < groups.length; gi += step) {
     const g = groups[gi];
-    // Earliest time each host saw each packet.
-    const seen = new Map<string, Map<string, { ts: number; role: HostRole; enc: boolean }>>();
+    // Earliest time each host saw each packet: packets by signature, then field by field.
+    const seen = new Map<number, SeenPacket[]>();
     for (const f of g.flows) {
       const p = points[f.point];
       const s = f.store;
-      for (const i of f.recordIndices()) {
+      for (let k = 0; k < f.recordCount(); k++) {
+        const i = f.recordAt(k);
         if (s.dup(i)) continue;
-        const k = s.recordKey(i);
-        let hosts = seen.get(k);
-        if (!hosts) seen.set(k, (hosts = new Map()));
+        let same = seen.get(s.sig[i]);
+        if (!same) seen.set(s.sig[i], (same = []));
+        let packet = same.find((x) => s.sameKey(i, x.store, x.i));
+        if (!packet) same.push((packet = { store: s, i, hosts: new Map() }));
         const ts = s.ts[i] + p.shift;
-        const cur = hosts.get(p.spec.host);
-        if (!cur || ts < cur.ts) hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
+        const cur = packet.hosts.get(p.spec.host);
+        if (!cur || ts < cur.ts) packet.hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
       }
     }
-    for (const [k, hosts] of seen) {
-      const r = hosts.get(refHost);
-      if (!r) continue;
-      const reply = k.startsWith('1');
-      for (const [host, h] of hosts) {
-        if (host === refHost || Math.abs(h.ts - r.ts) > MATCH_WINDOW_S) continue;
-        const hr = pathRank(h.role, reply, h.enc);
-        const rr = pathRank(r.role, reply, r.enc);
-        if (hr === rr) continue;
-        let s = samples.get(host);
-        if (!s) samples.set(host, (s = newSamples()));
-        addSample(s, hr > rr, h.ts - r.ts);
+    for (const same of seen.values()) {
+      for (const { store, i, hosts } of same) {
+        const r = hosts.get(refHost);
+        if (!r) continue;
+        const reply = store.reply(i);
+        for (const [host, h] of hosts) {
+          if (host === refHost || Math.abs(h.ts - r.ts) > MATCH_WINDOW_S) continue;
+          const hr = pathRank(h.role, reply, h.enc);
+          const rr = pathRank(r.role, reply, r.enc);
+          if (hr === rr) continue;
+          let s = samples.get(host);
+          if (!s) samples.set(host, (s = newSamples()));
+          addSample(s, hr > rr, h.ts - r.ts);
+        }
       }
     }
   }

@@ -42,7 +42,7 @@ export class PacketRecords {
   /** -1: none (ICMP). */
   sport = new Int32Array(0);
   dport = new Int32Array(0);
-  /** Hash of what identifies the packet at every point (see recordKey()). */
+  /** Hash of what identifies the packet at every point (see sameKey()). */
   sig = new Uint32Array(0);
   /** Id of the record's Addressing in `addressings`. */
   private addrId = new Int32Array(0);
@@ -135,13 +135,8 @@ export class PacketRecords {
     );
   }
 
-  /** The match key across points as text (direction first). */
-  recordKey(i: number): string {
-    return `${this.reply(i) ? 1 : 0}|${this.ipId[i]}|${this.seq[i]}|${this.ack[i]}|${this.flagBits[i]}|${this.len[i]}`;
-  }
 }
-
-/** 32-bit hash of the fields recordKey() compares. */
+/** 32-bit hash of the fields sameKey() compares. */
 export function packetSig(reply: boolean, ipId: number, seq: number, ack: number, flagBits: number, len: number): number {
   let h = Math.imul(ipId + 1, 0x9e3779b1) ^ seq;
   h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ ack;

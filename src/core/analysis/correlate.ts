@@ -152,10 +152,9 @@ function learnMacs(facts: Facts): void {
       for (let i = f.headStart; i < f.headStart + f.headLen; i++) {
         // The forwarded copy leaves from the director's NIC; the first copy of a request
         // to the VIP arrived at it.
-        const srcMac = s.addr(i).srcMac;
-        const dstMac = s.addr(i).dstMac;
+        const { srcMac, dstMac, dst } = s.addr(i);
         if (s.dup(i) && srcMac && !facts.rsMacs.has(srcMac)) facts.directorMacs.add(srcMac);
-        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(s.addr(i).dst) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
+        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(dst) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
       }
     }
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);

@@ -74,8 +74,11 @@ function groupFlows(points: PointInfo[]): Group[] {
   }
   const groups: Group[] = [];
   for (const proto of ['tcp', 'udp'] as const) {
-    for (const [client, byPort] of byProto[proto]) {
-      for (const [cport, found] of byPort) {
+    // Values, not entries: a [key, value] pair per connection is garbage for nothing (every
+    // flow of a generation knows its client and port).
+    for (const byPort of byProto[proto].values()) {
+      for (const found of byPort.values()) {
+        const { client, cport } = found[0].flows[0];
         let gens = found;
         const unknown = gens.find((g) => g.gen === -1);
         if (unknown && gens.length > 1) {
@@ -112,13 +115,22 @@ function groupFlows(points: PointInfo[]): Group[] {
   return groups;
 }
 
+/** Appends the values of `from` that `to` lacks. */
+function addNew(to: string[], from: string[]): void {
+  for (let j = 0; j < from.length; j++) if (!to.includes(from[j])) to.push(from[j]);
+}
+
 function endpointsOf(g: Group): string[] {
   // Few distinct endpoints per connection: a list beats a Set.
   const out: string[] = [];
-  for (const f of g.flows) {
-    for (const e of f.reqDsts) if (!out.includes(e)) out.push(e);
-    for (const e of f.dupDsts) if (!out.includes(e)) out.push(e);
-    for (const e of f.replySrcs) if (!e.endsWith(':icmp') && !out.includes(e)) out.push(e);
+  for (let k = 0; k < g.flows.length; k++) {
+    const f = g.flows[k];
+    addNew(out, f.reqDsts);
+    addNew(out, f.dupDsts);
+    for (let j = 0; j < f.replySrcs.length; j++) {
+      const e = f.replySrcs[j];
+      if (!e.endsWith(':icmp') && !out.includes(e)) out.push(e);
+    }
   }
   return out;
 }

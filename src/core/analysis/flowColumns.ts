@@ -3,7 +3,7 @@
 // then update numbers in place, with no object per flow whose field types V8 would have
 // to track (a field turning from integer to double, or from undefined to a string,
 // throws away the optimised code of every function that touched it, and in a fresh
-// process compiling that code again costs more than reading the packets). Strings and
+// process compiling that code again costs about as much as reading the packets). Strings and
 // objects, which change rarely, sit in plain arrays beside them. Flow objects for the
 // correlation are made once the capture is read (see Flow in flowTable.ts).
 

@@ -77,16 +77,25 @@ export const MAX_TAIL = 4;
 
 const MAX_SMALL = 6;
 
-/** The empty list every flow starts with (frozen: pushSmall() replaces it, never pushes). */
+/** The empty list every flow starts with. */
 export const NONE: string[] = Object.freeze([]) as unknown as string[];
 
-/** Adds `v` to a small distinct list; returns the list to keep. Most lists hold one value:
- *  the first gets an array of exactly that size (a push would reserve 17 slots). */
+/** Lists of one value, shared by every flow whose list holds just that value (nearly all
+ *  of them: the same VIP, the same MACs), so a flow's lists cost no memory of their own.
+ *  Lists are therefore never changed in place: pushSmall() returns a new one. Bounded. */
+const singletons = new Map<string, string[]>();
+const MAX_SINGLETONS = 1 << 16;
+
+/** `list` with `v` added when it lacks it and holds fewer than MAX_SMALL values. */
 export function pushSmall(list: string[], v: string | undefined): string[] {
-  if (v === undefined || list.length >= MAX_SMALL) return list;
-  if (list.length === 0) return [v];
-  if (!list.includes(v)) list.push(v);
-  return list;
+  if (v === undefined || list.length >= MAX_SMALL || list.includes(v)) return list;
+  if (list.length > 0) return [...list, v];
+  let one = singletons.get(v);
+  if (one === undefined) {
+    one = Object.freeze([v]) as unknown as string[];
+    if (singletons.size < MAX_SINGLETONS) singletons.set(v, one);
+  }
+  return one;
 }
 
 export class FlowColumns {

@@ -22,6 +22,7 @@ export function grown<T extends Float64Array | Uint32Array | Int32Array | Int16A
 }
 
 const REPLY = 1;
+const MAX_SHARED_ADDRESSINGS = 1 << 16;
 const DUP = 2;
 
 export class PacketRecords {
@@ -46,8 +47,9 @@ export class PacketRecords {
   sig = new Uint32Array(0);
   /** Id of the record's Addressing in `addressings`. */
   private addrId = new Int32Array(0);
-  /** Every distinct Addressing in a row of records (see addressingId()). */
+  /** Every distinct Addressing (see addressingId()), and the ids by their values. */
   private readonly addressings: Addressing[] = [];
+  private readonly addressingIds = new Map<string, number>();
   /** Notes of the few records that have one, e.g. `ICMP port unreachable`. */
   private readonly notes = new Map<number, string>();
 
@@ -82,8 +84,15 @@ export class PacketRecords {
       const a = this.addressings[last];
       if (a.src === src && a.dst === dst && a.srcMac === srcMac && a.dstMac === dstMac && a.outerSrc === outerSrc && a.outerDst === outerDst) return last;
     }
+    // Flows of one client share their addressing: one object for all of them. (The key is
+    // short-lived garbage; an Addressing per flow would live as long as the analysis.)
+    const key = `${src}|${dst}|${srcMac}|${dstMac}|${outerSrc}|${outerDst}`;
+    const known = this.addressingIds.get(key);
+    if (known !== undefined) return known;
     this.addressings.push({ src, dst, srcMac, dstMac, outerSrc, outerDst });
-    return this.addressings.length - 1;
+    const id = this.addressings.length - 1;
+    if (this.addressingIds.size < MAX_SHARED_ADDRESSINGS) this.addressingIds.set(key, id);
+    return id;
   }
 
   setAddr(i: number, addressingId: number): void {

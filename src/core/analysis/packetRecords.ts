@@ -22,6 +22,7 @@ export function grown<T extends Float64Array | Uint32Array | Int32Array | Int16A
 }
 
 const REPLY = 1;
+/** Sources whose addressings are shared (beyond: each flow has its own, as before). */
 const MAX_SHARED_ADDRESSINGS = 1 << 16;
 const DUP = 2;
 
@@ -49,7 +50,8 @@ export class PacketRecords {
   private addrId = new Int32Array(0);
   /** Every distinct Addressing (see addressingId()), and the ids by their values. */
   private readonly addressings: Addressing[] = [];
-  private readonly addressingIds = new Map<string, number>();
+  /** Source -> destination -> ids of the Addressings with those two (a few at most). */
+  private readonly addressingIds = new Map<string, Map<string, number[]>>();
   /** Notes of the few records that have one, e.g. `ICMP port unreachable`. */
   private readonly notes = new Map<number, string>();
 
@@ -84,14 +86,25 @@ export class PacketRecords {
       const a = this.addressings[last];
       if (a.src === src && a.dst === dst && a.srcMac === srcMac && a.dstMac === dstMac && a.outerSrc === outerSrc && a.outerDst === outerDst) return last;
     }
-    // Flows of one client share their addressing: one object for all of them. (The key is
-    // short-lived garbage; an Addressing per flow would live as long as the analysis.)
-    const key = `${src}|${dst}|${srcMac}|${dstMac}|${outerSrc}|${outerDst}`;
-    const known = this.addressingIds.get(key);
-    if (known !== undefined) return known;
+    // Flows of one client share their addressing: one object for all of them, found by
+    // source and destination (strings the decoder's caches share), then the rest compared.
+    let byDst = this.addressingIds.get(src);
+    if (byDst === undefined) {
+      byDst = new Map();
+      if (this.addressingIds.size < MAX_SHARED_ADDRESSINGS) this.addressingIds.set(src, byDst);
+    }
+    let ids = byDst.get(dst);
+    if (ids === undefined) {
+      ids = [];
+      byDst.set(dst, ids);
+    }
+    for (let k = 0; k < ids.length; k++) {
+      const a = this.addressings[ids[k]];
+      if (a.srcMac === srcMac && a.dstMac === dstMac && a.outerSrc === outerSrc && a.outerDst === outerDst) return ids[k];
+    }
     this.addressings.push({ src, dst, srcMac, dstMac, outerSrc, outerDst });
     const id = this.addressings.length - 1;
-    if (this.addressingIds.size < MAX_SHARED_ADDRESSINGS) this.addressingIds.set(key, id);
+    if (ids.length < 16) ids.push(id);
     return id;
   }
 

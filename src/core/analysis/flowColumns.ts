@@ -98,6 +98,13 @@ export function pushSmall(list: string[], v: string | undefined): string[] {
   return one;
 }
 
+/** `a`'s values in a new array of `size`, the rest `fill`. */
+function grownText<T>(a: T[], size: number, fill: T): T[] {
+  const bigger = new Array<T>(size).fill(fill);
+  for (let k = 0; k < a.length; k++) bigger[k] = a[k];
+  return bigger;
+}
+
 export class FlowColumns {
   count = 0;
   private cap = 0;
@@ -121,10 +128,10 @@ export class FlowColumns {
   httpStatus = new Int16Array(0);
   /** Ports of the last request destination and reply source pushed (see LAST_*). */
   lastPorts = new Int32Array(0);
-  readonly client: string[] = [];
-  readonly icmpNote: Array<string | undefined> = [];
-  readonly lists: string[][] = [];
-  readonly lasts: Array<string | undefined> = [];
+  client: string[] = [];
+  icmpNote: Array<string | undefined> = [];
+  lists: string[][] = [];
+  lasts: Array<string | undefined> = [];
   /** Per flow and direction (ADDR_*): id of the last record's Addressing (-1: none). */
   addr = new Int32Array(0);
   /** Per flow and kind: source and destination address, ports, source and destination
@@ -146,10 +153,9 @@ export class FlowColumns {
     this.udp[id] = udp ? 1 : 0;
     this.lastPorts[2 * id] = -1;
     this.lastPorts[2 * id + 1] = -1;
-    this.client.push(client);
-    this.icmpNote.push(undefined);
-    for (let k = 0; k < LISTS; k++) this.lists.push(NONE);
-    this.lasts.push('', '', undefined, undefined, undefined);
+    this.client[id] = client;
+    this.lasts[id * LASTS + LAST_REQ_DST] = '';
+    this.lasts[id * LASTS + LAST_REP_SRC] = '';
     this.addr[3 * id] = -1;
     this.addr[3 * id + 1] = -1;
     this.addr[3 * id + 2] = -1;
@@ -172,6 +178,11 @@ export class FlowColumns {
     this.lastPorts = grown(this.lastPorts, new Int32Array(2 * cap));
     this.addr = grown(this.addr, new Int32Array(3 * cap));
     this.keys = grown(this.keys, new Int32Array(KINDS * KEY * cap));
+    // The text columns too, once per doubling rather than a push per value and flow.
+    this.client = grownText(this.client, cap, '');
+    this.icmpNote = grownText(this.icmpNote, cap, undefined);
+    this.lists = grownText(this.lists, LISTS * cap, NONE);
+    this.lasts = grownText(this.lasts, LASTS * cap, undefined);
     this.cap = cap;
   }
 

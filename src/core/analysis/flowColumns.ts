@@ -100,9 +100,9 @@ export function pushSmall(list: string[], v: string | undefined): string[] {
 
 /** `a`'s values in a new array of `size`, the rest `fill`. */
 function grownText<T>(a: T[], size: number, fill: T): T[] {
-  const bigger = new Array<T>(size).fill(fill);
-  for (let k = 0; k < a.length; k++) bigger[k] = a[k];
-  return bigger;
+  const bigger = a.slice();
+  bigger.length = size;
+  return bigger.fill(fill, a.length);
 }
 
 export class FlowColumns {

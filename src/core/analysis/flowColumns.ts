@@ -58,6 +58,10 @@ export const ADDR_REP = 2;
 const KINDS = 4;
 const KEY = 9;
 
+export function kindOf(reply: boolean, dup: boolean): number {
+  return (reply ? 2 : 0) + (dup ? 1 : 0);
+}
+
 /** Record bookkeeping per flow, at id * RECS + one of these. */
 export const HEAD_START = 0;
 export const HEAD_LEN = 1;

@@ -9,7 +9,7 @@ import { formatIpv4, formatMac } from '../decode/addresses';
 import type { InnerPacket, Packet } from '../decode/packet';
 import type { ServiceMap } from './endpoints';
 import * as F from './flowColumns';
-import { FlowColumns, MAX_TAIL } from './flowColumns';
+import { FlowColumns, kindOf, MAX_TAIL } from './flowColumns';
 import { PacketRecords, packetSig } from './packetRecords';
 
 export { MAX_HEAD, MAX_TAIL } from './flowColumns';
@@ -360,10 +360,10 @@ export class PointTable {
     const id = this.flowOf(udp, src, dst, sport, dport, flagBits, seq);
     if (id < 0) return;
     const reply = this.resolvedReply;
-    const dup = this.countPacket(id, reply, n0(p.sllPacketType), ts, flagBits, seq, l4.ack ?? 0, l4.len ?? 0, l4.ipId ?? 0, p.n, sport, dport);
-    this.noteAddresses(id, reply, dup, src, dst, sport, dport, p.srcMac, p.dstMac, outerSrc, outerDst);
-    this.cols.forgetAddresses(id, (reply ? 2 : 0) + (dup ? 1 : 0));
     const len = l4.len ?? 0;
+    const dup = this.countPacket(id, reply, n0(p.sllPacketType), ts, flagBits, seq, l4.ack ?? 0, len, l4.ipId ?? 0, p.n, sport, dport);
+    this.noteAddresses(id, reply, dup, src, dst, sport, dport, p.srcMac, p.dstMac, outerSrc, outerDst);
+    this.cols.forgetAddresses(id, kindOf(reply, dup));
     // The payload ends where the IP packet does (an Ethernet trailer is not part of it).
     if (reply && !dup && flagBits >= 0 && len > 0 && outerDst === undefined && p.payloadOffset !== undefined) this.noteHttpStatus(id, p.data, p.payloadOffset, Math.min(p.data.length, p.payloadOffset + len));
   }
@@ -472,7 +472,7 @@ export class PointTable {
     const dstLo = dstMacAt >= 0 ? (d[dstMacAt + 2] << 24) | (d[dstMacAt + 3] << 16) | (d[dstMacAt + 4] << 8) | d[dstMacAt + 5] : 0;
     const srcHi = srcMacAt >= 0 ? (d[srcMacAt] << 8) | d[srcMacAt + 1] : -1;
     const srcLo = srcMacAt >= 0 ? (d[srcMacAt + 2] << 24) | (d[srcMacAt + 3] << 16) | (d[srcMacAt + 4] << 8) | d[srcMacAt + 5] : 0;
-    const kind = (reply ? 2 : 0) + (dup ? 1 : 0);
+    const kind = kindOf(reply, dup);
     const c = this.cols;
     if (c.sameAddresses(id, kind, srcIp, dstIp, ports, srcHi, srcLo, dstHi, dstLo)) {
       this.records.setAddr(this.lastRecord, c.addrOfKind(id, kind));

@@ -100,7 +100,7 @@ export function analysisText(result: AnalysisResult, opts: { all?: boolean } = {
   if (n === 0) out.push('  (none to the virtual service)');
   const shown = opts.all ? result.connections : listed(result, LISTED_CONNECTIONS);
   for (const c of shown) out.push(`  ${connectionLine(result, c)}`);
-  if (shown.length < n) out.push(`  … and ${n - shown.length} more (the list keeps every one that stopped or that a finding cites; --all lists them all)`);
+  if (shown.length < n) out.push(`  … and ${n - shown.length} more (those that stopped or that a finding cites are listed first; --all lists them all)`);
   out.push('', 'Findings:');
   if (result.findings.length === 0) out.push('  none: every connection went where the configuration says it should.');
   for (const f of result.findings) out.push(findingText(f).replace(/^/gm, '  '));

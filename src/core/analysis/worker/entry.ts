@@ -4,14 +4,15 @@
 
 import { parentPort } from 'node:worker_threads';
 import { analyzeCapture } from '../index';
-import { withoutHops, type AnalysisResult, type Hop } from '../result';
+import type { Hop } from '../result';
+import { localAnalysis, type Analysis } from './client';
 import type { FromWorker, ToWorker } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('analysisWorker.js runs as a worker thread');
 
 /** Analyses kept for their hops, by id, until the client releases them. */
-const kept = new Map<number, { result: AnalysisResult; byId: Map<string, AnalysisResult['connections'][number]> }>();
+const kept = new Map<number, Analysis>();
 let nextId = 1;
 
 function send(m: FromWorker): void {
@@ -21,23 +22,24 @@ function send(m: FromWorker): void {
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'analyze': {
-      const result = await analyzeCapture(m.folder);
+      const a = localAnalysis(await analyzeCapture(m.folder));
       const analysis = nextId++;
-      kept.set(analysis, { result, byId: new Map(result.connections.map((c) => [c.id, c])) });
-      return send({ type: 'analyzed', req: m.req, analysis, result: withoutHops(result) });
+      kept.set(analysis, a);
+      return send({ type: 'analyzed', req: m.req, analysis, result: a.result });
     }
     case 'hops': {
       const a = kept.get(m.analysis);
       if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
-      return send({ type: 'hops', req: m.req, hops: a.byId.get(m.connectionId)?.hops });
+      return send({ type: 'hops', req: m.req, hops: await a.hops(m.connectionId) });
     }
     case 'allHops': {
       const a = kept.get(m.analysis);
       if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
-      const hops: Array<[string, Hop[]]> = a.result.connections.map((c) => [c.id, c.hops]);
+      const hops: Array<[string, Hop[]]> = (await a.withAllHops()).connections.map((c) => [c.id, c.hops]);
       return send({ type: 'allHops', req: m.req, hops });
     }
     case 'release':
+      kept.get(m.analysis)?.release();
       kept.delete(m.analysis);
       return;
   }

@@ -7,9 +7,8 @@
 
 import * as path from 'node:path';
 import { ServiceMap } from '../../src/core/analysis/endpoints';
-import { PointTable } from '../../src/core/analysis/flowTable';
+import { capturePoints, readPoints } from '../../src/core/analysis/readPoints';
 import { readManifest } from '../../src/core/capture/manifest';
-import { decodeFrame } from '../../src/core/decode/index';
 import { readFramesReusingFrame } from '../../src/core/pcap/read';
 
 const TABLE_BITS = 18;
@@ -83,20 +82,12 @@ export function countFlows(files: string[]): FloorCount {
 }
 
 /** The analysis' first stage alone, for the bench's breakdown: every point read into its
- *  flow table (what analyzeCapture does before correlating), nothing after. */
+ *  flow table as analyzeCapture reads them (in turns), nothing after. */
 export function buildFlowTables(folder: string): number {
   const manifest = readManifest(folder);
-  const services = new ServiceMap(manifest);
-  let packets = 0;
-  manifest.points.forEach((spec, index) => {
-    const table = new PointTable(index, services, spec.role === 'real-server');
-    readFramesReusingFrame(path.join(folder, spec.file), (f) => {
-      const ok = f.buf !== undefined && f.at !== undefined ? table.consumeFrame(f.buf, f.at, f.caplen, f.linkType, f.n, f.ts) : false;
-      if (!ok) table.consume(decodeFrame(f));
-    });
-    packets += table.packets;
-  });
-  return packets;
+  const points = capturePoints(manifest, new ServiceMap(manifest));
+  for (const _ of readPoints(folder, points));
+  return points.reduce((a, p) => a + p.table.packets, 0);
 }
 
 /**

@@ -3,19 +3,16 @@
 // findings that name what went wrong. Plain Node; the CLI and the VS Code layer call
 // analyzeCapture().
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifest, type CaptureManifest } from '../capture/manifest';
 import { loadClusterModel } from '../config/index';
-import { decodeFrame } from '../decode/index';
-import { readFramesReusingFrame } from '../pcap/read';
 import { sortFindings, type Finding } from '../findings/finding';
 import type { ClusterModel } from '../model/cluster';
 import { correlate, learnRealServerAddresses } from './correlate';
 import { ServiceMap } from './endpoints';
-import type { Facts, PointInfo } from './facts';
-import { PointTable } from './flowTable';
-import type { AnalysisResult, Lane } from './result';
+import type { Facts } from './facts';
+import { capturePoints, readPoints } from './readPoints';
+import type { AnalysisResult } from './result';
 import { rules } from './rules/index';
 
 export type { AnalysisResult } from './result';
@@ -162,18 +159,8 @@ export function gatherFacts(folder: string, manifest: CaptureManifest, model?: C
 function* factSteps(folder: string, manifest: CaptureManifest, model: ClusterModel | undefined): Generator<void, Facts> {
   const services = new ServiceMap(manifest);
   if (model) addModelRealServers(services, model);
-  const points: PointInfo[] = manifest.points.map((spec, index) => {
-    // Real servers' own address and MAC may have to be learnt from their capture.
-    const needsAddress = spec.role === 'real-server';
-    const lane: Lane = { point: index, host: spec.host, role: spec.role, interface: spec.interface, packetCount: 0 };
-    const shift = -(spec.clockOffsetMs ?? 0) / 1000;
-    if (spec.clockOffsetMs !== undefined) lane.clockOffsetMs = -spec.clockOffsetMs;
-    return { index, spec, lane, shift, readable: true, table: new PointTable(index, services, needsAddress) };
-  });
-  for (const p of points) {
-    readPoint(folder, p);
-    yield;
-  }
+  const points = capturePoints(manifest, services);
+  yield* readPoints(folder, points);
   learnRealServerAddresses(points, services);
   const facts: Facts = {
     folder,
@@ -194,32 +181,6 @@ function* factSteps(folder: string, manifest: CaptureManifest, model: ClusterMod
   correlate(facts);
   yield;
   return facts;
-}
-
-function readPoint(folder: string, p: PointInfo): void {
-  const file = path.join(folder, p.spec.file);
-  if (!fs.existsSync(file)) {
-    p.readable = false;
-    p.lane.error = `file not found: ${p.spec.file}`;
-    return;
-  }
-  try {
-    const table = p.table;
-    // Most frames take the table's fast path straight from the reader's buffer; the rest
-    // (ARP, VRRP, ICMP, tunnels, IPv6, VLANs...) are decoded in full.
-    const summary = readFramesReusingFrame(file, (f) => {
-      const inPlace = f.buf !== undefined && f.at !== undefined;
-      const ok = inPlace ? table.consumeFrame(f.buf!, f.at!, f.caplen, f.linkType, f.n, f.ts) : table.consumeFrame(f.data, 0, f.caplen, f.linkType, f.n, f.ts);
-      if (!ok) table.consume(decodeFrame(f));
-    });
-    if (summary.truncatedAt !== undefined) p.lane.warning = `file ends in the middle of a packet at byte ${summary.truncatedAt}; analysed the ${summary.frames} packets before it`;
-    else if (summary.warnings.length) p.lane.warning = summary.warnings.slice(0, 3).join('; ');
-  } catch (e) {
-    // A corrupt file: keep what was read before the error.
-    p.lane.error = (e as Error).message;
-    if (p.table.packets === 0) p.readable = false;
-  }
-  p.lane.packetCount = p.table.packets;
 }
 
 /** Real servers from the config that capture.json does not list (e.g. removed by checks). */

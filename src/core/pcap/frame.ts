@@ -32,3 +32,13 @@ export interface ReadSummary {
 
 /** Return false to stop reading. */
 export type FrameCallback = (f: RawFrame) => void | false;
+
+/** A capture file read a batch of frames at a time, so that several files can be read in
+ *  turns (the analysis reads its capture points that way). */
+export interface FrameSource {
+  /** What was read so far (complete once read() has returned false). */
+  readonly summary: ReadSummary;
+  /** Reads up to `max` more frames; returns false once the file is done or onFrame returned
+   *  false, true while frames may remain. Throws PcapFormatError on a corrupt file. */
+  read(onFrame: FrameCallback, max: number): boolean;
+}

@@ -1,19 +1,14 @@
 // Entry points: sniff the format from the first four bytes and run its reader.
 import * as fs from 'node:fs';
-import { isClassicMagic, readClassic } from './classic';
+import { ClassicFrames, isClassicMagic } from './classic';
 import { PcapFormatError } from './errors';
-import type { FrameCallback, ReadSummary } from './frame';
-import { PCAPNG_SHB, readPcapng } from './pcapng';
+import type { FrameCallback, FrameSource, ReadSummary } from './frame';
+import { PCAPNG_SHB, PcapngFrames } from './pcapng';
 import { ByteWindow } from './window';
 
 /** Read a capture file synchronously, in bounded chunks. Returning false from onFrame stops. */
 export function readFrames(file: string, onFrame: FrameCallback): ReadSummary {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return readWindow(ByteWindow.fromFd(fd), file, onFrame);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readToEnd(openFrames(file), onFrame);
 }
 
 /**
@@ -22,23 +17,54 @@ export function readFrames(file: string, onFrame: FrameCallback): ReadSummary {
  * per frame on the hot path.
  */
 export function readFramesReusingFrame(file: string, onFrame: FrameCallback): ReadSummary {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return readWindow(ByteWindow.fromFd(fd), file, onFrame, true);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readToEnd(openFrames(file, true), onFrame);
 }
 
 export function readFramesFromBuffer(buf: Uint8Array, name: string, onFrame: FrameCallback): ReadSummary {
-  return readWindow(ByteWindow.fromBuffer(buf), name, onFrame);
+  const frames = frameSource(ByteWindow.fromBuffer(buf), name, false);
+  frames.read(onFrame, Infinity);
+  return frames.summary;
 }
 
-function readWindow(win: ByteWindow, name: string, onFrame: FrameCallback, reuseFrame = false): ReadSummary {
+/** A capture file open for reading in batches (FrameSource); close() it when done. */
+export interface OpenFrames extends FrameSource {
+  close(): void;
+}
+
+/** Opens a capture file and reads its header (throws PcapFormatError when it is not a
+ *  pcap or pcapng file); `reuseFrame` as in readFramesReusingFrame(). */
+export function openFrames(file: string, reuseFrame = false): OpenFrames {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const frames = frameSource(ByteWindow.fromFd(fd), file, reuseFrame);
+    return {
+      get summary() {
+        return frames.summary;
+      },
+      read: (onFrame, max) => frames.read(onFrame, max),
+      close: () => fs.closeSync(fd),
+    };
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+function readToEnd(frames: OpenFrames, onFrame: FrameCallback): ReadSummary {
+  try {
+    frames.read(onFrame, Infinity);
+    return frames.summary;
+  } finally {
+    frames.close();
+  }
+}
+
+function frameSource(win: ByteWindow, name: string, reuseFrame: boolean): FrameSource {
   const i = win.ensure(0, 4);
   if (i < 0) throw new PcapFormatError(name, 0, `file too short to be a capture (${win.size} bytes)`);
   const magic = win.view.getUint32(i, false);
-  if (isClassicMagic(magic)) return readClassic(win, name, onFrame, reuseFrame);
-  if (magic === PCAPNG_SHB) return readPcapng(win, name, onFrame);
+  if (isClassicMagic(magic)) return new ClassicFrames(win, name, reuseFrame);
+  // pcapng frames are always fresh objects (their interface varies per frame).
+  if (magic === PCAPNG_SHB) return new PcapngFrames(win, name);
   throw new PcapFormatError(name, 0, `not a pcap or pcapng file (magic 0x${magic.toString(16).padStart(8, '0')})`);
 }

@@ -1,5 +1,5 @@
-// analyzeCapture() lets the event loop run between its steps (each capture point, the
-// correlation): in the extension host other work goes on during a long analysis.
+// analyzeCapture() lets the event loop run between its steps (every so many frames read,
+// each capture point read to its end, the correlation): in the extension host other work goes on during a long analysis.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { analyzeCapture, analyzeManifest } from '../../../src/core/analysis/index';

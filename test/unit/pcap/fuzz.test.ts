@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { decodeFrame, formatPacketLine, packetToJson } from '../../../src/core/decode';
-import { PcapFormatError, readFrames, readFramesFromBuffer } from '../../../src/core/pcap';
+import { PcapFormatError, readFrames, readFramesFromBuffer, type RawFrame, type ReadSummary } from '../../../src/core/pcap';
+import { openFrames, readFramesReusingFrame } from '../../../src/core/pcap/read';
 import { hasSharedFixtures } from '../../helpers/env';
 import { writeSyntheticCaptures } from '../decode/synthetic';
 import { pcapFixtures } from './fixtures';
@@ -116,6 +117,62 @@ describe('fuzzing the reader and decoder with mutated captures', function () {
         assert.equal(errFile, errMemory);
       }),
       { numRuns: 60, seed: Number(process.env.FUZZ_SEED ?? 20261125) },
+    );
+  });
+
+  it('reads the same in batches (openFrames) as in one go: frames, summary, error', function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcap-batch-'));
+    const file = path.join(dir, 'mutated.pcap');
+    const outcome = (read: (cb: (f: RawFrame) => void) => ReadSummary | undefined) => {
+      const frames: string[] = [];
+      let summary: ReadSummary | undefined;
+      let error = '';
+      try {
+        summary = read((f) => void frames.push(`${f.n}:${f.offset}:${f.caplen}:${f.ts}:${Buffer.from(f.data).toString('hex')}`));
+      } catch (e) {
+        if (!(e instanceof PcapFormatError)) throw e;
+        error = e.message;
+      }
+      return { frames, summary: summary && { ...summary }, error };
+    };
+    fc.assert(
+      fc.property(fc.nat(), fc.array(mutation, { maxLength: 3 }), fc.integer({ min: 1, max: 40 }), fc.boolean(), (pick, muts, batch, reuse) => {
+        const input = corpus[pick % corpus.length];
+        fs.writeFileSync(file, apply(input.bytes, muts));
+        const whole = outcome((cb) => (reuse ? readFramesReusingFrame(file, cb) : readFrames(file, cb)));
+        let failed = false;
+        const batched = outcome((cb) => {
+          let frames: ReturnType<typeof openFrames>;
+          try {
+            frames = openFrames(file, reuse);
+          } catch (e) {
+            // Not a capture at all (the header): nothing to close.
+            failed = true;
+            throw e;
+          }
+          try {
+            // Each read() but the last delivers a frame or more: bounded even when broken.
+            for (let turn = 0; turn <= whole.frames.length + 1; turn++) {
+              let more: boolean;
+              try {
+                more = frames.read(cb, batch);
+              } catch (e) {
+                // After an error the file is done: read() says so instead of trying again.
+                failed = true;
+                assert.equal(frames.read(cb, batch), false);
+                throw e;
+              }
+              if (!more) return frames.summary;
+            }
+            assert.fail(`still more frames after ${whole.frames.length + 2} batches`);
+          } finally {
+            frames.close();
+          }
+        });
+        assert.deepEqual(batched, whole);
+        assert.equal(failed, whole.error !== '');
+      }),
+      { numRuns: 80, seed: Number(process.env.FUZZ_SEED ?? 20261125) },
     );
   });
 

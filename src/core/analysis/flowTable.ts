@@ -51,127 +51,173 @@ export function endpointText(ip: string, port: number): string {
 }
 
 /** A TCP connection or UDP conversation between one client endpoint and our side, at one
- *  point, as the capture left it (a snapshot of the point's FlowColumns). */
+ *  point: a view of its row in the point's FlowColumns (read once the capture is read).
+ *  A view, not a copy: tens of thousands of flows then cost a few small objects instead of
+ *  as many 40-field copies for the garbage collector to move. */
 export class Flow {
-  first: number;
-  last: number;
-  /** First copies of requests (client -> server) and replies at this point. */
-  req: number;
-  rep: number;
-  /** Second copies (in/out pair inside one capture). */
-  reqDup: number;
-  repDup: number;
-  syn: number;
-  synAck: number;
-  /** Request packets with ACK and without SYN: the client completed the handshake. */
-  reqAck: number;
-  finC: number;
-  finS: number;
-  rstC: number;
-  rstS: number;
-  retransC: number;
-  retransS: number;
-  /** ICMP errors sent towards the client quoting this flow / sent by the client. */
-  icmpToClient: number;
-  icmpFromClient: number;
-  icmpNote: string | undefined;
-  /** Distinct `ip:port` the requests were addressed to (first copies / forwarded copies). */
-  reqDsts: string[];
-  dupDsts: string[];
-  /** Distinct `ip:port` replies came from. */
-  replySrcs: string[];
-  reqSrcMacs: string[];
-  reqDstMacs: string[];
-  dupDstMacs: string[];
-  repSrcMacs: string[];
-  repDstMacs: string[];
-  /** Outer destinations of encapsulated requests (TUN: the real server). */
-  encapDsts: string[];
-  /** Status code of the first HTTP response seen (health checks). */
-  httpStatus: number | undefined;
-  /** Records (indices into `store`): the first MAX_HEAD from `headStart`, then a ring of
-   *  the last MAX_TAIL from `tailStart` (see recordIndices()). */
-  headStart: number;
-  headLen: number;
-  private readonly tailStart: number;
-  private readonly tailLen: number;
-  private readonly tailPos: number;
-  /** Packets not kept as records (between head and tail). */
-  skipped: number;
-  /** Replaced by a new connection from the same client port. */
-  retired: boolean;
-  readonly proto: 'tcp' | 'udp';
-  readonly client: string;
-  readonly cport: number;
-  /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
-  gen: number;
-
   constructor(
     readonly point: number,
     /** The point's packet records this flow's indices point into. */
     readonly store: PacketRecords,
-    c: FlowColumns,
-    id: number,
-  ) {
-    this.first = c.first[id];
-    this.last = c.last[id];
-    this.req = c.get(id, F.REQ);
-    this.rep = c.get(id, F.REP);
-    this.reqDup = c.get(id, F.REQ_DUP);
-    this.repDup = c.get(id, F.REP_DUP);
-    this.syn = c.get(id, F.SYNS);
-    this.synAck = c.get(id, F.SYN_ACKS);
-    this.reqAck = c.get(id, F.REQ_ACKS);
-    this.finC = c.get(id, F.FIN_C);
-    this.finS = c.get(id, F.FIN_S);
-    this.rstC = c.get(id, F.RST_C);
-    this.rstS = c.get(id, F.RST_S);
-    this.retransC = c.get(id, F.RETRANS_C);
-    this.retransS = c.get(id, F.RETRANS_S);
-    this.icmpToClient = c.get(id, F.ICMP_TO_CLIENT);
-    this.icmpFromClient = c.get(id, F.ICMP_FROM_CLIENT);
-    this.icmpNote = c.icmpNote[id];
-    this.reqDsts = c.list(id, F.REQ_DSTS);
-    this.dupDsts = c.list(id, F.DUP_DSTS);
-    this.replySrcs = c.list(id, F.REPLY_SRCS);
-    this.reqSrcMacs = c.list(id, F.REQ_SRC_MACS);
-    this.reqDstMacs = c.list(id, F.REQ_DST_MACS);
-    this.dupDstMacs = c.list(id, F.DUP_DST_MACS);
-    this.repSrcMacs = c.list(id, F.REP_SRC_MACS);
-    this.repDstMacs = c.list(id, F.REP_DST_MACS);
-    this.encapDsts = c.list(id, F.ENCAP_DSTS);
-    this.httpStatus = c.httpStatus[id] > 0 ? c.httpStatus[id] : undefined;
-    this.headStart = c.rec(id, F.HEAD_START);
-    this.headLen = c.rec(id, F.HEAD_LEN);
-    this.tailStart = c.rec(id, F.TAIL_START);
-    this.tailLen = c.rec(id, F.TAIL_LEN);
-    this.tailPos = c.rec(id, F.TAIL_POS);
-    this.skipped = c.rec(id, F.SKIPPED);
-    this.retired = c.retired[id] === 1;
-    this.proto = c.udp[id] === 1 ? 'udp' : 'tcp';
-    this.client = c.client[id];
-    this.cport = c.cport[id];
-    this.gen = c.gen[id];
+    private readonly c: FlowColumns,
+    private readonly id: number,
+  ) {}
+
+  get first(): number {
+    return this.c.first[this.id];
+  }
+  get last(): number {
+    return this.c.last[this.id];
+  }
+  /** First copies of requests (client -> server) and replies at this point. */
+  get req(): number {
+    return this.c.get(this.id, F.REQ);
+  }
+  get rep(): number {
+    return this.c.get(this.id, F.REP);
+  }
+  /** Second copies (in/out pair inside one capture). */
+  get reqDup(): number {
+    return this.c.get(this.id, F.REQ_DUP);
+  }
+  get repDup(): number {
+    return this.c.get(this.id, F.REP_DUP);
+  }
+  get syn(): number {
+    return this.c.get(this.id, F.SYNS);
+  }
+  get synAck(): number {
+    return this.c.get(this.id, F.SYN_ACKS);
+  }
+  /** Request packets with ACK and without SYN: the client completed the handshake. */
+  get reqAck(): number {
+    return this.c.get(this.id, F.REQ_ACKS);
+  }
+  get finC(): number {
+    return this.c.get(this.id, F.FIN_C);
+  }
+  get finS(): number {
+    return this.c.get(this.id, F.FIN_S);
+  }
+  get rstC(): number {
+    return this.c.get(this.id, F.RST_C);
+  }
+  get rstS(): number {
+    return this.c.get(this.id, F.RST_S);
+  }
+  get retransC(): number {
+    return this.c.get(this.id, F.RETRANS_C);
+  }
+  get retransS(): number {
+    return this.c.get(this.id, F.RETRANS_S);
+  }
+  /** ICMP errors sent towards the client quoting this flow / sent by the client. */
+  get icmpToClient(): number {
+    return this.c.get(this.id, F.ICMP_TO_CLIENT);
+  }
+  get icmpFromClient(): number {
+    return this.c.get(this.id, F.ICMP_FROM_CLIENT);
+  }
+  get icmpNote(): string | undefined {
+    return this.c.icmpNote[this.id];
+  }
+  /** Distinct `ip:port` the requests were addressed to (first copies / forwarded copies). */
+  get reqDsts(): string[] {
+    return this.c.list(this.id, F.REQ_DSTS);
+  }
+  get dupDsts(): string[] {
+    return this.c.list(this.id, F.DUP_DSTS);
+  }
+  /** Distinct `ip:port` replies came from. */
+  get replySrcs(): string[] {
+    return this.c.list(this.id, F.REPLY_SRCS);
+  }
+  get reqSrcMacs(): string[] {
+    return this.c.list(this.id, F.REQ_SRC_MACS);
+  }
+  get reqDstMacs(): string[] {
+    return this.c.list(this.id, F.REQ_DST_MACS);
+  }
+  get dupDstMacs(): string[] {
+    return this.c.list(this.id, F.DUP_DST_MACS);
+  }
+  get repSrcMacs(): string[] {
+    return this.c.list(this.id, F.REP_SRC_MACS);
+  }
+  get repDstMacs(): string[] {
+    return this.c.list(this.id, F.REP_DST_MACS);
+  }
+  /** Outer destinations of encapsulated requests (TUN: the real server). */
+  get encapDsts(): string[] {
+    return this.c.list(this.id, F.ENCAP_DSTS);
+  }
+  /** Status code of the first HTTP response seen (health checks). */
+  get httpStatus(): number | undefined {
+    const v = this.c.httpStatus[this.id];
+    return v > 0 ? v : undefined;
+  }
+  /** Records (indices into `store`): the first MAX_HEAD from `headStart`, then a ring of
+   *  the last MAX_TAIL (see recordIndices()). */
+  get headStart(): number {
+    return this.c.rec(this.id, F.HEAD_START);
+  }
+  get headLen(): number {
+    return this.c.rec(this.id, F.HEAD_LEN);
+  }
+  /** Packets not kept as records (between head and tail). */
+  get skipped(): number {
+    return this.c.rec(this.id, F.SKIPPED);
+  }
+  /** Replaced by a new connection from the same client port. */
+  get retired(): boolean {
+    return this.c.retired[this.id] === 1;
+  }
+  get proto(): 'tcp' | 'udp' {
+    return this.c.udp[this.id] === 1 ? 'udp' : 'tcp';
+  }
+  get client(): string {
+    return this.c.client[this.id];
+  }
+  get cport(): number {
+    return this.c.cport[this.id];
+  }
+  /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
+  get gen(): number {
+    return this.c.gen[this.id];
   }
 
   /** Records kept (head and tail). */
   recordCount(): number {
-    return this.headLen + this.tailLen;
+    return this.headLen + this.c.rec(this.id, F.TAIL_LEN);
   }
 
   /** The k-th record index in capture order (0 <= k < recordCount()), without a list. */
   recordAt(k: number): number {
-    return k < this.headLen ? this.headStart + k : this.tailStart + ((this.tailPos + k - this.headLen) % MAX_TAIL);
+    const headLen = this.headLen;
+    return k < headLen ? this.headStart + k : this.c.rec(this.id, F.TAIL_START) + ((this.c.rec(this.id, F.TAIL_POS) + k - headLen) % MAX_TAIL);
   }
 
   /** Head and tail record indices in capture order. */
   recordIndices(): number[] {
     const out: number[] = [];
-    for (let k = 0; k < this.headLen; k++) out.push(this.headStart + k);
-    for (let k = 0; k < this.tailLen; k++) out.push(this.tailStart + ((this.tailPos + k) % MAX_TAIL));
+    const n = this.recordCount();
+    for (let k = 0; k < n; k++) out.push(this.recordAt(k));
+    return out;
+  }
+
+  /** Every value above as a plain object (tests, debugging). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { point: this.point };
+    for (const k of FLOW_FIELDS) out[k] = this[k];
     return out;
   }
 }
+
+const FLOW_FIELDS = [
+  'first', 'last', 'req', 'rep', 'reqDup', 'repDup', 'syn', 'synAck', 'reqAck', 'finC', 'finS', 'rstC', 'rstS', 'retransC', 'retransS',
+  'icmpToClient', 'icmpFromClient', 'icmpNote', 'reqDsts', 'dupDsts', 'replySrcs', 'reqSrcMacs', 'reqDstMacs', 'dupDstMacs', 'repSrcMacs',
+  'repDstMacs', 'encapDsts', 'httpStatus', 'headStart', 'headLen', 'skipped', 'retired', 'proto', 'client', 'cport', 'gen',
+] as const;
 
 export interface ArpEvent {
   point: number;

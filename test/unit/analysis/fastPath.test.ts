@@ -18,7 +18,7 @@ import { ether, ipv4, sll, tcp, udp } from '../../helpers/frames';
 function snapshot(t: PointTable): unknown {
   const s = t.records;
   const flows = t.allFlows().map((f) => {
-    const { store: _store, ...rest } = f as unknown as Record<string, unknown>;
+    const rest = f.toJSON();
     const records = f.recordIndices().map((i) => ({
       n: s.n[i],
       ts: s.ts[i],
@@ -35,7 +35,7 @@ function snapshot(t: PointTable): unknown {
       addr: s.addr(i),
       note: s.note(i),
     }));
-    return { ...rest, ring: undefined, records };
+    return { ...rest, records };
   });
   return {
     packets: t.packets,

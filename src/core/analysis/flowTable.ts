@@ -7,6 +7,7 @@
 
 import { formatIpv4, formatMac } from '../decode/addresses';
 import type { InnerPacket, Packet } from '../decode/packet';
+import type { RawFrame } from '../pcap/frame';
 import type { ServiceMap } from './endpoints';
 import * as F from './flowColumns';
 import { FlowColumns, kindOf, MAX_TAIL } from './flowColumns';
@@ -407,7 +408,8 @@ export class PointTable {
     if (id < 0) return;
     const reply = this.resolvedReply;
     const len = l4.len ?? 0;
-    const dup = this.countPacket(id, reply, n0(p.sllPacketType), ts, flagBits, seq, l4.ack ?? 0, len, l4.ipId ?? 0, p.n, sport, dport);
+    const dup = this.countPacket(id, reply, n0(p.sllPacketType), flagBits, seq | 0, (l4.ack ?? 0) | 0, len, l4.ipId ?? 0, p.n, sport, dport);
+    this.stamp(id, ts);
     this.noteAddresses(id, reply, dup, src, dst, sport, dport, p.srcMac, p.dstMac, outerSrc, outerDst);
     this.cols.forgetAddresses(id, kindOf(reply, dup));
     // The payload ends where the IP packet does (an Ethernet trailer is not part of it).
@@ -419,8 +421,14 @@ export class PointTable {
    * IPv4 that is not a fragment, TCP or UDP, read straight from the bytes in the reader's
    * buffer. Same effect as consume(decodeFrame(frame)) without building a Packet; returns
    * false, having done nothing, for any other frame (the caller then decodes it in full).
+   * Takes the frame itself: its timestamp, a double, then stays unboxed (passed as an
+   * argument it would cost a heap number per frame).
    */
-  consumeFrame(d: Uint8Array, at: number, caplen: number, linkType: number, n: number, ts: number): boolean {
+  consumeFrame(f: RawFrame): boolean {
+    const inPlace = f.buf !== undefined && f.at !== undefined;
+    const d = inPlace ? f.buf! : f.data;
+    const at = inPlace ? f.at! : 0;
+    const { caplen, linkType, n, ts } = f;
     const end = at + caplen;
     let off: number;
     let macAt = -1;
@@ -510,7 +518,8 @@ export class PointTable {
       this.cacheReply[slot] = reply ? 1 : 0;
       this.cacheFlow[slot] = id;
     }
-    const dup = this.countPacket(id, reply, sllType, ts, flagBits, seq, ack, len, (d[off + 4] << 8) | d[off + 5], n, sport, dport);
+    const dup = this.countPacket(id, reply, sllType, flagBits, seq | 0, ack | 0, len, (d[off + 4] << 8) | d[off + 5], n, sport, dport);
+    this.stamp(id, ts);
     // MACs as numbers (high 16 bits, low 32; -1: none) to compare with the flow's last.
     const dstMacAt = linkType === 1 ? at : -1;
     const srcMacAt = linkType === 1 ? at + 6 : macAt;
@@ -553,19 +562,19 @@ export class PointTable {
     return id;
   }
 
-  /** Counts one TCP or UDP packet of flow `id` and keeps its record; returns whether it
-   *  is a second copy (forwarded) of a packet this point already saw. */
-  private countPacket(id: number, reply: boolean, sllType: number, ts: number, flagBits: number, seq: number, ack: number, len: number, ipId: number, n: number, sport: number, dport: number): boolean {
+  /** Counts one TCP or UDP packet of flow `id` and keeps its record (stamp() adds its
+   *  time); returns whether it is a second copy (forwarded) of a packet this point already
+   *  saw. No doubles among the arguments (the JIT does not inline this, and would box each
+   *  one per call): `seq` and `ack` come as int32 bits, the time goes to stamp(). */
+  private countPacket(id: number, reply: boolean, sllType: number, flagBits: number, seq: number, ack: number, len: number, ipId: number, n: number, sport: number, dport: number): boolean {
     const c = this.cols;
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
     const dup = c.seen(id, sig, sllType);
-    if (ts < c.first[id]) c.first[id] = ts;
-    if (ts > c.last[id]) c.last[id] = ts;
     if (dup) {
       c.count1(id, reply ? F.REP_DUP : F.REQ_DUP);
     } else if (reply) {
       c.count1(id, F.REP);
-      if (c.retrans(id, true, flagBits, seq, len)) c.count1(id, F.RETRANS_S);
+      if (c.retrans(id, true, flagBits, seq >>> 0, len)) c.count1(id, F.RETRANS_S);
       if (flagBits >= 0) {
         if ((flagBits & (SYN | ACK)) === (SYN | ACK)) c.count1(id, F.SYN_ACKS);
         if (flagBits & FIN) c.count1(id, F.FIN_S);
@@ -573,7 +582,7 @@ export class PointTable {
       }
     } else {
       c.count1(id, F.REQ);
-      if (c.retrans(id, false, flagBits, seq, len)) c.count1(id, F.RETRANS_C);
+      if (c.retrans(id, false, flagBits, seq >>> 0, len)) c.count1(id, F.RETRANS_C);
       if (flagBits >= 0) {
         if ((flagBits & (SYN | ACK)) === SYN) c.count1(id, F.SYNS);
         else if (flagBits & ACK) c.count1(id, F.REQ_ACKS);
@@ -585,7 +594,6 @@ export class PointTable {
     const i = c.slot(id, this.records);
     const s = this.records;
     s.n[i] = n;
-    s.ts[i] = ts;
     s.setDirection(i, reply, dup);
     s.flagBits[i] = flagBits;
     s.seq[i] = seq;
@@ -598,6 +606,14 @@ export class PointTable {
     s.setNote(i, undefined);
     this.lastRecord = i;
     return dup;
+  }
+
+  /** The time of the packet countPacket() just counted: its record's and the flow's span. */
+  private stamp(id: number, ts: number): void {
+    const c = this.cols;
+    if (ts < c.first[id]) c.first[id] = ts;
+    if (ts > c.last[id]) c.last[id] = ts;
+    this.records.ts[this.lastRecord] = ts;
   }
 
   /** The record countPacket() filled last (noteAddresses() completes it). */

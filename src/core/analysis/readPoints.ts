@@ -95,8 +95,7 @@ export function* readPoints(folder: string, points: PointInfo[]): Generator<void
  *  (ARP, VRRP, ICMP, tunnels, IPv6, VLANs...) are decoded in full. */
 function frameConsumer(table: PointTable): FrameCallback {
   return (f) => {
-    const ok = f.buf !== undefined && f.at !== undefined ? table.consumeFrame(f.buf, f.at, f.caplen, f.linkType, f.n, f.ts) : table.consumeFrame(f.data, 0, f.caplen, f.linkType, f.n, f.ts);
-    if (!ok) table.consume(decodeFrame(f));
+    if (!table.consumeFrame(f)) table.consume(decodeFrame(f));
   };
 }
 

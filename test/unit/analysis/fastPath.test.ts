@@ -61,7 +61,7 @@ function compare(frames: (each: (f: RawFrame) => void) => void, services: Servic
   const full = new PointTable(0, services, learns);
   let fastHits = 0;
   frames((f) => {
-    const ok = f.buf !== undefined && f.at !== undefined ? fast.consumeFrame(f.buf, f.at, f.caplen, f.linkType, f.n, f.ts) : fast.consumeFrame(f.data, 0, f.caplen, f.linkType, f.n, f.ts);
+    const ok = fast.consumeFrame(f);
     if (ok) fastHits++;
     else fast.consume(decodeFrame(f));
     full.consume(decodeFrame(f));

@@ -17,23 +17,47 @@ import type { Connection, ConnectionState } from './result';
 /** Connections sampled for the clock-offset estimate. */
 const MAX_CLOCK_GROUPS = 400;
 
-/** Endpoint text (`ip:port`) -> address: endpoints repeat across flows, so the slice is
- *  made once per distinct endpoint (bounded; a lookup by an existing string is cheap). */
-const ipOfCache = new Map<string, string>();
-
-function ipOf(endpoint: string): string {
-  const known = ipOfCache.get(endpoint);
-  if (known !== undefined) return known;
-  const i = endpoint.lastIndexOf(':');
-  const ip = i < 0 ? endpoint : endpoint.slice(0, i);
-  if (ipOfCache.size >= 65536) ipOfCache.clear();
-  ipOfCache.set(endpoint, ip);
-  return ip;
+/** What the correlation asks of an endpoint text (`ip:port`): worked out once per distinct
+ *  endpoint and analysis (endpoints repeat across flows), not per connection. */
+interface Endpoint {
+  ip: string;
+  port: number | undefined;
+  /** The address is a VIP. */
+  vip: boolean;
+  /** The address is a real server's (and its name). */
+  isRs: boolean;
+  rs: string | undefined;
 }
 
-function portOf(endpoint: string): number | undefined {
-  const v = Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
-  return Number.isFinite(v) ? v : undefined;
+class Endpoints {
+  private readonly known = new Map<string, Endpoint>();
+
+  constructor(private readonly services: ServiceMap) {}
+
+  of(text: string): Endpoint {
+    let e = this.known.get(text);
+    if (e === undefined) {
+      const colon = text.lastIndexOf(':');
+      const ip = colon < 0 ? text : text.slice(0, colon);
+      const port = Number(text.slice(colon + 1));
+      const { vips, rsByAddress } = this.services;
+      e = { ip, port: Number.isFinite(port) ? port : undefined, vip: vips.has(ip), isRs: rsByAddress.has(ip), rs: rsByAddress.get(ip) };
+      this.known.set(text, e);
+    }
+    return e;
+  }
+
+  /** Whether any of `texts` is a VIP endpoint. */
+  anyVip(texts: string[]): boolean {
+    for (let k = 0; k < texts.length; k++) if (this.of(texts[k]).vip) return true;
+    return false;
+  }
+
+  /** The first of `texts` at a real server's address. */
+  firstRs(texts: string[]): string | undefined {
+    for (let k = 0; k < texts.length; k++) if (this.of(texts[k]).isRs) return texts[k];
+    return undefined;
+  }
 }
 
 interface Group {
@@ -45,6 +69,8 @@ interface Group {
   first: number;
   /** Server-side endpoints (`ip:port`) its flows saw; unset for a group left with no flows. */
   endpoints?: string[];
+  /** One of them is a VIP's. */
+  toVip: boolean;
 }
 
 /** The flows of one client endpoint that share a TCP generation (ISN; -1: unknown). */
@@ -106,7 +132,7 @@ function groupFlows(points: PointInfo[]): Group[] {
         for (const { flows } of gens) {
           let first = Infinity;
           for (const f of flows) if (f.first < first) first = f.first;
-          groups.push({ proto, client, cport, flows, first, endpoints: undefined });
+          groups.push({ proto, client, cport, flows, first, endpoints: undefined, toVip: false });
         }
       }
     }
@@ -230,14 +256,23 @@ export function learnRealServerAddresses(points: PointInfo[], services: ServiceM
   }
 }
 
-/** One packet as the points that saw it: the first record of it, and per host the earliest time. */
+/** One packet as the points that saw it: the first record of it, and per host the earliest
+ *  sighting (a few hosts at most: a list). */
 interface SeenPacket {
   store: PacketRecords;
   i: number;
-  hosts: Map<string, { ts: number; role: HostRole; enc: boolean }>;
+  hosts: Sighting[];
 }
 
-/** Per-host clock corrections from matched packets, relative to the first director. */
+interface Sighting {
+  host: string;
+  ts: number;
+  role: HostRole;
+  enc: boolean;
+}
+
+/** Per-host clock corrections from matched packets, relative to the first director. Runs on
+ *  a few hundred connections, too few for the JIT to optimise it: plain loops, few objects. */
 function alignClocks(points: PointInfo[], groups: Group[]): void {
   const ref = points.find((p) => p.readable && p.spec.role === 'director') ?? points.find((p) => p.readable);
   if (!ref) return;
@@ -248,36 +283,54 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
   for (let gi = 0; gi < groups.length; gi += step) {
     const g = groups[gi];
     // Earliest time each host saw each packet: packets by signature, then field by field.
-    const seen = new Map<number, SeenPacket[]>();
-    for (const f of g.flows) {
+    const bySig = new Map<number, SeenPacket[]>();
+    const packets: SeenPacket[] = [];
+    for (let fi = 0; fi < g.flows.length; fi++) {
+      const f = g.flows[fi];
       const p = points[f.point];
       const s = f.store;
-      for (let k = 0; k < f.recordCount(); k++) {
+      const host = p.spec.host;
+      const count = f.recordCount();
+      for (let k = 0; k < count; k++) {
         const i = f.recordAt(k);
         if (s.dup(i)) continue;
-        let same = seen.get(s.sig[i]);
-        if (!same) seen.set(s.sig[i], (same = []));
-        let packet = same.find((x) => s.sameKey(i, x.store, x.i));
-        if (!packet) same.push((packet = { store: s, i, hosts: new Map() }));
+        let same = bySig.get(s.sig[i]);
+        if (same === undefined) bySig.set(s.sig[i], (same = []));
+        let packet: SeenPacket | undefined;
+        for (let x = 0; x < same.length; x++) {
+          if (s.sameKey(i, same[x].store, same[x].i)) {
+            packet = same[x];
+            break;
+          }
+        }
+        if (packet === undefined) {
+          packet = { store: s, i, hosts: [] };
+          same.push(packet);
+          packets.push(packet);
+        }
         const ts = s.ts[i] + p.shift;
-        const cur = packet.hosts.get(p.spec.host);
-        if (!cur || ts < cur.ts) packet.hosts.set(p.spec.host, { ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
+        const hosts = packet.hosts;
+        let h = 0;
+        while (h < hosts.length && hosts[h].host !== host) h++;
+        if (h === hosts.length) hosts.push({ host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
+        else if (ts < hosts[h].ts) hosts[h] = { host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined };
       }
     }
-    for (const same of seen.values()) {
-      for (const { store, i, hosts } of same) {
-        const r = hosts.get(refHost);
-        if (!r) continue;
-        const reply = store.reply(i);
-        for (const [host, h] of hosts) {
-          if (host === refHost || Math.abs(h.ts - r.ts) > MATCH_WINDOW_S) continue;
-          const hr = pathRank(h.role, reply, h.enc);
-          const rr = pathRank(r.role, reply, r.enc);
-          if (hr === rr) continue;
-          let s = samples.get(host);
-          if (!s) samples.set(host, (s = newSamples()));
-          addSample(s, hr > rr, h.ts - r.ts);
-        }
+    for (let x = 0; x < packets.length; x++) {
+      const { store, i, hosts } = packets[x];
+      let r: Sighting | undefined;
+      for (let h = 0; h < hosts.length; h++) if (hosts[h].host === refHost) r = hosts[h];
+      if (r === undefined) continue;
+      const reply = store.reply(i);
+      const rr = pathRank(r.role, reply, r.enc);
+      for (let h = 0; h < hosts.length; h++) {
+        const o = hosts[h];
+        if (o === r || Math.abs(o.ts - r.ts) > MATCH_WINDOW_S) continue;
+        const hr = pathRank(o.role, reply, o.enc);
+        if (hr === rr) continue;
+        let sm = samples.get(o.host);
+        if (!sm) samples.set(o.host, (sm = newSamples()));
+        addSample(sm, hr > rr, o.ts - r.ts);
       }
     }
   }
@@ -329,15 +382,15 @@ function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow
   return c.replyVisible ? 'no-reply' : 'partial';
 }
 
-function serviceOf(services: ServiceMap, proto: string, endpoints: string[]): { service?: ManifestService; vip?: string; vport?: number } {
-  for (const e of endpoints) {
-    const ip = ipOf(e);
-    const port = portOf(e);
-    const m = services.server(proto, ip, port);
+function serviceOf(ctx: GroupContext, proto: string, texts: string[]): { service?: ManifestService; vip?: string; vport?: number } {
+  for (let k = 0; k < texts.length; k++) {
+    const { ip, port } = ctx.endpoints.of(texts[k]);
+    const m = ctx.services.server(proto, ip, port);
     if (m?.kind === 'vip') return { service: m.service, vip: ip, vport: port };
   }
-  for (const e of endpoints) {
-    const m = services.server(proto, ipOf(e), portOf(e));
+  for (let k = 0; k < texts.length; k++) {
+    const { ip, port } = ctx.endpoints.of(texts[k]);
+    const m = ctx.services.server(proto, ip, port);
     if (m?.kind === 'rs' && m.service) return { service: m.service, vip: m.service.vip, vport: m.service.port };
   }
   return {};
@@ -380,8 +433,7 @@ export function correlate(facts: Facts): void {
   const groups = groupFlows(points);
   alignClocks(points, groups);
 
-  const isVipGroup = (_g: Group, eps: string[]): boolean => eps.some((e) => services.vips.has(ipOf(e)));
-
+  const endpoints = new Endpoints(services);
   for (const g of groups) {
     if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
   }
@@ -389,17 +441,20 @@ export function correlate(facts: Facts): void {
     if (g.flows.length === 0) continue;
     const eps = endpointsOf(g);
     g.endpoints = eps;
-    if (isVipGroup(g, eps)) facts.clients.add(g.client);
+    g.toVip = endpoints.anyVip(eps);
+    if (g.toVip) facts.clients.add(g.client);
   }
-  const toRs = (e: string): boolean => services.isRealServerAddress(ipOf(e));
   const directorPointSeesRsSide = points.some(
-    (p) => p.spec.role === 'director' && (p.spec.interface === 'any' || p.table.allFlows().some((f) => f.reqDsts.some(toRs) || f.dupDsts.some(toRs) || f.encapDsts.length > 0)),
+    (p) =>
+      p.spec.role === 'director' &&
+      (p.spec.interface === 'any' ||
+        p.table.allFlows().some((f) => endpoints.firstRs(f.reqDsts) !== undefined || endpoints.firstRs(f.dupDsts) !== undefined || f.encapDsts.length > 0)),
   );
   const checks = new Map<string, HealthCheck>();
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
   const idCount = new Map<string, number>();
 
-  const ctx: GroupContext = { facts, points, services, checks, names, idCount, directorPointSeesRsSide, isVipGroup };
+  const ctx: GroupContext = { facts, points, services, endpoints, checks, names, idCount, directorPointSeesRsSide };
   for (const g of groups) connectionFacts(g, ctx);
   facts.healthChecks.push(...checks.values());
 }
@@ -409,26 +464,25 @@ interface GroupContext {
   facts: Facts;
   points: PointInfo[];
   services: ServiceMap;
+  endpoints: Endpoints;
   checks: Map<string, HealthCheck>;
   names: RsNames;
   idCount: Map<string, number>;
   directorPointSeesRsSide: boolean;
-  isVipGroup: (g: Group, eps: string[]) => boolean;
 }
 
 /** One group of flows: a health check, or a client connection with its facts (pushed to
  *  facts.conns). A function of its own so the JIT compiles this part alone, not all of correlate(). */
 function connectionFacts(g: Group, ctx: GroupContext): void {
-  const { facts, points, services, checks, names, idCount, directorPointSeesRsSide, isVipGroup } = ctx;
+  const { facts, points, services, checks, names, idCount, directorPointSeesRsSide } = ctx;
   const eps = g.endpoints;
   if (!eps) return;
-  const toVip = isVipGroup(g, eps);
-  const rsEp = eps.find((e) => services.isRealServerAddress(ipOf(e)));
-  if (!toVip && !(rsEp && facts.clients.has(g.client))) {
-    if (rsEp) addHealthCheck(checks, g, rsEp, points, services);
+  const rsEp = ctx.endpoints.firstRs(eps);
+  if (!g.toVip && !(rsEp && facts.clients.has(g.client))) {
+    if (rsEp) addHealthCheck(checks, g, ctx.endpoints.of(rsEp), points, services);
     return;
   }
-  const { service, vip, vport } = serviceOf(services, g.proto, eps);
+  const { service, vip, vport } = serviceOf(ctx, g.proto, eps);
   const method = service?.method;
   // The flows by where they were seen (one pass, no list per role when there is none).
   const dirFlows: Flow[] = [];
@@ -503,21 +557,26 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
 
 /** What the director points saw of one connection: arrival, forwarding, replies, refusal. */
 function directorView(dirFlows: Flow[], ctx: GroupContext): Pick<ConnFacts, 'atDirector' | 'forwarded' | 'forwardedTo' | 'directorSawReply' | 'directorRefused'> {
-  const { facts, points, services } = ctx;
+  const { facts, points, services, endpoints } = ctx;
+  // Real servers in the order the flows name them: by forwarded MAC, request and copy
+  // destination, tunnel endpoint.
   const forwardedTo: string[] = [];
-  const addFwd = (name: string | undefined): void => {
-    if (name && !forwardedTo.includes(name)) forwardedTo.push(name);
-  };
   let atDirector = false;
   let forwarded = false;
   let directorSawReply = false;
-  for (const f of dirFlows) {
-    if (f.req > 0 && f.reqDsts.some((e) => services.vips.has(ipOf(e)))) atDirector = true;
-    for (const m of f.dupDstMacs) addFwd(facts.rsMacs.get(m));
-    for (const e of f.reqDsts) addFwd(services.rsByAddress.get(ipOf(e)));
-    for (const e of f.dupDsts) addFwd(services.rsByAddress.get(ipOf(e)));
-    for (const o of f.encapDsts) addFwd(services.rsByAddress.get(o));
-    if (f.reqDup > 0 || f.encapDsts.length > 0 || f.reqDsts.some((e) => services.isRealServerAddress(ipOf(e)))) forwarded = true;
+  for (let k = 0; k < dirFlows.length; k++) {
+    const f = dirFlows[k];
+    const { reqDsts, dupDsts, dupDstMacs, encapDsts } = f;
+    for (let j = 0; j < dupDstMacs.length; j++) addName(forwardedTo, facts.rsMacs.get(dupDstMacs[j]));
+    for (let j = 0; j < reqDsts.length; j++) {
+      const e = endpoints.of(reqDsts[j]);
+      if (e.vip && f.req > 0) atDirector = true;
+      if (e.isRs) forwarded = true;
+      addName(forwardedTo, e.rs);
+    }
+    for (let j = 0; j < dupDsts.length; j++) addName(forwardedTo, endpoints.of(dupDsts[j]).rs);
+    for (let j = 0; j < encapDsts.length; j++) addName(forwardedTo, services.rsByAddress.get(encapDsts[j]));
+    if (f.reqDup > 0 || encapDsts.length > 0) forwarded = true;
     if (f.rep - f.icmpToClient > 0) directorSawReply = true;
   }
   if (forwardedTo.length > 0) forwarded = true;
@@ -534,6 +593,11 @@ function directorView(dirFlows: Flow[], ctx: GroupContext): Pick<ConnFacts, 'atD
     }
   }
   return { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused };
+}
+
+/** Adds a real server's name to `names` unless it is unknown or there already. */
+function addName(names: string[], name: string | undefined): void {
+  if (name && !names.includes(name)) names.push(name);
 }
 
 /** One view per real server that saw anything of the connection. */
@@ -582,12 +646,12 @@ function rsViewsOf(flows: Flow[], points: PointInfo[]): RsView[] {
   return rsViews;
 }
 
-function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: string, points: PointInfo[], services: ServiceMap): void {
+function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: Endpoint, points: PointInfo[], services: ServiceMap): void {
   // Prefer the director's view of a check; fall back to the real server's.
   const f = g.flows.find((x) => points[x.point].spec.role === 'director') ?? g.flows[0];
   const p = points[f.point];
-  const rsAddress = ipOf(rsEp);
-  const port = portOf(rsEp) ?? 0;
+  const rsAddress = rsEp.ip;
+  const port = rsEp.port ?? 0;
   const key = `${g.proto}|${g.client}|${rsAddress}|${port}`;
   let hc = checks.get(key);
   if (!hc) {

@@ -71,6 +71,9 @@ interface Group {
   endpoints?: string[];
   /** One of them is a VIP's. */
   toVip: boolean;
+  /** Shared by the groups of one client endpoint (its TCP generations): how many of them
+   *  became connections so far (the second is `id#2`...). */
+  siblings: { connections: number };
 }
 
 /** The flows of one client endpoint that share a TCP generation (ISN; -1: unknown). */
@@ -105,6 +108,7 @@ function groupFlows(points: PointInfo[]): Group[] {
     for (const byPort of byProto[proto].values()) {
       for (const found of byPort.values()) {
         const { client, cport } = found[0].flows[0];
+        const siblings = { connections: 0 };
         let gens = found;
         const unknown = gens.find((g) => g.gen === -1);
         if (unknown && gens.length > 1) {
@@ -132,7 +136,7 @@ function groupFlows(points: PointInfo[]): Group[] {
         for (const { flows } of gens) {
           let first = Infinity;
           for (const f of flows) if (f.first < first) first = f.first;
-          groups.push({ proto, client, cport, flows, first, endpoints: undefined, toVip: false });
+          groups.push({ proto, client, cport, flows, first, endpoints: undefined, toVip: false, siblings });
         }
       }
     }
@@ -452,9 +456,8 @@ export function correlate(facts: Facts): void {
   );
   const checks = new Map<string, HealthCheck>();
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
-  const idCount = new Map<string, number>();
 
-  const ctx: GroupContext = { facts, points, services, endpoints, checks, names, idCount, directorPointSeesRsSide };
+  const ctx: GroupContext = { facts, points, services, endpoints, checks, names, directorPointSeesRsSide };
   for (const g of groups) connectionFacts(g, ctx);
   facts.healthChecks.push(...checks.values());
 }
@@ -467,14 +470,13 @@ interface GroupContext {
   endpoints: Endpoints;
   checks: Map<string, HealthCheck>;
   names: RsNames;
-  idCount: Map<string, number>;
   directorPointSeesRsSide: boolean;
 }
 
 /** One group of flows: a health check, or a client connection with its facts (pushed to
  *  facts.conns). A function of its own so the JIT compiles this part alone, not all of correlate(). */
 function connectionFacts(g: Group, ctx: GroupContext): void {
-  const { facts, points, services, checks, names, idCount, directorPointSeesRsSide } = ctx;
+  const { facts, points, services, checks, names, directorPointSeesRsSide } = ctx;
   const eps = g.endpoints;
   if (!eps) return;
   const rsEp = ctx.endpoints.firstRs(eps);
@@ -523,8 +525,7 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   };
   const state = connState(g.proto, partial, g.flows);
   const baseId = `${g.proto}:${g.client}:${g.cport}`;
-  const nth = (idCount.get(baseId) ?? 0) + 1;
-  idCount.set(baseId, nth);
+  const nth = ++g.siblings.connections;
   let start = Infinity;
   let end = -Infinity;
   let packets = 0;

@@ -10,7 +10,7 @@ import { sortFindings, type Finding } from '../findings/finding';
 import type { ClusterModel } from '../model/cluster';
 import { correlate, learnRealServerAddresses } from './correlate';
 import { ServiceMap } from './endpoints';
-import type { Facts } from './facts';
+import type { ConnFacts, Facts } from './facts';
 import { capturePoints, readPoints } from './readPoints';
 import type { AnalysisResult } from './result';
 import { rules } from './rules/index';
@@ -124,10 +124,13 @@ function* analysisSteps(folder: string, manifest: CaptureManifest, model: Cluste
     }
   }
   const all = sortFindings([...ruleFindings, ...findings]);
-  // A finding may cite thousands of connections: look them up by id, not by a scan each.
-  const byId = new Map(facts.conns.map((c) => [c.conn.id, c]));
+  // A finding may cite thousands of connections: look them up by id, not by a scan each
+  // (the index made only when one does).
+  let byId: Map<string, ConnFacts> | undefined;
   for (const f of all) {
-    for (const id of f.connections ?? []) {
+    if (!f.connections?.length) continue;
+    byId ??= new Map(facts.conns.map((c) => [c.conn.id, c]));
+    for (const id of f.connections) {
       const c = byId.get(id);
       if (!c) continue;
       const codes = (c.conn.findings ??= []);

@@ -11,7 +11,7 @@ import { defineLazyHops, MATCH_WINDOW_S, pathRank, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
 import { RST, type Flow } from './flowTable';
-import type { PacketRecords } from './packetRecords';
+import type { Addressing, PacketRecords } from './packetRecords';
 import type { Connection, ConnectionState } from './result';
 
 /** Connections sampled for the clock-offset estimate. */
@@ -82,65 +82,73 @@ interface Generation {
   flows: Flow[];
 }
 
-/** Groups the flows of all points by client endpoint and TCP generation (ISN). */
+/** Groups the flows of all points by client endpoint and TCP generation (ISN). Runs once
+ *  per analysis over every flow, mostly before the JIT has optimised it: indexed loops and
+ *  Map.forEach, which make no iterator object per step. */
 function groupFlows(points: PointInfo[]): Group[] {
   // protocol -> client -> port -> generations (a short list: almost always one).
   const byProto = { tcp: new Map<string, Map<number, Generation[]>>(), udp: new Map<string, Map<number, Generation[]>>() };
-  for (const p of points) {
-    for (const f of p.table.allFlows()) {
+  for (let pi = 0; pi < points.length; pi++) {
+    const flows = points[pi].table.allFlows();
+    for (let k = 0; k < flows.length; k++) {
+      const f = flows[k];
       const byClient = byProto[f.proto];
       let byPort = byClient.get(f.client);
       if (!byPort) byClient.set(f.client, (byPort = new Map()));
+      const gen = f.gen;
       const gens = byPort.get(f.cport);
       if (!gens) {
-        byPort.set(f.cport, [{ gen: f.gen, flows: [f] }]);
+        byPort.set(f.cport, [{ gen, flows: [f] }]);
         continue;
       }
-      const same = gens.find((g) => g.gen === f.gen);
+      let same: Generation | undefined;
+      for (let j = 0; j < gens.length; j++) {
+        if (gens[j].gen === gen) {
+          same = gens[j];
+          break;
+        }
+      }
       if (same) same.flows.push(f);
-      else gens.push({ gen: f.gen, flows: [f] });
+      else gens.push({ gen, flows: [f] });
     }
   }
   const groups: Group[] = [];
-  for (const proto of ['tcp', 'udp'] as const) {
-    // Values, not entries: a [key, value] pair per connection is garbage for nothing (every
-    // flow of a generation knows its client and port).
-    for (const byPort of byProto[proto].values()) {
-      for (const found of byPort.values()) {
-        const { client, cport } = found[0].flows[0];
-        const siblings = { connections: 0 };
-        let gens = found;
-        const unknown = gens.find((g) => g.gen === -1);
-        if (unknown && gens.length > 1) {
-          // A point that missed the SYN: attach its flow to the generation closest in time.
-          gens = gens.filter((g) => g !== unknown);
-          for (const f of unknown.flows) {
-            let best = gens[0];
-            let bestD = Infinity;
-            for (const k of gens) {
-              let first = Infinity;
-              let last = -Infinity;
-              for (const x of k.flows) {
-                if (x.first < first) first = x.first;
-                if (x.last > last) last = x.last;
-              }
-              const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
-              if (d < bestD) {
-                bestD = d;
-                best = k;
-              }
-            }
-            best.flows.push(f);
+  const addGroups = (proto: 'tcp' | 'udp', found: Generation[]): void => {
+    const { client, cport } = found[0].flows[0];
+    const siblings = { connections: 0 };
+    let gens = found;
+    const unknown = gens.find((g) => g.gen === -1);
+    if (unknown && gens.length > 1) {
+      // A point that missed the SYN: attach its flow to the generation closest in time.
+      gens = gens.filter((g) => g !== unknown);
+      for (const f of unknown.flows) {
+        let best = gens[0];
+        let bestD = Infinity;
+        for (const k of gens) {
+          let first = Infinity;
+          let last = -Infinity;
+          for (const x of k.flows) {
+            if (x.first < first) first = x.first;
+            if (x.last > last) last = x.last;
+          }
+          const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
+          if (d < bestD) {
+            bestD = d;
+            best = k;
           }
         }
-        for (const { flows } of gens) {
-          let first = Infinity;
-          for (const f of flows) if (f.first < first) first = f.first;
-          groups.push({ proto, client, cport, flows, first, endpoints: undefined, toVip: false, siblings });
-        }
+        best.flows.push(f);
       }
     }
-  }
+    for (let j = 0; j < gens.length; j++) {
+      const flows = gens[j].flows;
+      let first = Infinity;
+      for (let k = 0; k < flows.length; k++) if (flows[k].first < first) first = flows[k].first;
+      groups.push({ proto, client, cport, flows, first, endpoints: undefined, toVip: false, siblings });
+    }
+  };
+  byProto.tcp.forEach((byPort) => byPort.forEach((found) => addGroups('tcp', found)));
+  byProto.udp.forEach((byPort) => byPort.forEach((found) => addGroups('udp', found)));
   groups.sort((a, b) => a.first - b.first);
   return groups;
 }
@@ -183,20 +191,37 @@ function learnMacs(facts: Facts): void {
       const mac = addr ? p.table.srcMacByIp.get(addr) : undefined;
       if (mac) facts.rsMacs.set(mac, p.spec.realServer);
       // What the real server itself sent (its replies) left from its own NIC.
-      for (const f of p.table.allFlows()) for (const m of f.repSrcMacs) if (!f.reqSrcMacs.includes(m)) facts.rsMacs.set(m, p.spec.realServer);
+      const flows = p.table.allFlows();
+      for (let k = 0; k < flows.length; k++) {
+        const { repSrcMacs, reqSrcMacs } = flows[k];
+        for (let j = 0; j < repSrcMacs.length; j++) if (!reqSrcMacs.includes(repSrcMacs[j])) facts.rsMacs.set(repSrcMacs[j], p.spec.realServer);
+      }
     }
   }
   for (const p of facts.points) {
     if (p.spec.role !== 'director') continue;
     for (const v of p.table.vrrp.values()) if (v.srcMac) facts.directorMacs.add(v.srcMac);
     const s = p.table.records;
-    for (const f of p.table.allFlows()) {
-      for (let i = f.headStart; i < f.headStart + f.headLen; i++) {
+    const flows = p.table.allFlows();
+    for (let k = 0; k < flows.length; k++) {
+      const f = flows[k];
+      const end = f.headStart + f.headLen;
+      // Consecutive records mostly share their addressing and direction: judged once.
+      let last: Addressing | undefined;
+      let lastDup = false;
+      let lastReply = false;
+      for (let i = f.headStart; i < end; i++) {
+        const a = s.addr(i);
+        const dup = s.dup(i);
+        const reply = s.reply(i);
+        if (a === last && dup === lastDup && reply === lastReply) continue;
+        last = a;
+        lastDup = dup;
+        lastReply = reply;
         // The forwarded copy leaves from the director's NIC; the first copy of a request
         // to the VIP arrived at it.
-        const { srcMac, dstMac, dst } = s.addr(i);
-        if (s.dup(i) && srcMac && !facts.rsMacs.has(srcMac)) facts.directorMacs.add(srcMac);
-        if (!s.dup(i) && !s.reply(i) && dstMac && services.vips.has(dst) && !facts.rsMacs.has(dstMac)) facts.directorMacs.add(dstMac);
+        if (dup && a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
+        if (!dup && !reply && a.dstMac && services.vips.has(a.dst) && !facts.rsMacs.has(a.dstMac)) facts.directorMacs.add(a.dstMac);
       }
     }
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
@@ -229,8 +254,11 @@ function learnMacs(facts: Facts): void {
   const unknown = new Set<string>();
   for (const p of facts.points) {
     if (p.spec.role !== 'director') continue;
-    for (const f of p.table.allFlows()) {
-      for (const m of f.dupDstMacs) {
+    const flows = p.table.allFlows();
+    for (let k = 0; k < flows.length; k++) {
+      const macs = flows[k].dupDstMacs;
+      for (let j = 0; j < macs.length; j++) {
+        const m = macs[j];
         // Group bit clear: unicast.
         if (!facts.rsMacs.has(m) && !facts.directorMacs.has(m) && (parseInt(m.slice(0, 2), 16) & 1) === 0) unknown.add(m);
       }
@@ -359,7 +387,8 @@ function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow
   let fins = 0;
   let rsts = 0;
   let rstS = 0;
-  for (const f of flows) {
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
     rep += f.rep;
     icmpToClient += f.icmpToClient;
     syn += f.syn;
@@ -438,10 +467,9 @@ export function correlate(facts: Facts): void {
   alignClocks(points, groups);
 
   const endpoints = new Endpoints(services);
-  for (const g of groups) {
+  for (let k = 0; k < groups.length; k++) {
+    const g = groups[k];
     if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
-  }
-  for (const g of groups) {
     if (g.flows.length === 0) continue;
     const eps = endpointsOf(g);
     g.endpoints = eps;
@@ -458,7 +486,7 @@ export function correlate(facts: Facts): void {
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
 
   const ctx: GroupContext = { facts, points, services, endpoints, checks, names, directorPointSeesRsSide };
-  for (const g of groups) connectionFacts(g, ctx);
+  for (let k = 0; k < groups.length; k++) connectionFacts(groups[k], ctx);
   facts.healthChecks.push(...checks.values());
 }
 
@@ -491,13 +519,14 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   const clientReplySrcs: string[] = [];
   let clientReplies = 0;
   let clientFlows = 0;
-  for (const f of g.flows) {
+  for (let k = 0; k < g.flows.length; k++) {
+    const f = g.flows[k];
     const role = points[f.point].spec.role;
     if (role === 'director') dirFlows.push(f);
     else if (role === 'client' || role === 'router') {
       clientFlows++;
       clientReplies += f.rep;
-      for (const e of f.replySrcs) if (!clientReplySrcs.includes(e)) clientReplySrcs.push(e);
+      addNew(clientReplySrcs, f.replySrcs);
     }
   }
   const { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused } = directorView(dirFlows, ctx);
@@ -529,7 +558,8 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   let start = Infinity;
   let end = -Infinity;
   let packets = 0;
-  for (const f of g.flows) {
+  for (let k = 0; k < g.flows.length; k++) {
+    const f = g.flows[k];
     const shift = points[f.point].shift;
     if (f.first + shift < start) start = f.first + shift;
     if (f.last + shift > end) end = f.last + shift;
@@ -604,7 +634,8 @@ function addName(names: string[], name: string | undefined): void {
 /** One view per real server that saw anything of the connection. */
 function rsViewsOf(flows: Flow[], points: PointInfo[]): RsView[] {
   const rsViews: RsView[] = [];
-  for (const f of flows) {
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
     const p = points[f.point];
     if (p.spec.role !== 'real-server') continue;
     const rs = p.spec.realServer ?? p.spec.host;

@@ -27,9 +27,11 @@ export const arpProblem: Rule = {
     }
     // Requests for the VIP that reached a real server without passing the director.
     const bypass = new Map<string, { point: number; packets: number[]; ts: number; macs: Set<string> }>();
-    for (const c of ctx.conns) {
+    for (let ci = 0; ci < ctx.conns.length; ci++) {
+      const c = ctx.conns[ci];
       if (c.forwarded || c.service?.method === 'nat') continue;
-      for (const v of c.rsViews) {
+      for (let vi = 0; vi < c.rsViews.length; vi++) {
+        const v = c.rsViews[vi];
         if (v.requests === 0) continue;
         const foreign = v.reqSrcMacs.filter((m) => !ctx.directorMacs.has(m));
         if (foreign.length === 0 && ctx.directorMacs.size > 0) continue;

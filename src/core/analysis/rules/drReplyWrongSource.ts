@@ -13,10 +13,12 @@ export const drReplyWrongSource: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     const byRs = new Map<string, { conns: ConnFacts[]; src: string }>();
-    for (const c of ctx.conns) {
+    for (let ci = 0; ci < ctx.conns.length; ci++) {
+      const c = ctx.conns[ci];
       const method = c.service?.method;
       if (method !== 'dr' && method !== 'tun') continue;
-      for (const v of c.rsViews) {
+      for (let vi = 0; vi < c.rsViews.length; vi++) {
+        const v = c.rsViews[vi];
         const rip = ctx.services.rsAddressByName.get(v.rs);
         const wrong = v.replySrcs.find((e) => !e.endsWith(':icmp') && !e.startsWith(`${c.conn.vip}:`) && (!rip || e.startsWith(`${rip}:`)));
         if (!wrong) continue;

@@ -3,7 +3,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { connEvidence, locate, plural, type Rule } from './rule';
+import { connEvidence, groupBy, locate, plural, type Rule } from './rule';
 
 export const forwardedNotReceived: Rule = {
   code: 'forwarded-not-received',
@@ -12,10 +12,16 @@ export const forwardedNotReceived: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     const missing = new Map<string, ConnFacts[]>();
-    for (const c of ctx.conns) {
+    // Each real server's readable capture points, once (not per connection).
+    const rsPoints = groupBy(
+      ctx.points.filter((p) => p.readable && p.spec.role === 'real-server'),
+      (p) => p.spec.realServer,
+    );
+    for (let ci = 0; ci < ctx.conns.length; ci++) {
+      const c = ctx.conns[ci];
       for (const rs of c.forwardedTo) {
-        const points = ctx.points.filter((p) => p.readable && p.spec.role === 'real-server' && p.spec.realServer === rs);
-        if (points.length === 0) continue;
+        const points = rsPoints.get(rs);
+        if (points === undefined) continue;
         if (c.rsViews.some((v) => v.rs === rs && v.requests > 0)) continue;
         // Only blame the real server when its capture was running at the time.
         const t = c.conn.start;

@@ -14,12 +14,14 @@ export const natReplyBypassesDirector: Rule = {
     const findings: Finding[] = [];
     const directorCaptured = ctx.points.some((p) => p.readable && p.spec.role === 'director');
     const hits: Array<{ c: ConnFacts; rs: string; how: string }> = [];
-    for (const c of ctx.conns) {
+    for (let ci = 0; ci < ctx.conns.length; ci++) {
+      const c = ctx.conns[ci];
       if (c.service?.method !== 'nat') continue;
       const rsAddrs = new Set(c.service.realServers.map((r) => r.address));
       for (const [addr, name] of ctx.services.rsByAddress) if (name === c.conn.realServer) rsAddrs.add(addr);
       const clientSawRip = c.clientReplySrcs.find((e) => rsAddrs.has(e.slice(0, e.lastIndexOf(':'))));
-      for (const v of c.rsViews) {
+      for (let vi = 0; vi < c.rsViews.length; vi++) {
+        const v = c.rsViews[vi];
         if (v.replies === 0 || v.requests === 0) continue;
         const otherHop = v.repDstMacs.length > 0 && v.reqSrcMacs.length > 0 && !v.repDstMacs.some((m) => v.reqSrcMacs.includes(m));
         if ((directorCaptured && !c.directorSawReply) || otherHop || clientSawRip) {

@@ -4,6 +4,7 @@
 // IPVS keeps existing entries, so clients that reuse their source port (UDP: syslog,
 // DNS forwarders, RADIUS, SIP) or persistent clients stay on the dead server.
 
+import type { ManifestService } from '../../capture/manifest';
 import type { Finding } from '../../findings/finding';
 import { firstSightings, lastFirstSighting } from '../hops';
 import { firstRefs, type ConnFacts, type Facts } from '../facts';
@@ -43,10 +44,14 @@ export const quiescentDeadServer: Rule = {
     const findings: Finding[] = [];
     const blamed = blamedRealServers(ctx);
     const byService = new Map<string, Map<string, PerRs>>();
-    for (const c of ctx.conns) {
+    const keyOf = new Map<ManifestService, string>();
+    for (let ci = 0; ci < ctx.conns.length; ci++) {
+      const c = ctx.conns[ci];
       const rs = c.conn.realServer;
       if (!rs || !c.service || !c.replyVisible) continue;
-      const key = `${c.service.protocol}|${c.service.vip}|${c.service.port}`;
+      // One text per service object, not one per connection.
+      let key = keyOf.get(c.service);
+      if (key === undefined) keyOf.set(c.service, (key = `${c.service.protocol}|${c.service.vip}|${c.service.port}`));
       let m = byService.get(key);
       if (!m) byService.set(key, (m = new Map()));
       let e = m.get(rs);

@@ -15,7 +15,8 @@ export const rsNoReply: Rule = {
     const blamed = blamedRealServers(ctx);
     const explained = explainedConnections(ctx);
     const byRs = new Map<string, { conns: ConnFacts[]; seenThere: boolean }>();
-    for (const c of ctx.conns) {
+    for (let ci = 0; ci < ctx.conns.length; ci++) {
+      const c = ctx.conns[ci];
       if (explained.has(c.conn.id)) continue;
       const v = c.rsViews.find((x) => x.requests > 0);
       let rs: string | undefined;

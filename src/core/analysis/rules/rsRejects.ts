@@ -13,7 +13,8 @@ export const rsRejects: Rule = {
     const findings: Finding[] = [];
     const blamed = blamedRealServers(ctx);
     const byRs = new Map<string, ConnFacts[]>();
-    for (const c of ctx.conns) {
+    for (let ci = 0; ci < ctx.conns.length; ci++) {
+      const c = ctx.conns[ci];
       let rs: string | undefined;
       const v = c.rsViews.find((x) => x.requests > 0 && x.synAck === 0 && (x.rst > 0 || x.icmp > 0) && x.replySrcs.length > 0);
       if (v && !(c.conn.protocol === 'tcp' && c.handshakeDone)) rs = v.rs;

@@ -98,7 +98,8 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 
 export function groupBy<T>(items: T[], key: (t: T) => string | undefined): Map<string, T[]> {
   const m = new Map<string, T[]>();
-  for (const it of items) {
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
     const k = key(it);
     if (k === undefined) continue;
     const list = m.get(k);

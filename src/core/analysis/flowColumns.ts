@@ -102,10 +102,11 @@ export function pushSmall(list: string[], v: string | undefined): string[] {
   return one;
 }
 
-/** `a`'s values in a new array of `size`, the rest `fill`. */
+/** `a`'s values in a new array of `size`, the rest `fill` (one allocation: slicing, then
+ *  lengthening, would copy twice). */
 function grownText<T>(a: T[], size: number, fill: T): T[] {
-  const bigger = a.slice();
-  bigger.length = size;
+  const bigger = new Array<T>(size);
+  for (let i = 0; i < a.length; i++) bigger[i] = a[i];
   return bigger.fill(fill, a.length);
 }
 

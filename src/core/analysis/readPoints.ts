@@ -2,7 +2,7 @@
 // a few hundred frames each, not one file after another: the flow table's code then meets
 // every kind of point (client, director, real server) within its first frames, and the
 // JIT optimises it once for all of them instead of again each time the next file brings
-// paths the previous one never took (about a fifth less CPU for a big folder).
+// paths the previous one never took (~15% less CPU for the whole analysis of a big folder).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -312,10 +312,12 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
   const samples = new Map<string, OffsetSamples>();
   // A few hundred connections spread over the capture pin the offsets down as well as all.
   const step = Math.max(1, Math.floor(groups.length / MAX_CLOCK_GROUPS));
+  // Packets by signature (as int32: a small-integer key, not a boxed one), per connection.
+  const bySig = new Map<number, SeenPacket[]>();
   for (let gi = 0; gi < groups.length; gi += step) {
     const g = groups[gi];
     // Earliest time each host saw each packet: packets by signature, then field by field.
-    const bySig = new Map<number, SeenPacket[]>();
+    bySig.clear();
     const packets: SeenPacket[] = [];
     for (let fi = 0; fi < g.flows.length; fi++) {
       const f = g.flows[fi];
@@ -326,8 +328,9 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
       for (let k = 0; k < count; k++) {
         const i = f.recordAt(k);
         if (s.dup(i)) continue;
-        let same = bySig.get(s.sig[i]);
-        if (same === undefined) bySig.set(s.sig[i], (same = []));
+        const sig = s.sig[i] | 0;
+        let same = bySig.get(sig);
+        if (same === undefined) bySig.set(sig, (same = []));
         let packet: SeenPacket | undefined;
         for (let x = 0; x < same.length; x++) {
           if (s.sameKey(i, same[x].store, same[x].i)) {

@@ -19,12 +19,6 @@ export function isClassicMagic(magicBE: number): boolean {
   );
 }
 
-export function readClassic(win: ByteWindow, name: string, onFrame: FrameCallback, reuseFrame = false): ReadSummary {
-  const frames = new ClassicFrames(win, name, reuseFrame);
-  frames.read(onFrame, Infinity);
-  return frames.summary;
-}
-
 /** A classic pcap file read a batch of frames at a time (see FrameSource). */
 export class ClassicFrames implements FrameSource {
   readonly summary: ReadSummary;

@@ -25,12 +25,6 @@ interface Iface {
   tsOffset: number;
 }
 
-export function readPcapng(win: ByteWindow, name: string, onFrame: FrameCallback): ReadSummary {
-  const frames = new PcapngFrames(win, name);
-  frames.read(onFrame, Infinity);
-  return frames.summary;
-}
-
 /** A pcapng file read a batch of frames at a time (see FrameSource). */
 export class PcapngFrames implements FrameSource {
   readonly summary: ReadSummary = { format: 'pcapng', frames: 0, linkTypes: [], warnings: [] };

@@ -11,6 +11,7 @@ import type { RawFrame } from '../pcap/frame';
 import type { ServiceMap } from './endpoints';
 import * as F from './flowColumns';
 import { FlowColumns, kindOf, MAX_TAIL } from './flowColumns';
+import { AddressLearning } from './learning';
 import { PacketRecords, packetSig } from './packetRecords';
 
 export { MAX_HEAD, MAX_TAIL } from './flowColumns';
@@ -328,14 +329,8 @@ export class PointTable {
   readonly fragNeeded: FragNeededEvent[] = [];
   /** Packet records of every flow at this point. */
   readonly records = new PacketRecords();
-  /** Source IP -> source MAC (first seen), bounded. */
-  readonly srcMacByIp = new Map<string, string>();
-  /** For points whose own address is unknown (bounded): address -> times it accepted a
-   *  TCP connection (SYN to it, SYN-ACK from it), and address -> packets as a fallback. */
-  readonly acceptCounts = new Map<string, number>();
-  /** Same points: unicast MAC -> IP frames it sent or received (its own NIC's MAC wins). */
-  readonly macCounts = new Map<string, number>();
-  readonly ipCounts = new Map<string, number>();
+  /** Real servers: who this host is, from its first packets (see AddressLearning). */
+  private readonly learning: AddressLearning | undefined;
   packets = 0;
   first = Infinity;
   last = 0;
@@ -357,8 +352,30 @@ export class PointTable {
   constructor(
     readonly point: number,
     private readonly services: ServiceMap,
-    private readonly countIps: boolean,
-  ) {}
+    countIps: boolean,
+  ) {
+    this.learning = countIps ? new AddressLearning() : undefined;
+  }
+
+  /** Source IP -> source MAC (first seen), bounded: real servers only, like the three below. */
+  get srcMacByIp(): Map<string, string> {
+    return this.learning?.srcMacByIp() ?? new Map();
+  }
+
+  /** Address -> times it accepted a TCP connection (SYN to it, SYN-ACK from it). */
+  get acceptCounts(): Map<string, number> {
+    return this.learning?.acceptCounts() ?? new Map();
+  }
+
+  /** Address -> IP packets from or to it (the fallback). */
+  get ipCounts(): Map<string, number> {
+    return this.learning?.ipCounts() ?? new Map();
+  }
+
+  /** Unicast MAC -> IP frames it sent or received (its own NIC's MAC wins). */
+  get macCounts(): Map<string, number> {
+    return this.learning?.macCounts() ?? new Map();
+  }
 
   /** Every flow of this point, retired ones first (made once per state of the table). */
   allFlows(): Flow[] {
@@ -385,7 +402,7 @@ export class PointTable {
     const proto = p.proto;
     if (proto === 'icmp' || proto === 'icmp6') return this.consumeIcmp(p);
     // Who this host is (real servers): learnt from the first packets, enough to tell.
-    if (this.countIps && this.packets <= LEARN_PACKETS) this.learn(p.src, p.dst, p.srcMac, p.dstMac, p.tcp?.flagBits ?? 0);
+    if (this.learning !== undefined && this.packets <= LEARN_PACKETS) this.learning.packet(p.src, p.dst, p.srcMac, p.dstMac, p.tcp?.flagBits ?? 0);
     let l4: Packet | InnerPacket = p;
     let flagBits: number;
     let outerSrc: string | undefined;
@@ -492,10 +509,10 @@ export class PointTable {
     this.packets++;
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
-    // Who this host is (real servers): learnt from the first packets, enough to tell.
-    if (this.countIps && this.packets <= LEARN_PACKETS) this.learnFrame(d, at, linkType, macAt, off, ipProto === 6 ? flagBits : 0);
     const srcIp = (d[off + 12] << 24) | (d[off + 13] << 16) | (d[off + 14] << 8) | d[off + 15];
     const dstIp = (d[off + 16] << 24) | (d[off + 17] << 16) | (d[off + 18] << 8) | d[off + 19];
+    // Who this host is (real servers): learnt from the first packets, enough to tell.
+    if (this.learning !== undefined && this.packets <= LEARN_PACKETS) learnFrame(this.learning, d, at, linkType, macAt, srcIp, dstIp, ipProto === 6 ? flagBits : 0);
     const ports = (d[l4] << 24) | (d[l4 + 1] << 16) | (d[l4 + 2] << 8) | d[l4 + 3];
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
@@ -542,13 +559,6 @@ export class PointTable {
     }
     if (reply && !dup && flagBits >= 0 && len > 0) this.noteHttpStatus(id, d, payloadAt, capEnd);
     return true;
-  }
-
-  /** learn() for a frame of the fast path. */
-  private learnFrame(d: Uint8Array, at: number, linkType: number, macAt: number, off: number, tcpFlagBits: number): void {
-    const srcMac = linkType === 1 ? formatMac(d, at + 6) : macAt >= 0 ? formatMac(d, macAt) : undefined;
-    const dstMac = linkType === 1 ? formatMac(d, at) : undefined;
-    this.learn(formatIpv4(d, off + 12), formatIpv4(d, off + 16), srcMac, dstMac, tcpFlagBits);
   }
 
   /** The flow id of a TCP or UDP packet (-1: none kept), its direction in resolvedReply. */
@@ -675,26 +685,6 @@ export class PointTable {
   /** The status of the first HTTP response of a flow (health checks read it). */
   private noteHttpStatus(id: number, d: Uint8Array, payloadAt: number, payloadEnd: number): void {
     if (this.cols.httpStatus[id] === 0) this.cols.httpStatus[id] = readHttpStatus(d, payloadAt, payloadEnd) ?? 0;
-  }
-
-  /** Counts what tells a real server's own address and MAC (see learnRealServerAddresses). */
-  private learn(src: string | undefined, dst: string | undefined, srcMac: string | undefined, dstMac: string | undefined, tcpFlagBits: number): void {
-    if (src !== undefined && srcMac !== undefined && this.srcMacByIp.size < 256 && !this.srcMacByIp.has(src)) this.srcMacByIp.set(src, srcMac);
-    if (src !== undefined && dst !== undefined) {
-      this.countIp(this.ipCounts, src);
-      this.countIp(this.ipCounts, dst);
-      if ((tcpFlagBits & (SYN | ACK)) === SYN) this.countIp(this.acceptCounts, dst);
-      else if ((tcpFlagBits & (SYN | ACK)) === (SYN | ACK)) this.countIp(this.acceptCounts, src);
-    }
-    if (srcMac !== undefined) this.countIp(this.macCounts, srcMac);
-    // Group bit clear: unicast.
-    if (dstMac !== undefined && (parseInt(dstMac.slice(0, 2), 16) & 1) === 0) this.countIp(this.macCounts, dstMac);
-  }
-
-  private countIp(m: Map<string, number>, ip: string): void {
-    const c = m.get(ip);
-    if (c !== undefined) m.set(ip, c + 1);
-    else if (m.size < 1024) m.set(ip, 1);
   }
 
   /** The flow of client `ip:port`; a new client SYN with another ISN starts a new connection. */
@@ -855,6 +845,22 @@ export class PointTable {
     s.setAddr(i, s.addressingId(-1, p.src ?? '?', p.dst ?? '?', p.srcMac, p.dstMac, undefined, undefined));
     s.setNote(i, note);
   }
+}
+
+/** AddressLearning.frame() for a frame of the fast path (Ethernet, or Linux cooked with the
+ *  sender's MAC at `macAt`, -1 without). */
+function learnFrame(l: AddressLearning, d: Uint8Array, at: number, linkType: number, macAt: number, srcIp: number, dstIp: number, tcpFlagBits: number): void {
+  const sm = linkType === 1 ? at + 6 : macAt;
+  const dm = linkType === 1 ? at : -1;
+  l.frame(
+    srcIp,
+    dstIp,
+    sm >= 0 ? (d[sm] << 8) | d[sm + 1] : -1,
+    sm >= 0 ? (d[sm + 2] << 24) | (d[sm + 3] << 16) | (d[sm + 4] << 8) | d[sm + 5] : 0,
+    dm >= 0 ? (d[dm] << 8) | d[dm + 1] : -1,
+    dm >= 0 ? (d[dm + 2] << 24) | (d[dm + 3] << 16) | (d[dm + 4] << 8) | d[dm + 5] : 0,
+    tcpFlagBits,
+  );
 }
 
 /** A Linux cooked capture's packet type, -1 when the frame has none. */

@@ -143,6 +143,13 @@ const path = require('node:path');
 const fs = require('node:fs');
 // The baselines, each alone in a fresh process like the first analysis: the bare reader,
 // and the flow-count floor (analysisBaselines.ts).
+// Start-up alone (node and the bundle loaded): what instruction counts subtract.
+if (mode === 'none') return;
+// One first analysis and nothing else (instruction counts).
+if (mode === 'first') {
+  core.analyzeCapture(dir).then((r) => process.stdout.write(JSON.stringify({ packets: r.stats.packets })));
+  return;
+}
 if (mode === 'reader' || mode === 'floor' || mode === 'tables' || mode === 'lean') {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'capture.json'), 'utf8'));
   const files = manifest.points.map((p) => path.join(dir, p.file));
@@ -227,6 +234,35 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
 /** Fresh processes per figure (the median is reported). */
 const RUNS = 3;
 
+/** Instructions (cachegrind's "I refs") of one fresh single-threaded run of the bench child
+ *  in `mode`, start-up excluded when `startup` is given: deterministic to about 1%, where
+ *  CPU time on a shared machine moves by 20%. Throws when valgrind is missing or fails. */
+function instructions(code: { bundle: string; worker: string }, dir: string, mode: 'first' | 'reader' | 'tables' | 'lean' | 'none', startup = 0): number {
+  const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', code.worker, code.bundle, dir, mode], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !m) throw new Error(`valgrind ${mode} failed (status ${r.status}): ${(r.stderr ?? String(r.error)).slice(-500)}`);
+  return Number(m[1].replace(/,/g, '')) - startup;
+}
+
+/** BENCH_INSTRUCTIONS=1: the first analysis and its baselines in instructions, for the
+ *  largest size (about two minutes under valgrind). */
+function instructionRows(code: { bundle: string; worker: string }, dir: string, label: string): string[] {
+  const startup = instructions(code, dir, 'none');
+  const [first, reader, tables, lean] = (['first', 'reader', 'tables', 'lean'] as const).map((mode) => instructions(code, dir, mode, startup));
+  const g = (v: number) => `${(v / 1e9).toFixed(2)} G`;
+  return [
+    '',
+    `Instructions (valgrind cachegrind, one fresh single-threaded process each, node start-up (${g(startup)}) subtracted), ${label}:`,
+    '',
+    '| first analysis | bare reader | flow tables | lean flow tables | first / reader | flow tables / lean |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| ${g(first)} | ${g(reader)} | ${g(tables)} | ${g(lean)} | ${(first / reader).toFixed(2)} | ${(tables / lean).toFixed(2)} |`,
+  ];
+}
+
 /** Peak RSS belongs to the analysis of one folder alone: a fresh process per size. */
 function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' | 'tables' | 'lean' = 'analysis'): ReturnType<typeof JSON.parse> {
   const r = spawnSync(process.execPath, [code.worker, code.bundle, dir, mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -244,6 +280,7 @@ export async function run(): Promise<void> {
       { label: '1M packets, 10k connections', connections: 10000, segments: 14 },
     ];
     const rows: string[] = [];
+    let counted: string[] = [];
     for (const s of sizes) {
       const dir = path.join(base, s.label.replace(/[^a-z0-9]+/gi, '-'));
       const g0 = Date.now();
@@ -268,6 +305,7 @@ export async function run(): Promise<void> {
       const tables = median('tables', 'ms');
       const lean = median('lean', 'ms');
       if (reader.frames !== m.frames || floor.frames !== m.frames || tables.frames !== m.packets) throw new Error(`baselines read ${reader.frames} / ${floor.frames} / ${tables.frames} frames, the analysis ${m.frames}`);
+      if (process.env.BENCH_INSTRUCTIONS === '1' && s === sizes[sizes.length - 1]) counted = instructionRows(code, dir, s.label);
       fs.rmSync(dir, { recursive: true, force: true });
       const full = m.packets / (m.analyseMs / 1000);
       const fullWall = m.packets / (m.analyseWallMs / 1000);
@@ -302,7 +340,9 @@ export async function run(): Promise<void> {
         '| size | packets | connections | full analysis, first (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | lean flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
+        ...counted,
         '',
+        process.env.BENCH_INSTRUCTIONS === '1' ? '' : 'BENCH_INSTRUCTIONS=1 adds instruction counts (valgrind), steadier than CPU time for comparing two versions.',
       ].join('\n'),
     );
   } finally {

@@ -86,32 +86,8 @@ interface Generation {
  *  per analysis over every flow, mostly before the JIT has optimised it: indexed loops and
  *  Map.forEach, which make no iterator object per step. */
 function groupFlows(points: PointInfo[]): Group[] {
-  // protocol -> client -> port -> generations (a short list: almost always one).
-  const byProto = { tcp: new Map<string, Map<number, Generation[]>>(), udp: new Map<string, Map<number, Generation[]>>() };
-  for (let pi = 0; pi < points.length; pi++) {
-    const flows = points[pi].table.allFlows();
-    for (let k = 0; k < flows.length; k++) {
-      const f = flows[k];
-      const byClient = byProto[f.proto];
-      let byPort = byClient.get(f.client);
-      if (!byPort) byClient.set(f.client, (byPort = new Map()));
-      const gen = f.gen;
-      const gens = byPort.get(f.cport);
-      if (!gens) {
-        byPort.set(f.cport, [{ gen, flows: [f] }]);
-        continue;
-      }
-      let same: Generation | undefined;
-      for (let j = 0; j < gens.length; j++) {
-        if (gens[j].gen === gen) {
-          same = gens[j];
-          break;
-        }
-      }
-      if (same) same.flows.push(f);
-      else gens.push({ gen, flows: [f] });
-    }
-  }
+  const byProto: ByProto = { tcp: new Map(), udp: new Map() };
+  for (let pi = 0; pi < points.length; pi++) addGenerations(byProto, points[pi].table.allFlows());
   const groups: Group[] = [];
   const addGroups = (proto: 'tcp' | 'udp', found: Generation[]): void => {
     const { client, cport } = found[0].flows[0];
@@ -153,6 +129,34 @@ function groupFlows(points: PointInfo[]): Group[] {
   return groups;
 }
 
+/** protocol -> client -> port -> generations (a short list: almost always one). */
+type ByProto = Record<'tcp' | 'udp', Map<string, Map<number, Generation[]>>>;
+
+/** One point's flows into their generations. */
+function addGenerations(byProto: ByProto, flows: Flow[]): void {
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    const byClient = byProto[f.proto];
+    let byPort = byClient.get(f.client);
+    if (!byPort) byClient.set(f.client, (byPort = new Map()));
+    const gen = f.gen;
+    const gens = byPort.get(f.cport);
+    if (!gens) {
+      byPort.set(f.cport, [{ gen, flows: [f] }]);
+      continue;
+    }
+    let same: Generation | undefined;
+    for (let j = 0; j < gens.length; j++) {
+      if (gens[j].gen === gen) {
+        same = gens[j];
+        break;
+      }
+    }
+    if (same) same.flows.push(f);
+    else gens.push({ gen, flows: [f] });
+  }
+}
+
 /** Appends the values of `from` that `to` lacks. */
 function addNew(to: string[], from: string[]): void {
   for (let j = 0; j < from.length; j++) if (!to.includes(from[j])) to.push(from[j]);
@@ -173,6 +177,46 @@ function endpointsOf(g: Group): string[] {
   return out;
 }
 
+// Loops over every flow or connection of an analysis live in functions of their own that
+// return right after the loop. Such a loop is hot enough for V8 to compile the function
+// around it while it runs (on-stack replacement); a function holding several is compiled
+// whole in the first, deoptimised where the next one starts (no type feedback there yet)
+// and compiled again for each loop, and again in the next analysis. A function with one
+// loop is compiled once, small, and its code kept.
+
+/** What each real server sent itself (its replies) left from its own NIC. */
+function noteOwnReplyMacs(flows: Flow[], rs: string, rsMacs: Map<string, string>): void {
+  for (let k = 0; k < flows.length; k++) {
+    const { repSrcMacs, reqSrcMacs } = flows[k];
+    for (let j = 0; j < repSrcMacs.length; j++) if (!reqSrcMacs.includes(repSrcMacs[j])) rsMacs.set(repSrcMacs[j], rs);
+  }
+}
+
+/** A director's own MACs from its flows: the forwarded copy leaves from its NIC; the first
+ *  copy of a request to the VIP arrived at it. */
+function noteDirectorMacs(flows: Flow[], facts: Facts, services: ServiceMap): void {
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    const s = f.store;
+    const end = f.headStart + f.headLen;
+    // Consecutive records mostly share their addressing and direction: judged once.
+    let last: Addressing | undefined;
+    let lastDup = false;
+    let lastReply = false;
+    for (let i = f.headStart; i < end; i++) {
+      const a = s.addr(i);
+      const dup = s.dup(i);
+      const reply = s.reply(i);
+      if (a === last && dup === lastDup && reply === lastReply) continue;
+      last = a;
+      lastDup = dup;
+      lastReply = reply;
+      if (dup && a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
+      if (!dup && !reply && a.dstMac && services.vips.has(a.dst) && !facts.rsMacs.has(a.dstMac)) facts.directorMacs.add(a.dstMac);
+    }
+  }
+}
+
 /** Learns real-server MACs and director MACs from ARP and from what each point sent. */
 function learnMacs(facts: Facts): void {
   const { services } = facts;
@@ -190,40 +234,13 @@ function learnMacs(facts: Facts): void {
       const addr = services.rsAddressByName.get(p.spec.realServer);
       const mac = addr ? p.table.srcMacByIp.get(addr) : undefined;
       if (mac) facts.rsMacs.set(mac, p.spec.realServer);
-      // What the real server itself sent (its replies) left from its own NIC.
-      const flows = p.table.allFlows();
-      for (let k = 0; k < flows.length; k++) {
-        const { repSrcMacs, reqSrcMacs } = flows[k];
-        for (let j = 0; j < repSrcMacs.length; j++) if (!reqSrcMacs.includes(repSrcMacs[j])) facts.rsMacs.set(repSrcMacs[j], p.spec.realServer);
-      }
+      noteOwnReplyMacs(p.table.allFlows(), p.spec.realServer, facts.rsMacs);
     }
   }
   for (const p of facts.points) {
     if (p.spec.role !== 'director') continue;
     for (const v of p.table.vrrp.values()) if (v.srcMac) facts.directorMacs.add(v.srcMac);
-    const s = p.table.records;
-    const flows = p.table.allFlows();
-    for (let k = 0; k < flows.length; k++) {
-      const f = flows[k];
-      const end = f.headStart + f.headLen;
-      // Consecutive records mostly share their addressing and direction: judged once.
-      let last: Addressing | undefined;
-      let lastDup = false;
-      let lastReply = false;
-      for (let i = f.headStart; i < end; i++) {
-        const a = s.addr(i);
-        const dup = s.dup(i);
-        const reply = s.reply(i);
-        if (a === last && dup === lastDup && reply === lastReply) continue;
-        last = a;
-        lastDup = dup;
-        lastReply = reply;
-        // The forwarded copy leaves from the director's NIC; the first copy of a request
-        // to the VIP arrived at it.
-        if (dup && a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
-        if (!dup && !reply && a.dstMac && services.vips.has(a.dst) && !facts.rsMacs.has(a.dstMac)) facts.directorMacs.add(a.dstMac);
-      }
-    }
+    noteDirectorMacs(p.table.allFlows(), facts, services);
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
   }
   // A real server that never sent anything (VIP missing on lo): its NIC's MAC is the busiest
@@ -303,8 +320,8 @@ interface Sighting {
   enc: boolean;
 }
 
-/** Per-host clock corrections from matched packets, relative to the first director. Runs on
- *  a few hundred connections, too few for the JIT to optimise it: plain loops, few objects. */
+/** Per-host clock corrections from matched packets, relative to the first director, from a
+ *  few hundred connections spread over the capture. */
 function alignClocks(points: PointInfo[], groups: Group[]): void {
   const ref = points.find((p) => p.readable && p.spec.role === 'director') ?? points.find((p) => p.readable);
   if (!ref) return;
@@ -314,61 +331,7 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
   const step = Math.max(1, Math.floor(groups.length / MAX_CLOCK_GROUPS));
   // Packets by signature (as int32: a small-integer key, not a boxed one), per connection.
   const bySig = new Map<number, SeenPacket[]>();
-  for (let gi = 0; gi < groups.length; gi += step) {
-    const g = groups[gi];
-    // Earliest time each host saw each packet: packets by signature, then field by field.
-    bySig.clear();
-    const packets: SeenPacket[] = [];
-    for (let fi = 0; fi < g.flows.length; fi++) {
-      const f = g.flows[fi];
-      const p = points[f.point];
-      const s = f.store;
-      const host = p.spec.host;
-      const count = f.recordCount();
-      for (let k = 0; k < count; k++) {
-        const i = f.recordAt(k);
-        if (s.dup(i)) continue;
-        const sig = s.sig[i] | 0;
-        let same = bySig.get(sig);
-        if (same === undefined) bySig.set(sig, (same = []));
-        let packet: SeenPacket | undefined;
-        for (let x = 0; x < same.length; x++) {
-          if (s.sameKey(i, same[x].store, same[x].i)) {
-            packet = same[x];
-            break;
-          }
-        }
-        if (packet === undefined) {
-          packet = { store: s, i, hosts: [] };
-          same.push(packet);
-          packets.push(packet);
-        }
-        const ts = s.ts[i] + p.shift;
-        const hosts = packet.hosts;
-        let h = 0;
-        while (h < hosts.length && hosts[h].host !== host) h++;
-        if (h === hosts.length) hosts.push({ host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
-        else if (ts < hosts[h].ts) hosts[h] = { host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined };
-      }
-    }
-    for (let x = 0; x < packets.length; x++) {
-      const { store, i, hosts } = packets[x];
-      let r: Sighting | undefined;
-      for (let h = 0; h < hosts.length; h++) if (hosts[h].host === refHost) r = hosts[h];
-      if (r === undefined) continue;
-      const reply = store.reply(i);
-      const rr = pathRank(r.role, reply, r.enc);
-      for (let h = 0; h < hosts.length; h++) {
-        const o = hosts[h];
-        if (o === r || Math.abs(o.ts - r.ts) > MATCH_WINDOW_S) continue;
-        const hr = pathRank(o.role, reply, o.enc);
-        if (hr === rr) continue;
-        let sm = samples.get(o.host);
-        if (!sm) samples.set(o.host, (sm = newSamples()));
-        addSample(sm, hr > rr, o.ts - r.ts);
-      }
-    }
-  }
+  for (let gi = 0; gi < groups.length; gi += step) sampleOffsets(groups[gi], points, refHost, bySig, samples);
   for (const [host, s] of samples) {
     const est = estimateOffset(s, host, refHost);
     if (!est) continue;
@@ -379,6 +342,63 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
       // estimates are within the noise of asymmetric latency.
       if (est.offset !== undefined && Math.abs(est.offset) > 0.001) p.shift -= est.offset;
       p.lane.clockOffsetMs = Math.round(p.shift * 1e6) / 1e3;
+    }
+  }
+}
+
+/** One connection's offset samples: the earliest time each host saw each of its packets,
+ *  compared with the reference host's. */
+function sampleOffsets(g: Group, points: PointInfo[], refHost: string, bySig: Map<number, SeenPacket[]>, samples: Map<string, OffsetSamples>): void {
+  // Earliest time each host saw each packet: packets by signature, then field by field.
+  bySig.clear();
+  const packets: SeenPacket[] = [];
+  for (let fi = 0; fi < g.flows.length; fi++) {
+    const f = g.flows[fi];
+    const p = points[f.point];
+    const s = f.store;
+    const host = p.spec.host;
+    const count = f.recordCount();
+    for (let k = 0; k < count; k++) {
+      const i = f.recordAt(k);
+      if (s.dup(i)) continue;
+      const sig = s.sig[i] | 0;
+      let same = bySig.get(sig);
+      if (same === undefined) bySig.set(sig, (same = []));
+      let packet: SeenPacket | undefined;
+      for (let x = 0; x < same.length; x++) {
+        if (s.sameKey(i, same[x].store, same[x].i)) {
+          packet = same[x];
+          break;
+        }
+      }
+      if (packet === undefined) {
+        packet = { store: s, i, hosts: [] };
+        same.push(packet);
+        packets.push(packet);
+      }
+      const ts = s.ts[i] + p.shift;
+      const hosts = packet.hosts;
+      let h = 0;
+      while (h < hosts.length && hosts[h].host !== host) h++;
+      if (h === hosts.length) hosts.push({ host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
+      else if (ts < hosts[h].ts) hosts[h] = { host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined };
+    }
+  }
+  for (let x = 0; x < packets.length; x++) {
+    const { store, i, hosts } = packets[x];
+    let r: Sighting | undefined;
+    for (let h = 0; h < hosts.length; h++) if (hosts[h].host === refHost) r = hosts[h];
+    if (r === undefined) continue;
+    const reply = store.reply(i);
+    const rr = pathRank(r.role, reply, r.enc);
+    for (let h = 0; h < hosts.length; h++) {
+      const o = hosts[h];
+      if (o === r || Math.abs(o.ts - r.ts) > MATCH_WINDOW_S) continue;
+      const hr = pathRank(o.role, reply, o.enc);
+      if (hr === rr) continue;
+      let sm = samples.get(o.host);
+      if (!sm) samples.set(o.host, (sm = newSamples()));
+      addSample(sm, hr > rr, o.ts - r.ts);
     }
   }
 }
@@ -470,15 +490,7 @@ export function correlate(facts: Facts): void {
   alignClocks(points, groups);
 
   const endpoints = new Endpoints(services);
-  for (let k = 0; k < groups.length; k++) {
-    const g = groups[k];
-    if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
-    if (g.flows.length === 0) continue;
-    const eps = endpointsOf(g);
-    g.endpoints = eps;
-    g.toVip = endpoints.anyVip(eps);
-    if (g.toVip) facts.clients.add(g.client);
-  }
+  noteEndpoints(groups, facts, endpoints);
   const directorPointSeesRsSide = points.some(
     (p) =>
       p.spec.role === 'director' &&
@@ -489,8 +501,27 @@ export function correlate(facts: Facts): void {
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
 
   const ctx: GroupContext = { facts, points, services, endpoints, checks, names, directorPointSeesRsSide };
-  for (let k = 0; k < groups.length; k++) connectionFacts(groups[k], ctx);
+  connectionsOf(groups, ctx);
   facts.healthChecks.push(...checks.values());
+}
+
+/** Drops what a point only overheard; notes each group's server-side endpoints, whether one
+ *  is a VIP, and the clients of the virtual services. */
+function noteEndpoints(groups: Group[], facts: Facts, endpoints: Endpoints): void {
+  const { points } = facts;
+  for (let k = 0; k < groups.length; k++) {
+    const g = groups[k];
+    if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
+    if (g.flows.length === 0) continue;
+    const eps = endpointsOf(g);
+    g.endpoints = eps;
+    g.toVip = endpoints.anyVip(eps);
+    if (g.toVip) facts.clients.add(g.client);
+  }
+}
+
+function connectionsOf(groups: Group[], ctx: GroupContext): void {
+  for (let k = 0; k < groups.length; k++) connectionFacts(groups[k], ctx);
 }
 
 /** What connectionFacts() shares across the groups of one analysis. */

@@ -4,7 +4,7 @@
 import type { Evidence, Finding } from '../../findings/finding';
 import { firstRefs } from '../facts';
 import type { ArpEvent } from '../flowTable';
-import { locate, pointEvidence, type Rule } from './rule';
+import { forEachConn, locate, pointEvidence, type Rule } from './rule';
 
 export const arpProblem: Rule = {
   code: 'arp-problem',
@@ -27,9 +27,8 @@ export const arpProblem: Rule = {
     }
     // Requests for the VIP that reached a real server without passing the director.
     const bypass = new Map<string, { point: number; packets: number[]; ts: number; macs: Set<string> }>();
-    for (let ci = 0; ci < ctx.conns.length; ci++) {
-      const c = ctx.conns[ci];
-      if (c.forwarded || c.service?.method === 'nat') continue;
+    forEachConn(ctx.conns, (c) => {
+      if (c.forwarded || c.service?.method === 'nat') return;
       for (let vi = 0; vi < c.rsViews.length; vi++) {
         const v = c.rsViews[vi];
         if (v.requests === 0) continue;
@@ -40,7 +39,7 @@ export const arpProblem: Rule = {
         for (const n of firstRefs(c).get(v.point) ?? []) if (b.packets.length < 10) b.packets.push(n);
         bypass.set(v.rs, b);
       }
-    }
+    });
     const culprits = new Set([...byRs.keys(), ...bypass.keys()]);
     for (const rs of culprits) {
       const arps = byRs.get(rs) ?? [];

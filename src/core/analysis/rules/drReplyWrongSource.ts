@@ -4,7 +4,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { connEvidence, locate, plural, type Rule } from './rule';
+import { connEvidence, forEachConn, locate, plural, type Rule } from './rule';
 
 export const drReplyWrongSource: Rule = {
   code: 'dr-reply-wrong-source',
@@ -13,10 +13,9 @@ export const drReplyWrongSource: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     const byRs = new Map<string, { conns: ConnFacts[]; src: string }>();
-    for (let ci = 0; ci < ctx.conns.length; ci++) {
-      const c = ctx.conns[ci];
+    forEachConn(ctx.conns, (c) => {
       const method = c.service?.method;
-      if (method !== 'dr' && method !== 'tun') continue;
+      if (method !== 'dr' && method !== 'tun') return;
       for (let vi = 0; vi < c.rsViews.length; vi++) {
         const v = c.rsViews[vi];
         const rip = ctx.services.rsAddressByName.get(v.rs);
@@ -26,7 +25,7 @@ export const drReplyWrongSource: Rule = {
         entry.conns.push(c);
         byRs.set(v.rs, entry);
       }
-    }
+    });
     for (const [rs, { conns, src }] of byRs) {
       const svc = conns[0].service;
       findings.push({

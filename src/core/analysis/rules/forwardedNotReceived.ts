@@ -3,7 +3,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { connEvidence, groupBy, locate, plural, type Rule } from './rule';
+import { connEvidence, forEachConn, groupBy, locate, plural, type Rule } from './rule';
 
 export const forwardedNotReceived: Rule = {
   code: 'forwarded-not-received',
@@ -17,8 +17,7 @@ export const forwardedNotReceived: Rule = {
       ctx.points.filter((p) => p.readable && p.spec.role === 'real-server'),
       (p) => p.spec.realServer,
     );
-    for (let ci = 0; ci < ctx.conns.length; ci++) {
-      const c = ctx.conns[ci];
+    forEachConn(ctx.conns, (c) => {
       for (const rs of c.forwardedTo) {
         const points = rsPoints.get(rs);
         if (points === undefined) continue;
@@ -31,7 +30,7 @@ export const forwardedNotReceived: Rule = {
         list.push(c);
         missing.set(rs, list);
       }
-    }
+    });
     for (const [rs, conns] of missing) {
       const svc = conns[0].service;
       const method = svc?.method ?? 'dr';

@@ -4,7 +4,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { connEvidence, groupBy, locate, plural, type Rule } from './rule';
+import { connEvidence, forEachConn, groupBy, locate, plural, type Rule } from './rule';
 
 export const natReplyBypassesDirector: Rule = {
   code: 'nat-reply-bypasses-director',
@@ -14,9 +14,8 @@ export const natReplyBypassesDirector: Rule = {
     const findings: Finding[] = [];
     const directorCaptured = ctx.points.some((p) => p.readable && p.spec.role === 'director');
     const hits: Array<{ c: ConnFacts; rs: string; how: string }> = [];
-    for (let ci = 0; ci < ctx.conns.length; ci++) {
-      const c = ctx.conns[ci];
-      if (c.service?.method !== 'nat') continue;
+    forEachConn(ctx.conns, (c) => {
+      if (c.service?.method !== 'nat') return;
       const rsAddrs = new Set(c.service.realServers.map((r) => r.address));
       for (const [addr, name] of ctx.services.rsByAddress) if (name === c.conn.realServer) rsAddrs.add(addr);
       const clientSawRip = c.clientReplySrcs.find((e) => rsAddrs.has(e.slice(0, e.lastIndexOf(':'))));
@@ -37,7 +36,7 @@ export const natReplyBypassesDirector: Rule = {
       if (clientSawRip && !c.rsViews.some((v) => v.replies > 0) && c.conn.realServer) {
         hits.push({ c, rs: c.conn.realServer, how: `the client receives replies from ${clientSawRip} instead of ${c.conn.vip}:${c.conn.vport}` });
       }
-    }
+    });
     for (const [rs, list] of groupBy(hits, (h) => h.rs)) {
       const conns = [...new Set(list.map((h) => h.c))];
       const svc = conns[0].service;

@@ -9,7 +9,7 @@ import type { Finding } from '../../findings/finding';
 import { firstSightings, lastFirstSighting } from '../hops';
 import { firstRefs, type ConnFacts, type Facts } from '../facts';
 import { FIN, RST, SYN } from '../flowTable';
-import { blamedRealServers, fmtTime, locate, plural, pointEvidence, type Rule } from './rule';
+import { blamedRealServers, fmtTime, forEachConn, locate, plural, pointEvidence, type Rule } from './rule';
 
 interface PerRs {
   lastAnswer: number;
@@ -45,10 +45,9 @@ export const quiescentDeadServer: Rule = {
     const blamed = blamedRealServers(ctx);
     const byService = new Map<string, Map<string, PerRs>>();
     const keyOf = new Map<ManifestService, string>();
-    for (let ci = 0; ci < ctx.conns.length; ci++) {
-      const c = ctx.conns[ci];
+    forEachConn(ctx.conns, (c) => {
       const rs = c.conn.realServer;
-      if (!rs || !c.service || !c.replyVisible) continue;
+      if (!rs || !c.service || !c.replyVisible) return;
       // One text per service object, not one per connection.
       let key = keyOf.get(c.service);
       if (key === undefined) keyOf.set(c.service, (key = `${c.service.protocol}|${c.service.vip}|${c.service.port}`));
@@ -57,7 +56,7 @@ export const quiescentDeadServer: Rule = {
       let e = m.get(rs);
       if (!e) m.set(rs, (e = { lastAnswer: -Infinity, answered: false, conns: [] }));
       e.conns.push(c);
-    }
+    });
     for (const servers of byService.values()) {
       // When each server last answered: from the latest connections back. A connection that
       // ended before the latest answer found so far cannot move it (its packets are no later

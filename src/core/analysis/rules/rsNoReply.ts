@@ -4,7 +4,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { blamedRealServers, connEvidence, explainedConnections, locate, plural, type Rule } from './rule';
+import { blamedRealServers, connEvidence, explainedConnections, forEachConn, locate, plural, type Rule } from './rule';
 
 export const rsNoReply: Rule = {
   code: 'rs-no-reply',
@@ -15,26 +15,25 @@ export const rsNoReply: Rule = {
     const blamed = blamedRealServers(ctx);
     const explained = explainedConnections(ctx);
     const byRs = new Map<string, { conns: ConnFacts[]; seenThere: boolean }>();
-    for (let ci = 0; ci < ctx.conns.length; ci++) {
-      const c = ctx.conns[ci];
-      if (explained.has(c.conn.id)) continue;
+    forEachConn(ctx.conns, (c) => {
+      if (explained.has(c.conn.id)) return;
       const v = c.rsViews.find((x) => x.requests > 0);
       let rs: string | undefined;
       let seenThere = false;
       if (v) {
-        if (v.replies > 0 || v.rst > 0 || v.icmp > 0) continue;
+        if (v.replies > 0 || v.rst > 0 || v.icmp > 0) return;
         rs = v.rs;
         seenThere = true;
       } else if (c.forwarded && c.conn.state === 'no-reply' && c.conn.realServer) {
         rs = c.conn.realServer;
       }
-      if (!rs || blamed.has(rs)) continue;
+      if (!rs || blamed.has(rs)) return;
       // UDP services may be one-way (syslog): only blame when others do answer UDP.
-      if (c.conn.protocol === 'udp' && !ctx.conns.some((o) => o.service === c.service && o.conn.state === 'complete')) continue;
+      if (c.conn.protocol === 'udp' && !ctx.conns.some((o) => o.service === c.service && o.conn.state === 'complete')) return;
       const e = byRs.get(rs) ?? { conns: [], seenThere };
       e.conns.push(c);
       byRs.set(rs, e);
-    }
+    });
     for (const [rs, { conns, seenThere }] of byRs) {
       const svc = conns[0].service;
       const method = svc?.method;

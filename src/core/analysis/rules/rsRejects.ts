@@ -3,7 +3,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { blamedRealServers, connEvidence, locate, plural, type Rule } from './rule';
+import { blamedRealServers, connEvidence, forEachConn, locate, plural, type Rule } from './rule';
 
 export const rsRejects: Rule = {
   code: 'rs-rejects',
@@ -13,17 +13,16 @@ export const rsRejects: Rule = {
     const findings: Finding[] = [];
     const blamed = blamedRealServers(ctx);
     const byRs = new Map<string, ConnFacts[]>();
-    for (let ci = 0; ci < ctx.conns.length; ci++) {
-      const c = ctx.conns[ci];
+    forEachConn(ctx.conns, (c) => {
       let rs: string | undefined;
       const v = c.rsViews.find((x) => x.requests > 0 && x.synAck === 0 && (x.rst > 0 || x.icmp > 0) && x.replySrcs.length > 0);
       if (v && !(c.conn.protocol === 'tcp' && c.handshakeDone)) rs = v.rs;
       else if (!v && c.forwarded && c.conn.state === 'rejected' && !c.directorRefused && c.conn.realServer) rs = c.conn.realServer;
-      if (!rs || blamed.has(rs)) continue;
+      if (!rs || blamed.has(rs)) return;
       const list = byRs.get(rs) ?? [];
       list.push(c);
       byRs.set(rs, list);
-    }
+    });
     for (const [rs, conns] of byRs) {
       const svc = conns[0].service;
       const port = svc?.realServers.find((r) => r.name === rs)?.port ?? conns[0].conn.vport;

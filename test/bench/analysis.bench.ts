@@ -235,10 +235,11 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
 const RUNS = 3;
 
 /** Instructions (cachegrind's "I refs") of one fresh single-threaded run of the bench child
- *  in `mode`, start-up excluded when `startup` is given: deterministic to about 1%, where
- *  CPU time on a shared machine moves by 20%. Throws when valgrind is missing or fails. */
+ *  in `mode`, start-up excluded when `startup` is given. Fixed hash and random seeds make it
+ *  repeat to within 0.1% (they lay out V8's hash tables; unfixed, ±2%), where CPU time on a
+ *  shared machine moves by 20%. Throws when valgrind is missing or fails. */
 function instructions(code: { bundle: string; worker: string }, dir: string, mode: 'first' | 'reader' | 'tables' | 'lean' | 'none', startup = 0): number {
-  const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', code.worker, code.bundle, dir, mode], {
+  const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', code.worker, code.bundle, dir, mode], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });

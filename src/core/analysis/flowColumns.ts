@@ -25,7 +25,7 @@ export const RETRANS_C = 11;
 export const RETRANS_S = 12;
 export const ICMP_TO_CLIENT = 13;
 export const ICMP_FROM_CLIENT = 14;
-const COUNTS = 16;
+export const COUNTS = 16;
 
 /** Small distinct lists per flow, at id * LISTS + one of these. */
 export const REQ_DSTS = 0;

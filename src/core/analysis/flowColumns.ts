@@ -139,8 +139,8 @@ export class FlowColumns {
   lasts: Array<string | undefined> = [];
   /** Per flow and direction (ADDR_*): id of the last record's Addressing (-1: none). */
   addr = new Int32Array(0);
-  /** Per flow and kind: source and destination address, ports, source and destination
-   *  MAC (high 16 bits, low 32; -1 high: none), the Addressing id of the packet they
+  /** Per flow and kind: source and destination address, ports, the MACs as three words and
+   *  which MACs the frame has (see consumeFrame()), the Addressing id of the packet they
    *  describe, and 1 when set (see sameAddresses()). */
   keys = new Int32Array(0);
 
@@ -219,7 +219,7 @@ export class FlowColumns {
   /** Whether the last packet of this kind in the flow had exactly these addresses, ports
    *  and MACs: then this one leaves the flow's lists as they are and shares its addressing
    *  (kindAddr). */
-  sameAddresses(id: number, kind: number, srcIp: number, dstIp: number, ports: number, srcMacHi: number, srcMacLo: number, dstMacHi: number, dstMacLo: number): boolean {
+  sameAddresses(id: number, kind: number, srcIp: number, dstIp: number, ports: number, mac0: number, mac1: number, mac2: number, macKind: number): boolean {
     const k = (id * KINDS + kind) * KEY;
     const keys = this.keys;
     return (
@@ -227,23 +227,23 @@ export class FlowColumns {
       keys[k] === srcIp &&
       keys[k + 1] === dstIp &&
       keys[k + 2] === ports &&
-      keys[k + 3] === srcMacHi &&
-      keys[k + 4] === srcMacLo &&
-      keys[k + 5] === dstMacHi &&
-      keys[k + 6] === dstMacLo
+      keys[k + 3] === mac0 &&
+      keys[k + 4] === mac1 &&
+      keys[k + 5] === mac2 &&
+      keys[k + 6] === macKind
     );
   }
 
-  setAddresses(id: number, kind: number, srcIp: number, dstIp: number, ports: number, srcMacHi: number, srcMacLo: number, dstMacHi: number, dstMacLo: number, addressingId: number): void {
+  setAddresses(id: number, kind: number, srcIp: number, dstIp: number, ports: number, mac0: number, mac1: number, mac2: number, macKind: number, addressingId: number): void {
     const k = (id * KINDS + kind) * KEY;
     const keys = this.keys;
     keys[k] = srcIp;
     keys[k + 1] = dstIp;
     keys[k + 2] = ports;
-    keys[k + 3] = srcMacHi;
-    keys[k + 4] = srcMacLo;
-    keys[k + 5] = dstMacHi;
-    keys[k + 6] = dstMacLo;
+    keys[k + 3] = mac0;
+    keys[k + 4] = mac1;
+    keys[k + 5] = mac2;
+    keys[k + 6] = macKind;
     keys[k + 7] = addressingId;
     keys[k + 8] = 1;
   }

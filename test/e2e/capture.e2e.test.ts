@@ -278,7 +278,12 @@ describe('end to end in code-server', function () {
       const frame = await waitFor('the flow view with connections', 150_000, () => webviewFrame(page!, '.vlist-row'));
       const rows = await frame.locator('.vlist-row:not([hidden])').count();
       assert.ok(rows > 0, 'the flow view lists connections');
-      assert.ok((await frame.locator('svg.diagram g.lane').count()) >= 3, 'lanes for client, director and real servers');
+      // The selected connection is drawn once its hops arrive from the analysis worker.
+      const lanes = await waitFor('the selected connection drawn', 30_000, async () => {
+        const n = await frame.locator('svg.diagram g.lane').count();
+        return n > 0 ? n : undefined;
+      });
+      assert.ok(lanes >= 3, `lanes for client, director and real servers (${lanes})`);
       assert.ok((await frame.locator('svg.diagram g.hop').count()) > 0, 'arrows of the selected connection');
       const findings = await frame.locator('.findings .finding .code').allTextContents();
       assert.ok(findings.includes('arp-problem'), `the flow view names the ARP problem (findings: ${findings.join(', ')})`);

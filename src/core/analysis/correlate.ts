@@ -295,7 +295,8 @@ export function learnRealServerAddresses(points: PointInfo[], services: ServiceM
     let best: string | undefined;
     let bestCount = 0;
     // The address that accepts connections there is the real server's; else the busiest.
-    const counts = p.table.acceptCounts.size > 0 ? p.table.acceptCounts : p.table.ipCounts;
+    const accepts = p.table.acceptCounts;
+    const counts = accepts.size > 0 ? accepts : p.table.ipCounts;
     for (const [ip, c] of counts) {
       if (services.vips.has(ip) || ip.includes(':')) continue;
       if (c > bestCount) {

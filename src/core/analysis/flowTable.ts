@@ -360,7 +360,9 @@ export class PointTable {
     this.learning = countIps ? new AddressLearning() : undefined;
   }
 
-  /** Source IP -> source MAC (first seen), bounded: real servers only, like the three below. */
+  /** Source IP -> source MAC (first seen), bounded: real servers only, like the three below.
+   *  Each read of these four builds the Map from the tallies: read once (they are used once
+   *  per analysis, after the capture is read). */
   get srcMacByIp(): Map<string, string> {
     return this.learning?.srcMacByIp() ?? new Map();
   }

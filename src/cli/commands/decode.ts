@@ -1,43 +1,9 @@
 // `lvs-trace decode FILE [--json]`: one line per packet, tcpdump-like text or JSON.
-import * as fs from 'node:fs';
 import { decodeFrame, formatPacketLine, packetToJson, readPackets, type Packet } from '../../core/decode';
 import { PcapFormatError, readLiveStream, type ReadSummary } from '../../core/pcap';
 import { parseArgs } from '../args';
 import type { CliCommand } from '../command';
-
-/** Buffered synchronous stdout: decoding is synchronous, and a closed pipe (`| head`) stops it. */
-class LineOut {
-  private chunks: string[] = [];
-  private size = 0;
-  closed = false;
-
-  push(line: string): void {
-    this.chunks.push(line);
-    this.size += line.length + 1;
-    if (this.size >= 1 << 16) this.flush();
-  }
-
-  flush(): void {
-    if (this.chunks.length === 0 || this.closed) return;
-    let buf = Buffer.from(this.chunks.join('\n') + '\n');
-    this.chunks = [];
-    this.size = 0;
-    while (buf.length > 0) {
-      try {
-        const n = fs.writeSync(1, buf);
-        buf = buf.subarray(n);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue; // non-blocking pipe is full: retry
-        if (code === 'EPIPE') {
-          this.closed = true;
-          return;
-        }
-        throw e;
-      }
-    }
-  }
-}
+import { StdoutWriter } from '../output';
 
 export const decodeCommand: CliCommand = {
   name: 'decode',
@@ -51,10 +17,10 @@ export const decodeCommand: CliCommand = {
     }
     const file = parsed.positionals[0];
     const json = parsed.flags.has('json');
-    const out = new LineOut();
+    const out = new StdoutWriter();
     try {
       const print = (p: Packet): void | false => {
-        out.push(json ? JSON.stringify(packetToJson(p)) : formatPacketLine(p));
+        out.line(json ? JSON.stringify(packetToJson(p)) : formatPacketLine(p));
         if (out.closed) return false;
       };
       // `-`: a live pcap stream on stdin, e.g. `tcpdump -U -w - | lvs-trace decode -`.

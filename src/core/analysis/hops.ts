@@ -348,6 +348,14 @@ const LAZY_HOPS: PropertyDescriptor = {
   },
 };
 
+/** A connection's hops without keeping them on it: built when they have not been read yet
+ *  (and built again should they be read later), else the ones it holds. For writing every
+ *  connection of a big capture once, with memory for one connection's hops at a time. */
+export function hopsWithoutKeeping(conn: Connection): Hop[] {
+  const from = pendingHops.get(conn);
+  return from ? buildHops(from.flows, from.points, from.names) : conn.hops;
+}
+
 /**
  * Gives `conn` its `hops` as an own, enumerable property that is computed on first read:
  * most connections of a big capture are never looked at hop by hop (the webview asks for

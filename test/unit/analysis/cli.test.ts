@@ -1,8 +1,9 @@
 // `lvs-trace analyze FOLDER [--json]`: text and JSON output, exit status 1 on an error finding.
 import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { analyzeCommand } from '../../../src/cli/commands/analyze';
-import { hasSharedFixtures, labFixturesDir, requireOrSkip } from '../../helpers/env';
+import { hasSharedFixtures, labFixturesDir, repoRoot, requireOrSkip } from '../../helpers/env';
 
 async function run(args: string[]): Promise<{ code: number; out: string }> {
   const chunks: string[] = [];
@@ -19,7 +20,15 @@ async function run(args: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+/** The command in a process of its own: --json writes to the stdout file descriptor. */
+function lvsTrace(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const script = `require('./src/cli/main').main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 describe('lvs-trace analyze', function () {
+  this.timeout(30000);
   before(function () {
     requireOrSkip(this, hasSharedFixtures(), 'shared lab fixtures');
   });
@@ -39,9 +48,9 @@ describe('lvs-trace analyze', function () {
   });
 
   it('--json gives findings (code, severity, message, evidence, location), connections, lanes and stats', async function () {
-    const { code, out } = await run([path.join(labFixturesDir, 'keepalived-healthcheck'), '--json']);
-    assert.equal(code, 0, 'warnings only');
-    const j = JSON.parse(out);
+    const { code, stdout, stderr } = lvsTrace(['analyze', path.join(labFixturesDir, 'keepalived-healthcheck'), '--json']);
+    assert.equal(code, 0, `warnings only; stderr: ${stderr}`);
+    const j = JSON.parse(stdout);
     assert.ok(Array.isArray(j.findings) && Array.isArray(j.connections) && Array.isArray(j.lanes));
     assert.equal(typeof j.stats.packets, 'number');
     const f = j.findings[0];
@@ -51,6 +60,20 @@ describe('lvs-trace analyze', function () {
     assert.ok(f.evidence[0].host && f.evidence[0].file);
     assert.equal(typeof f.location.line, 'number');
     assert.ok(j.connections[0].hops.length > 0);
+  });
+
+  it('--json into a pipe closed early (| head) stops quietly', async function () {
+    const script = `require('./src/cli/main').main(${JSON.stringify(['analyze', path.join(repoRoot, 'samples', 'dr-healthy'), '--json'])}).then((c) => { process.exitCode = c; })`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Read the first bytes, then close our end: the writer meets EPIPE.
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.match(first, /^\{\n {2}"folder": /);
+    assert.equal(code, 0, `exit status; stderr: ${err}`);
+    assert.equal(err, '');
   });
 
   it('usage error without a folder', async function () {

@@ -2,6 +2,7 @@
 // the path of its first packet hop by hop, then the findings, errors first.
 
 import type { Finding } from '../findings/finding';
+import { hopsWithoutKeeping } from './hops';
 import type { AnalysisResult, Connection, Hop } from './result';
 
 function endpoint(ip: string, port: number | undefined): string {
@@ -11,11 +12,13 @@ function endpoint(ip: string, port: number | undefined): string {
 
 /** The path of the connection's first request packet: host, latency, rewrites. */
 export function firstPacketPath(result: AnalysisResult, c: Connection): string {
-  const first = c.hops.findIndex((h) => h.direction === 'request' && h.sameAs === undefined);
+  // Not kept on the connection: `--all` on a big capture would otherwise hold every hop.
+  const hops = hopsWithoutKeeping(c);
+  const first = hops.findIndex((h) => h.direction === 'request' && h.sameAs === undefined);
   if (first < 0) return '';
-  const chain: Hop[] = [c.hops[first]];
+  const chain: Hop[] = [hops[first]];
   const inChain = new Set([first]);
-  c.hops.forEach((h, i) => {
+  hops.forEach((h, i) => {
     if (h.sameAs !== undefined && inChain.has(h.sameAs)) {
       inChain.add(i);
       chain.push(h);

@@ -22,12 +22,12 @@ function formatProgress(hosts: Record<string, HostProgress>): string {
 
 export const captureCommand: CliCommand = {
   name: 'capture',
-  usage: 'capture --service tcp:VIP:PORT --out DIR [--config FILE] [--hosts FILE] [--duration 10s | --count N]',
+  usage: 'capture --service tcp:VIP:PORT --out DIR [--config FILE] [--hosts FILE] [--duration 10s | --count N] [--max-mb 1024]',
   summary: 'capture a virtual service on directors and real servers at once over SSH',
   async run(args) {
     const p = parseArgs(args, {
       flags: ['vrrp', 'health-checks', 'accept-new-host-keys', 'verbose'],
-      options: ['config', 'service', 'hosts', 'host', 'duration', 'count', 'out', 'known-hosts', 'ssh-config', 'method', 'snaplen', 'connect-timeout'],
+      options: ['config', 'service', 'hosts', 'host', 'duration', 'count', 'out', 'known-hosts', 'ssh-config', 'method', 'snaplen', 'connect-timeout', 'max-mb'],
     });
     const serviceSpec = optionValue(p, 'service');
     const out = optionValue(p, 'out');
@@ -47,6 +47,10 @@ export const captureCommand: CliCommand = {
     const snaplen = snaplenText === undefined ? undefined : Number(snaplenText);
     if (snaplen !== undefined && (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > 262144))
       throw new Error(`--snaplen "${snaplenText}" must be 64-262144`);
+    const maxMbText = optionValue(p, 'max-mb');
+    const maxMb = maxMbText === undefined ? undefined : Number(maxMbText);
+    if (maxMb !== undefined && !(Number.isFinite(maxMb) && maxMb >= 0.001 && maxMb <= 1048576))
+      throw new Error(`--max-mb "${maxMbText}" must be a number of MiB per host, 0.001-1048576`);
     const method = optionValue(p, 'method') as ForwardingMethod | undefined;
     if (method && !['nat', 'dr', 'tun'].includes(method)) throw new Error(`--method must be nat, dr or tun`);
     if (fs.existsSync(out) && fs.readdirSync(out).length) throw new Error(`--out ${out} exists and is not empty; choose a new folder`);
@@ -82,6 +86,7 @@ export const captureCommand: CliCommand = {
         durationMs,
         count,
         snaplen,
+        maxBytesPerHost: maxMb === undefined ? undefined : Math.round(maxMb * 1048576),
         signal: cancel.signal,
         configFile,
         log: (level, msg) => {
@@ -97,6 +102,7 @@ export const captureCommand: CliCommand = {
       if (tty) process.stderr.write('\n');
       for (const pt of manifest.points)
         process.stdout.write(`${pt.host} ${pt.interface}: ${pt.packetsCaptured ?? 0} packets${pt.packetsDropped ? ` (${pt.packetsDropped} dropped by the kernel)` : ''} -> ${path.join(out, pt.file)}\n`);
+      for (const w of (manifest.warnings ?? []).filter((x) => !plan.warnings.includes(x))) process.stderr.write(`warning: ${w}\n`);
       for (const e of manifest.errors ?? []) process.stderr.write(`error: ${e.host}: ${e.message}\n`);
       process.stdout.write(`capture folder: ${out}${manifest.note ? ` (${manifest.note})` : ''}\n`);
       if (manifest.points.length === 0) return 2;

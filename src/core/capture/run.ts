@@ -2,8 +2,8 @@
 // stop on duration / count / stop / cancel, pull the pcaps home, clean up always.
 //
 // How tcpdump runs on a host (every value quoted by commandLine, see ssh/quote.ts):
-//   sh -c 'p=$1; e=$2; shift 2; echo $$ >"$p"; exec "$@" 2>"$e"' sh PIDFILE ERRFILE \
-//      timeout -s INT -k 5 <seconds> [sudo -n -- | sudo -S -p '' --] tcpdump -i IF -U -s SNAP
+//   sh -c 'p=$1; e=$2; ulimit -f $3; shift 3; echo $$ >"$p"; exec "$@" 2>"$e"' sh PIDFILE ERRFILE \
+//      BLOCKS timeout -s INT -k 5 <seconds> [sudo -n -- | sudo -S -p '' --] tcpdump -i IF -U -s SNAP
 //      -Z USER [-c N] -w DIR/IF.pcap FILTER
 // - The temp folder comes from `mktemp -d` as the login user; `-Z USER` makes tcpdump
 //   write its file as that user, so fetching and removing need no root.
@@ -16,6 +16,10 @@
 //   SFTP from the last offset every poll and its records counted as they arrive,
 //   so the final fetch is only the tail, and a dropped connection resumes from
 //   the offset after reconnecting.
+// - Size: a host's capture stops when what was pulled from it reaches maxBytesPerHost
+//   (a busy VIP writes tens of MB/s into the host's /tmp). Should we lose contact, the
+//   host caps each file itself: `ulimit -f` a little above the limit, under which the
+//   kernel stops tcpdump (SIGXFSZ) when the file would grow past it.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -54,6 +58,9 @@ export interface CaptureOptions {
   maxDurationMs?: number;
   /** tcpdump -s. Default 65535. */
   snaplen?: number;
+  /** Stop a host's capture once this many bytes of pcap were pulled from it (all its
+   *  interfaces together). Default 1 GiB (DEFAULT_MAX_BYTES_PER_HOST). */
+  maxBytesPerHost?: number;
   /** Cancel: stop everything, remove remote files, keep what was already pulled. */
   signal?: AbortSignal;
   /** Stop now and keep the capture (the "Stop" button). */
@@ -79,10 +86,19 @@ export interface CaptureOptions {
  * waits for it to end.
  */
 const START =
-  'p=$1; e=$2; shift 2; exec 3<&0; "$@" 0<&3 3<&- 2>"$e" & c=$!; exec 3<&-; echo "$c" >"$p"; echo "pid $c"; ' +
+  'p=$1; e=$2; ulimit -f "$3" 2>/dev/null; shift 3; exec 3<&0; "$@" 0<&3 3<&- 2>"$e" & c=$!; exec 3<&-; echo "$c" >"$p"; echo "pid $c"; ' +
   'i=0; while [ $i -lt 600 ]; do if grep -q "listening on" "$e" 2>/dev/null; then echo ready; break; fi; ' +
   'kill -0 "$c" 2>/dev/null || break; sleep 0.05; i=$((i+1)); done; wait "$c"';
+export { START as START_SCRIPT };
 const PULL_CHUNK = 4 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES_PER_HOST = 1024 * 1024 * 1024;
+
+/** The host's own cap on each pcap file (`ulimit -f`, 512-byte blocks): a quarter above
+ *  the limit (at least 8 MiB more), so that normally our stop comes first, and tcpdump
+ *  stopped by the kernel is the case of a host we lost contact with. */
+export function hostFileLimitBlocks(maxBytes: number): number {
+  return Math.ceil((maxBytes + Math.max(maxBytes / 4, 8 * 1024 * 1024)) / 512);
+}
 /**
  * Removes the temp folder $d unless a process still names it (exit 3 and the PIDs).
  * The folder comes on stdin so that this shell's own command line does not match.
@@ -205,6 +221,9 @@ class HostRun {
   sudo?: { argv: string[]; stdin?: string };
   /** The host could not be reached again after a drop: nothing more is tried there. */
   gone = false;
+  /** Not errors: e.g. the capture stopped at the size limit (into capture.json's warnings). */
+  warnings: string[] = [];
+  startedAt = 0;
   byIface = new Map<string, { planned: PlannedPoint[]; filters: string[] }>();
 
   constructor(
@@ -252,6 +271,24 @@ class HostRun {
   /** How long tcpdump may run at most. */
   limitMs(): number {
     return this.opts.durationMs ?? (this.opts.count ? this.opts.maxDurationMs ?? 600000 : 10000);
+  }
+
+  maxBytes(): number {
+    return this.opts.maxBytesPerHost ?? DEFAULT_MAX_BYTES_PER_HOST;
+  }
+
+  /** Bytes of pcap pulled from this host so far. */
+  pulledBytes(): number {
+    return this.points.reduce((n, p) => n + p.offset, 0);
+  }
+
+  /** Past the size limit: says so (a warning, not an error: what was captured is good). */
+  overSizeLimit(): boolean {
+    if (this.pulledBytes() < this.maxBytes()) return false;
+    const mib = (this.maxBytes() / 1048576).toFixed(this.maxBytes() < 1048576 ? 2 : 0);
+    const secs = ((Date.now() - this.startedAt) / 1000).toFixed(1);
+    this.warnings.push(`${this.name}: capture stopped at the size limit of ${mib} MiB per host after ${secs} s (${this.progress.packets} packets); raise the limit to capture more`);
+    return true;
   }
 
   /** Everything up to starting tcpdump: facts, clock, sudo, interfaces, temp folder. */
@@ -349,7 +386,8 @@ class HostRun {
         '-w', rp.remoteFile,
         filter,
       ];
-      const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, facts.timeout!, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
+      const blocks = String(hostFileLimitBlocks(this.maxBytes()));
+      const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, blocks, facts.timeout!, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
       this.points.push(rp);
       this.progress.interfaces.push(iface);
       // Resolves when tcpdump exits; a lost channel does not stop the remote process.
@@ -373,6 +411,7 @@ class HostRun {
       void rp.channel.then(() => rp.onReady?.());
     }
     await Promise.all(this.points.map((p) => this.waitListening(p)));
+    this.startedAt = Date.now();
     this.setState('capturing');
     this.stateDone = this.dumpState().catch((e: Error) => this.log('warn', `${this.name}: state dump failed: ${e.message}`));
   }
@@ -496,6 +535,12 @@ class HostRun {
     this.setState('fetching');
     await this.stateDone;
     for (const p of this.points) await this.pull(p);
+    // A file at the host's own cap: the kernel stopped tcpdump there (we had lost contact).
+    const hard = hostFileLimitBlocks(this.maxBytes()) * 512;
+    for (const p of this.points) {
+      if (p.offset >= hard - 65536)
+        this.warnings.push(`${this.name} ${p.iface}: the host's own file-size limit (${Math.round(hard / 1048576)} MiB) stopped tcpdump; the capture ends there`);
+    }
     // tcpdump's statistics for every interface, then the folder removed, in one round trip.
     const dir = this.dir;
     const names = this.points.map((p) => path.posix.basename(p.errFile));
@@ -548,6 +593,8 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   checkPlan(plan);
   if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 1)) throw new Error(`packet count must be a positive integer, got ${opts.count}`);
   if (opts.durationMs !== undefined && !(opts.durationMs > 0)) throw new Error(`duration must be positive, got ${opts.durationMs} ms`);
+  if (opts.maxBytesPerHost !== undefined && !(Number.isFinite(opts.maxBytesPerHost) && opts.maxBytesPerHost >= 1024))
+    throw new Error(`the size limit per host must be at least 1 KiB, got ${opts.maxBytesPerHost} bytes`);
   const log = opts.log ?? (() => {});
   fs.mkdirSync(path.join(opts.outDir, 'pcap'), { recursive: true });
   const startedAt = new Date();
@@ -609,6 +656,11 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
           }
           for (const p of r.points) await r.pull(p);
           emit();
+          if (r.overSizeLimit()) {
+            r.setState('stopping');
+            await r.stop();
+            break;
+          }
           await Promise.race([
             sleep(pollMs),
             ...r.points.map((p) => p.channel),
@@ -682,7 +734,8 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   }
   if (Object.keys(state).length) manifest.state = state;
   if (errors.length) manifest.errors = errors;
-  if (plan.warnings.length) manifest.warnings = plan.warnings;
+  const warnings = [...plan.warnings, ...runs.flatMap((r) => r.warnings)];
+  if (warnings.length) manifest.warnings = warnings;
   if (cancelled()) manifest.note = 'cancelled by the user: the capture holds what was pulled until then';
   fs.writeFileSync(path.join(opts.outDir, 'capture.json'), JSON.stringify(manifest, null, 2) + '\n');
   emit();

@@ -189,6 +189,7 @@ export async function captureVipTraffic(deps: Deps): Promise<void> {
           durationMs: length.durationMs,
           count: length.count,
           snaplen: settings.snaplen,
+          maxBytesPerHost: Math.round(settings.maxMegabytesPerHost * 1048576),
           signal: abort.signal,
           log: coreLog,
           configFile: plan.config,
@@ -199,6 +200,9 @@ export async function captureVipTraffic(deps: Deps): Promise<void> {
           },
         });
         for (const e of manifest.errors ?? []) log.warn(`capture on ${e.host}: ${e.message}`);
+        const limited = (manifest.warnings ?? []).filter((w) => !plan.warnings.includes(w));
+        for (const w of limited) log.warn(`capture: ${w}`);
+        if (limited.length && !manifest.errors?.length) void vscode.window.showWarningMessage(`${limited[0]} (setting lvs.capture.maxMegabytesPerHost).`);
         if (token.isCancellationRequested) {
           log.info('capture cancelled: remote processes and files removed');
           return;

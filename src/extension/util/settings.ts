@@ -9,6 +9,7 @@ export interface LvsSettings {
   defaultDurationSeconds: number;
   defaultPacketCount: number;
   snaplen: number;
+  maxMegabytesPerHost: number;
   connectTimeoutSeconds: number;
   sshConfigFile?: string;
   knownHostsFile?: string;
@@ -32,6 +33,7 @@ export function readSettings(folder?: vscode.WorkspaceFolder): LvsSettings {
     defaultDurationSeconds: c.get<number>('capture.defaultDurationSeconds', 10),
     defaultPacketCount: c.get<number>('capture.defaultPacketCount', 0),
     snaplen: c.get<number>('capture.snaplen', 262144),
+    maxMegabytesPerHost: c.get<number>('capture.maxMegabytesPerHost', 1024),
     connectTimeoutSeconds: c.get<number>('ssh.connectTimeoutSeconds', 10),
     sshConfigFile: expandPath(c.get<string>('ssh.configFile'), folder?.uri),
     knownHostsFile: expandPath(c.get<string>('ssh.knownHostsFile'), folder?.uri),

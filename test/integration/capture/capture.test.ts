@@ -103,6 +103,61 @@ describe('capture over SSH in the lab (DR)', function () {
       fs.rmSync(out, { recursive: true, force: true });
     }
   });
+
+  it('stops a host whose pcap reached the size limit, keeps the rest capturing, says so', async function () {
+    const l = lab!;
+    const logged = collectLog();
+    const pool = labPool(l, logged);
+    const out = tmpOut('dr-limit');
+    try {
+      const hosts = labHosts(l).filter((h) => h.role !== 'router');
+      const model = loadClusterModel([l.keepalivedConfPath]);
+      const plan = planCapture({ target: { vip: l.vip, protocol: 'tcp', port: l.tcpPort }, services: model.services, hosts: hosts.map((h) => ({ name: h.name, role: h.role!, realServer: h.realServer })) });
+      const w = whenAllCapturing();
+      const states: Array<Record<string, string>> = [];
+      const stop = new AbortController();
+      // 8 connections: ~8 KB at the client and at the director, half that at each real server.
+      const limit = 6000;
+      const run = runCapture(plan, pool, {
+        outDir: out,
+        durationMs: 60000,
+        maxBytesPerHost: limit,
+        pollMs: 200,
+        stopSignal: stop.signal,
+        log: logged.log,
+        onProgress: (h) => {
+          w.onProgress(h);
+          states.push(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.state])));
+        },
+      });
+      await w.ready;
+      const tcp = await l.clientTraffic({ protocol: 'tcp', count: 8, sourcePortBase: 41013 });
+      assert.ok(tcp.every((r) => r.ok), JSON.stringify(tcp));
+      const until = Date.now() + 10000;
+      const bothDone = (): boolean => states.at(-1)?.director === 'done' && states.at(-1)?.client === 'done';
+      while (Date.now() < until && !bothDone()) await new Promise((r) => setTimeout(r, 100));
+      const then = states.at(-1);
+      stop.abort();
+      const manifest = await run;
+      const sizes = JSON.stringify(manifest.points.map((p) => [p.host, fs.statSync(path.join(out, p.file)).size]));
+      assert.deepEqual(then, { client: 'done', director: 'done', rs1: 'capturing', rs2: 'capturing' }, `client and director stopped by themselves, the real servers went on: ${sizes}`);
+      assert.deepEqual(manifest.errors ?? [], []);
+      const limited = (manifest.warnings ?? []).filter((x) => /^\w+: capture stopped at the size limit of 0\.01 MiB per host after [\d.]+ s \(\d+ packets\)/.test(x));
+      assert.deepEqual(limited.map((x) => x.split(':')[0]).sort(), ['client', 'director'], JSON.stringify(manifest.warnings));
+      for (const host of ['client', 'director']) {
+        const pt = manifest.points.find((p) => p.host === host)!;
+        const size = fs.statSync(path.join(out, pt.file)).size;
+        assert.ok(size >= limit, `${size} bytes pulled from ${host}`);
+        // Stopped by us (INT: tcpdump flushed and counted), not cut by the host's own cap.
+        assert.equal(pt.packetsCaptured, packetsOf(path.join(out, pt.file)).length);
+      }
+      assert.ok(!(manifest.warnings ?? []).some((x) => /own file-size limit/.test(x)));
+      await assertNothingLeft(pool, logged.tempDirs());
+    } finally {
+      await pool.closeAll();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('capture over SSH in the lab (NAT, through the CLI)', function () {

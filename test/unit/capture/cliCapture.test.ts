@@ -29,5 +29,7 @@ describe('cli capture', function () {
     await assert.rejects(captureCommand.run(['--service', 'tcp:192.0.2.1:80', '--out', '/nonexistent-h4', '--duration', '1s', '--count', '3']), /--duration or --count, not both/);
     await assert.rejects(captureCommand.run(['--service', 'tcp:192.0.2.1:80', '--out', '/nonexistent-h4']), /no hosts/);
     await assert.rejects(captureCommand.run(['--service', 'tcp:192.0.2.1:80', '--out', '/nonexistent-h4', '--host', 'rs1=boss']), /must be NAME=ROLE/);
+    for (const bad of ['0', '-5', 'lots', '2000000'])
+      await assert.rejects(captureCommand.run(['--service', 'tcp:192.0.2.1:80', '--out', '/nonexistent-h4', '--max-mb', bad]), /--max-mb ".*" must be a number of MiB per host/);
   });
 });

@@ -6,8 +6,27 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dumpStateScript, parseStateDumps, READ_ERRS_THEN_REMOVE } from '../../../src/core/capture/run';
-import { hasCommand, requireOrSkip } from '../../helpers/env';
+import * as dgram from 'node:dgram';
+import { readPackets, type Packet } from '../../../src/core/decode';
+import { dumpStateScript, hostFileLimitBlocks, parseStateDumps, READ_ERRS_THEN_REMOVE, START_SCRIPT } from '../../../src/core/capture/run';
+import { hasCommand, isRoot, requireOrSkip } from '../../helpers/env';
+
+/** Runs the capture's START script with `argv` as the command; resolves with what it printed. */
+function start(dir: string, blocks: number, argv: string[], whenReady?: () => Promise<void>): Promise<{ stdout: string; status: number | null }> {
+  return new Promise((resolve) => {
+    const c = spawn('sh', ['-c', START_SCRIPT, 'sh', path.join(dir, 'pid'), path.join(dir, 'err'), String(blocks), ...argv], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    let readied = false;
+    c.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!readied && /^ready$/m.test(out) && whenReady) {
+        readied = true;
+        void whenReady();
+      }
+    });
+    c.on('close', (status) => resolve({ stdout: out, status }));
+  });
+}
 
 function sh(script: string, stdin = ''): { stdout: string; status: number | null } {
   const r = spawnSync('sh', ['-c', script], { input: stdin, encoding: 'utf8', timeout: 20000 });
@@ -77,6 +96,51 @@ describe('capture/remote scripts', function () {
       assert.equal(fs.existsSync(dir), true, 'folder kept');
     } finally {
       holder.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the host caps each capture file itself: ulimit -f, in 512-byte blocks, a quarter above the limit', async function () {
+    assert.equal(hostFileLimitBlocks(1024 * 1048576), (1280 * 1048576) / 512);
+    assert.equal(hostFileLimitBlocks(4096), Math.ceil((4096 + 8 * 1048576) / 512), 'at least 8 MiB above');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-capture-test-'));
+    try {
+      // A writer that would write 1 MB: the kernel stops it at 20 blocks.
+      const big = path.join(dir, 'big');
+      const w = await start(dir, 20, ['sh', '-c', `echo "listening on test" >&2; head -c 1000000 /dev/zero >'${big}'`]);
+      assert.match(w.stdout, /^pid \d+\nready$/m);
+      assert.equal(fs.statSync(big).size, 20 * 512);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a real tcpdump under the cap is stopped by the kernel at it, its file readable up to there', async function () {
+    requireOrSkip(this, isRoot() && hasCommand('tcpdump'), 'root and tcpdump (captures on lo)');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-capture-test-'));
+    const file = path.join(dir, 'lo.pcap');
+    const sock = dgram.createSocket('udp4');
+    let sent = 0;
+    try {
+      // Bounded: 600 datagrams of 200 bytes to a closed port on loopback, sent once tcpdump listens.
+      const sendAll = async (): Promise<void> => {
+        for (let k = 0; k < 600; k++) {
+          await new Promise<void>((res) => sock.send(Buffer.alloc(200), 47999, '127.0.0.1', () => res()));
+          sent++;
+        }
+      };
+      const tcpdump = spawnSync('sh', ['-c', 'command -v tcpdump'], { encoding: 'utf8' }).stdout.trim();
+      const r = await start(dir, 40, ['timeout', '-s', 'INT', '20', tcpdump, '-i', 'lo', '-U', '-n', '-w', file, 'udp and dst port 47999'], sendAll);
+      assert.match(r.stdout, /^ready$/m);
+      assert.equal(sent, 600);
+      assert.equal(fs.statSync(file).size, 40 * 512, 'the file ends at the cap');
+      const got: Packet[] = [];
+      const summary = readPackets(file, (p) => void got.push(p));
+      assert.ok(got.length >= 50 && got.every((p) => p.proto === 'udp' && p.dport === 47999), `${got.length} packets, all to the test port`);
+      assert.ok(summary.truncatedAt === undefined || summary.truncatedAt > 20000 - 300, 'at most the last record cut');
+      assert.notEqual(r.status, 0, 'tcpdump did not end by itself');
+    } finally {
+      sock.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -21,6 +21,25 @@ function splitTs(ts: number, unitsPerSec: number): [number, number] {
   return [sec, frac];
 }
 
+/** Output chunks of a PcapngWriter. */
+const CHUNK = 1 << 20;
+
+/**
+ * `sec * units + frac` (a pcapng timestamp in its interface's units) as high and low
+ * 32-bit words, exactly, in doubles: `sec` split in 16-bit halves keeps every product
+ * below 2^53. BigInt for what does not fit (a second count or unit past 32 bits).
+ */
+export function timestampWords(sec: number, frac: number, units: number): [number, number] {
+  if (sec >= 0 && sec < 2 ** 32 && units <= 2 ** 32 && frac >= 0 && frac < units && Number.isInteger(sec) && Number.isInteger(frac) && Number.isInteger(units)) {
+    const p0 = (sec % 65536) * units + frac;
+    const p1 = Math.floor(sec / 65536) * units;
+    const mid = (p1 % 65536) * 65536 + p0;
+    return [Math.floor(p1 / 65536) + Math.floor(mid / 2 ** 32), mid % 2 ** 32];
+  }
+  const count = BigInt(Math.trunc(sec)) * BigInt(units) + BigInt(Math.trunc(frac));
+  return [Number((count >> 32n) & 0xffffffffn), Number(count & 0xffffffffn)];
+}
+
 function pcapHeader(o: PcapWriterOptions): Buffer {
   const b = Buffer.alloc(24);
   const le = !o.bigEndian;
@@ -66,6 +85,7 @@ export class PcapWriter {
   writeFile(path: string): void {
     fs.writeFileSync(path, this.toBuffer());
   }
+
 }
 
 /** Streams a classic pcap file to disk through a 1 MiB buffer (for very large files). */
@@ -134,7 +154,13 @@ export interface PcapngPacketOptions {
 
 /** Builds a pcapng file in memory: one section, any number of interfaces. */
 export class PcapngWriter {
-  private readonly parts: Buffer[] = [];
+  /** Output made and not yet written out: sealed pieces of chunks, in order. */
+  private parts: Buffer[] = [];
+  /** Where blocks are written; its first `used` bytes are output not yet in `parts`. */
+  private chunk = Buffer.allocUnsafe(0);
+  private used = 0;
+  /** Bytes made and not yet written out (see flushTo()). */
+  pending = 0;
   private readonly le: boolean;
   private readonly units: number[] = [];
 
@@ -167,17 +193,40 @@ export class PcapngWriter {
     const units = this.units[ifId];
     if (units === undefined) throw new RangeError(`pcapng interface ${ifId} has not been added`);
     const [sec, frac] = splitTs(ts, units);
-    const count = BigInt(sec) * BigInt(Math.round(units)) + BigInt(frac);
+    const [high, low] = timestampWords(sec, frac, Math.round(units));
     const pad = (4 - (data.length % 4)) % 4;
-    const body = Buffer.alloc(20 + data.length + pad);
-    this.u32(body, ifId, 0);
-    this.u32(body, Number(count >> 32n), 4);
-    this.u32(body, Number(count & 0xffffffffn), 8);
-    this.u32(body, data.length, 12);
-    this.u32(body, opts.wirelen ?? data.length, 16);
-    body.set(data, 20);
-    const options = opts.comment !== undefined ? [this.option(1, Buffer.from(opts.comment, 'utf8'))] : [];
-    this.block(6, body, options);
+    let comment: Buffer | undefined;
+    if (opts.comment !== undefined) {
+      comment = Buffer.from(opts.comment, 'utf8');
+      // An option's length is 16 bits: a longer comment is cut, at a character boundary.
+      if (comment.length > 0xffff) {
+        let end = 0xffff;
+        while (end > 0 && (comment[end] & 0xc0) === 0x80) end--;
+        comment = comment.subarray(0, end);
+      }
+    }
+    const optLen = comment ? 4 + comment.length + ((4 - (comment.length % 4)) % 4) + 4 : 0;
+    const total = 12 + 20 + data.length + pad + optLen;
+    // Straight into the output chunk: no buffer per field (a million packets are exported).
+    const at = this.room(total);
+    const b = this.chunk;
+    b.fill(0, at, at + total);
+    this.u32(b, 6, at);
+    this.u32(b, total, at + 4);
+    this.u32(b, ifId, at + 8);
+    this.u32(b, high, at + 12);
+    this.u32(b, low, at + 16);
+    this.u32(b, data.length, at + 20);
+    this.u32(b, opts.wirelen ?? data.length, at + 24);
+    b.set(data, at + 28);
+    if (comment) {
+      const o = at + 28 + data.length + pad;
+      this.u16(b, 1, o);
+      this.u16(b, comment.length, o + 2);
+      comment.copy(b, o + 4);
+      // opt_endofopt: the four zero bytes the fill left.
+    }
+    this.u32(b, total, at + total - 4);
   }
 
   /** Any other block (readers must skip what they do not know); body is padded to 4 bytes. */
@@ -189,6 +238,7 @@ export class PcapngWriter {
   }
 
   toBuffer(): Buffer {
+    this.seal();
     return Buffer.concat(this.parts);
   }
 
@@ -196,15 +246,48 @@ export class PcapngWriter {
     fs.writeFileSync(path, this.toBuffer());
   }
 
+  /** Writes the blocks made so far to `fd` and lets go of them: a big file is written a
+   *  piece at a time instead of held whole. */
+  flushTo(fd: number): void {
+    this.seal();
+    for (const part of this.parts) {
+      let done = 0;
+      while (done < part.length) done += fs.writeSync(fd, part, done);
+    }
+    this.parts = [];
+    this.pending = 0;
+  }
+
+  /** Reserves `n` bytes at the end of the output; returns where they start in `chunk`. */
+  private room(n: number): number {
+    if (this.used + n > this.chunk.length) {
+      this.seal();
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, n));
+    }
+    const at = this.used;
+    this.used += n;
+    this.pending += n;
+    return at;
+  }
+
+  /** The filled part of the current chunk joins `parts` (the rest stays for later blocks). */
+  private seal(): void {
+    if (this.used === 0) return;
+    this.parts.push(this.chunk.subarray(0, this.used));
+    this.chunk = this.chunk.subarray(this.used);
+    this.used = 0;
+  }
+
   private block(type: number, body: Buffer, options: Buffer[]): void {
     const opts = options.length > 0 ? Buffer.concat([...options, Buffer.alloc(4)]) : Buffer.alloc(0); // + opt_endofopt
     const total = 12 + body.length + opts.length;
-    const head = Buffer.alloc(8);
-    this.u32(head, type, 0);
-    this.u32(head, total, 4);
-    const tail = Buffer.alloc(4);
-    this.u32(tail, total, 0);
-    this.parts.push(head, body, opts, tail);
+    const at = this.room(total);
+    const b = this.chunk;
+    this.u32(b, type, at);
+    this.u32(b, total, at + 4);
+    body.copy(b, at + 8);
+    opts.copy(b, at + 8 + body.length);
+    this.u32(b, total, at + total - 4);
   }
 
   private option(code: number, value: Buffer): Buffer {

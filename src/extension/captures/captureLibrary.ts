@@ -38,7 +38,7 @@ export class CaptureLibrary implements vscode.Disposable {
   }
 
   /** Analyses a capture folder or pcap file and publishes its findings. The result's
-   *  connections carry no hops: ask hops() for one connection, withAllHops() for all. */
+   *  connections carry no hops: ask hops() for one connection. */
   async analyze(source: string): Promise<AnalysisResult> {
     const started = Date.now();
     const result = (await this.kept.get(source, true)).result;
@@ -65,9 +65,9 @@ export class CaptureLibrary implements vscode.Disposable {
     }
   }
 
-  /** The result of a source with every connection's hops (analysed first when it is not kept). */
-  async withAllHops(source: string): Promise<AnalysisResult> {
-    return (await this.kept.get(source)).withAllHops();
+  /** Writes a source's merged, annotated pcapng (analysed first when it is not kept). */
+  async exportPcapng(source: string, outFile: string): Promise<{ packets: number; comments: number }> {
+    return (await this.kept.get(source)).exportPcapng(outFile);
   }
 
   /** The editor location of a finding of an opened capture. */

@@ -3,7 +3,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CaptureLibrary } from '../captures/captureLibrary';
-import { writeMergedPcapng } from '../captures/mergedPcapng';
 
 export async function exportPcapng(library: CaptureLibrary, log: vscode.LogOutputChannel, target?: vscode.Uri): Promise<void> {
   let source = target?.fsPath;
@@ -19,8 +18,8 @@ export async function exportPcapng(library: CaptureLibrary, log: vscode.LogOutpu
   });
   if (!out) return;
   try {
-    const result = await library.withAllHops(source);
-    const { packets, comments } = writeMergedPcapng(result, out.fsPath);
+    // In the analysis worker, written as it is merged: the capture may be gigabytes.
+    const { packets, comments } = await library.exportPcapng(source, out.fsPath);
     log.info(`exported ${source} to ${out.fsPath}: ${packets} packets, ${comments} with comments`);
     void vscode.window.showInformationMessage(`Exported ${packets} packets (${comments} annotated) to ${path.basename(out.fsPath)}.`);
   } catch (e) {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { analyzeCapture } from '../index';
+import { writeMergedPcapng } from '../mergedPcapng';
 import { withoutHops, type AnalysisResult, type Hop } from '../result';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -14,8 +15,9 @@ export interface Analysis {
   readonly result: AnalysisResult;
   /** The hops of one connection (undefined: no such connection). */
   hops(connectionId: string): Promise<Hop[] | undefined>;
-  /** The result with every connection's hops (for exports). */
-  withAllHops(): Promise<AnalysisResult>;
+  /** Writes the merged, annotated pcapng (see mergedPcapng.ts) where the analysis lives:
+   *  the hops of every connection never cross to the caller. */
+  exportPcapng(outFile: string): Promise<{ packets: number; comments: number }>;
   /** Frees what the analysis keeps for its hops. */
   release(): void;
 }
@@ -41,10 +43,9 @@ export function localAnalysis(full: AnalysisResult): Analysis {
       if (released) throw new Error('this analysis was released');
       return byId.get(id)?.hops;
     },
-    withAllHops: async () => {
+    exportPcapng: async (outFile) => {
       if (released) throw new Error('this analysis was released');
-      // Reading each connection's hops builds them; JSON-like copy keeps the result plain.
-      return { ...full, connections: full.connections.map((c) => ({ ...c, hops: c.hops })) };
+      return writeMergedPcapng(full, outFile);
     },
     release: () => {
       released = true;
@@ -93,10 +94,10 @@ export class AnalysisWorker {
         const r = await this.request(alive(), (req) => ({ type: 'hops', req, analysis: id, connectionId }));
         return r.type === 'hops' ? r.hops : undefined;
       },
-      withAllHops: async () => {
-        const r = await this.request(alive(), (req) => ({ type: 'allHops', req, analysis: id }));
-        const byId = new Map(r.type === 'allHops' ? r.hops : []);
-        return { ...result, connections: result.connections.map((c) => ({ ...c, hops: byId.get(c.id) ?? [] })) };
+      exportPcapng: async (outFile) => {
+        const r = await this.request(alive(), (req) => ({ type: 'exportPcapng', req, analysis: id, outFile }));
+        if (r.type !== 'exported') throw new Error(`unexpected answer ${r.type} from the analysis worker`);
+        return { packets: r.packets, comments: r.comments };
       },
       release: () => {
         if (released) return;

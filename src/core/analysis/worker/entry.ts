@@ -4,7 +4,6 @@
 
 import { parentPort } from 'node:worker_threads';
 import { analyzeCapture } from '../index';
-import type { Hop } from '../result';
 import { localAnalysis, type Analysis } from './client';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -32,11 +31,10 @@ async function handle(m: ToWorker): Promise<void> {
       if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
       return send({ type: 'hops', req: m.req, hops: await a.hops(m.connectionId) });
     }
-    case 'allHops': {
+    case 'exportPcapng': {
       const a = kept.get(m.analysis);
       if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
-      const hops: Array<[string, Hop[]]> = (await a.withAllHops()).connections.map((c) => [c.id, c.hops]);
-      return send({ type: 'allHops', req: m.req, hops });
+      return send({ type: 'exported', req: m.req, ...(await a.exportPcapng(m.outFile)) });
     }
     case 'release':
       kept.get(m.analysis)?.release();

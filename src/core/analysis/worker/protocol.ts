@@ -7,11 +7,11 @@ import type { AnalysisResult, Hop } from '../result';
 export type ToWorker =
   | { type: 'analyze'; req: number; folder: string }
   | { type: 'hops'; req: number; analysis: number; connectionId: string }
-  | { type: 'allHops'; req: number; analysis: number }
+  | { type: 'exportPcapng'; req: number; analysis: number; outFile: string }
   | { type: 'release'; analysis: number };
 
 export type FromWorker =
   | { type: 'analyzed'; req: number; analysis: number; result: AnalysisResult }
   | { type: 'hops'; req: number; hops: Hop[] | undefined }
-  | { type: 'allHops'; req: number; hops: Array<[string, Hop[]]> }
+  | { type: 'exported'; req: number; packets: number; comments: number }
   | { type: 'error'; req: number; message: string; stack?: string };

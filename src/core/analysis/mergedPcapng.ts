@@ -1,0 +1,279 @@
+// "Export capture as pcapng": every capture point's packets merged into one pcapng
+// in time order (clock offsets applied), one interface per point named after its
+// host, and a comment on each packet we annotated (connection, rewrite, latency,
+// findings) so Wireshark shows our conclusions next to the bytes.
+//
+// Written as it is merged: each point's file is read a batch of frames at a time, the
+// output goes to disk every MiB, and a connection's annotations are made when the merge
+// reaches it and dropped once written: memory holds a few thousand packets and the notes
+// of the connections still open, never the capture itself (captures run to gigabytes).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PcapngWriter } from '../pcap';
+import { openFrames, type OpenFrames } from '../pcap/read';
+import { hopsWithoutKeeping } from './hops';
+import type { AnalysisResult, Connection } from './result';
+
+/** Frames read from a point at a time. */
+const BATCH = 512;
+/** Frames held back to put a point's own slightly late packets in time order (tcpdump's
+ *  timestamps step back by a fraction of a millisecond now and then, e.g. on `-i any`). */
+const REORDER = 4096;
+/** Output written to the file once this much is made. */
+const FLUSH_AT = 1 << 20;
+
+/** A connection's annotations: (point, packet number, text), hops built and not kept. */
+function connectionNotes(c: Connection, add: (point: number, n: number, text: string) => void): void {
+  const hops = hopsWithoutKeeping(c);
+  hops.forEach((h) => {
+    const parts = [`lvs: ${c.protocol} ${c.client}:${c.clientPort ?? ''} -> ${c.vip}:${c.vport ?? ''} ${h.direction}`];
+    if (c.realServer) parts.push(`via ${c.realServer}`);
+    if (h.rewriteText ?? (h.rewrite && h.rewrite !== 'none')) parts.push(h.rewriteText ?? h.rewrite!);
+    if (h.latencyMs !== undefined) parts.push(`+${h.latencyMs.toFixed(3)} ms`);
+    add(h.ref.point, h.ref.n, parts.join(', '));
+  });
+  if (c.stoppedAt) {
+    const last = [...hops].reverse().find((h) => h.ref.point === c.stoppedAt!.point) ?? hops[hops.length - 1];
+    if (last) add(last.ref.point, last.ref.n, `lvs: connection stopped here: ${c.stoppedAt.reason}`);
+  }
+}
+
+/** The findings' annotations, on the packets their evidence cites. */
+function findingNotes(result: AnalysisResult, add: (point: number, n: number, text: string) => void): void {
+  const points = result.manifest.points;
+  for (const f of result.findings) {
+    for (const ev of f.evidence) {
+      for (const n of ev.packets ?? []) {
+        points.forEach((p, i) => {
+          if (ev.file ? p.file === ev.file : p.host === ev.host) add(i, n, `lvs finding ${f.code} (${f.severity}): ${f.message}`);
+        });
+      }
+    }
+  }
+}
+
+/** `point:n` → annotation lines: the connections' (in their order), then the findings'. */
+export function packetAnnotations(result: AnalysisResult): Map<string, string[]> {
+  const notes = new Map<string, string[]>();
+  const add = (point: number, n: number, text: string): void => {
+    const k = `${point}:${n}`;
+    const list = notes.get(k) ?? [];
+    if (!list.includes(text)) list.push(text);
+    notes.set(k, list);
+  };
+  for (const c of result.connections) connectionNotes(c, add);
+  findingNotes(result, add);
+  return notes;
+}
+
+/**
+ * packetAnnotations() as the merge needs them, in time order: a connection's annotations
+ * are made when the merge reaches its start and dropped once written, so the notes held
+ * are those of the connections still open, not of the whole capture.
+ */
+class Annotations {
+  /** Per packet: [rank, text] with rank the connection's index (findings after them). */
+  private readonly notes = new Map<string, Array<[number, string]>>();
+  private readonly byStart: number[];
+  private next = 0;
+
+  constructor(private readonly result: AnalysisResult) {
+    const conns = result.connections;
+    this.byStart = conns.map((_, k) => k).sort((a, b) => startOf(conns[a]) - startOf(conns[b]) || a - b);
+    findingNotes(result, this.adder(conns.length));
+  }
+
+  private adder(rank: number): (point: number, n: number, text: string) => void {
+    return (point, n, text) => {
+      const k = `${point}:${n}`;
+      const list = this.notes.get(k);
+      if (list === undefined) this.notes.set(k, [[rank, text]]);
+      else list.push([rank, text]);
+    };
+  }
+
+  /** The lines of packet n of `point` (seen at `ts`), forgotten once given. */
+  take(point: number, n: number, ts: number): string[] | undefined {
+    const conns = this.result.connections;
+    // Packet times and connection starts share the clock correction; a second of slack.
+    while (this.next < this.byStart.length && startOf(conns[this.byStart[this.next]]) <= ts + 1) {
+      const k = this.byStart[this.next++];
+      connectionNotes(conns[k], this.adder(k));
+    }
+    const key = `${point}:${n}`;
+    const list = this.notes.get(key);
+    if (list === undefined) return undefined;
+    this.notes.delete(key);
+    // As packetAnnotations() orders them: by connection, findings last, each text once.
+    list.sort((a, b) => a[0] - b[0]);
+    const lines: string[] = [];
+    for (const [, text] of list) if (!lines.includes(text)) lines.push(text);
+    return lines;
+  }
+}
+
+/** A connection with no time (none seen) is annotated before any packet. */
+function startOf(c: Connection): number {
+  return Number.isFinite(c.start) ? c.start : -Infinity;
+}
+
+interface QueuedFrame {
+  ts: number;
+  point: number;
+  n: number;
+  linkType: number;
+  wirelen: number;
+  data: Uint8Array;
+}
+
+/** One point's frames in file order, a batch at a time (copied out of the reader's buffer). */
+class PointFrames {
+  private queue: QueuedFrame[] = [];
+  private at = 0;
+  private more = true;
+
+  constructor(
+    readonly point: number,
+    private readonly source: OpenFrames,
+    private readonly offsetSec: number,
+  ) {}
+
+  /** The next frame, or undefined at the end of the file. */
+  head(): QueuedFrame | undefined {
+    if (this.at === this.queue.length) {
+      if (!this.more) return undefined;
+      this.queue = [];
+      this.at = 0;
+      this.more = this.source.read((f) => {
+        // The frame's bytes are the reader's until the callback returns: copied (one memcpy;
+        // not Buffer#slice, which is a view).
+        const data = new Uint8Array(f.buf !== undefined && f.at !== undefined ? f.buf.subarray(f.at, f.at + f.caplen) : f.data);
+        this.queue.push({ ts: f.ts + this.offsetSec, point: this.point, n: f.n, linkType: f.linkType, wirelen: f.wirelen, data });
+      }, BATCH);
+      if (this.queue.length === 0) return undefined;
+    }
+    return this.queue[this.at];
+  }
+
+  next(): void {
+    this.at++;
+  }
+
+  close(): void {
+    this.source.close();
+  }
+}
+
+/** Earlier first; on the same time the lower point, then file order (as a stable sort of
+ *  every point's packets, one point after the other, would give). */
+function before(a: QueuedFrame, b: QueuedFrame): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && (a.point < b.point || (a.point === b.point && a.n < b.n)));
+}
+
+/** A binary min-heap of frames (by before()). */
+class FrameHeap {
+  private readonly items: QueuedFrame[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(f: QueuedFrame): void {
+    const a = this.items;
+    // Sift up: parents move down into the hole until f's place is found.
+    let i = a.push(f) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!before(f, a[up])) break;
+      a[i] = a[up];
+      i = up;
+    }
+    a[i] = f;
+  }
+
+  pop(): QueuedFrame | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      // Sift down: the smaller child moves up into the hole until `last` fits.
+      let i = 0;
+      for (;;) {
+        let m = 2 * i + 1;
+        if (m >= a.length) break;
+        if (m + 1 < a.length && before(a[m + 1], a[m])) m++;
+        if (!before(a[m], last)) break;
+        a[i] = a[m];
+        i = m;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
+/** Writes the merged pcapng; returns the number of packets and of comments written.
+ *  Packets go out in time order: the points merged by their next packet, then through a
+ *  window of REORDER packets that puts a point's own late ones in place. */
+export function writeMergedPcapng(result: AnalysisResult, outFile: string): { packets: number; comments: number } {
+  const notes = new Annotations(result);
+  const w = new PcapngWriter({ application: 'LVS Troubleshooter' });
+  const ifaces = new Map<string, number>();
+  const points: PointFrames[] = [];
+  const fd = fs.openSync(outFile, 'w');
+  let packets = 0;
+  let comments = 0;
+  try {
+    result.manifest.points.forEach((p, point) => {
+      const offsetSec = (result.lanes.find((l) => l.point === point)?.clockOffsetMs ?? -(p.clockOffsetMs ?? 0)) / 1000;
+      points.push(new PointFrames(point, openFrames(path.resolve(result.folder, p.file), true), offsetSec));
+    });
+    // One pcapng interface per (point, link type): a pcapng source may mix link types.
+    const interfaceOf = (f: QueuedFrame): number => {
+      const key = `${f.point}/${f.linkType}`;
+      let iface = ifaces.get(key);
+      if (iface === undefined) {
+        const spec = result.manifest.points[f.point];
+        iface = w.addInterface({ linkType: f.linkType, name: `${spec.host} ${spec.interface}`, tsresol: 9 });
+        ifaces.set(key, iface);
+      }
+      return iface;
+    };
+    const write = (f: QueuedFrame): void => {
+      const iface = interfaceOf(f);
+      const note = notes.take(f.point, f.n, f.ts);
+      if (note) comments++;
+      w.add(iface, f.ts, f.data, { wirelen: f.wirelen, comment: note?.join('\n') });
+      packets++;
+      if (w.pending >= FLUSH_AT) w.flushTo(fd);
+    };
+    // Each point's interface first, in point order, as a viewer lists them.
+    for (const q of points) {
+      const h = q.head();
+      if (h !== undefined) interfaceOf(h);
+    }
+    const held = new FrameHeap();
+    for (;;) {
+      // The point whose next packet comes first (a handful of points: a scan is enough).
+      let from: PointFrames | undefined;
+      let first: QueuedFrame | undefined;
+      for (const q of points) {
+        const h = q.head();
+        if (h !== undefined && (first === undefined || before(h, first))) {
+          from = q;
+          first = h;
+        }
+      }
+      if (from === undefined || first === undefined) break;
+      from.next();
+      held.push(first);
+      if (held.size > REORDER) write(held.pop()!);
+    }
+    while (held.size > 0) write(held.pop()!);
+    w.flushTo(fd);
+  } finally {
+    for (const q of points) q.close();
+    fs.closeSync(fd);
+  }
+  return { packets, comments };
+}

@@ -11,7 +11,7 @@ import { citedPackets, orderColumns, refKey } from '../../media/flow/model';
 import * as path from 'node:path';
 import { analyzeCapture } from '../../src/core/analysis';
 import { decodeFrame } from '../../src/core/decode';
-import { readPacketDetails } from '../../src/extension/flow/packetDetails';
+import { readPacketDetails } from '../../src/core/analysis/packetDetails';
 import { hasCommand, hasSharedFixtures, labFixturesDir, requireOrSkip } from '../helpers/env';
 import { CHROMIUM, buildWebview, launchChromium, openFlowPage, posted, saveScreenshot, serveWebview, type FlowServer, type HostHandler } from './harness';
 import { syntheticAnalysis } from './syntheticAnalysis';

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AnalysisResult, Hop } from '../../core/analysis/result';
+import type { PacketDetails } from '../../core/analysis/packetDetails';
+import type { AnalysisResult, Hop, PacketRef } from '../../core/analysis/result';
 import { AnalysisWorker } from '../../core/analysis/worker/client';
 import { KeptAnalyses } from '../../core/analysis/worker/kept';
 import type { Finding } from '../../core/findings/finding';
@@ -63,6 +64,11 @@ export class CaptureLibrary implements vscode.Disposable {
       this.log.info(`hops of ${connectionId}: ${(e as Error).message}; analysing ${source} again`);
       return (await this.kept.get(source, true)).hops(connectionId);
     }
+  }
+
+  /** One packet decoded for the flow view's details pane (read in the analysis worker). */
+  packetDetails(result: AnalysisResult, ref: PacketRef): Promise<PacketDetails> {
+    return this.worker.packetDetails(result.folder, result.manifest, ref);
   }
 
   /** Writes a source's merged, annotated pcapng (analysed first when it is not kept). */

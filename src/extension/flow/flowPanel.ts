@@ -5,11 +5,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../../core/analysis/result';
-import { decodeFrame } from '../../core/decode';
 import type { CaptureLibrary } from '../captures/captureLibrary';
 import { Disposable } from '../util/dispose';
 import { renderFlowHtml } from './html';
-import { readPacketDetails } from './packetDetails';
 import type { FlowViewState, FromWebviewMessage, ToWebviewMessage } from './protocol';
 
 export const FLOW_VIEW_TYPE = 'lvs.flow';
@@ -86,7 +84,7 @@ export class FlowSession extends Disposable {
         const r = this.result;
         if (!r) return;
         try {
-          const details = readPacketDetails(r.folder, r.manifest, m.ref, decodeFrame);
+          const details = await this.library.packetDetails(r, m.ref);
           await this.post({ type: 'packetDetails', inReplyTo: m.requestId, details });
         } catch (e) {
           await this.post({ type: 'packetDetails', inReplyTo: m.requestId, error: (e as Error).message });

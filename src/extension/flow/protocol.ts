@@ -2,27 +2,9 @@
 // Imported by both sides (type-only in the webview), so a change here is checked
 // on both ends by the compiler. No `vscode` import: the browser test uses it too.
 import type { AnalysisResult, Hop, PacketRef } from '../../core/analysis/result';
+import type { PacketDetails } from '../../core/analysis/packetDetails';
 export { withoutHops } from '../../core/analysis/result';
-
-/** One decoded field of a packet, as a tree: `Ethernet` > `src: 02:…`. */
-export interface PacketField {
-  name: string;
-  value?: string;
-  children?: PacketField[];
-}
-
-export interface PacketDetails {
-  ref: PacketRef;
-  /** Capture point label, e.g. `rs1 · eth0`. */
-  where: string;
-  ts: number;
-  capturedLength: number;
-  originalLength: number;
-  fields: PacketField[];
-  /** Captured bytes as lower-case hex (capped, see `bytesCapped`). */
-  hex: string;
-  bytesCapped?: boolean;
-}
+export type { PacketDetails, PacketField } from '../../core/analysis/packetDetails';
 
 //#region to the webview
 

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { analyzeCapture } from '../../../src/core/analysis/index';
 import { writeMergedPcapng } from '../../../src/core/analysis/mergedPcapng';
+import { readPacketDetails } from '../../../src/core/analysis/packetDetails';
+import { decodeFrame } from '../../../src/core/decode/index';
 import { withoutHops } from '../../../src/core/analysis/result';
 import { AnalysisWorker } from '../../../src/core/analysis/worker/client';
 import { repoRoot } from '../../helpers/env';
@@ -82,6 +84,20 @@ describe('analysis in a worker thread', function () {
     const bad = await w.analyze(path.join(dir, 'no-such-capture'));
     assert.equal(bad.result.findings[0].code, 'capture-unreadable');
     assert.match(bad.result.findings[0].message, /no-such-capture/);
+  });
+
+  it('reads a packet for the details pane in the worker: the same as in this thread; a missing one is an error', async function () {
+    const w = make();
+    const folder = sample('nat-healthy');
+    const result = await analyzeCapture(folder);
+    const last = result.lanes[0].packetCount;
+    for (const ref of [{ point: 0, n: 1 }, { point: 0, n: Math.ceil(last / 2) }, { point: 0, n: last }, { point: 2, n: 3 }]) {
+      const there = await w.packetDetails(folder, result.manifest, ref);
+      assert.deepEqual(there, readPacketDetails(folder, result.manifest, ref, decodeFrame), JSON.stringify(ref));
+      assert.equal(there.ref.n, ref.n);
+    }
+    await assert.rejects(w.packetDetails(folder, result.manifest, { point: 0, n: last + 1 }), new RegExp(`has no packet ${last + 1}`));
+    await assert.rejects(w.packetDetails(folder, result.manifest, { point: 99, n: 1 }), /capture point 99 is not in capture.json/);
   });
 
   it('a worker that dies fails its requests with the reason, and the next analysis starts a new one', async function () {

@@ -5,9 +5,12 @@
 
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { CaptureManifest } from '../../capture/manifest';
+import { decodeFrame } from '../../decode/index';
 import { analyzeCapture } from '../index';
 import { writeMergedPcapng } from '../mergedPcapng';
-import { withoutHops, type AnalysisResult, type Hop } from '../result';
+import { readPacketDetails, type PacketDetails } from '../packetDetails';
+import { withoutHops, type AnalysisResult, type Hop, type PacketRef } from '../result';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** One analysed capture. Its result carries no hops: ask for them per connection. */
@@ -105,6 +108,16 @@ export class AnalysisWorker {
         if (this.worker === worker) worker.postMessage({ type: 'release', analysis: id } satisfies ToWorker);
       },
     };
+  }
+
+  /** Packet `ref.n` of a capture point decoded for the details pane, read in the worker:
+   *  reaching a packet deep in a big file takes a while, and not on the caller's thread. */
+  async packetDetails(folder: string, manifest: CaptureManifest, ref: PacketRef): Promise<PacketDetails> {
+    if (this.disposed) throw new Error('the analysis worker was disposed');
+    if (!this.threaded) return readPacketDetails(folder, manifest, ref, decodeFrame);
+    const m = await this.request(this.start(), (req) => ({ type: 'packetDetails', req, folder, manifest, ref }));
+    if (m.type !== 'packetDetails') throw new Error(`unexpected answer ${m.type} from the analysis worker`);
+    return m.details;
   }
 
   dispose(): void {

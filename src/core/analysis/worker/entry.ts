@@ -3,7 +3,9 @@
 // Bundled on its own as dist/analysisWorker.js.
 
 import { parentPort } from 'node:worker_threads';
+import { decodeFrame } from '../../decode/index';
 import { analyzeCapture } from '../index';
+import { readPacketDetails } from '../packetDetails';
 import { localAnalysis, type Analysis } from './client';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -36,6 +38,8 @@ async function handle(m: ToWorker): Promise<void> {
       if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
       return send({ type: 'exported', req: m.req, ...(await a.exportPcapng(m.outFile)) });
     }
+    case 'packetDetails':
+      return send({ type: 'packetDetails', req: m.req, details: readPacketDetails(m.folder, m.manifest, m.ref, decodeFrame) });
     case 'release':
       kept.get(m.analysis)?.release();
       kept.delete(m.analysis);

@@ -1,12 +1,33 @@
-// The details pane's content: one packet re-read from its capture file on demand
+// The flow view's details pane: one packet re-read from its capture file on demand
 // (the webview never holds raw bytes for 100,000 packets) and shown as a field tree
-// plus its bytes. No `vscode` import: the browser test answers the webview with it.
+// plus its bytes. The extension asks the analysis worker for it (the file is read up
+// to the packet: not on the extension host's thread); the browser test calls it directly.
 import * as path from 'node:path';
-import type { PacketRef } from '../../core/analysis/result';
-import type { CaptureManifest } from '../../core/capture/manifest';
-import type { Packet } from '../../core/decode/packet';
-import { readFrames, type RawFrame } from '../../core/pcap';
-import type { PacketDetails, PacketField } from './protocol';
+import type { CaptureManifest } from '../capture/manifest';
+import type { Packet } from '../decode/packet';
+import type { RawFrame } from '../pcap';
+import { readFramesReusingFrame } from '../pcap/read';
+import type { PacketRef } from './result';
+
+/** One decoded field of a packet, as a tree: `Ethernet` > `src: 02:…`. */
+export interface PacketField {
+  name: string;
+  value?: string;
+  children?: PacketField[];
+}
+
+export interface PacketDetails {
+  ref: PacketRef;
+  /** Capture point label, e.g. `rs1 · eth0`. */
+  where: string;
+  ts: number;
+  capturedLength: number;
+  originalLength: number;
+  fields: PacketField[];
+  /** Captured bytes as lower-case hex (capped, see `bytesCapped`). */
+  hex: string;
+  bytesCapped?: boolean;
+}
 
 /** Cap on the bytes sent to the webview (jumbo frames are rare; snaplen is usually smaller). */
 const MAX_BYTES = 4096;
@@ -20,7 +41,8 @@ export function readPacketDetails(folder: string, manifest: CaptureManifest, ref
   if (!Number.isInteger(ref.n) || ref.n < 1) throw new Error(`packet number ${ref.n} is not valid`);
   const file = path.resolve(folder, point.file);
   let found: PacketDetails | undefined;
-  readFrames(file, (frame) => {
+  // The frames before it are only counted (one shared frame object, no view per frame).
+  readFramesReusingFrame(file, (frame) => {
     if (frame.n < ref.n) return;
     const p = decode(frame);
     const bytes = frame.data.subarray(0, MAX_BYTES);

@@ -6,11 +6,13 @@ import { analyzeCommand } from './commands/analyze';
 import { captureCommand } from './commands/capture';
 import { checkCommand } from './commands/check';
 import { probeCommand } from './commands/probe';
+import { exportCommand } from './commands/export';
 
 export const commands: CliCommand[] = [];
 commands.push(decodeCommand);
 commands.push(lintCommand);
 commands.push(analyzeCommand);
+commands.push(exportCommand);
 commands.push(captureCommand);
 commands.push(checkCommand);
 commands.push(probeCommand);

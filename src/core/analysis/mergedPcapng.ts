@@ -132,6 +132,9 @@ class PointFrames {
   private at = 0;
   private more = true;
 
+  /** Why this point's frames ended early (a corrupt record: what came before is kept). */
+  problem: string | undefined;
+
   constructor(
     readonly point: number,
     private readonly source: OpenFrames,
@@ -144,12 +147,17 @@ class PointFrames {
       if (!this.more) return undefined;
       this.queue = [];
       this.at = 0;
-      this.more = this.source.read((f) => {
+      try {
+        this.more = this.source.read((f) => {
         // The frame's bytes are the reader's until the callback returns: copied (one memcpy;
         // not Buffer#slice, which is a view).
         const data = new Uint8Array(f.buf !== undefined && f.at !== undefined ? f.buf.subarray(f.at, f.at + f.caplen) : f.data);
         this.queue.push({ ts: f.ts + this.offsetSec, point: this.point, n: f.n, linkType: f.linkType, wirelen: f.wirelen, data });
-      }, BATCH);
+        }, BATCH);
+      } catch (e) {
+        this.more = false;
+        this.problem = (e as Error).message;
+      }
       if (this.queue.length === 0) return undefined;
     }
     return this.queue[this.at];
@@ -212,10 +220,17 @@ class FrameHeap {
   }
 }
 
+export interface MergeSummary {
+  packets: number;
+  comments: number;
+  /** Points left out or cut short, and why (missing file, corrupt record). */
+  problems: string[];
+}
+
 /** Writes the merged pcapng; returns the number of packets and of comments written.
  *  Packets go out in time order: the points merged by their next packet, then through a
  *  window of REORDER packets that puts a point's own late ones in place. */
-export function writeMergedPcapng(result: AnalysisResult, outFile: string): { packets: number; comments: number } {
+export function writeMergedPcapng(result: AnalysisResult, outFile: string): MergeSummary {
   const notes = new Annotations(result);
   const w = new PcapngWriter({ application: 'LVS Troubleshooter' });
   const ifaces = new Map<string, number>();
@@ -223,10 +238,19 @@ export function writeMergedPcapng(result: AnalysisResult, outFile: string): { pa
   const fd = fs.openSync(outFile, 'w');
   let packets = 0;
   let comments = 0;
+  const problems: string[] = [];
   try {
     result.manifest.points.forEach((p, point) => {
       const offsetSec = (result.lanes.find((l) => l.point === point)?.clockOffsetMs ?? -(p.clockOffsetMs ?? 0)) / 1000;
-      points.push(new PointFrames(point, openFrames(path.resolve(result.folder, p.file), true), offsetSec));
+      // A point whose file cannot be opened is left out, as the analysis leaves it out.
+      let source: OpenFrames;
+      try {
+        source = openFrames(path.resolve(result.folder, p.file), true);
+      } catch (e) {
+        problems.push(`${p.host} (${p.file}) left out: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+        return;
+      }
+      points.push(new PointFrames(point, source, offsetSec));
     });
     // One pcapng interface per (point, link type): a pcapng source may mix link types.
     const interfaceOf = (f: QueuedFrame): number => {
@@ -275,5 +299,9 @@ export function writeMergedPcapng(result: AnalysisResult, outFile: string): { pa
     for (const q of points) q.close();
     fs.closeSync(fd);
   }
-  return { packets, comments };
+  for (const q of points) {
+    const spec = result.manifest.points[q.point];
+    if (q.problem) problems.push(`${spec.host} (${spec.file}) cut short: ${q.problem}`);
+  }
+  return { packets, comments, problems };
 }

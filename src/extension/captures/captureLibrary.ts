@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { MergeSummary } from '../../core/analysis/mergedPcapng';
 import type { PacketDetails } from '../../core/analysis/packetDetails';
 import type { AnalysisResult, Hop, PacketRef } from '../../core/analysis/result';
 import { AnalysisWorker } from '../../core/analysis/worker/client';
@@ -72,7 +73,7 @@ export class CaptureLibrary implements vscode.Disposable {
   }
 
   /** Writes a source's merged, annotated pcapng (analysed first when it is not kept). */
-  async exportPcapng(source: string, outFile: string): Promise<{ packets: number; comments: number }> {
+  async exportPcapng(source: string, outFile: string): Promise<MergeSummary> {
     return (await this.kept.get(source)).exportPcapng(outFile);
   }
 

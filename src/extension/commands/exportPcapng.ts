@@ -19,9 +19,12 @@ export async function exportPcapng(library: CaptureLibrary, log: vscode.LogOutpu
   if (!out) return;
   try {
     // In the analysis worker, written as it is merged: the capture may be gigabytes.
-    const { packets, comments } = await library.exportPcapng(source, out.fsPath);
+    const { packets, comments, problems } = await library.exportPcapng(source, out.fsPath);
     log.info(`exported ${source} to ${out.fsPath}: ${packets} packets, ${comments} with comments`);
-    void vscode.window.showInformationMessage(`Exported ${packets} packets (${comments} annotated) to ${path.basename(out.fsPath)}.`);
+    for (const p of problems) log.warn(`export of ${source}: ${p}`);
+    const text = `Exported ${packets} packets (${comments} annotated) to ${path.basename(out.fsPath)}.`;
+    if (problems.length) void vscode.window.showWarningMessage(`${text} ${problems.join('; ')}.`);
+    else void vscode.window.showInformationMessage(text);
   } catch (e) {
     log.error(`export of ${source} failed: ${(e as Error).message}`);
     void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);

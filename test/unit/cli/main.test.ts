@@ -22,7 +22,7 @@ async function capture(fn: () => Promise<number>): Promise<{ code: number; out: 
 describe('lvs-trace dispatch', () => {
   it('registers every sub-command once', () => {
     const names = commands.map((c) => c.name).sort();
-    assert.deepEqual(names, ['analyze', 'capture', 'check', 'decode', 'lint', 'probe']);
+    assert.deepEqual(names, ['analyze', 'capture', 'check', 'decode', 'export', 'lint', 'probe']);
   });
 
   it('prints usage naming every command on --help, exit 0', async () => {

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { CaptureManifest } from '../../capture/manifest';
 import { decodeFrame } from '../../decode/index';
 import { analyzeCapture } from '../index';
-import { writeMergedPcapng } from '../mergedPcapng';
+import { writeMergedPcapng, type MergeSummary } from '../mergedPcapng';
 import { readPacketDetails, type PacketDetails } from '../packetDetails';
 import { withoutHops, type AnalysisResult, type Hop, type PacketRef } from '../result';
 import type { FromWorker, ToWorker } from './protocol';
@@ -20,7 +20,7 @@ export interface Analysis {
   hops(connectionId: string): Promise<Hop[] | undefined>;
   /** Writes the merged, annotated pcapng (see mergedPcapng.ts) where the analysis lives:
    *  the hops of every connection never cross to the caller. */
-  exportPcapng(outFile: string): Promise<{ packets: number; comments: number }>;
+  exportPcapng(outFile: string): Promise<MergeSummary>;
   /** Frees what the analysis keeps for its hops. */
   release(): void;
 }
@@ -100,7 +100,7 @@ export class AnalysisWorker {
       exportPcapng: async (outFile) => {
         const r = await this.request(alive(), (req) => ({ type: 'exportPcapng', req, analysis: id, outFile }));
         if (r.type !== 'exported') throw new Error(`unexpected answer ${r.type} from the analysis worker`);
-        return { packets: r.packets, comments: r.comments };
+        return r.summary;
       },
       release: () => {
         if (released) return;

@@ -36,7 +36,7 @@ async function handle(m: ToWorker): Promise<void> {
     case 'exportPcapng': {
       const a = kept.get(m.analysis);
       if (!a) return send({ type: 'error', req: m.req, message: `analysis ${m.analysis} was released` });
-      return send({ type: 'exported', req: m.req, ...(await a.exportPcapng(m.outFile)) });
+      return send({ type: 'exported', req: m.req, summary: await a.exportPcapng(m.outFile) });
     }
     case 'packetDetails':
       return send({ type: 'packetDetails', req: m.req, details: readPacketDetails(m.folder, m.manifest, m.ref, decodeFrame) });

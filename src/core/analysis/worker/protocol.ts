@@ -3,6 +3,7 @@
 // results cross as structured clones, without hops.
 
 import type { CaptureManifest } from '../../capture/manifest';
+import type { MergeSummary } from '../mergedPcapng';
 import type { PacketDetails } from '../packetDetails';
 import type { AnalysisResult, Hop, PacketRef } from '../result';
 
@@ -16,6 +17,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'analyzed'; req: number; analysis: number; result: AnalysisResult }
   | { type: 'hops'; req: number; hops: Hop[] | undefined }
-  | { type: 'exported'; req: number; packets: number; comments: number }
+  | { type: 'exported'; req: number; summary: MergeSummary }
   | { type: 'packetDetails'; req: number; details: PacketDetails }
   | { type: 'error'; req: number; message: string; stack?: string };

@@ -1,0 +1,77 @@
+// `lvs-trace export FOLDER --out FILE.pcapng`: the merged, annotated pcapng of a capture
+// folder; a point whose file is missing is left out, one that turns corrupt is cut short,
+// and both are named.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { exportCommand } from '../../../src/cli/commands/export';
+import { readFrames } from '../../../src/core/pcap';
+import { repoRoot } from '../../helpers/env';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await exportCommand.run(args), out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+const frames = (file: string): number => readFrames(file, () => undefined).frames;
+
+describe('lvs-trace export', function () {
+  this.timeout(20000);
+  let tmp: string;
+  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-export-cli-'))));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const copy = (name: string): string => {
+    const to = path.join(tmp, `${name}-${Math.random().toString(36).slice(2)}`);
+    fs.cpSync(path.join(repoRoot, 'samples', name), to, { recursive: true });
+    return to;
+  };
+  const pcaps = (folder: string): string[] => JSON.parse(fs.readFileSync(path.join(folder, 'capture.json'), 'utf8')).points.map((p: { file: string }) => path.join(folder, p.file));
+
+  it('merges every point of a sample into one pcapng with comments', async function () {
+    const folder = path.join(repoRoot, 'samples', 'dr-healthy');
+    const file = path.join(tmp, 'dr-healthy.pcapng');
+    const r = await run([folder, '--out', file]);
+    assert.equal(r.code, 0, r.err);
+    const total = pcaps(folder).reduce((n, f) => n + frames(f), 0);
+    assert.equal(frames(file), total);
+    assert.match(r.out, new RegExp(`${total} packets from ${pcaps(folder).length} capture points, \\d+ with our comments`));
+  });
+
+  it('leaves out a point whose pcap is missing and cuts short one that turns corrupt, naming both (exit 1)', async function () {
+    const folder = copy('nat-healthy');
+    const [first, second] = pcaps(folder);
+    fs.rmSync(first);
+    // A record length past any bound in the middle of the second point's file.
+    const bytes = fs.readFileSync(second);
+    const keep = readFrames(second, () => undefined).frames;
+    let at = 24;
+    for (let k = 0; k < Math.floor(keep / 2); k++) at += 16 + bytes.readUInt32LE(at + 8);
+    bytes.writeUInt32LE(0x7fffffff, at + 8);
+    fs.writeFileSync(second, bytes);
+    const file = path.join(tmp, 'broken.pcapng');
+    const r = await run([folder, '--out', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /warning: \S+ \(pcap\/[^)]+\) left out: file not found/);
+    assert.match(r.err, /warning: \S+ \(pcap\/[^)]+\) cut short: .*impossible captured length/);
+    const rest = pcaps(folder).slice(2).reduce((n, f) => n + frames(f), 0);
+    assert.equal(frames(file), rest + Math.floor(keep / 2), 'the other points whole, the corrupt one up to the bad record');
+  });
+
+  it('usage errors', async function () {
+    assert.equal((await run([])).code, 2);
+    assert.equal((await run([path.join(repoRoot, 'samples', 'dr-healthy')])).code, 2);
+    await assert.rejects(exportCommand.run([path.join(repoRoot, 'samples', 'dr-healthy'), '--out', tmp]), /is a folder/);
+  });
+});

@@ -444,7 +444,7 @@ export class PointTable {
   }
 
   /**
-   * The fast path for most frames of a capture: Ethernet (untagged) or Linux cooked v1,
+   * The fast path for most frames of a capture: Ethernet (untagged) or Linux cooked v1/v2,
    * IPv4 that is not a fragment, TCP or UDP, read straight from the bytes in the reader's
    * buffer. Same effect as consume(decodeFrame(frame)) without building a Packet; returns
    * false, having done nothing, for any other frame (the caller then decodes it in full).
@@ -478,6 +478,13 @@ export class PointTable {
       // ARPHRD_ETHER with a 6-byte address: the sender's MAC.
       if (((d[at + 2] << 8) | d[at + 3]) === 1 && ((d[at + 4] << 8) | d[at + 5]) === 6) macAt = at + 6;
       off = at + 16;
+    } else if (linkType === 276) {
+      // Linux cooked v2 (`tcpdump -i any` since 4.99): protocol first; ARPHRD type, packet
+      // type and address length at 8, 10 and 11; the sender's address from 12.
+      if (caplen < 40 || d[at] !== 0x08 || d[at + 1] !== 0x00) return false;
+      sllType = d[at + 10];
+      if (((d[at + 8] << 8) | d[at + 9]) === 1 && d[at + 11] === 6) macAt = at + 12;
+      off = at + 20;
     } else {
       return false;
     }

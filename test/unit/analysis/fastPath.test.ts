@@ -12,7 +12,7 @@ import { decodeFrame } from '../../../src/core/decode/index';
 import type { RawFrame } from '../../../src/core/pcap/frame';
 import { readFrames, readFramesReusingFrame } from '../../../src/core/pcap/read';
 import { hasSharedFixtures, labFixturesDir, repoRoot } from '../../helpers/env';
-import { ether, ipv4, sll, tcp, udp } from '../../helpers/frames';
+import { ether, ipv4, sll, sll2, tcp, udp } from '../../helpers/frames';
 
 /** Everything a table holds, as comparable JSON (records resolved per flow). */
 function snapshot(t: PointTable): unknown {
@@ -134,6 +134,11 @@ describe('analysis: flow table fast path', function () {
         });
       }
     }
+    // The same IPv4 packets as Linux cooked v2 frames (the lab's tcpdump writes v1).
+    for (const f of frames.slice(0, 150)) {
+      if (f.linkType === 1 && f.data[12] === 0x08 && f.data[13] === 0x00) frames.push({ data: sll2({ packetType: f.data[0] & 1 ? 4 : 0, src: '02:00:c0:00:02:01' }, f.data.subarray(14)), linkType: 276 });
+    }
+    assert.ok(frames.some((f) => f.linkType === 276));
     const services = new ServiceMap(readManifest(path.join(repoRoot, 'samples', 'dr-healthy')));
     const damage = fc.array(fc.record({ frame: fc.nat(), at: fc.integer({ min: 0, max: 80 }), value: fc.integer({ min: 0, max: 255 }), cut: fc.option(fc.integer({ min: 0, max: 90 })) }), { minLength: 1, maxLength: 30 });
     fc.assert(
@@ -184,6 +189,13 @@ describe('analysis: flow table fast path', function () {
     assert.ok(fastEth > 0 && fastEth < eth.length, `some frames take the fast path, some do not (${fastEth}/${eth.length})`);
     const cooked = ips.flatMap((ip, k) => [sll({ packetType: k % 2 ? 4 : 0, src: mac.src }, ip), sll({ packetType: 4, src: mac.src }, ip)]);
     assert.ok(compare(frameSource(cooked, 113), services, false, 'Linux cooked') > 0);
+    // v2 (tcpdump -i any since 4.99), also with an address that is not a MAC.
+    const cooked2 = ips.flatMap((ip, k) => [sll2({ packetType: k % 2 ? 4 : 0, src: mac.src }, ip), sll2({ packetType: 4, src: mac.src }, ip)]);
+    const noMac = sll2({ packetType: 0 }, synIp);
+    noMac[11] = 4;
+    const fastV2 = compare(frameSource([...cooked2, noMac], 276), services, false, 'Linux cooked v2');
+    assert.ok(fastV2 > 0 && fastV2 < cooked2.length + 1, `v2: some frames take the fast path, some do not (${fastV2})`);
+    assert.equal(compare(frameSource(cooked2, 276), services, true, 'Linux cooked v2, learning'), fastV2 - 1);
     // A real server's point learns its own address and MAC on the fast path too.
     assert.equal(compare(frameSource(eth, 1), services, true, 'learning'), fastEth);
   });

@@ -444,7 +444,8 @@ export class PointTable {
   }
 
   /**
-   * The fast path for most frames of a capture: Ethernet (untagged) or Linux cooked v1/v2,
+   * The fast path for most frames of a capture: Ethernet (untagged or one 802.1Q tag) or
+   * Linux cooked v1/v2,
    * IPv4 that is not a fragment, TCP or UDP, read straight from the bytes in the reader's
    * buffer. Same effect as consume(decodeFrame(frame)) without building a Packet; returns
    * false, having done nothing, for any other frame (the caller then decodes it in full).
@@ -469,9 +470,11 @@ export class PointTable {
     let macAt = -1;
     let sllType = -1;
     if (linkType === 1) {
-      // EtherType 0x0800 right after the MACs (no VLAN tag).
-      if (caplen < 34 || d[at + 12] !== 0x08 || d[at + 13] !== 0x00) return false;
-      off = at + 14;
+      if (caplen < 34) return false;
+      // EtherType 0x0800 right after the MACs, or after one 802.1Q tag (a trunk port).
+      if (d[at + 12] === 0x08 && d[at + 13] === 0x00) off = at + 14;
+      else if (d[at + 12] === 0x81 && d[at + 13] === 0x00 && caplen >= 38 && d[at + 16] === 0x08 && d[at + 17] === 0x00) off = at + 18;
+      else return false;
     } else if (linkType === 113) {
       if (caplen < 36 || d[at + 14] !== 0x08 || d[at + 15] !== 0x00) return false;
       sllType = (d[at] << 8) | d[at + 1];

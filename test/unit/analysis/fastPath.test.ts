@@ -134,9 +134,14 @@ describe('analysis: flow table fast path', function () {
         });
       }
     }
-    // The same IPv4 packets as Linux cooked v2 frames (the lab's tcpdump writes v1).
+    // The same IPv4 packets as Linux cooked v2 frames (the lab's tcpdump writes v1), and
+    // with an 802.1Q tag (or two: 802.1ad outside), as on a trunk port.
     for (const f of frames.slice(0, 150)) {
-      if (f.linkType === 1 && f.data[12] === 0x08 && f.data[13] === 0x00) frames.push({ data: sll2({ packetType: f.data[0] & 1 ? 4 : 0, src: '02:00:c0:00:02:01' }, f.data.subarray(14)), linkType: 276 });
+      if (f.linkType !== 1 || f.data[12] !== 0x08 || f.data[13] !== 0x00) continue;
+      frames.push({ data: sll2({ packetType: f.data[0] & 1 ? 4 : 0, src: '02:00:c0:00:02:01' }, f.data.subarray(14)), linkType: 276 });
+      const tagged = new Uint8Array([...f.data.subarray(0, 12), 0x81, 0x00, 0x00, 0x64, ...f.data.subarray(12)]);
+      frames.push({ data: tagged, linkType: 1 });
+      frames.push({ data: new Uint8Array([...f.data.subarray(0, 12), 0x88, 0xa8, 0x00, 0x0a, ...tagged.subarray(12)]), linkType: 1 });
     }
     assert.ok(frames.some((f) => f.linkType === 276));
     const services = new ServiceMap(readManifest(path.join(repoRoot, 'samples', 'dr-healthy')));
@@ -176,6 +181,7 @@ describe('analysis: flow table fast path', function () {
     badOffset[12] = 0x40;
     const fragment = ipv4({ ...c, proto: 'tcp', fragOffset: 8 }, syn);
     const vlanFrame = ether({ ...mac, vlan: 10 }, synIp);
+    const vlanArp = new Uint8Array([...vlanFrame.subarray(0, 16), 0x08, 0x06, ...vlanFrame.subarray(18)]);
     const udpOk = ipv4({ ...c, proto: 'udp' }, udp({ sport: 5353, dport: 53 }, new Uint8Array(20)));
     const udpBad = udpOk.slice();
     udpBad[24] = 0;
@@ -184,8 +190,11 @@ describe('analysis: flow table fast path', function () {
     const other = ipv4({ src: '10.9.9.9', dst: '10.8.8.8', proto: 'tcp' }, tcp({ sport: 1, dport: 2, flags: 'S.' }));
     const ips = [synIp, tso, withOptions, shortTcp, ipv4({ ...c, proto: 'tcp' }, badOffset), fragment, reply, synIp, udpOk, udpBad, newIsn, reply, other, other];
     const services = new ServiceMap(manifest);
-    const eth = [...ips.map((ip) => ether({ ...mac }, ip)), trailer, vlanFrame];
+    const eth = [...ips.map((ip) => ether({ ...mac }, ip)), trailer, vlanFrame, vlanArp, vlanFrame.subarray(0, 37)];
     const fastEth = compare(frameSource(eth, 1), services, false, 'Ethernet');
+    // One 802.1Q tag takes the fast path; two tags, ARP behind a tag and a cut tag do not.
+    const qinq = ether({ ...mac, vlan: [10, 20] }, synIp);
+    assert.equal(compare(frameSource([vlanFrame, qinq, vlanArp, vlanFrame.subarray(0, 37)], 1), services, false, 'VLAN'), 1);
     assert.ok(fastEth > 0 && fastEth < eth.length, `some frames take the fast path, some do not (${fastEth}/${eth.length})`);
     const cooked = ips.flatMap((ip, k) => [sll({ packetType: k % 2 ? 4 : 0, src: mac.src }, ip), sll({ packetType: 4, src: mac.src }, ip)]);
     assert.ok(compare(frameSource(cooked, 113), services, false, 'Linux cooked') > 0);

@@ -96,7 +96,10 @@ describe('analysis in a worker thread', function () {
       assert.deepEqual(there, readPacketDetails(folder, result.manifest, ref, decodeFrame), JSON.stringify(ref));
       assert.equal(there.ref.n, ref.n);
     }
-    await assert.rejects(w.packetDetails(folder, result.manifest, { point: 0, n: last + 1 }), new RegExp(`has no packet ${last + 1}`));
+    await assert.rejects(w.packetDetails(folder, result.manifest, { point: 0, n: last + 1 }), new RegExp(`^Error: reading the packet failed: .*has no packet ${last + 1}`));
+    // An export the worker cannot write says so, as an export.
+    const a = await w.analyze(folder);
+    await assert.rejects(a.exportPcapng(path.join(dir, 'no-such-dir', 'x.pcapng')), /^Error: export failed: ENOENT/);
     await assert.rejects(w.packetDetails(folder, result.manifest, { point: 99, n: 1 }), /capture point 99 is not in capture.json/);
   });
 

@@ -34,7 +34,11 @@ export interface AnalysisWorkerOptions {
 interface Pending {
   resolve: (m: FromWorker) => void;
   reject: (e: Error) => void;
+  /** What was asked, to say what failed: `analysis`, `export`... */
+  what: string;
 }
+
+const WHAT: Record<ToWorker['type'], string> = { analyze: 'analysis', hops: 'hops', exportPcapng: 'export', packetDetails: 'reading the packet', release: 'release' };
 
 /** An analysis held in this thread (when there is no worker script). */
 export function localAnalysis(full: AnalysisResult): Analysis {
@@ -139,7 +143,7 @@ export class AnalysisWorker {
       this.pending.delete(m.req);
       if (m.type === 'error') {
         if (m.stack) this.opts.log?.(`analysis worker: ${m.stack}`);
-        p.reject(new Error(`analysis failed: ${m.message}`));
+        p.reject(new Error(`${p.what} failed: ${m.message}`));
       }
       else p.resolve(m);
     });
@@ -159,11 +163,12 @@ export class AnalysisWorker {
 
   private request(worker: Worker, make: (req: number) => ToWorker): Promise<FromWorker> {
     const req = this.nextReq++;
+    const message = make(req);
     return new Promise<FromWorker>((resolve, reject) => {
-      this.pending.set(req, { resolve, reject });
+      this.pending.set(req, { resolve, reject, what: WHAT[message.type] });
       // Waiting on an answer keeps the process alive; idle, the worker does not.
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage(make(req));
+      worker.postMessage(message);
     }).finally(() => {
       if (this.pending.size === 0 && this.worker === worker) worker.unref();
     });

@@ -221,6 +221,8 @@ class HostRun {
   sudo?: { argv: string[]; stdin?: string };
   /** The host could not be reached again after a drop: nothing more is tried there. */
   gone = false;
+  /** Writing the pulled pcap here failed (the capture was stopped on the host). */
+  localError: string | undefined = undefined;
   /** Not errors: e.g. the capture stopped at the size limit (into capture.json's warnings). */
   warnings: string[] = [];
   startedAt = 0;
@@ -668,17 +670,32 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
           ]);
         }
       } catch (e) {
-        r.gone = true;
-        r.errors.push(
-          `${r.name}: connection lost during the capture and not re-established (${(e as Error).message}); ` +
-            `${r.progress.packets} packets were saved before the loss. The remote tcpdump stops by itself at the duration limit; ` +
-            `its temp folder ${r.dir} may remain on the host`,
-        );
+        if (!(e instanceof SshError)) {
+          // Not the connection: the pcap could not be written here (a full disk, a file
+          // taken away). The host is still reachable: stop its tcpdump now and clean up,
+          // rather than leave it writing until the duration limit.
+          r.localError = `${r.name}: the capture could not be saved on this machine (${(e as Error).message}); it was stopped on the host after ${r.progress.packets} packets`;
+          r.errors.push(r.localError);
+          r.setState('stopping');
+          await r.stop().catch(() => undefined);
+        } else {
+          r.gone = true;
+          r.errors.push(
+            `${r.name}: connection lost during the capture and not re-established (${(e as Error).message}); ` +
+              `${r.progress.packets} packets were saved before the loss. The remote tcpdump stops by itself at the duration limit; ` +
+              `its temp folder ${r.dir} may remain on the host`,
+          );
+        }
       }
       // 3. As soon as this host's tcpdump has stopped: fetch the rest, remove remote files
       // and processes (not waiting for the slowest host to stop first).
       await limit(async () => {
         if (r.gone) return r.setState('failed');
+        if (r.localError) {
+          // Nothing more can be saved: only the host's statistics and its temp folder matter.
+          r.setState('failed');
+          return r.cleanup();
+        }
         try {
           await r.finish();
           r.setState(r.errors.length ? 'failed' : 'done');
@@ -698,8 +715,10 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
     for (const m of [...new Set(r.errors)]) errors.push({ host: r.name, message: m });
     if (Object.keys(r.state).length) state[r.name] = r.state;
     for (const p of r.points) {
-      if (!fs.existsSync(p.localFile) || fs.statSync(p.localFile).size < 24) {
-        fs.rmSync(p.localFile, { force: true });
+      // No point for a file with not even a pcap header, or one that is no longer a file.
+      const st = fs.existsSync(p.localFile) ? fs.statSync(p.localFile) : undefined;
+      if (!st?.isFile() || st.size < 24) {
+        if (st?.isFile()) fs.rmSync(p.localFile, { force: true });
         continue;
       }
       const stats = parseTcpdumpStats(p.stderr ?? '');

@@ -311,6 +311,48 @@ describe('capture faults in the lab', function () {
     }
   });
 
+  it('the pcap cannot be written here: that host is stopped and cleaned up at once, the others go on', async function () {
+    const l = lab!;
+    const logged = collectLog();
+    const pool = labPool(l, logged);
+    const out = tmpOut('local-write');
+    try {
+      const stop = new AbortController();
+      const w = whenAllCapturing();
+      const states: Array<Record<string, string>> = [];
+      const run = runCapture(planFor(l, [rsHost(l, 'rs1'), rsHost(l, 'director')]), pool, {
+        outDir: out,
+        durationMs: 60000,
+        pollMs: 200,
+        stopSignal: stop.signal,
+        log: logged.log,
+        onProgress: (h) => {
+          w.onProgress(h);
+          states.push(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.state])));
+        },
+      });
+      await w.ready;
+      // The director's pcap here becomes a folder: the next pull cannot append to it.
+      const local = fs.readdirSync(path.join(out, 'pcap')).find((f) => f.startsWith('director'))!;
+      fs.rmSync(path.join(out, 'pcap', local));
+      fs.mkdirSync(path.join(out, 'pcap', local));
+      const t0 = Date.now();
+      await l.clientTraffic({ protocol: 'tcp', count: 2, sourcePortBase: 41013 });
+      while (Date.now() - t0 < 15000 && states.at(-1)?.director !== 'failed') await new Promise((r) => setTimeout(r, 100));
+      const then = states.at(-1);
+      stop.abort();
+      const m = await run;
+      assert.deepEqual(then, { rs1: 'capturing', director: 'failed' }, 'the director stopped, rs1 still capturing');
+      const said = (m.errors ?? []).find((e) => e.host === 'director');
+      assert.match(said?.message ?? '', /^director: the capture could not be saved on this machine \(EISDIR.*\); it was stopped on the host after \d+ packets$/);
+      assert.deepEqual(m.points.map((p) => p.host), ['rs1'], 'no point for a pcap that is not a file');
+      await assertNothingLeft(pool, logged.tempDirs());
+    } finally {
+      await pool.closeAll();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('cancel mid-capture: everything stopped and removed within a few seconds', async function () {
     const l = lab!;
     const logged = collectLog();

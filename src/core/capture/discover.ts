@@ -25,6 +25,9 @@ export interface HostFacts {
   defaultRoute: string;
   /** The temp folder made for this capture (mktemp -d), when asked for. */
   tempDir?: string;
+  /** Space free for an unprivileged user in the temp folder's filesystem, KiB (`df -Pk`);
+   *  /tmp is often a tmpfs, where that is memory. */
+  tempFreeKb?: number;
 }
 
 // Constant script: it carries no value from the user or the network. One round
@@ -39,6 +42,8 @@ const PROBE = [
   'echo "--- route"; ip route show default 2>&1',
   // Only when tcpdump is there: the private temp folder and its safety net (see run.ts).
   'if [ -n "$t" ] && read -r s; then d=$(mktemp -d /tmp/lvs-capture.XXXXXX); if [ -n "$d" ]; then echo "--- dir"; echo "$d"; ' +
+    // its filesystem's free space (KiB, POSIX df: the fourth field of the second line)
+    'df -Pk "$d" 2>/dev/null | awk \'NR == 2 { print $4 }\'; ' +
     // a detached process group that removes the folder if we never come back (run.ts kills it when cleaning up)
     'setsid sh -c \'sleep "$1"; rm -rf -- "$2"\' lvs-capture-reaper "$s" "$d" </dev/null >/dev/null 2>&1 & echo $! >"$d/reaper.pid"; fi; fi',
   'echo "--- end"',
@@ -69,8 +74,9 @@ export function parseProbe(out: string): HostFacts {
     ipAddr: (sections.get('addr') ?? []).join('\n'),
     defaultRoute: (sections.get('route') ?? []).join('\n'),
   };
-  const dir = (sections.get('dir') ?? [])[0]?.trim();
+  const [dir, free] = (sections.get('dir') ?? []).map((l) => l.trim());
   if (dir) facts.tempDir = dir;
+  if (free && /^\d+$/.test(free)) facts.tempFreeKb = Number(free);
   const ver = sections.get('version');
   if (ver && ver.some((l) => l.trim())) facts.tcpdumpVersionText = ver.join('\n');
   facts.tcpdump = abs(kv.get('tcpdump'));

@@ -93,11 +93,26 @@ export { START as START_SCRIPT };
 const PULL_CHUNK = 4 * 1024 * 1024;
 export const DEFAULT_MAX_BYTES_PER_HOST = 1024 * 1024 * 1024;
 
+/** Below this a host is not captured on: its temp folder's filesystem is all but full. */
+const MIN_HOST_BYTES = 1024 * 1024;
+
+/**
+ * A host's size limit: the one asked for, lowered to half the space free in its temp
+ * folder's filesystem when that is less (/tmp is often a tmpfs: the host's memory, on a
+ * load balancer). `freeKb` undefined: unknown, the limit as asked.
+ */
+export function hostByteLimit(maxBytes: number, freeKb: number | undefined): number {
+  return freeKb === undefined ? maxBytes : Math.min(maxBytes, Math.floor((freeKb * 1024) / 2));
+}
+
 /** The host's own cap on each pcap file (`ulimit -f`, 512-byte blocks): a quarter above
  *  the limit (at least 8 MiB more), so that normally our stop comes first, and tcpdump
- *  stopped by the kernel is the case of a host we lost contact with. */
-export function hostFileLimitBlocks(maxBytes: number): number {
-  return Math.ceil((maxBytes + Math.max(maxBytes / 4, 8 * 1024 * 1024)) / 512);
+ *  stopped by the kernel is the case of a host we lost contact with; never past three
+ *  quarters of the free space. */
+export function hostFileLimitBlocks(maxBytes: number, freeKb?: number): number {
+  let bytes = maxBytes + Math.max(maxBytes / 4, 8 * 1024 * 1024);
+  if (freeKb !== undefined) bytes = Math.max(maxBytes, Math.min(bytes, freeKb * 1024 * 0.75));
+  return Math.ceil(bytes / 512);
 }
 /**
  * Removes the temp folder $d unless a process still names it (exit 3 and the PIDs).
@@ -276,7 +291,7 @@ class HostRun {
   }
 
   maxBytes(): number {
-    return this.opts.maxBytesPerHost ?? DEFAULT_MAX_BYTES_PER_HOST;
+    return hostByteLimit(this.opts.maxBytesPerHost ?? DEFAULT_MAX_BYTES_PER_HOST, this.facts?.tempFreeKb);
   }
 
   /** Bytes of pcap pulled from this host so far. */
@@ -303,6 +318,15 @@ class HostRun {
     if (facts.tempDir) {
       this.dir = validateRemotePath(facts.tempDir);
       this.log('info', `${this.name}: temp folder ${this.dir}`);
+    }
+    if (facts.tempFreeKb !== undefined) {
+      const asked = this.opts.maxBytesPerHost ?? DEFAULT_MAX_BYTES_PER_HOST;
+      const mib = (b: number): string => (b / 1048576).toFixed(b < 10 * 1048576 ? 1 : 0);
+      this.log('info', `${this.name}: ${mib(facts.tempFreeKb * 1024)} MiB free in /tmp`);
+      if (hostByteLimit(Infinity, facts.tempFreeKb) < MIN_HOST_BYTES)
+        throw new Error(`/tmp on ${this.name} has only ${facts.tempFreeKb} KiB free: not capturing there (tcpdump would fill it)`);
+      if (this.maxBytes() < asked)
+        this.warnings.push(`${this.name}: /tmp has ${mib(facts.tempFreeKb * 1024)} MiB free: its capture stops at ${mib(this.maxBytes())} MiB (half of it)`);
     }
     (this.host as { rememberUid?: (uid: number) => void }).rememberUid?.(facts.uid);
     if (!facts.tcpdump)
@@ -388,7 +412,7 @@ class HostRun {
         '-w', rp.remoteFile,
         filter,
       ];
-      const blocks = String(hostFileLimitBlocks(this.maxBytes()));
+      const blocks = String(hostFileLimitBlocks(this.maxBytes(), this.facts?.tempFreeKb));
       const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, blocks, facts.timeout!, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
       this.points.push(rp);
       this.progress.interfaces.push(iface);

@@ -152,6 +152,7 @@ describe('capture over SSH in the lab (DR)', function () {
         assert.equal(pt.packetsCaptured, packetsOf(path.join(out, pt.file)).length);
       }
       assert.ok(!(manifest.warnings ?? []).some((x) => /own file-size limit/.test(x)));
+      assert.ok(logged.lines.some((x) => /^info: director: [\d.]+ MiB free in \/tmp$/.test(x)), 'the free space in /tmp was read (df)');
       await assertNothingLeft(pool, logged.tempDirs());
     } finally {
       await pool.closeAll();

@@ -35,7 +35,7 @@ describe('capture/discover', function () {
   it('reads the probe and builds the own-session exclusion', function () {
     const f = parseProbe(
       'conn=198.18.0.1 40122 198.18.0.21 22\nuid=1001\nuser=lvsuser\ntcpdump=/usr/bin/tcpdump\ntimeout=/usr/bin/timeout\nipvsadm=\nimmediate=1\n' +
-        '--- version\ntcpdump version 4.99.3\n--- addr\n2: eth0    inet 10.0.0.11/24 scope global eth0\n--- route\ndefault via 10.0.0.1 dev eth0\n--- dir\n/tmp/lvs-capture.Ab12Cd\n--- end\n',
+        '--- version\ntcpdump version 4.99.3\n--- addr\n2: eth0    inet 10.0.0.11/24 scope global eth0\n--- route\ndefault via 10.0.0.1 dev eth0\n--- dir\n/tmp/lvs-capture.Ab12Cd\n734812\n--- end\n',
     );
     assert.deepEqual(f, {
       uid: 1001,
@@ -49,6 +49,7 @@ describe('capture/discover', function () {
       ipAddr: '2: eth0    inet 10.0.0.11/24 scope global eth0',
       defaultRoute: 'default via 10.0.0.1 dev eth0',
       tempDir: '/tmp/lvs-capture.Ab12Cd',
+      tempFreeKb: 734812,
     });
     assert.equal(excludeOwnSession('host 192.0.2.100', f.sshPeer), '(host 192.0.2.100) and not (host 198.18.0.1 and tcp port 22)');
     assert.equal(parseProbe('conn=$(reboot) 1 2 3\nuid=0\n').sshPeer, undefined, 'a peer that is not an address never reaches a filter');

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as dgram from 'node:dgram';
 import { readPackets, type Packet } from '../../../src/core/decode';
-import { dumpStateScript, hostFileLimitBlocks, parseStateDumps, READ_ERRS_THEN_REMOVE, START_SCRIPT } from '../../../src/core/capture/run';
+import { dumpStateScript, hostByteLimit, hostFileLimitBlocks, parseStateDumps, READ_ERRS_THEN_REMOVE, START_SCRIPT } from '../../../src/core/capture/run';
 import { hasCommand, isRoot, requireOrSkip } from '../../helpers/env';
 
 /** Runs the capture's START script with `argv` as the command; resolves with what it printed. */
@@ -103,6 +103,13 @@ describe('capture/remote scripts', function () {
   it('the host caps each capture file itself: ulimit -f, in 512-byte blocks, a quarter above the limit', async function () {
     assert.equal(hostFileLimitBlocks(1024 * 1048576), (1280 * 1048576) / 512);
     assert.equal(hostFileLimitBlocks(4096), Math.ceil((4096 + 8 * 1048576) / 512), 'at least 8 MiB above');
+    // Free space in /tmp (KiB): the limit is at most half of it, the host's cap at most three quarters.
+    const GiB = 1024 ** 3;
+    assert.equal(hostByteLimit(GiB, undefined), GiB);
+    assert.equal(hostByteLimit(GiB, 100 * 1024 * 1024), GiB, 'plenty free');
+    assert.equal(hostByteLimit(GiB, 400 * 1024), 200 * 1024 * 1024, 'a 400 MiB tmpfs: 200 MiB');
+    assert.equal(hostFileLimitBlocks(200 * 1024 * 1024, 400 * 1024), (250 * 1024 * 1024) / 512);
+    assert.equal(hostFileLimitBlocks(4 * 1024 * 1024, 8 * 1024), (6 * 1024 * 1024) / 512, 'not the 8 MiB margin past the free space');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-capture-test-'));
     try {
       // A writer that would write 1 MB: the kernel stops it at 20 blocks.

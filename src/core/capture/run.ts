@@ -294,6 +294,11 @@ class HostRun {
     return hostByteLimit(this.opts.maxBytesPerHost ?? DEFAULT_MAX_BYTES_PER_HOST, this.facts?.tempFreeKb);
   }
 
+  /** The host's own cap on each of its pcap files, in 512-byte blocks (`ulimit -f`). */
+  fileCapBlocks(): number {
+    return hostFileLimitBlocks(this.maxBytes(), this.facts?.tempFreeKb);
+  }
+
   /** Bytes of pcap pulled from this host so far. */
   pulledBytes(): number {
     return this.points.reduce((n, p) => n + p.offset, 0);
@@ -412,7 +417,7 @@ class HostRun {
         '-w', rp.remoteFile,
         filter,
       ];
-      const blocks = String(hostFileLimitBlocks(this.maxBytes(), this.facts?.tempFreeKb));
+      const blocks = String(this.fileCapBlocks());
       const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, blocks, facts.timeout!, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
       this.points.push(rp);
       this.progress.interfaces.push(iface);
@@ -562,7 +567,7 @@ class HostRun {
     await this.stateDone;
     for (const p of this.points) await this.pull(p);
     // A file at the host's own cap: the kernel stopped tcpdump there (we had lost contact).
-    const hard = hostFileLimitBlocks(this.maxBytes()) * 512;
+    const hard = this.fileCapBlocks() * 512;
     for (const p of this.points) {
       if (p.offset >= hard - 65536)
         this.warnings.push(`${this.name} ${p.iface}: the host's own file-size limit (${Math.round(hard / 1048576)} MiB) stopped tcpdump; the capture ends there`);

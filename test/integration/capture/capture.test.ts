@@ -9,7 +9,7 @@ import { planCapture, runCapture, readManifest } from '../../../src/core/capture
 import { loadClusterModel } from '../../../src/core/config';
 import { main } from '../../../src/cli/main';
 import type { Lab } from '../../lab/lab';
-import { assertNothingLeft, collectLog, labHosts, labPool, packetsOf, requireLab, startLab, tmpOut, whenAllCapturing } from './helpers';
+import { assertNothingLeft, collectLog, labHosts, labPool, packetsOf, requireLab, startLab, stateLog, tmpOut, whenAllCapturing } from './helpers';
 
 describe('capture over SSH in the lab (DR)', function () {
   this.timeout(120000);
@@ -114,7 +114,7 @@ describe('capture over SSH in the lab (DR)', function () {
       const model = loadClusterModel([l.keepalivedConfPath]);
       const plan = planCapture({ target: { vip: l.vip, protocol: 'tcp', port: l.tcpPort }, services: model.services, hosts: hosts.map((h) => ({ name: h.name, role: h.role!, realServer: h.realServer })) });
       const w = whenAllCapturing();
-      const states: Array<Record<string, string>> = [];
+      const states = stateLog(w.onProgress);
       const stop = new AbortController();
       // 8 connections: ~8 KB at the client and at the director, half that at each real server.
       const limit = 6000;
@@ -125,18 +125,12 @@ describe('capture over SSH in the lab (DR)', function () {
         pollMs: 200,
         stopSignal: stop.signal,
         log: logged.log,
-        onProgress: (h) => {
-          w.onProgress(h);
-          states.push(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.state])));
-        },
+        onProgress: states.onProgress,
       });
       await w.ready;
       const tcp = await l.clientTraffic({ protocol: 'tcp', count: 8, sourcePortBase: 41013 });
       assert.ok(tcp.every((r) => r.ok), JSON.stringify(tcp));
-      const until = Date.now() + 10000;
-      const bothDone = (): boolean => states.at(-1)?.director === 'done' && states.at(-1)?.client === 'done';
-      while (Date.now() < until && !bothDone()) await new Promise((r) => setTimeout(r, 100));
-      const then = states.at(-1);
+      const then = await states.until((s) => s?.director === 'done' && s?.client === 'done', 10000);
       stop.abort();
       const manifest = await run;
       const sizes = JSON.stringify(manifest.points.map((p) => [p.host, fs.statSync(path.join(out, p.file)).size]));

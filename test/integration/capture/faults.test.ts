@@ -11,7 +11,7 @@ import { planCapture, runCapture, type CapturePlan, type HostSource } from '../.
 import { loadClusterModel } from '../../../src/core/config';
 import { InvalidValueError, SshPool, type HostConfig, type UnknownHostKeyInfo } from '../../../src/core/ssh';
 import type { ClientResult, Lab } from '../../lab/lab';
-import { assertNothingLeft, collectLog, labHosts, labPool, packetsOf, requireLab, startLab, tmpOut, whenAllCapturing } from './helpers';
+import { assertNothingLeft, collectLog, labHosts, labPool, packetsOf, requireLab, startLab, stateLog, tmpOut, whenAllCapturing } from './helpers';
 
 describe('capture faults in the lab', function () {
   this.timeout(120000);
@@ -319,27 +319,22 @@ describe('capture faults in the lab', function () {
     try {
       const stop = new AbortController();
       const w = whenAllCapturing();
-      const states: Array<Record<string, string>> = [];
+      const states = stateLog(w.onProgress);
       const run = runCapture(planFor(l, [rsHost(l, 'rs1'), rsHost(l, 'director')]), pool, {
         outDir: out,
         durationMs: 60000,
         pollMs: 200,
         stopSignal: stop.signal,
         log: logged.log,
-        onProgress: (h) => {
-          w.onProgress(h);
-          states.push(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.state])));
-        },
+        onProgress: states.onProgress,
       });
       await w.ready;
       // The director's pcap here becomes a folder: the next pull cannot append to it.
       const local = fs.readdirSync(path.join(out, 'pcap')).find((f) => f.startsWith('director'))!;
       fs.rmSync(path.join(out, 'pcap', local));
       fs.mkdirSync(path.join(out, 'pcap', local));
-      const t0 = Date.now();
       await l.clientTraffic({ protocol: 'tcp', count: 2, sourcePortBase: 41013 });
-      while (Date.now() - t0 < 15000 && states.at(-1)?.director !== 'failed') await new Promise((r) => setTimeout(r, 100));
-      const then = states.at(-1);
+      const then = await states.until((s) => s?.director === 'failed', 15000);
       stop.abort();
       const m = await run;
       assert.deepEqual(then, { rs1: 'capturing', director: 'failed' }, 'the director stopped, rs1 still capturing');

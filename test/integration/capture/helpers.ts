@@ -76,6 +76,29 @@ export function whenAllCapturing(): { onProgress: (h: Record<string, HostProgres
   };
 }
 
+/** Every host's state after each progress report: the latest, and a wait until a test on
+ *  it holds (bounded). Chains to `then` (e.g. whenAllCapturing's onProgress). */
+export function stateLog(then?: (h: Record<string, HostProgress>) => void): {
+  onProgress: (h: Record<string, HostProgress>) => void;
+  latest: () => Record<string, string> | undefined;
+  until: (test: (s: Record<string, string> | undefined) => boolean, ms: number) => Promise<Record<string, string> | undefined>;
+} {
+  const seen: Array<Record<string, string>> = [];
+  const latest = (): Record<string, string> | undefined => seen.at(-1);
+  return {
+    onProgress: (h) => {
+      then?.(h);
+      seen.push(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.state])));
+    },
+    latest,
+    until: async (test, ms) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end && !test(latest())) await new Promise((r) => setTimeout(r, 100));
+      return latest();
+    },
+  };
+}
+
 export function packetsOf(file: string): Packet[] {
   const list: Packet[] = [];
   readPackets(file, (p) => {

@@ -8,21 +8,9 @@ import * as path from 'node:path';
 import { exportCommand } from '../../../src/cli/commands/export';
 import { readFrames } from '../../../src/core/pcap';
 import { repoRoot } from '../../helpers/env';
+import { captureStdio } from '../../helpers/stdio';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await exportCommand.run(args), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const run = (args: string[]): Promise<{ code: number; out: string; err: string }> => captureStdio(() => exportCommand.run(args));
 
 const frames = (file: string): number => readFrames(file, () => undefined).frames;
 

@@ -23,9 +23,9 @@ export const exportCommand: CliCommand = {
     const result = await analyzeCapture(folder);
     const unreadable = result.findings.find((f) => f.code === 'capture-unreadable' && f.severity === 'error');
     if (unreadable) throw new Error(unreadable.message);
-    const { packets, comments, problems } = writeMergedPcapng(result, out);
+    const { packets, comments, points, problems } = writeMergedPcapng(result, out);
     for (const p of problems) process.stderr.write(`warning: ${p}\n`);
-    process.stdout.write(`${out}: ${packets} packets from ${result.manifest.points.length - problems.filter((p) => p.includes(' left out: ')).length} capture points, ${comments} with our comments\n`);
+    process.stdout.write(`${out}: ${packets} packets from ${points} capture points, ${comments} with our comments\n`);
     return problems.length ? 1 : 0;
   },
 };

@@ -223,6 +223,8 @@ class FrameHeap {
 export interface MergeSummary {
   packets: number;
   comments: number;
+  /** Capture points whose file was opened and merged (in whole or in part). */
+  points: number;
   /** Points left out or cut short, and why (missing file, corrupt record). */
   problems: string[];
 }
@@ -303,5 +305,5 @@ export function writeMergedPcapng(result: AnalysisResult, outFile: string): Merg
     const spec = result.manifest.points[q.point];
     if (q.problem) problems.push(`${spec.host} (${spec.file}) cut short: ${q.problem}`);
   }
-  return { packets, comments, problems };
+  return { packets, comments, points: points.length, problems };
 }

@@ -52,6 +52,7 @@ describe('lvs-trace export', function () {
     const r = await run([folder, '--out', file]);
     assert.equal(r.code, 1);
     assert.match(r.err, /warning: \S+ \(pcap\/[^)]+\) left out: file not found/);
+    assert.match(r.out, new RegExp(`from ${pcaps(folder).length - 1} capture points`), 'the missing one not counted');
     assert.match(r.err, /warning: \S+ \(pcap\/[^)]+\) cut short: .*impossible captured length/);
     const rest = pcaps(folder).slice(2).reduce((n, f) => n + frames(f), 0);
     assert.equal(frames(file), rest + Math.floor(keep / 2), 'the other points whole, the corrupt one up to the bad record');

@@ -22,7 +22,7 @@ function maker(): { make: (s: string) => Promise<Analysis>; made: Fake[]; fail: 
       released: false,
       result: { folder: source } as AnalysisResult,
       hops: async () => [],
-      exportPcapng: async () => ({ packets: 0, comments: 0, problems: [] }),
+      exportPcapng: async () => ({ packets: 0, comments: 0, points: 0, problems: [] }),
       release: () => void (a.released = true),
     };
     made.push(a);

@@ -102,13 +102,35 @@ export function pushSmall(list: string[], v: string | undefined): string[] {
   return one;
 }
 
-/** `a`'s values in a new array of `size`, the rest `fill` (one allocation: slicing, then
- *  lengthening, would copy twice). */
-function grownText<T>(a: T[], size: number, fill: T): T[] {
-  const bigger = new Array<T>(size);
-  for (let i = 0; i < a.length; i++) bigger[i] = a[i];
-  return bigger.fill(fill, a.length);
+/** Values that flows hold by reference (their lists, the last texts pushed), as small
+ *  integer ids: each flow then keeps numbers in typed arrays, which grow by a byte copy and
+ *  which the garbage collector neither traces nor guards with a write barrier per store
+ *  (as reference columns, 14 slots per flow were a tenth of the flow table's time). */
+class Interned<T> {
+  private readonly values: T[] = [];
+  private readonly ids = new Map<T, number>();
+
+  constructor(...first: T[]) {
+    for (const v of first) this.idOf(v);
+  }
+
+  idOf(v: T): number {
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(v);
+      this.ids.set(v, id);
+    }
+    return id;
+  }
+
+  value(id: number): T {
+    return this.values[id];
+  }
 }
+
+/** lastValues' id of '' (undefined is 0). */
+const EMPTY_TEXT = 1;
 
 export class FlowColumns {
   count = 0;
@@ -135,8 +157,13 @@ export class FlowColumns {
   lastPorts = new Int32Array(0);
   client: string[] = [];
   icmpNote: Array<string | undefined> = [];
-  lists: string[][] = [];
-  lasts: Array<string | undefined> = [];
+  /** Per flow and list (id * LISTS + which): the list's id in `listValues` (0: NONE). Lists
+   *  are never changed in place (see pushSmall()), so one id stands for one list. */
+  private lists = new Int32Array(0);
+  private readonly listValues = new Interned<string[]>(NONE);
+  /** Per flow and LAST_*: the text's id in `lastValues` (0: undefined, 1: ''). */
+  private lasts = new Int32Array(0);
+  private readonly lastValues = new Interned<string | undefined>(undefined, '');
   /** Per flow and direction (ADDR_*): id of the last record's Addressing (-1: none). */
   addr = new Int32Array(0);
   /** Per flow and kind: source and destination address, ports, the MACs as three words and
@@ -158,9 +185,11 @@ export class FlowColumns {
     this.udp[id] = udp ? 1 : 0;
     this.lastPorts[2 * id] = -1;
     this.lastPorts[2 * id + 1] = -1;
+    // Appended in id order: the arrays stay dense.
     this.client[id] = client;
-    this.lasts[id * LASTS + LAST_REQ_DST] = '';
-    this.lasts[id * LASTS + LAST_REP_SRC] = '';
+    this.icmpNote[id] = undefined;
+    this.lasts[id * LASTS + LAST_REQ_DST] = EMPTY_TEXT;
+    this.lasts[id * LASTS + LAST_REP_SRC] = EMPTY_TEXT;
     this.addr[3 * id] = -1;
     this.addr[3 * id + 1] = -1;
     this.addr[3 * id + 2] = -1;
@@ -183,11 +212,8 @@ export class FlowColumns {
     this.lastPorts = grown(this.lastPorts, new Int32Array(2 * cap));
     this.addr = grown(this.addr, new Int32Array(3 * cap));
     this.keys = grown(this.keys, new Int32Array(KINDS * KEY * cap));
-    // The text columns too, once per doubling rather than a push per value and flow.
-    this.client = grownText(this.client, cap, '');
-    this.icmpNote = grownText(this.icmpNote, cap, undefined);
-    this.lists = grownText(this.lists, LISTS * cap, NONE);
-    this.lasts = grownText(this.lasts, LASTS * cap, undefined);
+    this.lists = grown(this.lists, new Int32Array(LISTS * cap));
+    this.lasts = grown(this.lasts, new Int32Array(LASTS * cap));
     this.cap = cap;
   }
 
@@ -200,20 +226,22 @@ export class FlowColumns {
   }
 
   list(id: number, which: number): string[] {
-    return this.lists[id * LISTS + which];
+    return this.listValues.value(this.lists[id * LISTS + which]);
   }
 
   push(id: number, which: number, v: string | undefined): void {
     const at = id * LISTS + which;
-    this.lists[at] = pushSmall(this.lists[at], v);
+    const list = this.listValues.value(this.lists[at]);
+    const next = pushSmall(list, v);
+    if (next !== list) this.lists[at] = this.listValues.idOf(next);
   }
 
   lastText(id: number, which: number): string | undefined {
-    return this.lasts[id * LASTS + which];
+    return this.lastValues.value(this.lasts[id * LASTS + which]);
   }
 
   setLastText(id: number, which: number, v: string | undefined): void {
-    this.lasts[id * LASTS + which] = v;
+    this.lasts[id * LASTS + which] = this.lastValues.idOf(v);
   }
 
   /** Whether the last packet of this kind in the flow had exactly these addresses, ports

@@ -543,7 +543,8 @@ export class PointTable {
     slot = (slot ^ (slot >>> 16) ^ ipProto) & (FLOW_CACHE - 1);
     let id = this.cacheFlow[slot];
     let reply = this.cacheReply[slot] === 1;
-    // A client's SYN may start a new connection on the same port: that takes the long way.
+    // A client's SYN may start a new connection on the same port: that takes the long way,
+    // unless it is the SYN the flow began with (a forwarded copy, a retransmission).
     if (
       id < 0 ||
       this.cols.retired[id] === 1 ||
@@ -551,7 +552,7 @@ export class PointTable {
       this.cacheDst[slot] !== dstIp ||
       this.cachePorts[slot] !== ports ||
       this.cacheProto[slot] !== ipProto ||
-      (flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN)
+      (flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN && this.cols.gen[id] !== seq)
     ) {
       id = this.flowOf(ipProto === 17, formatIpv4(d, off + 12), formatIpv4(d, off + 16), sport, dport, flagBits, seq);
       if (id < 0) return true;

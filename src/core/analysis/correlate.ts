@@ -10,6 +10,7 @@ import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clo
 import { defineLazyHops, MATCH_WINDOW_S, pathRank, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
+import { NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
 import type { Addressing, PacketRecords } from './packetRecords';
 import type { Connection, ConnectionState } from './result';
@@ -406,53 +407,78 @@ function sampleOffsets(g: Group, points: PointInfo[], refHost: string, bySig: Ma
   }
 }
 
-function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow[]): ConnectionState {
-  let rep = 0;
-  let icmpToClient = 0;
-  let syn = 0;
-  let fins = 0;
-  let rsts = 0;
-  let rstS = 0;
-  for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    rep += f.rep;
-    icmpToClient += f.icmpToClient;
-    syn += f.syn;
-    fins += f.finC + f.finS;
-    rsts += f.rstC + f.rstS;
-    rstS += f.rstS;
+/** A point's role as a number, for the loops over a connection's flows. */
+const CLIENT_SIDE = 0;
+const DIRECTOR = 1;
+const REAL_SERVER = 2;
+const OTHER_ROLE = 3;
+
+function roleCodes(points: PointInfo[]): Uint8Array {
+  const out = new Uint8Array(points.length);
+  for (let k = 0; k < points.length; k++) {
+    const role = points[k].spec.role;
+    out[k] = role === 'director' ? DIRECTOR : role === 'real-server' ? REAL_SERVER : role === 'client' || role === 'router' ? CLIENT_SIDE : OTHER_ROLE;
   }
-  const replies = rep - icmpToClient;
-  const refused = c.directorRefused !== undefined || c.rsViews.some((v) => v.synAck === 0 && (v.rst > 0 || v.icmp > 0));
-  if (proto === 'tcp') {
-    if (!c.handshakeDone) {
-      if (refused || icmpToClient > 0 || rstS > 0) return 'rejected';
-      if (syn > 0 && replies === 0) return c.replyVisible ? 'no-reply' : 'partial';
-      return 'partial';
-    }
-    if (rsts > 0) return 'reset';
-    if (fins > 0) return 'complete';
-    return syn > 0 ? 'established' : 'partial';
-  }
-  // A client that only ever got answers from a real server's own address got nothing usable.
-  const vipAnswered = c.clientReplySrcs.length === 0 || c.clientReplySrcs.some((e) => !c.rsViews.some((v) => v.replySrcs.includes(e)) || c.service?.method !== 'nat');
-  if ((replies > 0 || c.clientReplies > 0) && vipAnswered) return 'complete';
-  if (refused || icmpToClient > 0) return 'rejected';
-  return c.replyVisible ? 'no-reply' : 'partial';
+  return out;
 }
 
-function serviceOf(ctx: GroupContext, proto: string, texts: string[]): { service?: ManifestService; vip?: string; vport?: number } {
+/** Shared empty list of views (rules only read a connection's lists). */
+const NO_VIEWS: RsView[] = Object.freeze([]) as unknown as RsView[];
+
+/** Lists of one real server's name, shared by every connection forwarded to it alone. */
+const oneName = new Map<string, string[]>();
+
+/** `names` with `name` added (a new list: lists may be shared) unless it is unknown or there. */
+function withName(names: string[], name: string | undefined): string[] {
+  if (!name || names.includes(name)) return names;
+  if (names.length > 0) return [...names, name];
+  let one = oneName.get(name);
+  if (one === undefined) {
+    one = Object.freeze([name]) as unknown as string[];
+    if (oneName.size < 1024) oneName.set(name, one);
+  }
+  return one;
+}
+
+/** `to` with the values of `from` it lacks: `from` itself when `to` is empty (the flows'
+ *  lists are shared and never changed), `to` when nothing is new, else a new list. */
+function union(to: string[], from: string[]): string[] {
+  if (to.length === 0) return from;
+  let out = to;
+  for (let j = 0; j < from.length; j++) {
+    if (out.includes(from[j])) continue;
+    if (out === to) out = to.slice();
+    out.push(from[j]);
+  }
+  return out;
+}
+
+/** The service of a connection to one of `texts` (VIP endpoints first, then real servers'),
+ *  left in ctx.service, ctx.vip and ctx.vport. */
+function findService(ctx: GroupContext, proto: string, texts: string[]): void {
+  ctx.service = undefined;
+  ctx.vip = undefined;
+  ctx.vport = undefined;
   for (let k = 0; k < texts.length; k++) {
     const { ip, port } = ctx.endpoints.of(texts[k]);
     const m = ctx.services.server(proto, ip, port);
-    if (m?.kind === 'vip') return { service: m.service, vip: ip, vport: port };
+    if (m?.kind === 'vip') {
+      ctx.service = m.service;
+      ctx.vip = ip;
+      ctx.vport = port;
+      return;
+    }
   }
   for (let k = 0; k < texts.length; k++) {
     const { ip, port } = ctx.endpoints.of(texts[k]);
     const m = ctx.services.server(proto, ip, port);
-    if (m?.kind === 'rs' && m.service) return { service: m.service, vip: m.service.vip, vport: m.service.port };
+    if (m?.kind === 'rs' && m.service) {
+      ctx.service = m.service;
+      ctx.vip = m.service.vip;
+      ctx.vport = m.service.port;
+      return;
+    }
   }
-  return {};
 }
 
 function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reason: string } | undefined {
@@ -503,7 +529,19 @@ export function correlate(facts: Facts): void {
   const checks = new Map<string, HealthCheck>();
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
 
-  const ctx: GroupContext = { facts, points, services, endpoints, checks, names, directorPointSeesRsSide };
+  const ctx: GroupContext = {
+    facts,
+    points,
+    roles: roleCodes(points),
+    services,
+    endpoints,
+    checks,
+    names,
+    directorPointSeesRsSide,
+    service: undefined,
+    vip: undefined,
+    vport: undefined,
+  };
   connectionsOf(groups, ctx);
   facts.healthChecks.push(...checks.values());
 }
@@ -531,56 +569,150 @@ function connectionsOf(groups: Group[], ctx: GroupContext): void {
 interface GroupContext {
   facts: Facts;
   points: PointInfo[];
+  /** Each point's role (CLIENT_SIDE, DIRECTOR...). */
+  roles: Uint8Array;
   services: ServiceMap;
   endpoints: Endpoints;
   checks: Map<string, HealthCheck>;
   names: RsNames;
   directorPointSeesRsSide: boolean;
+  /** What findService() found for the connection at hand. */
+  service: ManifestService | undefined;
+  vip: string | undefined;
+  vport: number | undefined;
 }
 
 /** One group of flows: a health check, or a client connection with its facts (pushed to
- *  facts.conns). A function of its own so the JIT compiles this part alone, not all of correlate(). */
+ *  facts.conns). One pass over the flows reads each value once and works out the director's
+ *  view, the real servers' views and the counts the state needs; the rare cases (a real
+ *  server seen at two points, a refusal, UDP) are functions of their own. Runs once per
+ *  connection, so the JIT compiles it: the fewer, smaller functions, the less it compiles. */
 function connectionFacts(g: Group, ctx: GroupContext): void {
-  const { facts, points, services, checks, names, directorPointSeesRsSide } = ctx;
+  const { facts, points, roles, endpoints } = ctx;
   const eps = g.endpoints;
   if (!eps) return;
-  const rsEp = ctx.endpoints.firstRs(eps);
+  const rsEp = endpoints.firstRs(eps);
   if (!g.toVip && !(rsEp && facts.clients.has(g.client))) {
-    if (rsEp) addHealthCheck(checks, g, ctx.endpoints.of(rsEp), points, services);
+    if (rsEp) addHealthCheck(ctx.checks, g, endpoints.of(rsEp), points, ctx.services);
     return;
   }
-  const { service, vip, vport } = serviceOf(ctx, g.proto, eps);
-  const method = service?.method;
-  // The flows by where they were seen (one pass, no list per role when there is none).
-  const dirFlows: Flow[] = [];
-  const clientReplySrcs: string[] = [];
+  findService(ctx, g.proto, eps);
+  const service = ctx.service;
+  const tcp = g.proto === 'tcp';
+  const flows = g.flows;
+  let clientReplySrcs = NONE;
   let clientReplies = 0;
   let clientFlows = 0;
-  for (let k = 0; k < g.flows.length; k++) {
-    const f = g.flows[k];
-    const role = points[f.point].spec.role;
-    if (role === 'director') dirFlows.push(f);
-    else if (role === 'client' || role === 'router') {
+  let dirFlows = 0;
+  // Real servers in the order the director's flows name them: by forwarded MAC, request and
+  // copy destination, tunnel endpoint.
+  let forwardedTo = NONE;
+  let atDirector = false;
+  let forwarded = false;
+  let directorSawReply = false;
+  let rsViews = NO_VIEWS;
+  let rep = 0;
+  let icmpToClient = 0;
+  let syn = 0;
+  let fins = 0;
+  let rsts = 0;
+  let rstS = 0;
+  let handshakeDone = false;
+  let start = Infinity;
+  let end = -Infinity;
+  let packets = 0;
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    const point = f.point;
+    const shift = points[point].shift;
+    const first = f.first + shift;
+    const last = f.last + shift;
+    const req = f.req;
+    const fRep = f.rep;
+    const synAck = f.synAck;
+    const fIcmp = f.icmpToClient;
+    const fRstS = f.rstS;
+    rep += fRep;
+    icmpToClient += fIcmp;
+    syn += f.syn;
+    fins += f.finC + f.finS;
+    rsts += f.rstC + fRstS;
+    rstS += fRstS;
+    if (synAck > 0 || (tcp && f.reqAck > 0)) handshakeDone = true;
+    if (first < start) start = first;
+    if (last > end) end = last;
+    packets += req + fRep + f.reqDup + f.repDup;
+    const role = roles[point];
+    if (role === DIRECTOR) {
+      dirFlows++;
+      const dupDstMacs = f.dupDstMacs;
+      for (let j = 0; j < dupDstMacs.length; j++) forwardedTo = withName(forwardedTo, facts.rsMacs.get(dupDstMacs[j]));
+      const reqDsts = f.reqDsts;
+      for (let j = 0; j < reqDsts.length; j++) {
+        const e = endpoints.of(reqDsts[j]);
+        if (e.vip && req > 0) atDirector = true;
+        if (e.isRs) forwarded = true;
+        forwardedTo = withName(forwardedTo, e.rs);
+      }
+      const dupDsts = f.dupDsts;
+      for (let j = 0; j < dupDsts.length; j++) forwardedTo = withName(forwardedTo, endpoints.of(dupDsts[j]).rs);
+      const encapDsts = f.encapDsts;
+      for (let j = 0; j < encapDsts.length; j++) forwardedTo = withName(forwardedTo, ctx.services.rsByAddress.get(encapDsts[j]));
+      if (f.reqDup > 0 || encapDsts.length > 0) forwarded = true;
+      if (fRep - fIcmp > 0) directorSawReply = true;
+    } else if (role === CLIENT_SIDE) {
       clientFlows++;
-      clientReplies += f.rep;
-      addNew(clientReplySrcs, f.replySrcs);
+      clientReplies += fRep;
+      clientReplySrcs = union(clientReplySrcs, f.replySrcs);
+    } else if (role === REAL_SERVER) {
+      rsViews = withRsView(rsViews, f, points[point], req, fRep, synAck, fRstS, fIcmp, first, last);
     }
   }
-  const { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused } = directorView(dirFlows, ctx);
-  const rsViews = rsViewsOf(g.flows, points);
-  const rsName = rsViews.find((v) => v.requests > 0)?.rs ?? forwardedTo[0];
-  const handshakeDone = g.flows.some((f) => f.synAck > 0 || (f.reqAck > 0 && g.proto === 'tcp'));
-  const replyVisible =
-    clientFlows > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
-  // Becomes the ConnFacts once `conn` is known (conn first: one object shape for all).
-  const partial: Omit<ConnFacts, 'conn'> & { conn?: Connection } = {
-    conn: undefined,
+  if (forwardedTo.length > 0) forwarded = true;
+  const directorRefused = forwarded || dirFlows === 0 ? undefined : refusal(flows, ctx);
+  let rsv: RsView | undefined;
+  let refused = directorRefused !== undefined;
+  for (let k = 0; k < rsViews.length; k++) {
+    const v = rsViews[k];
+    if (rsv === undefined && v.requests > 0) rsv = v;
+    if (v.synAck === 0 && (v.rst > 0 || v.icmp > 0)) refused = true;
+  }
+  const method = service?.method;
+  const replyVisible = clientFlows > 0 || rsv !== undefined || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
+  // The state (see ConnectionState).
+  const replies = rep - icmpToClient;
+  let state: ConnectionState;
+  if (!tcp) state = udpState(clientReplySrcs, rsViews, method, replies > 0 || clientReplies > 0, refused || icmpToClient > 0, replyVisible);
+  else if (!handshakeDone) {
+    if (refused || icmpToClient > 0 || rstS > 0) state = 'rejected';
+    else state = syn > 0 && replies === 0 && replyVisible ? 'no-reply' : 'partial';
+  } else if (rsts > 0) state = 'reset';
+  else if (fins > 0) state = 'complete';
+  else state = syn > 0 ? 'established' : 'partial';
+  const baseId = `${g.proto}:${g.client}:${g.cport}`;
+  const nth = ++g.siblings.connections;
+  const conn = {
+    id: nth === 1 ? baseId : `${baseId}#${nth}`,
+    protocol: g.proto,
+    client: g.client,
+    clientPort: g.cport,
+    vip: ctx.vip ?? ctx.services.manifest.target.vip,
+    vport: ctx.vport,
+    realServer: rsv?.rs ?? forwardedTo[0],
+    state,
+    start,
+    end,
+    packets,
+  } as Connection;
+  defineLazyHops(conn, flows, points, ctx.names);
+  const cf: ConnFacts = {
+    conn,
     service,
-    flows: g.flows,
+    flows,
     atDirector,
     forwardedTo,
     forwarded,
-    directorSeesForwarding: method !== 'nat' ? dirFlows.length > 0 || directorPointSeesRsSide : directorPointSeesRsSide,
+    directorSeesForwarding: method !== 'nat' ? dirFlows > 0 || ctx.directorPointSeesRsSide : ctx.directorPointSeesRsSide,
     directorRefused,
     rsViews,
     directorSawReply,
@@ -589,130 +721,80 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     handshakeDone,
     replyVisible,
   };
-  const state = connState(g.proto, partial, g.flows);
-  const baseId = `${g.proto}:${g.client}:${g.cport}`;
-  const nth = ++g.siblings.connections;
-  let start = Infinity;
-  let end = -Infinity;
-  let packets = 0;
-  for (let k = 0; k < g.flows.length; k++) {
-    const f = g.flows[k];
-    const shift = points[f.point].shift;
-    if (f.first + shift < start) start = f.first + shift;
-    if (f.last + shift > end) end = f.last + shift;
-    packets += f.req + f.rep + f.reqDup + f.repDup;
-  }
-  const conn: Connection = {
-    id: nth === 1 ? baseId : `${baseId}#${nth}`,
-    protocol: g.proto,
-    client: g.client,
-    clientPort: g.cport,
-    vip: vip ?? services.manifest.target.vip,
-    vport,
-    realServer: rsName,
-    state,
-    start,
-    end,
-    packets,
-  } as Connection;
-  defineLazyHops(conn, g.flows, points, names);
-  const cf = partial as ConnFacts;
-  cf.conn = conn;
   const stop = describeStop(cf, points);
   if (stop) conn.stoppedAt = stop;
   facts.conns.push(cf);
 }
 
-/** What the director points saw of one connection: arrival, forwarding, replies, refusal. */
-function directorView(dirFlows: Flow[], ctx: GroupContext): Pick<ConnFacts, 'atDirector' | 'forwarded' | 'forwardedTo' | 'directorSawReply' | 'directorRefused'> {
-  const { facts, points, services, endpoints } = ctx;
-  // Real servers in the order the flows name them: by forwarded MAC, request and copy
-  // destination, tunnel endpoint.
-  const forwardedTo: string[] = [];
-  let atDirector = false;
-  let forwarded = false;
-  let directorSawReply = false;
-  for (let k = 0; k < dirFlows.length; k++) {
-    const f = dirFlows[k];
-    const { reqDsts, dupDsts, dupDstMacs, encapDsts } = f;
-    for (let j = 0; j < dupDstMacs.length; j++) addName(forwardedTo, facts.rsMacs.get(dupDstMacs[j]));
-    for (let j = 0; j < reqDsts.length; j++) {
-      const e = endpoints.of(reqDsts[j]);
-      if (e.vip && f.req > 0) atDirector = true;
-      if (e.isRs) forwarded = true;
-      addName(forwardedTo, e.rs);
-    }
-    for (let j = 0; j < dupDsts.length; j++) addName(forwardedTo, endpoints.of(dupDsts[j]).rs);
-    for (let j = 0; j < encapDsts.length; j++) addName(forwardedTo, services.rsByAddress.get(encapDsts[j]));
-    if (f.reqDup > 0 || encapDsts.length > 0) forwarded = true;
-    if (f.rep - f.icmpToClient > 0) directorSawReply = true;
-  }
-  if (forwardedTo.length > 0) forwarded = true;
-  let directorRefused: ConnFacts['directorRefused'];
-  if (!forwarded) {
-    for (const f of dirFlows) {
-      if (f.synAck > 0) continue;
-      const s = f.store;
-      const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
-      if (r !== undefined && services.vips.has(s.addr(r).src)) {
-        directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note(r) ?? 'ICMP unreachable') : 'a TCP RST' };
-        break;
-      }
-    }
-  }
-  return { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused };
+/** A UDP conversation's state. `answered`: replies seen anywhere or at the client side. */
+function udpState(clientReplySrcs: string[], rsViews: RsView[], method: string | undefined, answered: boolean, refused: boolean, replyVisible: boolean): ConnectionState {
+  // A client that only ever got answers from a real server's own address got nothing usable.
+  const vipAnswered = clientReplySrcs.length === 0 || clientReplySrcs.some((e) => !rsViews.some((v) => v.replySrcs.includes(e)) || method !== 'nat');
+  if (answered && vipAnswered) return 'complete';
+  if (refused) return 'rejected';
+  return replyVisible ? 'no-reply' : 'partial';
 }
 
-/** Adds a real server's name to `names` unless it is unknown or there already. */
-function addName(names: string[], name: string | undefined): void {
-  if (name && !names.includes(name)) names.push(name);
+/** The director answering from the VIP itself (ICMP unreachable or RST), forwarding nothing. */
+function refusal(flows: Flow[], ctx: GroupContext): ConnFacts['directorRefused'] {
+  const { points, services } = ctx;
+  for (const f of flows) {
+    if (ctx.roles[f.point] !== DIRECTOR || f.synAck > 0) continue;
+    const s = f.store;
+    const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
+    if (r !== undefined && services.vips.has(s.addr(r).src)) {
+      return { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note(r) ?? 'ICMP unreachable') : 'a TCP RST' };
+    }
+  }
+  return undefined;
 }
 
-/** One view per real server that saw anything of the connection. */
-function rsViewsOf(flows: Flow[], points: PointInfo[]): RsView[] {
-  const rsViews: RsView[] = [];
-  for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    const p = points[f.point];
-    if (p.spec.role !== 'real-server') continue;
-    const rs = p.spec.realServer ?? p.spec.host;
-    // One view per real server: a host captured on two interfaces (eth0 and tunl0 for
-    // TUN: requests on both, replies on eth0 only) is still one server.
-    const same = rsViews.find((v) => v.rs === rs);
-    if (same) {
-      same.requests = Math.max(same.requests, f.req);
-      same.replies = Math.max(same.replies, f.rep);
-      for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
-      for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
-      for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
-      same.synAck = Math.max(same.synAck, f.synAck);
-      same.rst = Math.max(same.rst, f.rstS);
-      same.icmp = Math.max(same.icmp, f.icmpToClient);
-      same.first = Math.min(same.first, f.first + p.shift);
-      same.last = Math.max(same.last, f.last + p.shift);
-      if (f.req + f.rep > same.flow.req + same.flow.rep) {
-        same.point = f.point;
-        same.flow = f;
-      }
-      continue;
+/** `views` with what a real server's flow shows: a new view, or merged into the view of the
+ *  same real server (a host captured on two interfaces, e.g. eth0 and tunl0 for TUN:
+ *  requests on both, replies on eth0 only, is still one server). */
+function withRsView(views: RsView[], f: Flow, p: PointInfo, req: number, rep: number, synAck: number, rst: number, icmp: number, first: number, last: number): RsView[] {
+  const rs = p.spec.realServer ?? p.spec.host;
+  for (let k = 0; k < views.length; k++) {
+    if (views[k].rs === rs) {
+      mergeRsView(views[k], f, p);
+      return views;
     }
-    rsViews.push({
-      point: f.point,
-      rs,
-      requests: f.req,
-      replies: f.rep,
-      replySrcs: f.replySrcs,
-      reqSrcMacs: f.reqSrcMacs,
-      repDstMacs: f.repDstMacs,
-      synAck: f.synAck,
-      rst: f.rstS,
-      icmp: f.icmpToClient,
-      first: f.first + p.shift,
-      last: f.last + p.shift,
-      flow: f,
-    });
   }
-  return rsViews;
+  const view: RsView = {
+    point: f.point,
+    rs,
+    requests: req,
+    replies: rep,
+    replySrcs: f.replySrcs,
+    reqSrcMacs: f.reqSrcMacs,
+    repDstMacs: f.repDstMacs,
+    synAck,
+    rst,
+    icmp,
+    first,
+    last,
+    flow: f,
+  };
+  if (views.length === 0) return [view];
+  views.push(view);
+  return views;
+}
+
+function mergeRsView(same: RsView, f: Flow, p: PointInfo): void {
+  same.requests = Math.max(same.requests, f.req);
+  same.replies = Math.max(same.replies, f.rep);
+  for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
+  for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
+  for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
+  same.synAck = Math.max(same.synAck, f.synAck);
+  same.rst = Math.max(same.rst, f.rstS);
+  same.icmp = Math.max(same.icmp, f.icmpToClient);
+  same.first = Math.min(same.first, f.first + p.shift);
+  same.last = Math.max(same.last, f.last + p.shift);
+  if (f.req + f.rep > same.flow.req + same.flow.rep) {
+    same.point = f.point;
+    same.flow = f;
+  }
 }
 
 function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: Endpoint, points: PointInfo[], services: ServiceMap): void {

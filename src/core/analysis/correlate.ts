@@ -5,7 +5,7 @@
 // never TTL or checksums), clocks are aligned from matched packets, and each connection
 // gets the facts the finding rules need (its hops are built on demand: hops.ts).
 
-import type { HostRole, ManifestService } from '../capture/manifest';
+import type { ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
 import { defineLazyHops, MATCH_WINDOW_S, pathRank, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
@@ -65,117 +65,237 @@ interface Group {
   proto: 'tcp' | 'udp';
   client: string;
   cport: number;
+  /** Its flows, less those a point only overheard (see overheard()). */
   flows: Flow[];
+  /** All its flows (the clock alignment matches packets in these). */
+  seen: Flow[];
   /** Earliest raw timestamp of its flows (for ordering). */
   first: number;
   /** Server-side endpoints (`ip:port`) its flows saw; unset for a group left with no flows. */
-  endpoints?: string[];
+  endpoints: string[] | undefined;
   /** One of them is a VIP's. */
   toVip: boolean;
-  /** Shared by the groups of one client endpoint (its TCP generations): how many of them
-   *  became connections so far (the second is `id#2`...). */
-  siblings: { connections: number };
+  /** Its client endpoint's number: the groups of one client endpoint (its TCP generations)
+   *  count the connections they became (the second is `id#2`...). */
+  endpoint: number;
 }
 
-/** The flows of one client endpoint that share a TCP generation (ISN; -1: unknown). */
-interface Generation {
-  gen: number;
-  flows: Flow[];
-}
-
-/** Groups the flows of all points by client endpoint and TCP generation (ISN). Runs once
- *  per analysis over every flow, mostly before the JIT has optimised it: indexed loops and
- *  Map.forEach, which make no iterator object per step. */
-function groupFlows(points: PointInfo[]): Group[] {
-  const byProto: ByProto = { tcp: new Map(), udp: new Map() };
+/**
+ * Groups the flows of all points by client endpoint and TCP generation (ISN), and notes each
+ * group's server-side endpoints. Runs once per analysis over every flow, mostly before the
+ * JIT has optimised it. Flows are chained in typed arrays by number (client endpoint, then
+ * generation): no object per client, port or generation, no closure per group.
+ */
+function groupFlows(facts: Facts, endpoints: Endpoints): Group[] {
   // Every point's flows in one list: one loop, compiled once (per point, V8 compiled it on
   // the stack for the first point, again for the second, and once more after a deopt).
-  addGenerations(byProto, ([] as Flow[]).concat(...points.map((p) => p.table.allFlows())));
+  const flows = ([] as Flow[]).concat(...facts.points.map((p) => p.table.allFlows()));
+  const chains = new FlowChains(flows.length);
+  chains.add(flows);
   const groups: Group[] = [];
-  const addGroups = (proto: 'tcp' | 'udp', found: Generation[]): void => {
-    const { client, cport } = found[0].flows[0];
-    const siblings = { connections: 0 };
-    let gens = found;
-    const unknown = gens.find((g) => g.gen === -1);
-    if (unknown && gens.length > 1) {
-      // A point that missed the SYN: attach its flow to the generation closest in time.
-      gens = gens.filter((g) => g !== unknown);
-      for (const f of unknown.flows) {
-        let best = gens[0];
-        let bestD = Infinity;
-        for (const k of gens) {
-          let first = Infinity;
-          let last = -Infinity;
-          for (const x of k.flows) {
-            if (x.first < first) first = x.first;
-            if (x.last > last) last = x.last;
-          }
-          const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
-          if (d < bestD) {
-            bestD = d;
-            best = k;
-          }
-        }
-        best.flows.push(f);
-      }
-    }
-    for (let j = 0; j < gens.length; j++) {
-      const flows = gens[j].flows;
-      let first = Infinity;
-      for (let k = 0; k < flows.length; k++) if (flows[k].first < first) first = flows[k].first;
-      groups.push({ proto, client, cport, flows, first, endpoints: undefined, toVip: false, siblings });
-    }
-  };
-  byProto.tcp.forEach((byPort) => byPort.forEach((found) => addGroups('tcp', found)));
-  byProto.udp.forEach((byPort) => byPort.forEach((found) => addGroups('udp', found)));
+  for (let e = 0; e < chains.endpoints; e++) chains.groupsOf(e, flows, groups, facts, endpoints);
   groups.sort((a, b) => a.first - b.first);
   return groups;
 }
 
-/** protocol -> client -> port -> generations (a short list: almost always one). */
-type ByProto = Record<'tcp' | 'udp', Map<string, Map<number, Generation[]>>>;
+/** The flows of each client endpoint (protocol, address, port) and generation, as chains
+ *  of flow numbers. Endpoints are numbered TCP first, then by client in the order the flows
+ *  name them, then by port: the order groups are made in (the sort by time keeps it for
+ *  equal times). */
+class FlowChains {
+  /** Client endpoints so far; per endpoint its first generation and the next endpoint of
+   *  the same client. */
+  endpoints = 0;
+  private readonly firstGen: Int32Array;
+  private readonly nextOfClient: Int32Array;
+  /** Per generation: its ISN (-1: unknown), next generation of the endpoint, first and
+   *  last flow, number of flows; per flow: the next flow of its generation. */
+  private readonly genValue: Float64Array;
+  private readonly nextGen: Int32Array;
+  private readonly firstFlow: Int32Array;
+  private readonly lastFlow: Int32Array;
+  private readonly flowCount: Int32Array;
+  private readonly nextFlow: Int32Array;
+  private gens = 0;
+  /** Per protocol: client address -> [first, last endpoint]'s slot in `clientEnds`. */
+  private readonly clients = [new Map<string, number>(), new Map<string, number>()];
+  private readonly clientEnds: Int32Array;
+  private clientCount = 0;
+  /** Per protocol: client number * 65536 + port -> endpoint. */
+  private readonly byPort = [new Map<number, number>(), new Map<number, number>()];
+  /** The endpoints in group order (TCP clients, then UDP), made by order(). */
+  private ordered: Int32Array | undefined;
 
-/** Flows into their generations. */
-function addGenerations(byProto: ByProto, flows: Flow[]): void {
-  for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    const byClient = byProto[f.proto];
-    let byPort = byClient.get(f.client);
-    if (!byPort) byClient.set(f.client, (byPort = new Map()));
-    const gen = f.gen;
-    const gens = byPort.get(f.cport);
-    if (!gens) {
-      byPort.set(f.cport, [{ gen, flows: [f] }]);
-      continue;
-    }
-    let same: Generation | undefined;
-    for (let j = 0; j < gens.length; j++) {
-      if (gens[j].gen === gen) {
-        same = gens[j];
-        break;
+  constructor(flows: number) {
+    this.firstGen = new Int32Array(flows);
+    this.nextOfClient = new Int32Array(flows);
+    this.genValue = new Float64Array(flows);
+    this.nextGen = new Int32Array(flows);
+    this.firstFlow = new Int32Array(flows);
+    this.lastFlow = new Int32Array(flows);
+    this.flowCount = new Int32Array(flows);
+    this.nextFlow = new Int32Array(flows);
+    this.clientEnds = new Int32Array(2 * flows);
+  }
+
+  add(flows: Flow[]): void {
+    for (let k = 0; k < flows.length; k++) {
+      const f = flows[k];
+      const proto = f.proto === 'tcp' ? 0 : 1;
+      const clients = this.clients[proto];
+      const client = f.client;
+      let c = clients.get(client);
+      if (c === undefined) {
+        c = this.clientCount++;
+        clients.set(client, c);
+        this.clientEnds[2 * c] = -1;
       }
+      const key = c * 65536 + f.cport;
+      const byPort = this.byPort[proto];
+      let e = byPort.get(key);
+      if (e === undefined) {
+        e = this.endpoints++;
+        byPort.set(key, e);
+        this.firstGen[e] = -1;
+        this.nextOfClient[e] = -1;
+        // Appended to its client's endpoints.
+        if (this.clientEnds[2 * c] < 0) this.clientEnds[2 * c] = e;
+        else this.nextOfClient[this.clientEnds[2 * c + 1]] = e;
+        this.clientEnds[2 * c + 1] = e;
+      }
+      const value = f.gen;
+      let g = this.firstGen[e];
+      let prev = -1;
+      while (g >= 0 && this.genValue[g] !== value) {
+        prev = g;
+        g = this.nextGen[g];
+      }
+      if (g < 0) {
+        g = this.gens++;
+        this.genValue[g] = value;
+        this.nextGen[g] = -1;
+        this.firstFlow[g] = k;
+        this.flowCount[g] = 0;
+        if (prev < 0) this.firstGen[e] = g;
+        else this.nextGen[prev] = g;
+      } else this.nextFlow[this.lastFlow[g]] = k;
+      this.lastFlow[g] = k;
+      this.nextFlow[k] = -1;
+      this.flowCount[g]++;
     }
-    if (same) same.flows.push(f);
-    else gens.push({ gen, flows: [f] });
+    this.order();
+  }
+
+  /** Endpoints by protocol, client (in the order first seen) and port (likewise). */
+  private order(): void {
+    const out = new Int32Array(this.endpoints);
+    let n = 0;
+    for (let proto = 0; proto < 2; proto++) {
+      this.clients[proto].forEach((c) => {
+        for (let e = this.clientEnds[2 * c]; e >= 0; e = this.nextOfClient[e]) out[n++] = e;
+      });
+    }
+    this.ordered = out;
+  }
+
+  /** Adds the groups of the n-th endpoint in group order: one per generation. */
+  groupsOf(n: number, flows: Flow[], groups: Group[], facts: Facts, endpoints: Endpoints): void {
+    const e = this.ordered![n];
+    const g0 = this.firstGen[e];
+    let gens: Flow[][];
+    if (this.nextGen[g0] < 0) gens = [this.flowsOf(g0, flows)];
+    else {
+      gens = [];
+      let unknown: Flow[] | undefined;
+      for (let g = g0; g >= 0; g = this.nextGen[g]) {
+        if (this.genValue[g] === -1) unknown = this.flowsOf(g, flows);
+        else gens.push(this.flowsOf(g, flows));
+      }
+      if (unknown) attachUnknown(gens, unknown);
+    }
+    const { client, cport, proto } = flows[this.firstFlow[g0]];
+    for (let j = 0; j < gens.length; j++) groups.push(newGroup(proto, client, cport, gens[j], e, facts, endpoints));
+  }
+
+  private flowsOf(g: number, flows: Flow[]): Flow[] {
+    const out = new Array<Flow>(this.flowCount[g]);
+    let n = 0;
+    for (let k = this.firstFlow[g]; k >= 0; k = this.nextFlow[k]) out[n++] = flows[k];
+    return out;
   }
 }
 
-/** Appends the values of `from` that `to` lacks. */
-function addNew(to: string[], from: string[]): void {
-  for (let j = 0; j < from.length; j++) if (!to.includes(from[j])) to.push(from[j]);
+/** A point that missed the SYN: each of its flows (generation unknown) joins the
+ *  generation closest in time. */
+function attachUnknown(gens: Flow[][], unknown: Flow[]): void {
+  for (const f of unknown) {
+    let best = gens[0];
+    let bestD = Infinity;
+    for (const k of gens) {
+      let first = Infinity;
+      let last = -Infinity;
+      for (const x of k) {
+        if (x.first < first) first = x.first;
+        if (x.last > last) last = x.last;
+      }
+      const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
+      if (d < bestD) {
+        bestD = d;
+        best = k;
+      }
+    }
+    best.push(f);
+  }
 }
 
-function endpointsOf(g: Group): string[] {
-  // Few distinct endpoints per connection: a list beats a Set.
-  const out: string[] = [];
-  for (let k = 0; k < g.flows.length; k++) {
-    const f = g.flows[k];
-    addNew(out, f.reqDsts);
-    addNew(out, f.dupDsts);
-    for (let j = 0; j < f.replySrcs.length; j++) {
-      const e = f.replySrcs[j];
-      if (!e.endsWith(':icmp') && !out.includes(e)) out.push(e);
+/** A group of flows, less what a point only overheard, with its server-side endpoints,
+ *  whether one is a VIP's (its client is then a client of the virtual services). */
+function newGroup(proto: 'tcp' | 'udp', client: string, cport: number, seen: Flow[], endpoint: number, facts: Facts, endpoints: Endpoints): Group {
+  let first = Infinity;
+  let flows = seen;
+  for (let k = 0; k < seen.length; k++) {
+    const f = seen[k];
+    if (f.first < first) first = f.first;
+    if (flows === seen && overheard(f, facts.points[f.point], facts.rsMacs)) flows = seen.filter((x) => !overheard(x, facts.points[x.point], facts.rsMacs));
+  }
+  let eps: string[] | undefined;
+  let toVip = false;
+  if (flows.length > 0) {
+    eps = endpointsOf(flows);
+    toVip = endpoints.anyVip(eps);
+    if (toVip) facts.clients.add(client);
+  }
+  return { proto, client, cport, flows, seen, first, endpoints: eps, toVip, endpoint };
+}
+
+/** Server-side endpoints of the flows: request and copy destinations, reply sources. Few
+ *  per connection, in lists shared with the flows where they hold them all. */
+function endpointsOf(flows: Flow[]): string[] {
+  let out = NONE;
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    out = union(out, f.reqDsts);
+    out = union(out, f.dupDsts);
+    const srcs = f.replySrcs;
+    for (let j = 0; j < srcs.length; j++) {
+      if (srcs[j].endsWith(':icmp')) {
+        out = unionServerSide(out, srcs);
+        break;
+      }
+      if (j === srcs.length - 1) out = union(out, srcs);
     }
+  }
+  return out;
+}
+
+/** `to` with the sources in `srcs` it lacks, but the ICMP ones. */
+function unionServerSide(to: string[], srcs: string[]): string[] {
+  let out = to;
+  for (let j = 0; j < srcs.length; j++) {
+    const e = srcs[j];
+    if (e.endsWith(':icmp') || out.includes(e)) continue;
+    if (out === to) out = to.slice();
+    out.push(e);
   }
   return out;
 }
@@ -309,38 +429,30 @@ export function learnRealServerAddresses(points: PointInfo[], services: ServiceM
   }
 }
 
-/** One packet as the points that saw it: the first record of it, and per host the earliest
- *  sighting (a few hosts at most: a list). */
-interface SeenPacket {
-  store: PacketRecords;
-  i: number;
-  hosts: Sighting[];
-}
-
-interface Sighting {
-  host: string;
-  ts: number;
-  role: HostRole;
-  enc: boolean;
-}
-
 /** Per-host clock corrections from matched packets, relative to the first director, from a
  *  few hundred connections spread over the capture. */
 function alignClocks(points: PointInfo[], groups: Group[]): void {
   const ref = points.find((p) => p.readable && p.spec.role === 'director') ?? points.find((p) => p.readable);
   if (!ref) return;
-  const refHost = ref.spec.host;
-  const samples = new Map<string, OffsetSamples>();
+  // Hosts as small numbers (a host may have several points).
+  const hosts: string[] = [];
+  const hostOf = new Int32Array(points.length);
+  for (let k = 0; k < points.length; k++) {
+    let h = hosts.indexOf(points[k].spec.host);
+    if (h < 0) h = hosts.push(points[k].spec.host) - 1;
+    hostOf[k] = h;
+  }
+  const m = new Matcher(points, hostOf, hosts.length, hosts.indexOf(ref.spec.host));
   // A few hundred connections spread over the capture pin the offsets down as well as all.
   const step = Math.max(1, Math.floor(groups.length / MAX_CLOCK_GROUPS));
-  // Packets by signature (as int32: a small-integer key, not a boxed one), per connection.
-  const bySig = new Map<number, SeenPacket[]>();
-  for (let gi = 0; gi < groups.length; gi += step) sampleOffsets(groups[gi], points, refHost, bySig, samples);
-  for (const [host, s] of samples) {
-    const est = estimateOffset(s, host, refHost);
+  for (let gi = 0; gi < groups.length; gi += step) m.sample(groups[gi].seen);
+  for (let h = 0; h < hosts.length; h++) {
+    const s = m.samples[h];
+    if (s === undefined) continue;
+    const est = estimateOffset(s, hosts[h], ref.spec.host);
     if (!est) continue;
     for (const p of points) {
-      if (p.spec.host !== host) continue;
+      if (p.spec.host !== hosts[h]) continue;
       p.lane.clockNote = est.text;
       // Only shift when both directions agree on a real offset; sub-millisecond
       // estimates are within the noise of asymmetric latency.
@@ -350,60 +462,118 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
   }
 }
 
-/** One connection's offset samples: the earliest time each host saw each of its packets,
- *  compared with the reference host's. */
-function sampleOffsets(g: Group, points: PointInfo[], refHost: string, bySig: Map<number, SeenPacket[]>, samples: Map<string, OffsetSamples>): void {
-  // Earliest time each host saw each packet: packets by signature, then field by field.
-  bySig.clear();
-  const packets: SeenPacket[] = [];
-  for (let fi = 0; fi < g.flows.length; fi++) {
-    const f = g.flows[fi];
-    const p = points[f.point];
-    const s = f.store;
-    const host = p.spec.host;
-    const count = f.recordCount();
-    for (let k = 0; k < count; k++) {
-      const i = f.recordAt(k);
-      if (s.dup(i)) continue;
-      const sig = s.sig[i] | 0;
-      let same = bySig.get(sig);
-      if (same === undefined) bySig.set(sig, (same = []));
-      let packet: SeenPacket | undefined;
-      for (let x = 0; x < same.length; x++) {
-        if (s.sameKey(i, same[x].store, same[x].i)) {
-          packet = same[x];
-          break;
-        }
+/** Matches the packets of one connection across hosts and adds offset samples: per packet
+ *  (records equal by sameKey()), the earliest time each host saw it, against the reference
+ *  host's. Scratch typed arrays reused from one connection to the next, no object per packet. */
+class Matcher {
+  /** Offset samples per host (undefined: none yet). */
+  readonly samples: Array<OffsetSamples | undefined>;
+  private stores: PacketRecords[] = [];
+  /** Per collected record: index in its store, point, time on the common clock, and the
+   *  next record of the same hash bucket that starts a packet. */
+  private idx = new Int32Array(64);
+  private point = new Int32Array(64);
+  private ts = new Float64Array(64);
+  private chain = new Int32Array(64);
+  /** Per record that starts a packet: the packet's number; per packet and host: the record
+   *  of its earliest sighting there (-1: none). */
+  private packetOf = new Int32Array(64);
+  private firstRec = new Int32Array(64);
+  private best: Int32Array;
+  private buckets = new Int32Array(128);
+
+  constructor(
+    private readonly points: PointInfo[],
+    private readonly hostOf: Int32Array,
+    private readonly hostCount: number,
+    private readonly refHost: number,
+  ) {
+    this.samples = new Array<OffsetSamples | undefined>(hostCount).fill(undefined);
+    this.best = new Int32Array(this.idx.length * hostCount);
+  }
+
+  sample(flows: Flow[]): void {
+    let records = 0;
+    for (let k = 0; k < flows.length; k++) records += flows[k].recordCount();
+    if (records > this.idx.length) this.grow(records);
+    const H = this.hostCount;
+    const mask = this.buckets.length - 1;
+    this.buckets.fill(-1);
+    let n = 0;
+    let packets = 0;
+    for (let fi = 0; fi < flows.length; fi++) {
+      const f = flows[fi];
+      const point = f.point;
+      const shift = this.points[point].shift;
+      const host = this.hostOf[point];
+      const s = f.store;
+      const count = f.recordCount();
+      for (let k = 0; k < count; k++) {
+        const i = f.recordAt(k);
+        if (s.dup(i)) continue;
+        const b = Math.imul(s.sig[i], 0x9e3779b1) >>> 16 & mask;
+        let x = this.buckets[b];
+        while (x >= 0 && !s.sameKey(i, this.stores[x], this.idx[x])) x = this.chain[x];
+        let packet: number;
+        if (x < 0) {
+          packet = packets++;
+          this.packetOf[n] = packet;
+          this.firstRec[packet] = n;
+          this.best.fill(-1, packet * H, packet * H + H);
+          this.chain[n] = this.buckets[b];
+          this.buckets[b] = n;
+        } else packet = this.packetOf[x];
+        const ts = s.ts[i] + shift;
+        this.stores[n] = s;
+        this.idx[n] = i;
+        this.point[n] = point;
+        this.ts[n] = ts;
+        const at = packet * H + host;
+        const cur = this.best[at];
+        if (cur < 0 || ts < this.ts[cur]) this.best[at] = n;
+        n++;
       }
-      if (packet === undefined) {
-        packet = { store: s, i, hosts: [] };
-        same.push(packet);
-        packets.push(packet);
-      }
-      const ts = s.ts[i] + p.shift;
-      const hosts = packet.hosts;
-      let h = 0;
-      while (h < hosts.length && hosts[h].host !== host) h++;
-      if (h === hosts.length) hosts.push({ host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
-      else if (ts < hosts[h].ts) hosts[h] = { host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined };
+    }
+    for (let packet = 0; packet < packets; packet++) this.addSamples(packet);
+    this.stores.length = 0;
+  }
+
+  /** One packet's samples: each other host's earliest sighting against the reference's. */
+  private addSamples(packet: number): void {
+    const H = this.hostCount;
+    const r = this.best[packet * H + this.refHost];
+    if (r < 0) return;
+    const first = this.firstRec[packet];
+    const reply = this.stores[first].reply(this.idx[first]);
+    const rr = this.rank(r, reply);
+    for (let h = 0; h < H; h++) {
+      const o = this.best[packet * H + h];
+      if (h === this.refHost || o < 0 || Math.abs(this.ts[o] - this.ts[r]) > MATCH_WINDOW_S) continue;
+      const hr = this.rank(o, reply);
+      if (hr === rr) continue;
+      let sm = this.samples[h];
+      if (sm === undefined) this.samples[h] = sm = newSamples();
+      addSample(sm, hr > rr, this.ts[o] - this.ts[r]);
     }
   }
-  for (let x = 0; x < packets.length; x++) {
-    const { store, i, hosts } = packets[x];
-    let r: Sighting | undefined;
-    for (let h = 0; h < hosts.length; h++) if (hosts[h].host === refHost) r = hosts[h];
-    if (r === undefined) continue;
-    const reply = store.reply(i);
-    const rr = pathRank(r.role, reply, r.enc);
-    for (let h = 0; h < hosts.length; h++) {
-      const o = hosts[h];
-      if (o === r || Math.abs(o.ts - r.ts) > MATCH_WINDOW_S) continue;
-      const hr = pathRank(o.role, reply, o.enc);
-      if (hr === rr) continue;
-      let sm = samples.get(o.host);
-      if (!sm) samples.set(o.host, (sm = newSamples()));
-      addSample(sm, hr > rr, o.ts - r.ts);
-    }
+
+  /** Where record n's point sits along the packet's path. */
+  private rank(n: number, reply: boolean): number {
+    return pathRank(this.points[this.point[n]].spec.role, reply, this.stores[n].addr(this.idx[n]).outerDst !== undefined);
+  }
+
+  private grow(records: number): void {
+    let cap = this.idx.length;
+    while (cap < records) cap *= 2;
+    this.idx = new Int32Array(cap);
+    this.point = new Int32Array(cap);
+    this.ts = new Float64Array(cap);
+    this.chain = new Int32Array(cap);
+    this.packetOf = new Int32Array(cap);
+    this.firstRec = new Int32Array(cap);
+    this.best = new Int32Array(cap * this.hostCount);
+    // Buckets: a power of two, at least twice the records.
+    this.buckets = new Int32Array(2 * cap);
   }
 }
 
@@ -515,11 +685,10 @@ function overheard(f: Flow, p: PointInfo, rsMacs: Map<string, string>): boolean 
 export function correlate(facts: Facts): void {
   const { points, services } = facts;
   learnMacs(facts);
-  const groups = groupFlows(points);
+  const endpoints = new Endpoints(services);
+  const groups = groupFlows(facts, endpoints);
   alignClocks(points, groups);
 
-  const endpoints = new Endpoints(services);
-  noteEndpoints(groups, facts, endpoints);
   const directorPointSeesRsSide = points.some(
     (p) =>
       p.spec.role === 'director' &&
@@ -538,27 +707,13 @@ export function correlate(facts: Facts): void {
     checks,
     names,
     directorPointSeesRsSide,
+    connections: new Int32Array(groups.length),
     service: undefined,
     vip: undefined,
     vport: undefined,
   };
   connectionsOf(groups, ctx);
   facts.healthChecks.push(...checks.values());
-}
-
-/** Drops what a point only overheard; notes each group's server-side endpoints, whether one
- *  is a VIP, and the clients of the virtual services. */
-function noteEndpoints(groups: Group[], facts: Facts, endpoints: Endpoints): void {
-  const { points } = facts;
-  for (let k = 0; k < groups.length; k++) {
-    const g = groups[k];
-    if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
-    if (g.flows.length === 0) continue;
-    const eps = endpointsOf(g);
-    g.endpoints = eps;
-    g.toVip = endpoints.anyVip(eps);
-    if (g.toVip) facts.clients.add(g.client);
-  }
 }
 
 function connectionsOf(groups: Group[], ctx: GroupContext): void {
@@ -576,6 +731,8 @@ interface GroupContext {
   checks: Map<string, HealthCheck>;
   names: RsNames;
   directorPointSeesRsSide: boolean;
+  /** Per client endpoint (Group.endpoint): the connections it became so far. */
+  connections: Int32Array;
   /** What findService() found for the connection at hand. */
   service: ManifestService | undefined;
   vip: string | undefined;
@@ -690,7 +847,7 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   else if (fins > 0) state = 'complete';
   else state = syn > 0 ? 'established' : 'partial';
   const baseId = `${g.proto}:${g.client}:${g.cport}`;
-  const nth = ++g.siblings.connections;
+  const nth = ++ctx.connections[g.endpoint];
   const conn = {
     id: nth === 1 ? baseId : `${baseId}#${nth}`,
     protocol: g.proto,

@@ -6,6 +6,11 @@ import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
 import { connEvidence, forEachConn, locate, plural, type Rule } from './rule';
 
+/** Whether the endpoint text `e` (`ip:port`) is at address `ip` (no text built per call). */
+function atAddress(e: string, ip: string): boolean {
+  return e.length > ip.length && e.charCodeAt(ip.length) === 58 && e.startsWith(ip);
+}
+
 export const drReplyWrongSource: Rule = {
   code: 'dr-reply-wrong-source',
   severity: 'error',
@@ -19,7 +24,7 @@ export const drReplyWrongSource: Rule = {
       for (let vi = 0; vi < c.rsViews.length; vi++) {
         const v = c.rsViews[vi];
         const rip = ctx.services.rsAddressByName.get(v.rs);
-        const wrong = v.replySrcs.find((e) => !e.endsWith(':icmp') && !e.startsWith(`${c.conn.vip}:`) && (!rip || e.startsWith(`${rip}:`)));
+        const wrong = v.replySrcs.find((e) => !e.endsWith(':icmp') && !atAddress(e, c.conn.vip) && (!rip || atAddress(e, rip)));
         if (!wrong) continue;
         const entry = byRs.get(v.rs) ?? { conns: [], src: wrong };
         entry.conns.push(c);

@@ -16,7 +16,7 @@ export const rsNoReply: Rule = {
     const explained = explainedConnections(ctx);
     const byRs = new Map<string, { conns: ConnFacts[]; seenThere: boolean }>();
     forEachConn(ctx.conns, (c) => {
-      if (explained.has(c.conn.id)) return;
+      if (explained.size > 0 && explained.has(c.conn.id)) return;
       const v = c.rsViews.find((x) => x.requests > 0);
       let rs: string | undefined;
       let seenThere = false;

@@ -2,6 +2,7 @@
 // the scheduler predict — judged with Pearson's chi-square (p < 0.001), never a fixed
 // threshold, and only when the sample is large enough (every expected count >= 5).
 
+import type { ManifestService } from '../../capture/manifest';
 import type { Finding } from '../../findings/finding';
 import { chiSquareGoodnessOfFit } from '../stats';
 import { groupBy, locate, type Rule } from './rule';
@@ -17,7 +18,15 @@ export const unbalancedDistribution: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     const failing = new Set(ctx.healthChecks.filter((h) => h.refused + h.unanswered + h.httpErrors > 0).map((h) => h.rsAddress));
-    const byService = groupBy(ctx.conns, (c) => (c.service && (c.atDirector || c.forwarded) && c.conn.realServer ? `${c.service.protocol}|${c.service.vip}|${c.service.port}` : undefined));
+    // One key per service object, not one text per connection.
+    const keys = new Map<ManifestService, string>();
+    const byService = groupBy(ctx.conns, (c) => {
+      const s = c.service;
+      if (!s || !(c.atDirector || c.forwarded) || !c.conn.realServer) return undefined;
+      let key = keys.get(s);
+      if (key === undefined) keys.set(s, (key = `${s.protocol}|${s.vip}|${s.port}`));
+      return key;
+    });
     for (const conns of byService.values()) {
       const svc = conns[0].service!;
       const servers = svc.realServers.filter((r) => r.weight > 0 && !failing.has(r.address));

@@ -7,7 +7,7 @@
 
 import type { ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
-import { defineLazyHops, MATCH_WINDOW_S, pathRank, type RsNames } from './hops';
+import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
 import { NONE } from './flowColumns';
@@ -681,6 +681,31 @@ function overheard(f: Flow, p: PointInfo, rsMacs: Map<string, string>): boolean 
   });
 }
 
+/** Whether a director point captures the real servers' side too: on every interface, or
+ *  a flow was addressed to a real server or tunnelled. Flows share their lists: a list
+ *  like the previous flow's is not judged again. */
+function seesRsSide(p: PointInfo, endpoints: Endpoints): boolean {
+  if (p.spec.interface === 'any') return true;
+  const flows = p.table.allFlows();
+  let lastReq = NONE;
+  let lastDup = NONE;
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    if (f.encapDsts.length > 0) return true;
+    const req = f.reqDsts;
+    if (req !== lastReq) {
+      if (endpoints.firstRs(req) !== undefined) return true;
+      lastReq = req;
+    }
+    const dup = f.dupDsts;
+    if (dup !== lastDup) {
+      if (endpoints.firstRs(dup) !== undefined) return true;
+      lastDup = dup;
+    }
+  }
+  return false;
+}
+
 /** Builds connections, health checks and cross-point facts. Fills `facts.conns` etc. */
 export function correlate(facts: Facts): void {
   const { points, services } = facts;
@@ -689,12 +714,7 @@ export function correlate(facts: Facts): void {
   const groups = groupFlows(facts, endpoints);
   alignClocks(points, groups);
 
-  const directorPointSeesRsSide = points.some(
-    (p) =>
-      p.spec.role === 'director' &&
-      (p.spec.interface === 'any' ||
-        p.table.allFlows().some((f) => endpoints.firstRs(f.reqDsts) !== undefined || endpoints.firstRs(f.dupDsts) !== undefined || f.encapDsts.length > 0)),
-  );
+  const directorPointSeesRsSide = points.some((p) => p.spec.role === 'director' && seesRsSide(p, endpoints));
   const checks = new Map<string, HealthCheck>();
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
 
@@ -705,7 +725,7 @@ export function correlate(facts: Facts): void {
     services,
     endpoints,
     checks,
-    names,
+    hopSource: { points, names },
     directorPointSeesRsSide,
     connections: new Int32Array(groups.length),
     service: undefined,
@@ -729,7 +749,7 @@ interface GroupContext {
   services: ServiceMap;
   endpoints: Endpoints;
   checks: Map<string, HealthCheck>;
-  names: RsNames;
+  hopSource: HopSource;
   directorPointSeesRsSide: boolean;
   /** Per client endpoint (Group.endpoint): the connections it became so far. */
   connections: Int32Array;
@@ -861,7 +881,7 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     end,
     packets,
   } as Connection;
-  defineLazyHops(conn, flows, points, ctx.names);
+  defineLazyHops(conn, flows, ctx.hopSource);
   const cf: ConnFacts = {
     conn,
     service,

@@ -48,16 +48,32 @@ class Endpoints {
     return e;
   }
 
+  // Lists of endpoints are shared (between the flows of a point, and with the groups that
+  // hold just their values) and never changed: the last list asked about is answered again
+  // without looking at its texts.
+  private vipList: string[] | undefined = undefined;
+  private vipAnswer = false;
+  private rsList: string[] | undefined = undefined;
+  private rsAnswer: string | undefined = undefined;
+
   /** Whether any of `texts` is a VIP endpoint. */
   anyVip(texts: string[]): boolean {
-    for (let k = 0; k < texts.length; k++) if (this.of(texts[k]).vip) return true;
-    return false;
+    if (texts === this.vipList) return this.vipAnswer;
+    let answer = false;
+    for (let k = 0; k < texts.length && !answer; k++) answer = this.of(texts[k]).vip;
+    this.vipList = texts;
+    this.vipAnswer = answer;
+    return answer;
   }
 
   /** The first of `texts` at a real server's address. */
   firstRs(texts: string[]): string | undefined {
-    for (let k = 0; k < texts.length; k++) if (this.of(texts[k]).isRs) return texts[k];
-    return undefined;
+    if (texts === this.rsList) return this.rsAnswer;
+    let answer: string | undefined;
+    for (let k = 0; k < texts.length && answer === undefined; k++) if (this.of(texts[k]).isRs) answer = texts[k];
+    this.rsList = texts;
+    this.rsAnswer = answer;
+    return answer;
   }
 }
 
@@ -626,6 +642,10 @@ function union(to: string[], from: string[]): string[] {
 /** The service of a connection to one of `texts` (VIP endpoints first, then real servers'),
  *  left in ctx.service, ctx.vip and ctx.vport. */
 function findService(ctx: GroupContext, proto: string, texts: string[]): void {
+  // Groups share their lists of endpoints (see Endpoints): the last answer again.
+  if (texts === ctx.serviceOf && proto === ctx.serviceProto) return;
+  ctx.serviceOf = texts;
+  ctx.serviceProto = proto;
   ctx.service = undefined;
   ctx.vip = undefined;
   ctx.vport = undefined;
@@ -729,6 +749,8 @@ export function correlate(facts: Facts): void {
     directorPointSeesRsSide,
     connections: new Int32Array(groups.length),
     service: undefined,
+    serviceOf: undefined,
+    serviceProto: '',
     vip: undefined,
     vport: undefined,
   };
@@ -753,8 +775,10 @@ interface GroupContext {
   directorPointSeesRsSide: boolean;
   /** Per client endpoint (Group.endpoint): the connections it became so far. */
   connections: Int32Array;
-  /** What findService() found for the connection at hand. */
+  /** What findService() found for the connection at hand, and for which list and protocol. */
   service: ManifestService | undefined;
+  serviceOf: string[] | undefined;
+  serviceProto: string;
   vip: string | undefined;
   vport: number | undefined;
 }

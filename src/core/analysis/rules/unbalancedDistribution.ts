@@ -33,18 +33,21 @@ export const unbalancedDistribution: Rule = {
       if (servers.length < 2) continue;
       // With persistence or a hashing scheduler a client sticks to one server: count clients.
       const perClient = (svc.persistenceSeconds ?? 0) > 0 || hashing.has(svc.scheduler ?? '');
-      const counts = new Map<string, number>(servers.map((r) => [r.name, 0]));
+      // Counted per distinct name (a few): found in a short list, not looked up in a Map per connection.
+      const names = [...new Set(servers.map((r) => r.name))];
+      const tally = new Array<number>(names.length).fill(0);
       const seenClients = new Set<string>();
-      for (const c of conns) {
-        const rs = c.conn.realServer!;
-        if (!counts.has(rs)) continue;
+      for (let k = 0; k < conns.length; k++) {
+        const c = conns[k];
+        const at = names.indexOf(c.conn.realServer!);
+        if (at < 0) continue;
         if (perClient) {
           if (seenClients.has(c.conn.client)) continue;
           seenClients.add(c.conn.client);
         }
-        counts.set(rs, counts.get(rs)! + 1);
+        tally[at]++;
       }
-      const observed = servers.map((r) => counts.get(r.name)!);
+      const observed = servers.map((r) => tally[names.indexOf(r.name)]);
       const test = chiSquareGoodnessOfFit(observed, servers.map((r) => r.weight));
       if (!test.valid || test.pValue >= P_THRESHOLD) continue;
       const unit = perClient ? 'clients' : 'connections';

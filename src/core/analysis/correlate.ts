@@ -108,8 +108,8 @@ function groupFlows(facts: Facts, endpoints: Endpoints): Group[] {
   const flows = ([] as Flow[]).concat(...facts.points.map((p) => p.table.allFlows()));
   const chains = new FlowChains(flows.length);
   chains.add(flows);
-  const groups: Group[] = [];
-  for (let e = 0; e < chains.endpoints; e++) chains.groupsOf(e, flows, groups, facts, endpoints);
+  chains.order();
+  const groups = chains.groups(flows, facts, endpoints);
   groups.sort((a, b) => a.first - b.first);
   return groups;
 }
@@ -154,56 +154,61 @@ class FlowChains {
     this.clientEnds = new Int32Array(2 * flows);
   }
 
+  // One call per flow rather than the work inline in the loop: the loop is compiled while it
+  // runs, before the second point's flows take the paths of endpoints seen before, and
+  // compiled code meeting a path it has no feedback for is thrown away; a function per flow
+  // is simply compiled again, and the loop's code stays.
   add(flows: Flow[]): void {
-    for (let k = 0; k < flows.length; k++) {
-      const f = flows[k];
-      const proto = f.proto === 'tcp' ? 0 : 1;
-      const clients = this.clients[proto];
-      const client = f.client;
-      let c = clients.get(client);
-      if (c === undefined) {
-        c = this.clientCount++;
-        clients.set(client, c);
-        this.clientEnds[2 * c] = -1;
-      }
-      const key = c * 65536 + f.cport;
-      const byPort = this.byPort[proto];
-      let e = byPort.get(key);
-      if (e === undefined) {
-        e = this.endpoints++;
-        byPort.set(key, e);
-        this.firstGen[e] = -1;
-        this.nextOfClient[e] = -1;
-        // Appended to its client's endpoints.
-        if (this.clientEnds[2 * c] < 0) this.clientEnds[2 * c] = e;
-        else this.nextOfClient[this.clientEnds[2 * c + 1]] = e;
-        this.clientEnds[2 * c + 1] = e;
-      }
-      const value = f.gen;
-      let g = this.firstGen[e];
-      let prev = -1;
-      while (g >= 0 && this.genValue[g] !== value) {
-        prev = g;
-        g = this.nextGen[g];
-      }
-      if (g < 0) {
-        g = this.gens++;
-        this.genValue[g] = value;
-        this.nextGen[g] = -1;
-        this.firstFlow[g] = k;
-        this.flowCount[g] = 0;
-        if (prev < 0) this.firstGen[e] = g;
-        else this.nextGen[prev] = g;
-      } else this.nextFlow[this.lastFlow[g]] = k;
-      this.lastFlow[g] = k;
-      this.nextFlow[k] = -1;
-      this.flowCount[g]++;
-    }
-    this.order();
+    for (let k = 0; k < flows.length; k++) this.addFlow(flows[k], k);
   }
 
-  /** Endpoints by protocol, client (in the order first seen) and port (likewise). */
-  private order(): void {
+  private addFlow(f: Flow, k: number): void {
+    const proto = f.proto === 'tcp' ? 0 : 1;
+    const clients = this.clients[proto];
+    const client = f.client;
+    let c = clients.get(client);
+    if (c === undefined) {
+      c = this.clientCount++;
+      clients.set(client, c);
+      this.clientEnds[2 * c] = -1;
+    }
+    const key = c * 65536 + f.cport;
+    const byPort = this.byPort[proto];
+    let e = byPort.get(key);
+    if (e === undefined) {
+      e = this.endpoints++;
+      byPort.set(key, e);
+      this.firstGen[e] = -1;
+      this.nextOfClient[e] = -1;
+      // Appended to its client's endpoints.
+      if (this.clientEnds[2 * c] < 0) this.clientEnds[2 * c] = e;
+      else this.nextOfClient[this.clientEnds[2 * c + 1]] = e;
+      this.clientEnds[2 * c + 1] = e;
+    }
+    const value = f.gen;
+    let g = this.firstGen[e];
+    let prev = -1;
+    while (g >= 0 && this.genValue[g] !== value) {
+      prev = g;
+      g = this.nextGen[g];
+    }
+    if (g < 0) {
+      g = this.gens++;
+      this.genValue[g] = value;
+      this.nextGen[g] = -1;
+      this.firstFlow[g] = k;
+      this.flowCount[g] = 0;
+      if (prev < 0) this.firstGen[e] = g;
+      else this.nextGen[prev] = g;
+    } else this.nextFlow[this.lastFlow[g]] = k;
+    this.lastFlow[g] = k;
+    this.nextFlow[k] = -1;
+    this.flowCount[g]++;
+  }
+
+  /** Numbers the endpoints in group order: by protocol, client (in the order first seen)
+   *  and port (likewise). */
+  order(): void {
     const out = new Int32Array(this.endpoints);
     let n = 0;
     for (let proto = 0; proto < 2; proto++) {
@@ -214,8 +219,15 @@ class FlowChains {
     this.ordered = out;
   }
 
+  /** The groups of every endpoint, in group order. */
+  groups(flows: Flow[], facts: Facts, endpoints: Endpoints): Group[] {
+    const groups: Group[] = [];
+    for (let n = 0; n < this.endpoints; n++) this.groupsOf(n, flows, groups, facts, endpoints);
+    return groups;
+  }
+
   /** Adds the groups of the n-th endpoint in group order: one per generation. */
-  groupsOf(n: number, flows: Flow[], groups: Group[], facts: Facts, endpoints: Endpoints): void {
+  private groupsOf(n: number, flows: Flow[], groups: Group[], facts: Facts, endpoints: Endpoints): void {
     const e = this.ordered![n];
     const g0 = this.firstGen[e];
     let gens: Flow[][];

@@ -641,6 +641,7 @@ function withName(names: string[], name: string | undefined): string[] {
 /** `to` with the values of `from` it lacks: `from` itself when `to` is empty (the flows'
  *  lists are shared and never changed), `to` when nothing is new, else a new list. */
 function union(to: string[], from: string[]): string[] {
+  if (to === from || from.length === 0) return to;
   if (to.length === 0) return from;
   let out = to;
   for (let j = 0; j < from.length; j++) {
@@ -759,6 +760,7 @@ export function correlate(facts: Facts): void {
     checks,
     hopSource: { points, names },
     directorPointSeesRsSide,
+    directorLists: new Map(),
     connections: new Int32Array(groups.length),
     service: undefined,
     serviceOf: undefined,
@@ -785,6 +787,8 @@ interface GroupContext {
   checks: Map<string, HealthCheck>;
   hopSource: HopSource;
   directorPointSeesRsSide: boolean;
+  /** directorLists() by a flow's forwarded MACs' list. */
+  directorLists: Map<string[], DirectorLists>;
   /** Per client endpoint (Group.endpoint): the connections it became so far. */
   connections: Int32Array;
   /** What findService() found for the connection at hand, and for which list and protocol. */
@@ -858,20 +862,10 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     const role = roles[point];
     if (role === DIRECTOR) {
       dirFlows++;
-      const dupDstMacs = f.dupDstMacs;
-      for (let j = 0; j < dupDstMacs.length; j++) forwardedTo = withName(forwardedTo, facts.rsMacs.get(dupDstMacs[j]));
-      const reqDsts = f.reqDsts;
-      for (let j = 0; j < reqDsts.length; j++) {
-        const e = endpoints.of(reqDsts[j]);
-        if (e.vip && req > 0) atDirector = true;
-        if (e.isRs) forwarded = true;
-        forwardedTo = withName(forwardedTo, e.rs);
-      }
-      const dupDsts = f.dupDsts;
-      for (let j = 0; j < dupDsts.length; j++) forwardedTo = withName(forwardedTo, endpoints.of(dupDsts[j]).rs);
-      const encapDsts = f.encapDsts;
-      for (let j = 0; j < encapDsts.length; j++) forwardedTo = withName(forwardedTo, ctx.services.rsByAddress.get(encapDsts[j]));
-      if (f.reqDup > 0 || encapDsts.length > 0) forwarded = true;
+      const d = directorLists(ctx, f.dupDstMacs, f.reqDsts, f.dupDsts, f.encapDsts);
+      if (d.vip && req > 0) atDirector = true;
+      if (d.rs || f.reqDup > 0 || d.encap) forwarded = true;
+      forwardedTo = union(forwardedTo, d.names);
       if (fRep - fIcmp > 0) directorSawReply = true;
     } else if (role === CLIENT_SIDE) {
       clientFlows++;
@@ -937,6 +931,44 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
   const stop = describeStop(cf, points);
   if (stop) conn.stoppedAt = stop;
   facts.conns.push(cf);
+}
+
+/** What a director's flow says by its lists: the real servers they name (in order: by
+ *  forwarded MAC, request and copy destination, tunnel endpoint), whether a request went to
+ *  a VIP or a real server's address, and whether it was tunnelled. */
+interface DirectorLists {
+  dupDstMacs: string[];
+  reqDsts: string[];
+  dupDsts: string[];
+  encapDsts: string[];
+  names: string[];
+  vip: boolean;
+  rs: boolean;
+  encap: boolean;
+}
+
+/** The flows' lists are shared and never changed: worked out once per combination of lists
+ *  (found by the forwarded MACs' list, then compared), not per connection. */
+function directorLists(ctx: GroupContext, dupDstMacs: string[], reqDsts: string[], dupDsts: string[], encapDsts: string[]): DirectorLists {
+  const known = ctx.directorLists.get(dupDstMacs);
+  if (known !== undefined && known.reqDsts === reqDsts && known.dupDsts === dupDsts && known.encapDsts === encapDsts) return known;
+  const { endpoints } = ctx;
+  let names = NONE;
+  let vip = false;
+  let rs = false;
+  for (let j = 0; j < dupDstMacs.length; j++) names = withName(names, ctx.facts.rsMacs.get(dupDstMacs[j]));
+  for (let j = 0; j < reqDsts.length; j++) {
+    const e = endpoints.of(reqDsts[j]);
+    if (e.vip) vip = true;
+    if (e.isRs) rs = true;
+    names = withName(names, e.rs);
+  }
+  for (let j = 0; j < dupDsts.length; j++) names = withName(names, endpoints.of(dupDsts[j]).rs);
+  for (let j = 0; j < encapDsts.length; j++) names = withName(names, ctx.services.rsByAddress.get(encapDsts[j]));
+  const d: DirectorLists = { dupDstMacs, reqDsts, dupDsts, encapDsts, names, vip, rs, encap: encapDsts.length > 0 };
+  if (ctx.directorLists.size >= 1024) ctx.directorLists.clear();
+  ctx.directorLists.set(dupDstMacs, d);
+  return d;
 }
 
 /** A UDP conversation's state. `answered`: replies seen anywhere or at the client side. */

@@ -346,24 +346,27 @@ function noteOwnReplyMacs(flows: Flow[], rs: string, rsMacs: Map<string, string>
 /** A director's own MACs from its flows: the forwarded copy leaves from its NIC; the first
  *  copy of a request to the VIP arrived at it. */
 function noteDirectorMacs(flows: Flow[], facts: Facts, services: ServiceMap): void {
+  // What a record adds depends only on its addressing and whether it is a copy, and the
+  // records of a flow alternate between a few addressings (request, forwarded copy) that
+  // the flows of a client share: the last addressing judged per kind is not judged again.
+  let lastRequest: Addressing | undefined;
+  let lastCopy: Addressing | undefined;
   for (let k = 0; k < flows.length; k++) {
     const f = flows[k];
     const s = f.store;
     const end = f.headStart + f.headLen;
-    // Consecutive records mostly share their addressing and direction: judged once.
-    let last: Addressing | undefined;
-    let lastDup = false;
-    let lastReply = false;
     for (let i = f.headStart; i < end; i++) {
-      const a = s.addr(i);
-      const dup = s.dup(i);
-      const reply = s.reply(i);
-      if (a === last && dup === lastDup && reply === lastReply) continue;
-      last = a;
-      lastDup = dup;
-      lastReply = reply;
-      if (dup && a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
-      if (!dup && !reply && a.dstMac && services.vips.has(a.dst) && !facts.rsMacs.has(a.dstMac)) facts.directorMacs.add(a.dstMac);
+      if (s.dup(i)) {
+        const a = s.addr(i);
+        if (a === lastCopy) continue;
+        lastCopy = a;
+        if (a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
+      } else if (!s.reply(i)) {
+        const a = s.addr(i);
+        if (a === lastRequest) continue;
+        lastRequest = a;
+        if (a.dstMac && services.vips.has(a.dst) && !facts.rsMacs.has(a.dstMac)) facts.directorMacs.add(a.dstMac);
+      }
     }
   }
 }

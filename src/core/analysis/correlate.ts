@@ -115,9 +115,9 @@ function groupFlows(facts: Facts, endpoints: Endpoints): Group[] {
 }
 
 /** The flows of each client endpoint (protocol, address, port) and generation, as chains
- *  of flow numbers. Endpoints are numbered TCP first, then by client in the order the flows
- *  name them, then by port: the order groups are made in (the sort by time keeps it for
- *  equal times). */
+ *  of flow numbers. Groups are made TCP first, then by client in the order the flows name
+ *  them, then by port (see order()), and the sort by time keeps that order for equal times,
+ *  as the Maps by protocol, client and port did before. */
 class FlowChains {
   /** Client endpoints so far; per endpoint its first generation and the next endpoint of
    *  the same client. */
@@ -133,7 +133,8 @@ class FlowChains {
   private readonly flowCount: Int32Array;
   private readonly nextFlow: Int32Array;
   private gens = 0;
-  /** Per protocol: client address -> [first, last endpoint]'s slot in `clientEnds`. */
+  /** Per protocol: client address -> client number; per client number its first and last
+   *  endpoint in `clientEnds`. */
   private readonly clients = [new Map<string, number>(), new Map<string, number>()];
   private readonly clientEnds: Int32Array;
   private clientCount = 0;
@@ -172,6 +173,7 @@ class FlowChains {
       clients.set(client, c);
       this.clientEnds[2 * c] = -1;
     }
+    // Ports are 16-bit (TCP and UDP headers): client number and port make one number.
     const key = c * 65536 + f.cport;
     const byPort = this.byPort[proto];
     let e = byPort.get(key);

@@ -5,11 +5,12 @@
 // never TTL or checksums), clocks are aligned from matched packets, and each connection
 // gets the facts the finding rules need (its hops are built on demand: hops.ts).
 
-import type { HostRole, ManifestService } from '../capture/manifest';
+import type { ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
-import { defineLazyHops, MATCH_WINDOW_S, pathRank, type RsNames } from './hops';
+import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
+import { NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
 import type { Addressing, PacketRecords } from './packetRecords';
 import type { Connection, ConnectionState } from './result';
@@ -47,16 +48,32 @@ class Endpoints {
     return e;
   }
 
+  // Lists of endpoints are shared (between the flows of a point, and with the groups that
+  // hold just their values) and never changed: the last list asked about is answered again
+  // without looking at its texts.
+  private vipList: string[] | undefined = undefined;
+  private vipAnswer = false;
+  private rsList: string[] | undefined = undefined;
+  private rsAnswer: string | undefined = undefined;
+
   /** Whether any of `texts` is a VIP endpoint. */
   anyVip(texts: string[]): boolean {
-    for (let k = 0; k < texts.length; k++) if (this.of(texts[k]).vip) return true;
-    return false;
+    if (texts === this.vipList) return this.vipAnswer;
+    let answer = false;
+    for (let k = 0; k < texts.length && !answer; k++) answer = this.of(texts[k]).vip;
+    this.vipList = texts;
+    this.vipAnswer = answer;
+    return answer;
   }
 
   /** The first of `texts` at a real server's address. */
   firstRs(texts: string[]): string | undefined {
-    for (let k = 0; k < texts.length; k++) if (this.of(texts[k]).isRs) return texts[k];
-    return undefined;
+    if (texts === this.rsList) return this.rsAnswer;
+    let answer: string | undefined;
+    for (let k = 0; k < texts.length && answer === undefined; k++) if (this.of(texts[k]).isRs) answer = texts[k];
+    this.rsList = texts;
+    this.rsAnswer = answer;
+    return answer;
   }
 }
 
@@ -64,117 +81,251 @@ interface Group {
   proto: 'tcp' | 'udp';
   client: string;
   cport: number;
+  /** Its flows, less those a point only overheard (see overheard()). */
   flows: Flow[];
+  /** All its flows (the clock alignment matches packets in these). */
+  seen: Flow[];
   /** Earliest raw timestamp of its flows (for ordering). */
   first: number;
   /** Server-side endpoints (`ip:port`) its flows saw; unset for a group left with no flows. */
-  endpoints?: string[];
+  endpoints: string[] | undefined;
   /** One of them is a VIP's. */
   toVip: boolean;
-  /** Shared by the groups of one client endpoint (its TCP generations): how many of them
-   *  became connections so far (the second is `id#2`...). */
-  siblings: { connections: number };
+  /** Its client endpoint's number: the groups of one client endpoint (its TCP generations)
+   *  count the connections they became (the second is `id#2`...). */
+  endpoint: number;
 }
 
-/** The flows of one client endpoint that share a TCP generation (ISN; -1: unknown). */
-interface Generation {
-  gen: number;
-  flows: Flow[];
-}
-
-/** Groups the flows of all points by client endpoint and TCP generation (ISN). Runs once
- *  per analysis over every flow, mostly before the JIT has optimised it: indexed loops and
- *  Map.forEach, which make no iterator object per step. */
-function groupFlows(points: PointInfo[]): Group[] {
-  const byProto: ByProto = { tcp: new Map(), udp: new Map() };
+/**
+ * Groups the flows of all points by client endpoint and TCP generation (ISN), and notes each
+ * group's server-side endpoints. Runs once per analysis over every flow, mostly before the
+ * JIT has optimised it. Flows are chained in typed arrays by number (client endpoint, then
+ * generation): no object per client, port or generation, no closure per group.
+ */
+function groupFlows(facts: Facts, endpoints: Endpoints): Group[] {
   // Every point's flows in one list: one loop, compiled once (per point, V8 compiled it on
   // the stack for the first point, again for the second, and once more after a deopt).
-  addGenerations(byProto, ([] as Flow[]).concat(...points.map((p) => p.table.allFlows())));
-  const groups: Group[] = [];
-  const addGroups = (proto: 'tcp' | 'udp', found: Generation[]): void => {
-    const { client, cport } = found[0].flows[0];
-    const siblings = { connections: 0 };
-    let gens = found;
-    const unknown = gens.find((g) => g.gen === -1);
-    if (unknown && gens.length > 1) {
-      // A point that missed the SYN: attach its flow to the generation closest in time.
-      gens = gens.filter((g) => g !== unknown);
-      for (const f of unknown.flows) {
-        let best = gens[0];
-        let bestD = Infinity;
-        for (const k of gens) {
-          let first = Infinity;
-          let last = -Infinity;
-          for (const x of k.flows) {
-            if (x.first < first) first = x.first;
-            if (x.last > last) last = x.last;
-          }
-          const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
-          if (d < bestD) {
-            bestD = d;
-            best = k;
-          }
-        }
-        best.flows.push(f);
-      }
-    }
-    for (let j = 0; j < gens.length; j++) {
-      const flows = gens[j].flows;
-      let first = Infinity;
-      for (let k = 0; k < flows.length; k++) if (flows[k].first < first) first = flows[k].first;
-      groups.push({ proto, client, cport, flows, first, endpoints: undefined, toVip: false, siblings });
-    }
-  };
-  byProto.tcp.forEach((byPort) => byPort.forEach((found) => addGroups('tcp', found)));
-  byProto.udp.forEach((byPort) => byPort.forEach((found) => addGroups('udp', found)));
+  const flows = ([] as Flow[]).concat(...facts.points.map((p) => p.table.allFlows()));
+  const chains = new FlowChains(flows.length);
+  chains.add(flows);
+  chains.order();
+  const groups = chains.groups(flows, facts, endpoints);
   groups.sort((a, b) => a.first - b.first);
   return groups;
 }
 
-/** protocol -> client -> port -> generations (a short list: almost always one). */
-type ByProto = Record<'tcp' | 'udp', Map<string, Map<number, Generation[]>>>;
+/** The flows of each client endpoint (protocol, address, port) and generation, as chains
+ *  of flow numbers. Groups are made TCP first, then by client in the order the flows name
+ *  them, then by port (see order()), and the sort by time keeps that order for equal times,
+ *  as the Maps by protocol, client and port did before. */
+class FlowChains {
+  /** Client endpoints so far; per endpoint its first generation and the next endpoint of
+   *  the same client. */
+  endpoints = 0;
+  private readonly firstGen: Int32Array;
+  private readonly nextOfClient: Int32Array;
+  /** Per generation: its ISN (-1: unknown), next generation of the endpoint, first and
+   *  last flow, number of flows; per flow: the next flow of its generation. */
+  private readonly genValue: Float64Array;
+  private readonly nextGen: Int32Array;
+  private readonly firstFlow: Int32Array;
+  private readonly lastFlow: Int32Array;
+  private readonly flowCount: Int32Array;
+  private readonly nextFlow: Int32Array;
+  private gens = 0;
+  /** Per protocol: client address -> client number; per client number its first and last
+   *  endpoint in `clientEnds`. */
+  private readonly clients = [new Map<string, number>(), new Map<string, number>()];
+  private readonly clientEnds: Int32Array;
+  private clientCount = 0;
+  /** Per protocol: client number * 65536 + port -> endpoint. */
+  private readonly byPort = [new Map<number, number>(), new Map<number, number>()];
+  /** The endpoints in group order (TCP clients, then UDP), made by order(). */
+  private ordered: Int32Array | undefined;
 
-/** Flows into their generations. */
-function addGenerations(byProto: ByProto, flows: Flow[]): void {
-  for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    const byClient = byProto[f.proto];
-    let byPort = byClient.get(f.client);
-    if (!byPort) byClient.set(f.client, (byPort = new Map()));
-    const gen = f.gen;
-    const gens = byPort.get(f.cport);
-    if (!gens) {
-      byPort.set(f.cport, [{ gen, flows: [f] }]);
-      continue;
+  constructor(flows: number) {
+    this.firstGen = new Int32Array(flows);
+    this.nextOfClient = new Int32Array(flows);
+    this.genValue = new Float64Array(flows);
+    this.nextGen = new Int32Array(flows);
+    this.firstFlow = new Int32Array(flows);
+    this.lastFlow = new Int32Array(flows);
+    this.flowCount = new Int32Array(flows);
+    this.nextFlow = new Int32Array(flows);
+    this.clientEnds = new Int32Array(2 * flows);
+  }
+
+  // One call per flow rather than the work inline in the loop: the loop is compiled while it
+  // runs, before the second point's flows take the paths of endpoints seen before, and
+  // compiled code meeting a path it has no feedback for is thrown away; a function per flow
+  // is simply compiled again, and the loop's code stays.
+  add(flows: Flow[]): void {
+    for (let k = 0; k < flows.length; k++) this.addFlow(flows[k], k);
+  }
+
+  private addFlow(f: Flow, k: number): void {
+    const proto = f.proto === 'tcp' ? 0 : 1;
+    const clients = this.clients[proto];
+    const client = f.client;
+    let c = clients.get(client);
+    if (c === undefined) {
+      c = this.clientCount++;
+      clients.set(client, c);
+      this.clientEnds[2 * c] = -1;
     }
-    let same: Generation | undefined;
-    for (let j = 0; j < gens.length; j++) {
-      if (gens[j].gen === gen) {
-        same = gens[j];
-        break;
+    // Ports are 16-bit (TCP and UDP headers): client number and port make one number.
+    const key = c * 65536 + f.cport;
+    const byPort = this.byPort[proto];
+    let e = byPort.get(key);
+    if (e === undefined) {
+      e = this.endpoints++;
+      byPort.set(key, e);
+      this.firstGen[e] = -1;
+      this.nextOfClient[e] = -1;
+      // Appended to its client's endpoints.
+      if (this.clientEnds[2 * c] < 0) this.clientEnds[2 * c] = e;
+      else this.nextOfClient[this.clientEnds[2 * c + 1]] = e;
+      this.clientEnds[2 * c + 1] = e;
+    }
+    const value = f.gen;
+    let g = this.firstGen[e];
+    let prev = -1;
+    while (g >= 0 && this.genValue[g] !== value) {
+      prev = g;
+      g = this.nextGen[g];
+    }
+    if (g < 0) {
+      g = this.gens++;
+      this.genValue[g] = value;
+      this.nextGen[g] = -1;
+      this.firstFlow[g] = k;
+      this.flowCount[g] = 0;
+      if (prev < 0) this.firstGen[e] = g;
+      else this.nextGen[prev] = g;
+    } else this.nextFlow[this.lastFlow[g]] = k;
+    this.lastFlow[g] = k;
+    this.nextFlow[k] = -1;
+    this.flowCount[g]++;
+  }
+
+  /** Numbers the endpoints in group order: by protocol, client (in the order first seen)
+   *  and port (likewise). */
+  order(): void {
+    const out = new Int32Array(this.endpoints);
+    let n = 0;
+    for (let proto = 0; proto < 2; proto++) {
+      this.clients[proto].forEach((c) => {
+        for (let e = this.clientEnds[2 * c]; e >= 0; e = this.nextOfClient[e]) out[n++] = e;
+      });
+    }
+    this.ordered = out;
+  }
+
+  /** The groups of every endpoint, in group order. */
+  groups(flows: Flow[], facts: Facts, endpoints: Endpoints): Group[] {
+    const groups: Group[] = [];
+    for (let n = 0; n < this.endpoints; n++) this.groupsOf(n, flows, groups, facts, endpoints);
+    return groups;
+  }
+
+  /** Adds the groups of the n-th endpoint in group order: one per generation. */
+  private groupsOf(n: number, flows: Flow[], groups: Group[], facts: Facts, endpoints: Endpoints): void {
+    const e = this.ordered![n];
+    const g0 = this.firstGen[e];
+    let gens: Flow[][];
+    if (this.nextGen[g0] < 0) gens = [this.flowsOf(g0, flows)];
+    else {
+      gens = [];
+      let unknown: Flow[] | undefined;
+      for (let g = g0; g >= 0; g = this.nextGen[g]) {
+        if (this.genValue[g] === -1) unknown = this.flowsOf(g, flows);
+        else gens.push(this.flowsOf(g, flows));
       }
+      if (unknown) attachUnknown(gens, unknown);
     }
-    if (same) same.flows.push(f);
-    else gens.push({ gen, flows: [f] });
+    const { client, cport, proto } = flows[this.firstFlow[g0]];
+    for (let j = 0; j < gens.length; j++) groups.push(newGroup(proto, client, cport, gens[j], e, facts, endpoints));
+  }
+
+  private flowsOf(g: number, flows: Flow[]): Flow[] {
+    const out = new Array<Flow>(this.flowCount[g]);
+    let n = 0;
+    for (let k = this.firstFlow[g]; k >= 0; k = this.nextFlow[k]) out[n++] = flows[k];
+    return out;
   }
 }
 
-/** Appends the values of `from` that `to` lacks. */
-function addNew(to: string[], from: string[]): void {
-  for (let j = 0; j < from.length; j++) if (!to.includes(from[j])) to.push(from[j]);
+/** A point that missed the SYN: each of its flows (generation unknown) joins the
+ *  generation closest in time. */
+function attachUnknown(gens: Flow[][], unknown: Flow[]): void {
+  for (const f of unknown) {
+    let best = gens[0];
+    let bestD = Infinity;
+    for (const k of gens) {
+      let first = Infinity;
+      let last = -Infinity;
+      for (const x of k) {
+        if (x.first < first) first = x.first;
+        if (x.last > last) last = x.last;
+      }
+      const d = f.last < first ? first - f.last : f.first > last ? f.first - last : 0;
+      if (d < bestD) {
+        bestD = d;
+        best = k;
+      }
+    }
+    best.push(f);
+  }
 }
 
-function endpointsOf(g: Group): string[] {
-  // Few distinct endpoints per connection: a list beats a Set.
-  const out: string[] = [];
-  for (let k = 0; k < g.flows.length; k++) {
-    const f = g.flows[k];
-    addNew(out, f.reqDsts);
-    addNew(out, f.dupDsts);
-    for (let j = 0; j < f.replySrcs.length; j++) {
-      const e = f.replySrcs[j];
-      if (!e.endsWith(':icmp') && !out.includes(e)) out.push(e);
+/** A group of flows, less what a point only overheard, with its server-side endpoints,
+ *  whether one is a VIP's (its client is then a client of the virtual services). */
+function newGroup(proto: 'tcp' | 'udp', client: string, cport: number, seen: Flow[], endpoint: number, facts: Facts, endpoints: Endpoints): Group {
+  let first = Infinity;
+  let flows = seen;
+  for (let k = 0; k < seen.length; k++) {
+    const f = seen[k];
+    if (f.first < first) first = f.first;
+    if (flows === seen && overheard(f, facts.points[f.point], facts.rsMacs)) flows = seen.filter((x) => !overheard(x, facts.points[x.point], facts.rsMacs));
+  }
+  let eps: string[] | undefined;
+  let toVip = false;
+  if (flows.length > 0) {
+    eps = endpointsOf(flows);
+    toVip = endpoints.anyVip(eps);
+    if (toVip) facts.clients.add(client);
+  }
+  return { proto, client, cport, flows, seen, first, endpoints: eps, toVip, endpoint };
+}
+
+/** Server-side endpoints of the flows: request and copy destinations, reply sources. Few
+ *  per connection, in lists shared with the flows where they hold them all. */
+function endpointsOf(flows: Flow[]): string[] {
+  let out = NONE;
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    out = union(out, f.reqDsts);
+    out = union(out, f.dupDsts);
+    const srcs = f.replySrcs;
+    for (let j = 0; j < srcs.length; j++) {
+      if (srcs[j].endsWith(':icmp')) {
+        out = unionServerSide(out, srcs);
+        break;
+      }
+      if (j === srcs.length - 1) out = union(out, srcs);
     }
+  }
+  return out;
+}
+
+/** `to` with the sources in `srcs` it lacks, but the ICMP ones. */
+function unionServerSide(to: string[], srcs: string[]): string[] {
+  let out = to;
+  for (let j = 0; j < srcs.length; j++) {
+    const e = srcs[j];
+    if (e.endsWith(':icmp') || out.includes(e)) continue;
+    if (out === to) out = to.slice();
+    out.push(e);
   }
   return out;
 }
@@ -197,24 +348,27 @@ function noteOwnReplyMacs(flows: Flow[], rs: string, rsMacs: Map<string, string>
 /** A director's own MACs from its flows: the forwarded copy leaves from its NIC; the first
  *  copy of a request to the VIP arrived at it. */
 function noteDirectorMacs(flows: Flow[], facts: Facts, services: ServiceMap): void {
+  // What a record adds depends only on its addressing and whether it is a copy, and the
+  // records of a flow alternate between a few addressings (request, forwarded copy) that
+  // the flows of a client share: the last addressing judged per kind is not judged again.
+  let lastRequest: Addressing | undefined;
+  let lastCopy: Addressing | undefined;
   for (let k = 0; k < flows.length; k++) {
     const f = flows[k];
     const s = f.store;
     const end = f.headStart + f.headLen;
-    // Consecutive records mostly share their addressing and direction: judged once.
-    let last: Addressing | undefined;
-    let lastDup = false;
-    let lastReply = false;
     for (let i = f.headStart; i < end; i++) {
-      const a = s.addr(i);
-      const dup = s.dup(i);
-      const reply = s.reply(i);
-      if (a === last && dup === lastDup && reply === lastReply) continue;
-      last = a;
-      lastDup = dup;
-      lastReply = reply;
-      if (dup && a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
-      if (!dup && !reply && a.dstMac && services.vips.has(a.dst) && !facts.rsMacs.has(a.dstMac)) facts.directorMacs.add(a.dstMac);
+      if (s.dup(i)) {
+        const a = s.addr(i);
+        if (a === lastCopy) continue;
+        lastCopy = a;
+        if (a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
+      } else if (!s.reply(i)) {
+        const a = s.addr(i);
+        if (a === lastRequest) continue;
+        lastRequest = a;
+        if (a.dstMac && services.vips.has(a.dst) && !facts.rsMacs.has(a.dstMac)) facts.directorMacs.add(a.dstMac);
+      }
     }
   }
 }
@@ -308,38 +462,30 @@ export function learnRealServerAddresses(points: PointInfo[], services: ServiceM
   }
 }
 
-/** One packet as the points that saw it: the first record of it, and per host the earliest
- *  sighting (a few hosts at most: a list). */
-interface SeenPacket {
-  store: PacketRecords;
-  i: number;
-  hosts: Sighting[];
-}
-
-interface Sighting {
-  host: string;
-  ts: number;
-  role: HostRole;
-  enc: boolean;
-}
-
 /** Per-host clock corrections from matched packets, relative to the first director, from a
  *  few hundred connections spread over the capture. */
 function alignClocks(points: PointInfo[], groups: Group[]): void {
   const ref = points.find((p) => p.readable && p.spec.role === 'director') ?? points.find((p) => p.readable);
   if (!ref) return;
-  const refHost = ref.spec.host;
-  const samples = new Map<string, OffsetSamples>();
+  // Hosts as small numbers (a host may have several points).
+  const hosts: string[] = [];
+  const hostOf = new Int32Array(points.length);
+  for (let k = 0; k < points.length; k++) {
+    let h = hosts.indexOf(points[k].spec.host);
+    if (h < 0) h = hosts.push(points[k].spec.host) - 1;
+    hostOf[k] = h;
+  }
+  const m = new Matcher(points, hostOf, hosts.length, hosts.indexOf(ref.spec.host));
   // A few hundred connections spread over the capture pin the offsets down as well as all.
   const step = Math.max(1, Math.floor(groups.length / MAX_CLOCK_GROUPS));
-  // Packets by signature (as int32: a small-integer key, not a boxed one), per connection.
-  const bySig = new Map<number, SeenPacket[]>();
-  for (let gi = 0; gi < groups.length; gi += step) sampleOffsets(groups[gi], points, refHost, bySig, samples);
-  for (const [host, s] of samples) {
-    const est = estimateOffset(s, host, refHost);
+  for (let gi = 0; gi < groups.length; gi += step) m.sample(groups[gi].seen);
+  for (let h = 0; h < hosts.length; h++) {
+    const s = m.samples[h];
+    if (s === undefined) continue;
+    const est = estimateOffset(s, hosts[h], ref.spec.host);
     if (!est) continue;
     for (const p of points) {
-      if (p.spec.host !== host) continue;
+      if (p.spec.host !== hosts[h]) continue;
       p.lane.clockNote = est.text;
       // Only shift when both directions agree on a real offset; sub-millisecond
       // estimates are within the noise of asymmetric latency.
@@ -349,110 +495,198 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
   }
 }
 
-/** One connection's offset samples: the earliest time each host saw each of its packets,
- *  compared with the reference host's. */
-function sampleOffsets(g: Group, points: PointInfo[], refHost: string, bySig: Map<number, SeenPacket[]>, samples: Map<string, OffsetSamples>): void {
-  // Earliest time each host saw each packet: packets by signature, then field by field.
-  bySig.clear();
-  const packets: SeenPacket[] = [];
-  for (let fi = 0; fi < g.flows.length; fi++) {
-    const f = g.flows[fi];
-    const p = points[f.point];
-    const s = f.store;
-    const host = p.spec.host;
-    const count = f.recordCount();
-    for (let k = 0; k < count; k++) {
-      const i = f.recordAt(k);
-      if (s.dup(i)) continue;
-      const sig = s.sig[i] | 0;
-      let same = bySig.get(sig);
-      if (same === undefined) bySig.set(sig, (same = []));
-      let packet: SeenPacket | undefined;
-      for (let x = 0; x < same.length; x++) {
-        if (s.sameKey(i, same[x].store, same[x].i)) {
-          packet = same[x];
-          break;
-        }
-      }
-      if (packet === undefined) {
-        packet = { store: s, i, hosts: [] };
-        same.push(packet);
-        packets.push(packet);
-      }
-      const ts = s.ts[i] + p.shift;
-      const hosts = packet.hosts;
-      let h = 0;
-      while (h < hosts.length && hosts[h].host !== host) h++;
-      if (h === hosts.length) hosts.push({ host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined });
-      else if (ts < hosts[h].ts) hosts[h] = { host, ts, role: p.spec.role, enc: s.addr(i).outerDst !== undefined };
-    }
+/** Matches the packets of one connection across hosts and adds offset samples: per packet
+ *  (records equal by sameKey()), the earliest time each host saw it, against the reference
+ *  host's. Scratch typed arrays reused from one connection to the next, no object per packet. */
+class Matcher {
+  /** Offset samples per host (undefined: none yet). */
+  readonly samples: Array<OffsetSamples | undefined>;
+  private stores: PacketRecords[] = [];
+  /** Per collected record: index in its store, point, time on the common clock, and the
+   *  next record of the same hash bucket that starts a packet. */
+  private idx = new Int32Array(64);
+  private point = new Int32Array(64);
+  private ts = new Float64Array(64);
+  private chain = new Int32Array(64);
+  /** Per record that starts a packet: the packet's number; per packet and host: the record
+   *  of its earliest sighting there (-1: none). */
+  private packetOf = new Int32Array(64);
+  private firstRec = new Int32Array(64);
+  private best: Int32Array;
+  private buckets = new Int32Array(128);
+
+  constructor(
+    private readonly points: PointInfo[],
+    private readonly hostOf: Int32Array,
+    private readonly hostCount: number,
+    private readonly refHost: number,
+  ) {
+    this.samples = new Array<OffsetSamples | undefined>(hostCount).fill(undefined);
+    this.best = new Int32Array(this.idx.length * hostCount);
   }
-  for (let x = 0; x < packets.length; x++) {
-    const { store, i, hosts } = packets[x];
-    let r: Sighting | undefined;
-    for (let h = 0; h < hosts.length; h++) if (hosts[h].host === refHost) r = hosts[h];
-    if (r === undefined) continue;
-    const reply = store.reply(i);
-    const rr = pathRank(r.role, reply, r.enc);
-    for (let h = 0; h < hosts.length; h++) {
-      const o = hosts[h];
-      if (o === r || Math.abs(o.ts - r.ts) > MATCH_WINDOW_S) continue;
-      const hr = pathRank(o.role, reply, o.enc);
+
+  sample(flows: Flow[]): void {
+    let records = 0;
+    for (let k = 0; k < flows.length; k++) records += flows[k].recordCount();
+    if (records > this.idx.length) this.grow(records);
+    const H = this.hostCount;
+    const mask = this.buckets.length - 1;
+    this.buckets.fill(-1);
+    let n = 0;
+    let packets = 0;
+    for (let fi = 0; fi < flows.length; fi++) {
+      const f = flows[fi];
+      const point = f.point;
+      const shift = this.points[point].shift;
+      const host = this.hostOf[point];
+      const s = f.store;
+      const count = f.recordCount();
+      for (let k = 0; k < count; k++) {
+        const i = f.recordAt(k);
+        if (s.dup(i)) continue;
+        const b = Math.imul(s.sig[i], 0x9e3779b1) >>> 16 & mask;
+        let x = this.buckets[b];
+        while (x >= 0 && !s.sameKey(i, this.stores[x], this.idx[x])) x = this.chain[x];
+        let packet: number;
+        if (x < 0) {
+          packet = packets++;
+          this.packetOf[n] = packet;
+          this.firstRec[packet] = n;
+          this.best.fill(-1, packet * H, packet * H + H);
+          this.chain[n] = this.buckets[b];
+          this.buckets[b] = n;
+        } else packet = this.packetOf[x];
+        const ts = s.ts[i] + shift;
+        this.stores[n] = s;
+        this.idx[n] = i;
+        this.point[n] = point;
+        this.ts[n] = ts;
+        const at = packet * H + host;
+        const cur = this.best[at];
+        if (cur < 0 || ts < this.ts[cur]) this.best[at] = n;
+        n++;
+      }
+    }
+    for (let packet = 0; packet < packets; packet++) this.addSamples(packet);
+    this.stores.length = 0;
+  }
+
+  /** One packet's samples: each other host's earliest sighting against the reference's. */
+  private addSamples(packet: number): void {
+    const H = this.hostCount;
+    const r = this.best[packet * H + this.refHost];
+    if (r < 0) return;
+    const first = this.firstRec[packet];
+    const reply = this.stores[first].reply(this.idx[first]);
+    const rr = this.rank(r, reply);
+    for (let h = 0; h < H; h++) {
+      const o = this.best[packet * H + h];
+      if (h === this.refHost || o < 0 || Math.abs(this.ts[o] - this.ts[r]) > MATCH_WINDOW_S) continue;
+      const hr = this.rank(o, reply);
       if (hr === rr) continue;
-      let sm = samples.get(o.host);
-      if (!sm) samples.set(o.host, (sm = newSamples()));
-      addSample(sm, hr > rr, o.ts - r.ts);
+      let sm = this.samples[h];
+      if (sm === undefined) this.samples[h] = sm = newSamples();
+      addSample(sm, hr > rr, this.ts[o] - this.ts[r]);
     }
+  }
+
+  /** Where record n's point sits along the packet's path. */
+  private rank(n: number, reply: boolean): number {
+    return pathRank(this.points[this.point[n]].spec.role, reply, this.stores[n].addr(this.idx[n]).outerDst !== undefined);
+  }
+
+  private grow(records: number): void {
+    let cap = this.idx.length;
+    while (cap < records) cap *= 2;
+    this.idx = new Int32Array(cap);
+    this.point = new Int32Array(cap);
+    this.ts = new Float64Array(cap);
+    this.chain = new Int32Array(cap);
+    this.packetOf = new Int32Array(cap);
+    this.firstRec = new Int32Array(cap);
+    this.best = new Int32Array(cap * this.hostCount);
+    // Buckets: a power of two, at least twice the records.
+    this.buckets = new Int32Array(2 * cap);
   }
 }
 
-function connState(proto: 'tcp' | 'udp', c: Omit<ConnFacts, 'conn'>, flows: Flow[]): ConnectionState {
-  let rep = 0;
-  let icmpToClient = 0;
-  let syn = 0;
-  let fins = 0;
-  let rsts = 0;
-  let rstS = 0;
-  for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    rep += f.rep;
-    icmpToClient += f.icmpToClient;
-    syn += f.syn;
-    fins += f.finC + f.finS;
-    rsts += f.rstC + f.rstS;
-    rstS += f.rstS;
+/** A point's role as a number, for the loops over a connection's flows. */
+const CLIENT_SIDE = 0;
+const DIRECTOR = 1;
+const REAL_SERVER = 2;
+const OTHER_ROLE = 3;
+
+function roleCodes(points: PointInfo[]): Uint8Array {
+  const out = new Uint8Array(points.length);
+  for (let k = 0; k < points.length; k++) {
+    const role = points[k].spec.role;
+    out[k] = role === 'director' ? DIRECTOR : role === 'real-server' ? REAL_SERVER : role === 'client' || role === 'router' ? CLIENT_SIDE : OTHER_ROLE;
   }
-  const replies = rep - icmpToClient;
-  const refused = c.directorRefused !== undefined || c.rsViews.some((v) => v.synAck === 0 && (v.rst > 0 || v.icmp > 0));
-  if (proto === 'tcp') {
-    if (!c.handshakeDone) {
-      if (refused || icmpToClient > 0 || rstS > 0) return 'rejected';
-      if (syn > 0 && replies === 0) return c.replyVisible ? 'no-reply' : 'partial';
-      return 'partial';
-    }
-    if (rsts > 0) return 'reset';
-    if (fins > 0) return 'complete';
-    return syn > 0 ? 'established' : 'partial';
-  }
-  // A client that only ever got answers from a real server's own address got nothing usable.
-  const vipAnswered = c.clientReplySrcs.length === 0 || c.clientReplySrcs.some((e) => !c.rsViews.some((v) => v.replySrcs.includes(e)) || c.service?.method !== 'nat');
-  if ((replies > 0 || c.clientReplies > 0) && vipAnswered) return 'complete';
-  if (refused || icmpToClient > 0) return 'rejected';
-  return c.replyVisible ? 'no-reply' : 'partial';
+  return out;
 }
 
-function serviceOf(ctx: GroupContext, proto: string, texts: string[]): { service?: ManifestService; vip?: string; vport?: number } {
+/** Shared empty list of views (rules only read a connection's lists). */
+const NO_VIEWS: RsView[] = Object.freeze([]) as unknown as RsView[];
+
+/** Lists of one real server's name, shared by every connection forwarded to it alone. */
+const oneName = new Map<string, string[]>();
+
+/** `names` with `name` added (a new list: lists may be shared) unless it is unknown or there. */
+function withName(names: string[], name: string | undefined): string[] {
+  if (!name || names.includes(name)) return names;
+  if (names.length > 0) return [...names, name];
+  let one = oneName.get(name);
+  if (one === undefined) {
+    one = Object.freeze([name]) as unknown as string[];
+    if (oneName.size < 1024) oneName.set(name, one);
+  }
+  return one;
+}
+
+/** `to` with the values of `from` it lacks: `from` itself when `to` is empty (the flows'
+ *  lists are shared and never changed), `to` when nothing is new, else a new list. */
+function union(to: string[], from: string[]): string[] {
+  if (to === from || from.length === 0) return to;
+  if (to.length === 0) return from;
+  let out = to;
+  for (let j = 0; j < from.length; j++) {
+    if (out.includes(from[j])) continue;
+    if (out === to) out = to.slice();
+    out.push(from[j]);
+  }
+  return out;
+}
+
+/** The service of a connection to one of `texts` (VIP endpoints first, then real servers'),
+ *  left in ctx.service, ctx.vip and ctx.vport. */
+function findService(ctx: GroupContext, proto: string, texts: string[]): void {
+  // Groups share their lists of endpoints (see Endpoints): the last answer again.
+  if (texts === ctx.serviceOf && proto === ctx.serviceProto) return;
+  ctx.serviceOf = texts;
+  ctx.serviceProto = proto;
+  ctx.service = undefined;
+  ctx.vip = undefined;
+  ctx.vport = undefined;
   for (let k = 0; k < texts.length; k++) {
     const { ip, port } = ctx.endpoints.of(texts[k]);
     const m = ctx.services.server(proto, ip, port);
-    if (m?.kind === 'vip') return { service: m.service, vip: ip, vport: port };
+    if (m?.kind === 'vip') {
+      ctx.service = m.service;
+      ctx.vip = ip;
+      ctx.vport = port;
+      return;
+    }
   }
   for (let k = 0; k < texts.length; k++) {
     const { ip, port } = ctx.endpoints.of(texts[k]);
     const m = ctx.services.server(proto, ip, port);
-    if (m?.kind === 'rs' && m.service) return { service: m.service, vip: m.service.vip, vport: m.service.port };
+    if (m?.kind === 'rs' && m.service) {
+      ctx.service = m.service;
+      ctx.vip = m.service.vip;
+      ctx.vport = m.service.port;
+      return;
+    }
   }
-  return {};
 }
 
 function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reason: string } | undefined {
@@ -485,42 +719,62 @@ function overheard(f: Flow, p: PointInfo, rsMacs: Map<string, string>): boolean 
   });
 }
 
+/** Whether a director point captures the real servers' side too: on every interface, or
+ *  a flow was addressed to a real server or tunnelled. Flows share their lists: a list
+ *  like the previous flow's is not judged again. */
+function seesRsSide(p: PointInfo, endpoints: Endpoints): boolean {
+  if (p.spec.interface === 'any') return true;
+  const flows = p.table.allFlows();
+  let lastReq = NONE;
+  let lastDup = NONE;
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    if (f.encapDsts.length > 0) return true;
+    const req = f.reqDsts;
+    if (req !== lastReq) {
+      if (endpoints.firstRs(req) !== undefined) return true;
+      lastReq = req;
+    }
+    const dup = f.dupDsts;
+    if (dup !== lastDup) {
+      if (endpoints.firstRs(dup) !== undefined) return true;
+      lastDup = dup;
+    }
+  }
+  return false;
+}
+
 /** Builds connections, health checks and cross-point facts. Fills `facts.conns` etc. */
 export function correlate(facts: Facts): void {
   const { points, services } = facts;
   learnMacs(facts);
-  const groups = groupFlows(points);
+  const endpoints = new Endpoints(services);
+  const groups = groupFlows(facts, endpoints);
   alignClocks(points, groups);
 
-  const endpoints = new Endpoints(services);
-  noteEndpoints(groups, facts, endpoints);
-  const directorPointSeesRsSide = points.some(
-    (p) =>
-      p.spec.role === 'director' &&
-      (p.spec.interface === 'any' ||
-        p.table.allFlows().some((f) => endpoints.firstRs(f.reqDsts) !== undefined || endpoints.firstRs(f.dupDsts) !== undefined || f.encapDsts.length > 0)),
-  );
+  const directorPointSeesRsSide = points.some((p) => p.spec.role === 'director' && seesRsSide(p, endpoints));
   const checks = new Map<string, HealthCheck>();
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
 
-  const ctx: GroupContext = { facts, points, services, endpoints, checks, names, directorPointSeesRsSide };
+  const ctx: GroupContext = {
+    facts,
+    points,
+    roles: roleCodes(points),
+    services,
+    endpoints,
+    checks,
+    hopSource: { points, names },
+    directorPointSeesRsSide,
+    directorLists: new Map(),
+    connections: new Int32Array(groups.length),
+    service: undefined,
+    serviceOf: undefined,
+    serviceProto: '',
+    vip: undefined,
+    vport: undefined,
+  };
   connectionsOf(groups, ctx);
   facts.healthChecks.push(...checks.values());
-}
-
-/** Drops what a point only overheard; notes each group's server-side endpoints, whether one
- *  is a VIP, and the clients of the virtual services. */
-function noteEndpoints(groups: Group[], facts: Facts, endpoints: Endpoints): void {
-  const { points } = facts;
-  for (let k = 0; k < groups.length; k++) {
-    const g = groups[k];
-    if (g.flows.some((f) => overheard(f, points[f.point], facts.rsMacs))) g.flows = g.flows.filter((f) => !overheard(f, points[f.point], facts.rsMacs));
-    if (g.flows.length === 0) continue;
-    const eps = endpointsOf(g);
-    g.endpoints = eps;
-    g.toVip = endpoints.anyVip(eps);
-    if (g.toVip) facts.clients.add(g.client);
-  }
 }
 
 function connectionsOf(groups: Group[], ctx: GroupContext): void {
@@ -531,56 +785,146 @@ function connectionsOf(groups: Group[], ctx: GroupContext): void {
 interface GroupContext {
   facts: Facts;
   points: PointInfo[];
+  /** Each point's role (CLIENT_SIDE, DIRECTOR...). */
+  roles: Uint8Array;
   services: ServiceMap;
   endpoints: Endpoints;
   checks: Map<string, HealthCheck>;
-  names: RsNames;
+  hopSource: HopSource;
   directorPointSeesRsSide: boolean;
+  /** directorLists() by a flow's forwarded MACs' list. */
+  directorLists: Map<string[], DirectorLists>;
+  /** Per client endpoint (Group.endpoint): the connections it became so far. */
+  connections: Int32Array;
+  /** What findService() found for the connection at hand, and for which list and protocol. */
+  service: ManifestService | undefined;
+  serviceOf: string[] | undefined;
+  serviceProto: string;
+  vip: string | undefined;
+  vport: number | undefined;
 }
 
 /** One group of flows: a health check, or a client connection with its facts (pushed to
- *  facts.conns). A function of its own so the JIT compiles this part alone, not all of correlate(). */
+ *  facts.conns). One pass over the flows reads each value once and works out the director's
+ *  view, the real servers' views and the counts the state needs; the rare cases (a real
+ *  server seen at two points, a refusal, UDP) are functions of their own. Runs once per
+ *  connection, so the JIT compiles it: the fewer, smaller functions, the less it compiles. */
 function connectionFacts(g: Group, ctx: GroupContext): void {
-  const { facts, points, services, checks, names, directorPointSeesRsSide } = ctx;
+  const { facts, points, roles, endpoints } = ctx;
   const eps = g.endpoints;
   if (!eps) return;
-  const rsEp = ctx.endpoints.firstRs(eps);
+  const rsEp = endpoints.firstRs(eps);
   if (!g.toVip && !(rsEp && facts.clients.has(g.client))) {
-    if (rsEp) addHealthCheck(checks, g, ctx.endpoints.of(rsEp), points, services);
+    if (rsEp) addHealthCheck(ctx.checks, g, endpoints.of(rsEp), points, ctx.services);
     return;
   }
-  const { service, vip, vport } = serviceOf(ctx, g.proto, eps);
-  const method = service?.method;
-  // The flows by where they were seen (one pass, no list per role when there is none).
-  const dirFlows: Flow[] = [];
-  const clientReplySrcs: string[] = [];
+  findService(ctx, g.proto, eps);
+  const service = ctx.service;
+  const tcp = g.proto === 'tcp';
+  const flows = g.flows;
+  let clientReplySrcs = NONE;
   let clientReplies = 0;
   let clientFlows = 0;
-  for (let k = 0; k < g.flows.length; k++) {
-    const f = g.flows[k];
-    const role = points[f.point].spec.role;
-    if (role === 'director') dirFlows.push(f);
-    else if (role === 'client' || role === 'router') {
+  let dirFlows = 0;
+  // Real servers in the order the director's flows name them: by forwarded MAC, request and
+  // copy destination, tunnel endpoint.
+  let forwardedTo = NONE;
+  let atDirector = false;
+  let forwarded = false;
+  let directorSawReply = false;
+  let rsViews = NO_VIEWS;
+  let rep = 0;
+  let icmpToClient = 0;
+  let syn = 0;
+  let fins = 0;
+  let rsts = 0;
+  let rstS = 0;
+  let handshakeDone = false;
+  let start = Infinity;
+  let end = -Infinity;
+  let packets = 0;
+  for (let k = 0; k < flows.length; k++) {
+    const f = flows[k];
+    const point = f.point;
+    const shift = points[point].shift;
+    const first = f.first + shift;
+    const last = f.last + shift;
+    const req = f.req;
+    const fRep = f.rep;
+    const synAck = f.synAck;
+    const fIcmp = f.icmpToClient;
+    const fRstS = f.rstS;
+    rep += fRep;
+    icmpToClient += fIcmp;
+    syn += f.syn;
+    fins += f.finC + f.finS;
+    rsts += f.rstC + fRstS;
+    rstS += fRstS;
+    if (synAck > 0 || (tcp && f.reqAck > 0)) handshakeDone = true;
+    if (first < start) start = first;
+    if (last > end) end = last;
+    packets += req + fRep + f.reqDup + f.repDup;
+    const role = roles[point];
+    if (role === DIRECTOR) {
+      dirFlows++;
+      const d = directorLists(ctx, f.dupDstMacs, f.reqDsts, f.dupDsts, f.encapDsts);
+      if (d.vip && req > 0) atDirector = true;
+      if (d.rs || f.reqDup > 0 || d.encap) forwarded = true;
+      forwardedTo = union(forwardedTo, d.names);
+      if (fRep - fIcmp > 0) directorSawReply = true;
+    } else if (role === CLIENT_SIDE) {
       clientFlows++;
-      clientReplies += f.rep;
-      addNew(clientReplySrcs, f.replySrcs);
+      clientReplies += fRep;
+      clientReplySrcs = union(clientReplySrcs, f.replySrcs);
+    } else if (role === REAL_SERVER) {
+      rsViews = withRsView(rsViews, f, points[point], req, fRep, synAck, fRstS, fIcmp, first, last);
     }
   }
-  const { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused } = directorView(dirFlows, ctx);
-  const rsViews = rsViewsOf(g.flows, points);
-  const rsName = rsViews.find((v) => v.requests > 0)?.rs ?? forwardedTo[0];
-  const handshakeDone = g.flows.some((f) => f.synAck > 0 || (f.reqAck > 0 && g.proto === 'tcp'));
-  const replyVisible =
-    clientFlows > 0 || rsViews.some((v) => v.requests > 0) || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
-  // Becomes the ConnFacts once `conn` is known (conn first: one object shape for all).
-  const partial: Omit<ConnFacts, 'conn'> & { conn?: Connection } = {
-    conn: undefined,
+  if (forwardedTo.length > 0) forwarded = true;
+  const directorRefused = forwarded || dirFlows === 0 ? undefined : refusal(flows, ctx);
+  let rsv: RsView | undefined;
+  let refused = directorRefused !== undefined;
+  for (let k = 0; k < rsViews.length; k++) {
+    const v = rsViews[k];
+    if (rsv === undefined && v.requests > 0) rsv = v;
+    if (v.synAck === 0 && (v.rst > 0 || v.icmp > 0)) refused = true;
+  }
+  const method = service?.method;
+  const replyVisible = clientFlows > 0 || rsv !== undefined || (method === 'nat' && (atDirector || forwarded)) || (!service && atDirector);
+  // The state (see ConnectionState).
+  const replies = rep - icmpToClient;
+  let state: ConnectionState;
+  if (!tcp) state = udpState(clientReplySrcs, rsViews, method, replies > 0 || clientReplies > 0, refused || icmpToClient > 0, replyVisible);
+  else if (!handshakeDone) {
+    if (refused || icmpToClient > 0 || rstS > 0) state = 'rejected';
+    else state = syn > 0 && replies === 0 && replyVisible ? 'no-reply' : 'partial';
+  } else if (rsts > 0) state = 'reset';
+  else if (fins > 0) state = 'complete';
+  else state = syn > 0 ? 'established' : 'partial';
+  const baseId = `${g.proto}:${g.client}:${g.cport}`;
+  const nth = ++ctx.connections[g.endpoint];
+  const conn = {
+    id: nth === 1 ? baseId : `${baseId}#${nth}`,
+    protocol: g.proto,
+    client: g.client,
+    clientPort: g.cport,
+    vip: ctx.vip ?? ctx.services.manifest.target.vip,
+    vport: ctx.vport,
+    realServer: rsv?.rs ?? forwardedTo[0],
+    state,
+    start,
+    end,
+    packets,
+  } as Connection;
+  defineLazyHops(conn, flows, ctx.hopSource);
+  const cf: ConnFacts = {
+    conn,
     service,
-    flows: g.flows,
+    flows,
     atDirector,
     forwardedTo,
     forwarded,
-    directorSeesForwarding: method !== 'nat' ? dirFlows.length > 0 || directorPointSeesRsSide : directorPointSeesRsSide,
+    directorSeesForwarding: method !== 'nat' ? dirFlows > 0 || ctx.directorPointSeesRsSide : ctx.directorPointSeesRsSide,
     directorRefused,
     rsViews,
     directorSawReply,
@@ -589,130 +933,118 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     handshakeDone,
     replyVisible,
   };
-  const state = connState(g.proto, partial, g.flows);
-  const baseId = `${g.proto}:${g.client}:${g.cport}`;
-  const nth = ++g.siblings.connections;
-  let start = Infinity;
-  let end = -Infinity;
-  let packets = 0;
-  for (let k = 0; k < g.flows.length; k++) {
-    const f = g.flows[k];
-    const shift = points[f.point].shift;
-    if (f.first + shift < start) start = f.first + shift;
-    if (f.last + shift > end) end = f.last + shift;
-    packets += f.req + f.rep + f.reqDup + f.repDup;
-  }
-  const conn: Connection = {
-    id: nth === 1 ? baseId : `${baseId}#${nth}`,
-    protocol: g.proto,
-    client: g.client,
-    clientPort: g.cport,
-    vip: vip ?? services.manifest.target.vip,
-    vport,
-    realServer: rsName,
-    state,
-    start,
-    end,
-    packets,
-  } as Connection;
-  defineLazyHops(conn, g.flows, points, names);
-  const cf = partial as ConnFacts;
-  cf.conn = conn;
   const stop = describeStop(cf, points);
   if (stop) conn.stoppedAt = stop;
   facts.conns.push(cf);
 }
 
-/** What the director points saw of one connection: arrival, forwarding, replies, refusal. */
-function directorView(dirFlows: Flow[], ctx: GroupContext): Pick<ConnFacts, 'atDirector' | 'forwarded' | 'forwardedTo' | 'directorSawReply' | 'directorRefused'> {
-  const { facts, points, services, endpoints } = ctx;
-  // Real servers in the order the flows name them: by forwarded MAC, request and copy
-  // destination, tunnel endpoint.
-  const forwardedTo: string[] = [];
-  let atDirector = false;
-  let forwarded = false;
-  let directorSawReply = false;
-  for (let k = 0; k < dirFlows.length; k++) {
-    const f = dirFlows[k];
-    const { reqDsts, dupDsts, dupDstMacs, encapDsts } = f;
-    for (let j = 0; j < dupDstMacs.length; j++) addName(forwardedTo, facts.rsMacs.get(dupDstMacs[j]));
-    for (let j = 0; j < reqDsts.length; j++) {
-      const e = endpoints.of(reqDsts[j]);
-      if (e.vip && f.req > 0) atDirector = true;
-      if (e.isRs) forwarded = true;
-      addName(forwardedTo, e.rs);
-    }
-    for (let j = 0; j < dupDsts.length; j++) addName(forwardedTo, endpoints.of(dupDsts[j]).rs);
-    for (let j = 0; j < encapDsts.length; j++) addName(forwardedTo, services.rsByAddress.get(encapDsts[j]));
-    if (f.reqDup > 0 || encapDsts.length > 0) forwarded = true;
-    if (f.rep - f.icmpToClient > 0) directorSawReply = true;
-  }
-  if (forwardedTo.length > 0) forwarded = true;
-  let directorRefused: ConnFacts['directorRefused'];
-  if (!forwarded) {
-    for (const f of dirFlows) {
-      if (f.synAck > 0) continue;
-      const s = f.store;
-      const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
-      if (r !== undefined && services.vips.has(s.addr(r).src)) {
-        directorRefused = { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note(r) ?? 'ICMP unreachable') : 'a TCP RST' };
-        break;
-      }
-    }
-  }
-  return { atDirector, forwarded, forwardedTo, directorSawReply, directorRefused };
+/** What a director's flow says by its lists: the real servers they name (in order: by
+ *  forwarded MAC, request and copy destination, tunnel endpoint), whether a request went to
+ *  a VIP or a real server's address, and whether it was tunnelled. */
+interface DirectorLists {
+  dupDstMacs: string[];
+  reqDsts: string[];
+  dupDsts: string[];
+  encapDsts: string[];
+  names: string[];
+  vip: boolean;
+  rs: boolean;
+  encap: boolean;
 }
 
-/** Adds a real server's name to `names` unless it is unknown or there already. */
-function addName(names: string[], name: string | undefined): void {
-  if (name && !names.includes(name)) names.push(name);
+/** The flows' lists are shared and never changed: worked out once per combination of lists
+ *  (found by the forwarded MACs' list, then compared), not per connection. */
+function directorLists(ctx: GroupContext, dupDstMacs: string[], reqDsts: string[], dupDsts: string[], encapDsts: string[]): DirectorLists {
+  const known = ctx.directorLists.get(dupDstMacs);
+  if (known !== undefined && known.reqDsts === reqDsts && known.dupDsts === dupDsts && known.encapDsts === encapDsts) return known;
+  const { endpoints } = ctx;
+  let names = NONE;
+  let vip = false;
+  let rs = false;
+  for (let j = 0; j < dupDstMacs.length; j++) names = withName(names, ctx.facts.rsMacs.get(dupDstMacs[j]));
+  for (let j = 0; j < reqDsts.length; j++) {
+    const e = endpoints.of(reqDsts[j]);
+    if (e.vip) vip = true;
+    if (e.isRs) rs = true;
+    names = withName(names, e.rs);
+  }
+  for (let j = 0; j < dupDsts.length; j++) names = withName(names, endpoints.of(dupDsts[j]).rs);
+  for (let j = 0; j < encapDsts.length; j++) names = withName(names, ctx.services.rsByAddress.get(encapDsts[j]));
+  const d: DirectorLists = { dupDstMacs, reqDsts, dupDsts, encapDsts, names, vip, rs, encap: encapDsts.length > 0 };
+  if (ctx.directorLists.size >= 1024) ctx.directorLists.clear();
+  ctx.directorLists.set(dupDstMacs, d);
+  return d;
 }
 
-/** One view per real server that saw anything of the connection. */
-function rsViewsOf(flows: Flow[], points: PointInfo[]): RsView[] {
-  const rsViews: RsView[] = [];
-  for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    const p = points[f.point];
-    if (p.spec.role !== 'real-server') continue;
-    const rs = p.spec.realServer ?? p.spec.host;
-    // One view per real server: a host captured on two interfaces (eth0 and tunl0 for
-    // TUN: requests on both, replies on eth0 only) is still one server.
-    const same = rsViews.find((v) => v.rs === rs);
-    if (same) {
-      same.requests = Math.max(same.requests, f.req);
-      same.replies = Math.max(same.replies, f.rep);
-      for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
-      for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
-      for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
-      same.synAck = Math.max(same.synAck, f.synAck);
-      same.rst = Math.max(same.rst, f.rstS);
-      same.icmp = Math.max(same.icmp, f.icmpToClient);
-      same.first = Math.min(same.first, f.first + p.shift);
-      same.last = Math.max(same.last, f.last + p.shift);
-      if (f.req + f.rep > same.flow.req + same.flow.rep) {
-        same.point = f.point;
-        same.flow = f;
-      }
-      continue;
+/** A UDP conversation's state. `answered`: replies seen anywhere or at the client side. */
+function udpState(clientReplySrcs: string[], rsViews: RsView[], method: string | undefined, answered: boolean, refused: boolean, replyVisible: boolean): ConnectionState {
+  // A client that only ever got answers from a real server's own address got nothing usable.
+  const vipAnswered = clientReplySrcs.length === 0 || clientReplySrcs.some((e) => !rsViews.some((v) => v.replySrcs.includes(e)) || method !== 'nat');
+  if (answered && vipAnswered) return 'complete';
+  if (refused) return 'rejected';
+  return replyVisible ? 'no-reply' : 'partial';
+}
+
+/** The director answering from the VIP itself (ICMP unreachable or RST), forwarding nothing. */
+function refusal(flows: Flow[], ctx: GroupContext): ConnFacts['directorRefused'] {
+  const { points, services } = ctx;
+  for (const f of flows) {
+    if (ctx.roles[f.point] !== DIRECTOR || f.synAck > 0) continue;
+    const s = f.store;
+    const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
+    if (r !== undefined && services.vips.has(s.addr(r).src)) {
+      return { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note(r) ?? 'ICMP unreachable') : 'a TCP RST' };
     }
-    rsViews.push({
-      point: f.point,
-      rs,
-      requests: f.req,
-      replies: f.rep,
-      replySrcs: f.replySrcs,
-      reqSrcMacs: f.reqSrcMacs,
-      repDstMacs: f.repDstMacs,
-      synAck: f.synAck,
-      rst: f.rstS,
-      icmp: f.icmpToClient,
-      first: f.first + p.shift,
-      last: f.last + p.shift,
-      flow: f,
-    });
   }
-  return rsViews;
+  return undefined;
+}
+
+/** `views` with what a real server's flow shows: a new view, or merged into the view of the
+ *  same real server (a host captured on two interfaces, e.g. eth0 and tunl0 for TUN:
+ *  requests on both, replies on eth0 only, is still one server). */
+function withRsView(views: RsView[], f: Flow, p: PointInfo, req: number, rep: number, synAck: number, rst: number, icmp: number, first: number, last: number): RsView[] {
+  const rs = p.spec.realServer ?? p.spec.host;
+  for (let k = 0; k < views.length; k++) {
+    if (views[k].rs === rs) {
+      mergeRsView(views[k], f, p);
+      return views;
+    }
+  }
+  const view: RsView = {
+    point: f.point,
+    rs,
+    requests: req,
+    replies: rep,
+    replySrcs: f.replySrcs,
+    reqSrcMacs: f.reqSrcMacs,
+    repDstMacs: f.repDstMacs,
+    synAck,
+    rst,
+    icmp,
+    first,
+    last,
+    flow: f,
+  };
+  if (views.length === 0) return [view];
+  views.push(view);
+  return views;
+}
+
+function mergeRsView(same: RsView, f: Flow, p: PointInfo): void {
+  same.requests = Math.max(same.requests, f.req);
+  same.replies = Math.max(same.replies, f.rep);
+  for (const e of f.replySrcs) if (!same.replySrcs.includes(e)) same.replySrcs = [...same.replySrcs, e];
+  for (const m of f.reqSrcMacs) if (!same.reqSrcMacs.includes(m)) same.reqSrcMacs = [...same.reqSrcMacs, m];
+  for (const m of f.repDstMacs) if (!same.repDstMacs.includes(m)) same.repDstMacs = [...same.repDstMacs, m];
+  same.synAck = Math.max(same.synAck, f.synAck);
+  same.rst = Math.max(same.rst, f.rstS);
+  same.icmp = Math.max(same.icmp, f.icmpToClient);
+  same.first = Math.min(same.first, f.first + p.shift);
+  same.last = Math.max(same.last, f.last + p.shift);
+  if (f.req + f.rep > same.flow.req + same.flow.rep) {
+    same.point = f.point;
+    same.flow = f;
+  }
 }
 
 function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: Endpoint, points: PointInfo[], services: ServiceMap): void {

@@ -325,11 +325,60 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
   return hops;
 }
 
-/** What a connection's hops are built from, until they are (see defineLazyHops). */
-const pendingHops = new WeakMap<Connection, { flows: Flow[]; points: PointInfo[]; names: RsNames }>();
+/** What the hops of an analysis' connections are built from, besides their flows. */
+export interface HopSource {
+  points: PointInfo[];
+  names: RsNames;
+}
+
+/** A constructor that makes its subclass's private fields land on a given object. */
+class Stamp {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+/**
+ * The flows a connection's hops are built from, until they are: private fields on the
+ * connection object itself, invisible to JSON, spreads, structured clone and reflection
+ * (the Stamp constructor returns the connection, so the fields are added to it). A WeakMap
+ * entry per connection did the same at ~1 µs each, plus the collector's work on ephemerons.
+ */
+class PendingHops extends Stamp {
+  #flows: Flow[] | undefined;
+  #source: HopSource | undefined;
+
+  private constructor(conn: Connection, flows: Flow[], source: HopSource) {
+    super(conn);
+    this.#flows = flows;
+    this.#source = source;
+  }
+
+  static attach(conn: Connection, flows: Flow[], source: HopSource): void {
+    const o = conn as unknown as PendingHops;
+    if (#flows in o) {
+      o.#flows = flows;
+      o.#source = source;
+    } else new PendingHops(conn, flows, source);
+  }
+
+  /** The hops of a connection whose hops have not been built yet, else undefined. */
+  static build(conn: Connection): Hop[] | undefined {
+    const o = conn as unknown as PendingHops;
+    if (!(#flows in o) || o.#flows === undefined) return undefined;
+    return buildHops(o.#flows, o.#source!.points, o.#source!.names);
+  }
+
+  static clear(conn: Connection): void {
+    const o = conn as unknown as PendingHops;
+    if (!(#flows in o)) return;
+    o.#flows = undefined;
+    o.#source = undefined;
+  }
+}
 
 function settleHops(conn: Connection, value: Hop[]): void {
-  pendingHops.delete(conn);
+  PendingHops.clear(conn);
   Object.defineProperty(conn, 'hops', { value, enumerable: true, writable: true, configurable: true });
 }
 
@@ -338,8 +387,7 @@ const LAZY_HOPS: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: Connection): Hop[] {
-    const from = pendingHops.get(this);
-    const hops = from ? buildHops(from.flows, from.points, from.names) : [];
+    const hops = PendingHops.build(this) ?? [];
     settleHops(this, hops);
     return hops;
   },
@@ -352,8 +400,7 @@ const LAZY_HOPS: PropertyDescriptor = {
  *  (and built again should they be read later), else the ones it holds. For writing every
  *  connection of a big capture once, with memory for one connection's hops at a time. */
 export function hopsWithoutKeeping(conn: Connection): Hop[] {
-  const from = pendingHops.get(conn);
-  return from ? buildHops(from.flows, from.points, from.names) : conn.hops;
+  return PendingHops.build(conn) ?? conn.hops;
 }
 
 /**
@@ -362,8 +409,8 @@ export function hopsWithoutKeeping(conn: Connection): Hop[] {
  * one at a time), and building every hop up front was most of the analysis time. JSON,
  * spreads and postMessage read it like a plain array; assigning replaces it.
  */
-export function defineLazyHops(conn: Connection, flows: Flow[], points: PointInfo[], names: RsNames): void {
-  pendingHops.set(conn, { flows, points, names });
+export function defineLazyHops(conn: Connection, flows: Flow[], source: HopSource): void {
+  PendingHops.attach(conn, flows, source);
   Object.defineProperty(conn, 'hops', LAZY_HOPS);
 }
 

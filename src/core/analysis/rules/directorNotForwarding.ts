@@ -3,6 +3,7 @@
 
 import type { Finding } from '../../findings/finding';
 import { firstRefs, type ConnFacts } from '../facts';
+import type { Connection } from '../result';
 import { groupBy, locate, plural, pointEvidence, serviceName, type Rule } from './rule';
 
 export const directorNotForwarding: Rule = {
@@ -11,7 +12,16 @@ export const directorNotForwarding: Rule = {
   summary: 'Requests reach the director but none goes to any real server',
   check(ctx) {
     const findings: Finding[] = [];
-    const byService = groupBy(ctx.conns, (c) => (c.atDirector ? `${c.conn.protocol}|${c.conn.vip}|${c.conn.vport}` : undefined));
+    // Consecutive connections mostly share their service: its key is made once for them.
+    let last: Connection | undefined;
+    let lastKey = '';
+    const byService = groupBy(ctx.conns, (c) => {
+      if (!c.atDirector) return undefined;
+      const conn = c.conn;
+      if (last === undefined || conn.protocol !== last.protocol || conn.vip !== last.vip || conn.vport !== last.vport) lastKey = `${conn.protocol}|${conn.vip}|${conn.vport}`;
+      last = conn;
+      return lastKey;
+    });
     for (const conns of byService.values()) {
       if (conns.some((c) => c.forwarded || c.rsViews.some((v) => v.requests > 0))) continue;
       // NAT captured on the client side only: the forwarded copies are invisible, unless the director refused.

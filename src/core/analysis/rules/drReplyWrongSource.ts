@@ -6,6 +6,21 @@ import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
 import { connEvidence, forEachConn, locate, plural, type Rule } from './rule';
 
+/** Whether the endpoint text `e` (`ip:port`) is at address `ip` (no text built per call). */
+function atAddress(e: string, ip: string): boolean {
+  return e.length > ip.length && e.charCodeAt(ip.length) === 58 && e.startsWith(ip);
+}
+
+/** The first reply source that is neither ICMP nor the VIP (and is the real server's own
+ *  address, when known). */
+function wrongSource(replySrcs: string[], vip: string, rip: string | undefined): string | undefined {
+  for (let k = 0; k < replySrcs.length; k++) {
+    const e = replySrcs[k];
+    if (!e.endsWith(':icmp') && !atAddress(e, vip) && (!rip || atAddress(e, rip))) return e;
+  }
+  return undefined;
+}
+
 export const drReplyWrongSource: Rule = {
   code: 'dr-reply-wrong-source',
   severity: 'error',
@@ -19,7 +34,7 @@ export const drReplyWrongSource: Rule = {
       for (let vi = 0; vi < c.rsViews.length; vi++) {
         const v = c.rsViews[vi];
         const rip = ctx.services.rsAddressByName.get(v.rs);
-        const wrong = v.replySrcs.find((e) => !e.endsWith(':icmp') && !e.startsWith(`${c.conn.vip}:`) && (!rip || e.startsWith(`${rip}:`)));
+        const wrong = wrongSource(v.replySrcs, c.conn.vip, rip);
         if (!wrong) continue;
         const entry = byRs.get(v.rs) ?? { conns: [], src: wrong };
         entry.conns.push(c);

@@ -3,7 +3,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { connEvidence, forEachConn, groupBy, locate, plural, type Rule } from './rule';
+import { connEvidence, forEachConn, groupBy, locate, plural, requestsSeenAt, type Rule } from './rule';
 
 export const forwardedNotReceived: Rule = {
   code: 'forwarded-not-received',
@@ -18,10 +18,10 @@ export const forwardedNotReceived: Rule = {
       (p) => p.spec.realServer,
     );
     forEachConn(ctx.conns, (c) => {
-      for (const rs of c.forwardedTo) {
+      for (let k = 0; k < c.forwardedTo.length; k++) {
+        const rs = c.forwardedTo[k];
         const points = rsPoints.get(rs);
-        if (points === undefined) continue;
-        if (c.rsViews.some((v) => v.rs === rs && v.requests > 0)) continue;
+        if (points === undefined || requestsSeenAt(c, rs)) continue;
         // Only blame the real server when its capture was running at the time.
         const t = c.conn.start;
         const running = points.some((p) => p.table.packets === 0 || (p.table.first + p.shift - 0.5 <= t && t <= p.table.last + p.shift + 0.5));

@@ -4,7 +4,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { blamedRealServers, connEvidence, explainedConnections, forEachConn, locate, plural, type Rule } from './rule';
+import { blamedRealServers, connEvidence, explainedConnections, firstRequested, forEachConn, locate, plural, type Rule } from './rule';
 
 export const rsNoReply: Rule = {
   code: 'rs-no-reply',
@@ -16,8 +16,8 @@ export const rsNoReply: Rule = {
     const explained = explainedConnections(ctx);
     const byRs = new Map<string, { conns: ConnFacts[]; seenThere: boolean }>();
     forEachConn(ctx.conns, (c) => {
-      if (explained.has(c.conn.id)) return;
-      const v = c.rsViews.find((x) => x.requests > 0);
+      if (explained.size > 0 && explained.has(c.conn.id)) return;
+      const v = firstRequested(c);
       let rs: string | undefined;
       let seenThere = false;
       if (v) {

@@ -2,8 +2,17 @@
 // unreachable for UDP): nothing listens on that address and port.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts } from '../facts';
+import type { ConnFacts, RsView } from '../facts';
 import { blamedRealServers, connEvidence, forEachConn, locate, plural, type Rule } from './rule';
+
+/** The first real-server view that received requests and refused them (RST or ICMP). */
+function refusingView(c: ConnFacts): RsView | undefined {
+  for (let k = 0; k < c.rsViews.length; k++) {
+    const x = c.rsViews[k];
+    if (x.requests > 0 && x.synAck === 0 && (x.rst > 0 || x.icmp > 0) && x.replySrcs.length > 0) return x;
+  }
+  return undefined;
+}
 
 export const rsRejects: Rule = {
   code: 'rs-rejects',
@@ -15,7 +24,7 @@ export const rsRejects: Rule = {
     const byRs = new Map<string, ConnFacts[]>();
     forEachConn(ctx.conns, (c) => {
       let rs: string | undefined;
-      const v = c.rsViews.find((x) => x.requests > 0 && x.synAck === 0 && (x.rst > 0 || x.icmp > 0) && x.replySrcs.length > 0);
+      const v = refusingView(c);
       if (v && !(c.conn.protocol === 'tcp' && c.handshakeDone)) rs = v.rs;
       else if (!v && c.forwarded && c.conn.state === 'rejected' && !c.directorRefused && c.conn.realServer) rs = c.conn.realServer;
       if (!rs || blamed.has(rs)) return;

@@ -4,7 +4,7 @@
 import type { ManifestService } from '../../capture/manifest';
 import type { Evidence, Finding, Severity, SourceLocation } from '../../findings/finding';
 import type { RealServer, VirtualService } from '../../model/cluster';
-import { firstRefs, type ConnFacts, type Facts, type PointInfo } from '../facts';
+import { firstRefs, type ConnFacts, type Facts, type PointInfo, type RsView } from '../facts';
 
 export interface RuleContext extends Facts {
   /** Findings raised by the rules that ran before (registry order = causal order). */
@@ -104,6 +104,20 @@ export function plural(n: number, word: string, many = `${word}s`): string {
  */
 export function forEachConn(conns: ConnFacts[], each: (c: ConnFacts) => void): void {
   for (let i = 0; i < conns.length; i++) each(conns[i]);
+}
+
+/** The first real-server view of the connection that received requests (plain loops in
+ *  these helpers: the rules run them for every connection, and a closure per call is
+ *  allocated until the JIT has optimised the caller). */
+export function firstRequested(c: ConnFacts): RsView | undefined {
+  for (let k = 0; k < c.rsViews.length; k++) if (c.rsViews[k].requests > 0) return c.rsViews[k];
+  return undefined;
+}
+
+/** Whether real server `rs`'s own capture shows requests of the connection. */
+export function requestsSeenAt(c: ConnFacts, rs: string): boolean {
+  for (let k = 0; k < c.rsViews.length; k++) if (c.rsViews[k].rs === rs && c.rsViews[k].requests > 0) return true;
+  return false;
 }
 
 export function groupBy<T>(items: T[], key: (t: T) => string | undefined): Map<string, T[]> {

@@ -2,6 +2,7 @@
 // the scheduler predict — judged with Pearson's chi-square (p < 0.001), never a fixed
 // threshold, and only when the sample is large enough (every expected count >= 5).
 
+import type { ManifestService } from '../../capture/manifest';
 import type { Finding } from '../../findings/finding';
 import { chiSquareGoodnessOfFit } from '../stats';
 import { groupBy, locate, type Rule } from './rule';
@@ -17,25 +18,36 @@ export const unbalancedDistribution: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     const failing = new Set(ctx.healthChecks.filter((h) => h.refused + h.unanswered + h.httpErrors > 0).map((h) => h.rsAddress));
-    const byService = groupBy(ctx.conns, (c) => (c.service && (c.atDirector || c.forwarded) && c.conn.realServer ? `${c.service.protocol}|${c.service.vip}|${c.service.port}` : undefined));
+    // One key per service object, not one text per connection.
+    const keys = new Map<ManifestService, string>();
+    const byService = groupBy(ctx.conns, (c) => {
+      const s = c.service;
+      if (!s || !(c.atDirector || c.forwarded) || !c.conn.realServer) return undefined;
+      let key = keys.get(s);
+      if (key === undefined) keys.set(s, (key = `${s.protocol}|${s.vip}|${s.port}`));
+      return key;
+    });
     for (const conns of byService.values()) {
       const svc = conns[0].service!;
       const servers = svc.realServers.filter((r) => r.weight > 0 && !failing.has(r.address));
       if (servers.length < 2) continue;
       // With persistence or a hashing scheduler a client sticks to one server: count clients.
       const perClient = (svc.persistenceSeconds ?? 0) > 0 || hashing.has(svc.scheduler ?? '');
-      const counts = new Map<string, number>(servers.map((r) => [r.name, 0]));
+      // Counted per distinct name (a few): found in a short list, not looked up in a Map per connection.
+      const names = [...new Set(servers.map((r) => r.name))];
+      const tally = new Array<number>(names.length).fill(0);
       const seenClients = new Set<string>();
-      for (const c of conns) {
-        const rs = c.conn.realServer!;
-        if (!counts.has(rs)) continue;
+      for (let k = 0; k < conns.length; k++) {
+        const c = conns[k];
+        const at = names.indexOf(c.conn.realServer!);
+        if (at < 0) continue;
         if (perClient) {
           if (seenClients.has(c.conn.client)) continue;
           seenClients.add(c.conn.client);
         }
-        counts.set(rs, counts.get(rs)! + 1);
+        tally[at]++;
       }
-      const observed = servers.map((r) => counts.get(r.name)!);
+      const observed = servers.map((r) => tally[names.indexOf(r.name)]);
       const test = chiSquareGoodnessOfFit(observed, servers.map((r) => r.weight));
       if (!test.valid || test.pValue >= P_THRESHOLD) continue;
       const unit = perClient ? 'clients' : 'connections';

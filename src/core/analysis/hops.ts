@@ -331,54 +331,38 @@ export interface HopSource {
   names: RsNames;
 }
 
-/** A constructor that makes its subclass's private fields land on a given object. */
-class Stamp {
-  constructor(o: object) {
-    return o;
-  }
+/** What a connection's hops are built from, until they are. */
+interface Pending {
+  flows: Flow[];
+  source: HopSource;
 }
 
 /**
- * The flows a connection's hops are built from, until they are: private fields on the
- * connection object itself, invisible to JSON, spreads, structured clone and reflection
- * (the Stamp constructor returns the connection, so the fields are added to it). A WeakMap
- * entry per connection did the same at ~1 µs each, plus the collector's work on ephemerons.
+ * The key of a connection's Pending: a symbol, in a property that is not enumerable, so
+ * JSON, spreads, structured clone (postMessage) and Object.keys() never see it. (A WeakMap
+ * entry per connection did the same at ~1 µs each, plus the collector's ephemeron work.)
  */
-class PendingHops extends Stamp {
-  #flows: Flow[] | undefined;
-  #source: HopSource | undefined;
+const PENDING = Symbol('pending hops');
 
-  private constructor(conn: Connection, flows: Flow[], source: HopSource) {
-    super(conn);
-    this.#flows = flows;
-    this.#source = source;
-  }
+type WithPending = Connection & { [PENDING]?: Pending };
 
-  static attach(conn: Connection, flows: Flow[], source: HopSource): void {
-    const o = conn as unknown as PendingHops;
-    if (#flows in o) {
-      o.#flows = flows;
-      o.#source = source;
-    } else new PendingHops(conn, flows, source);
-  }
+function pendingOf(conn: Connection): Pending | undefined {
+  return (conn as WithPending)[PENDING];
+}
 
-  /** The hops of a connection whose hops have not been built yet, else undefined. */
-  static build(conn: Connection): Hop[] | undefined {
-    const o = conn as unknown as PendingHops;
-    if (!(#flows in o) || o.#flows === undefined) return undefined;
-    return buildHops(o.#flows, o.#source!.points, o.#source!.names);
-  }
+function setPending(conn: Connection, p: Pending | undefined): void {
+  if (PENDING in conn) (conn as WithPending)[PENDING] = p;
+  else if (p !== undefined) Object.defineProperty(conn, PENDING, { value: p, writable: true, enumerable: false, configurable: true });
+}
 
-  static clear(conn: Connection): void {
-    const o = conn as unknown as PendingHops;
-    if (!(#flows in o)) return;
-    o.#flows = undefined;
-    o.#source = undefined;
-  }
+/** The hops a connection's Pending makes, or undefined once they are built. */
+function pendingHops(conn: Connection): Hop[] | undefined {
+  const p = pendingOf(conn);
+  return p ? buildHops(p.flows, p.source.points, p.source.names) : undefined;
 }
 
 function settleHops(conn: Connection, value: Hop[]): void {
-  PendingHops.clear(conn);
+  setPending(conn, undefined);
   Object.defineProperty(conn, 'hops', { value, enumerable: true, writable: true, configurable: true });
 }
 
@@ -387,7 +371,7 @@ const LAZY_HOPS: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: Connection): Hop[] {
-    const hops = PendingHops.build(this) ?? [];
+    const hops = pendingHops(this) ?? [];
     settleHops(this, hops);
     return hops;
   },
@@ -400,7 +384,7 @@ const LAZY_HOPS: PropertyDescriptor = {
  *  (and built again should they be read later), else the ones it holds. For writing every
  *  connection of a big capture once, with memory for one connection's hops at a time. */
 export function hopsWithoutKeeping(conn: Connection): Hop[] {
-  return PendingHops.build(conn) ?? conn.hops;
+  return pendingHops(conn) ?? conn.hops;
 }
 
 /**
@@ -410,7 +394,7 @@ export function hopsWithoutKeeping(conn: Connection): Hop[] {
  * spreads and postMessage read it like a plain array; assigning replaces it.
  */
 export function defineLazyHops(conn: Connection, flows: Flow[], source: HopSource): void {
-  PendingHops.attach(conn, flows, source);
+  setPending(conn, { flows, source });
   Object.defineProperty(conn, 'hops', LAZY_HOPS);
 }
 

@@ -338,9 +338,6 @@ export class FlowColumns {
     const pos = recs[r + TAIL_POS];
     recs[r + TAIL_POS] = (pos + 1) % MAX_TAIL;
     recs[r + SKIPPED]++;
-    // The record reused may carry a note (an ICMP error's): it goes with the old packet.
-    const i = recs[r + TAIL_START] + pos;
-    store.setNote(i, undefined);
-    return i;
+    return recs[r + TAIL_START] + pos;
   }
 }

@@ -610,20 +610,28 @@ export class PointTable {
     const c = this.cols;
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
     const dup = c.seen(id, sig, sllType);
-    // The counters straight in their column (count1() calls would spend the JIT's inlining
-    // budget); SYN, FIN and RST, a few packets per connection, counted out of line: this
-    // function then stays small enough for the JIT to inline into consumeFrame().
+    // The counters straight in their column: as count1() calls, more than the JIT's inlining
+    // budget for this function allows (the rest stayed real calls, one per counter).
     const counts = c.counts;
     const at = id * F.COUNTS;
     if (dup) {
       counts[at + (reply ? F.REP_DUP : F.REQ_DUP)]++;
-    } else {
-      counts[at + (reply ? F.REP : F.REQ)]++;
-      if (c.retrans(id, reply, flagBits, seq >>> 0, len)) counts[at + (reply ? F.RETRANS_S : F.RETRANS_C)]++;
+    } else if (reply) {
+      counts[at + F.REP]++;
+      if (c.retrans(id, true, flagBits, seq >>> 0, len)) counts[at + F.RETRANS_S]++;
       if (flagBits >= 0) {
-        // A client packet with ACK (never a bare SYN) completes or carries on the handshake.
-        if (!reply && (flagBits & ACK) !== 0) counts[at + F.REQ_ACKS]++;
-        if ((flagBits & (SYN | FIN | RST)) !== 0) countControl(counts, at, reply, flagBits);
+        if ((flagBits & (SYN | ACK)) === (SYN | ACK)) counts[at + F.SYN_ACKS]++;
+        if (flagBits & FIN) counts[at + F.FIN_S]++;
+        if (flagBits & RST) counts[at + F.RST_S]++;
+      }
+    } else {
+      counts[at + F.REQ]++;
+      if (c.retrans(id, false, flagBits, seq >>> 0, len)) counts[at + F.RETRANS_C]++;
+      if (flagBits >= 0) {
+        if ((flagBits & (SYN | ACK)) === SYN) counts[at + F.SYNS]++;
+        else if (flagBits & ACK) counts[at + F.REQ_ACKS]++;
+        if (flagBits & FIN) counts[at + F.FIN_C]++;
+        if (flagBits & RST) counts[at + F.RST_C]++;
       }
     }
     // Past the head, the tail ring's oldest record is overwritten in place: no garbage per packet.
@@ -639,6 +647,7 @@ export class PointTable {
     s.sport[i] = sport;
     s.dport[i] = dport;
     s.sig[i] = sig;
+    s.setNote(i, undefined);
     this.lastRecord = i;
     return dup;
   }
@@ -881,19 +890,6 @@ function learnFrame(l: AddressLearning, d: Uint8Array, at: number, linkType: num
     dm >= 0 ? (d[dm + 2] << 24) | (d[dm + 3] << 16) | (d[dm + 4] << 8) | d[dm + 5] : 0,
     tcpFlagBits,
   );
-}
-
-/** The SYN (client), SYN-ACK (server), FIN and RST counts of a first copy at `at`. */
-function countControl(counts: Int32Array, at: number, reply: boolean, flagBits: number): void {
-  if (reply) {
-    if ((flagBits & (SYN | ACK)) === (SYN | ACK)) counts[at + F.SYN_ACKS]++;
-    if (flagBits & FIN) counts[at + F.FIN_S]++;
-    if (flagBits & RST) counts[at + F.RST_S]++;
-  } else {
-    if ((flagBits & (SYN | ACK)) === SYN) counts[at + F.SYNS]++;
-    if (flagBits & FIN) counts[at + F.FIN_C]++;
-    if (flagBits & RST) counts[at + F.RST_C]++;
-  }
 }
 
 /** A Linux cooked capture's packet type, -1 when the frame has none. */

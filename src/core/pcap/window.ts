@@ -9,7 +9,7 @@ export class ByteWindow {
   buf: Uint8Array;
   view: DataView;
   /** Input offset of buf[0]. */
-  private start = 0;
+  start = 0;
   /** Valid bytes in buf. */
   private len: number;
   readonly size: number;
@@ -40,6 +40,11 @@ export class ByteWindow {
   ensure(pos: number, n: number): number {
     const rel = pos - this.start;
     if (rel >= 0 && rel + n <= this.len) return rel;
+    return this.fill(pos, n, rel);
+  }
+
+  /** ensure()'s slow path, apart so that the JIT inlines the check above into the readers. */
+  private fill(pos: number, n: number, rel: number): number {
     if (pos + n > this.size || this.fd === undefined) return -1;
     if (n > MAX_BLOCK) throw new RangeError(`read of ${n} bytes exceeds the ${MAX_BLOCK}-byte bound`);
     // Keep what we already have from pos onwards, then fill the rest of the buffer.

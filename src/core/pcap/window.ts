@@ -5,6 +5,9 @@
 import * as fs from 'node:fs';
 import { CHUNK, MAX_BLOCK } from './limits';
 
+/** Bytes of the window's first read (see fill()). */
+const FIRST_READ = 64 * 1024;
+
 export class ByteWindow {
   buf: Uint8Array;
   view: DataView;
@@ -61,7 +64,10 @@ export class ByteWindow {
     }
     let have = keep;
     this.start = pos;
-    const want = Math.min(this.buf.length, this.size - pos);
+    // The first read is short (the header and first records): the next refill then comes
+    // while the reader is still warming up, and the JIT optimises the reader with the refill
+    // seen instead of deoptimising it at the first full window's end (~20 M instructions).
+    const want = Math.min(pos === 0 ? Math.max(n, FIRST_READ) : this.buf.length, this.size - pos);
     while (have < want) {
       const got = fs.readSync(this.fd, this.buf, have, want - have, pos + have);
       if (got <= 0) break;

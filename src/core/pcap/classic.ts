@@ -50,65 +50,70 @@ export class ClassicFrames implements FrameSource {
     this.fracMax = nano ? 1e9 : 1e6;
     this.summary = { format: 'pcap', frames: 0, linkTypes: [linkType], warnings: [] };
     if (this.snaplen > MAX_CAPLEN) addWarning(this.summary, `snapshot length ${this.snaplen} is larger than ${MAX_CAPLEN}`);
-    this.shared = new WindowFrame(linkType, win.buf);
+    this.shared = new WindowFrame(linkType, win, le);
   }
 
   read(onFrame: FrameCallback, max: number): boolean {
     if (this.done) return false;
-    const { win, name, le, fracScale, fracMax, summary, shared, reuseFrame } = this;
-    const linkType = shared.linkType;
-    // Real files have caplen <= snaplen; some writers put a small or zero snaplen, so the
-    // hard bound is what we enforce (it is what keeps memory bounded).
-    const maxCaplen = MAX_CAPLEN;
+    const { win, fracScale, fracMax, summary, shared } = this;
+    // Booleans for the JIT (one compare each), whatever the fields' representation.
+    const le = this.le === true;
+    const reuse = this.reuseFrame === true;
     let pos = this.pos;
-    for (let k = 0; ; k++) {
-      if (k === max) {
-        this.pos = pos;
-        return true;
-      }
+    for (let k = 0; k < max; k++) {
       let i = win.ensure(pos, 16);
       if (i < 0) {
         if (pos < win.size) truncated(summary, pos, win.size, 'record header');
-        break;
+        return this.end(pos);
       }
-      const view = win.view;
+      let view = win.view;
       const sec = view.getUint32(i, le);
       const frac = view.getUint32(i + 4, le);
       const caplen = view.getUint32(i + 8, le);
-      const wirelen = view.getUint32(i + 12, le);
-      if (caplen > maxCaplen) {
+      // Real files have caplen <= snaplen; some writers put a small or zero snaplen, so the
+      // hard bound is what we enforce (it is what keeps memory bounded).
+      if (caplen > MAX_CAPLEN) {
         // A corrupt file stays corrupt: no further read() tries again.
         this.done = true;
-        throw new PcapFormatError(name, pos, `impossible captured length ${caplen} (limit ${maxCaplen}, snaplen ${this.snaplen})`);
+        throw new PcapFormatError(this.name, pos, `impossible captured length ${caplen} (limit ${MAX_CAPLEN}, snaplen ${this.snaplen})`);
       }
       if (frac >= fracMax) {
         addWarning(summary, `record at byte ${pos}: fractional timestamp ${frac} out of range`);
       }
-      i = win.ensure(pos + 16, caplen);
+      // The whole record: usually in the window already (the same index back), else
+      // loaded now, header included.
+      i = win.ensure(pos, 16 + caplen);
       if (i < 0) {
         truncated(summary, pos, win.size, `${caplen}-byte frame`);
-        break;
+        return this.end(pos);
       }
       let f: RawFrame;
-      if (reuseFrame) {
+      if (reuse) {
         // Internal callers that copy what they need (the decoder) share one object, and
-        // callers that read the bytes in place never pay for a view per frame.
+        // callers that read the bytes in place never pay for a view per frame. What few
+        // of them read (wirelen, offset) is worked out when asked.
         shared.n = ++summary.frames;
         shared.ts = sec + frac * fracScale;
         shared.caplen = caplen;
-        shared.wirelen = wirelen < caplen ? caplen : wirelen;
-        shared.buf = win.buf;
-        shared.at = i;
-        shared.offset = pos;
+        shared.at = i + 16;
+        if (shared.buf !== win.buf) shared.buf = win.buf;
         f = shared;
       } else {
         // A fresh object per frame: callers may keep the frame (not its data) after the callback.
-        const data = new Uint8Array(win.buf.buffer, win.buf.byteOffset + i, caplen);
-        f = { n: ++summary.frames, ts: sec + frac * fracScale, caplen, wirelen: wirelen < caplen ? caplen : wirelen, linkType, ifIndex: 0, data, offset: pos };
+        view = win.view;
+        const wirelen = view.getUint32(i + 12, le);
+        const data = new Uint8Array(win.buf.buffer, win.buf.byteOffset + i + 16, caplen);
+        f = { n: ++summary.frames, ts: sec + frac * fracScale, caplen, wirelen: wirelen < caplen ? caplen : wirelen, linkType: shared.linkType, ifIndex: 0, data, offset: pos };
       }
       pos += 16 + caplen;
-      if (onFrame(f) === false) break;
+      if (onFrame(f) === false) return this.end(pos);
     }
+    this.pos = pos;
+    return true;
+  }
+
+  /** The file is done: at its end, cut off, or the caller stopped. */
+  private end(pos: number): false {
     this.pos = pos;
     this.done = true;
     return false;
@@ -120,15 +125,27 @@ class WindowFrame implements RawFrame {
   n = 0;
   ts = 0;
   caplen = 0;
-  wirelen = 0;
   readonly ifIndex = 0;
-  offset = 0;
   at = 0;
+  buf: Uint8Array;
 
   constructor(
     readonly linkType: number,
-    public buf: Uint8Array,
-  ) {}
+    private readonly win: ByteWindow,
+    private readonly le: boolean,
+  ) {
+    this.buf = win.buf;
+  }
+
+  /** From the record header, the 16 bytes before the frame in the window. */
+  get wirelen(): number {
+    const wirelen = this.win.view.getUint32(this.at - 4, this.le);
+    return wirelen < this.caplen ? this.caplen : wirelen;
+  }
+
+  get offset(): number {
+    return this.win.start + this.at - 16;
+  }
 
   /** A plain Uint8Array view (not a Buffer: its slice() must copy, as callers expect). */
   get data(): Uint8Array {

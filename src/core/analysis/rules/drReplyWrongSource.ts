@@ -25,10 +25,17 @@ export const drReplyWrongSource: Rule = {
   code: 'dr-reply-wrong-source',
   severity: 'error',
   summary: 'A DR/TUN real server replies from its own address instead of the VIP',
+  // A wrong reply source, whether or not it is the real server's own address.
+  suspect(c) {
+    const method = c.service?.method;
+    if (method !== 'dr' && method !== 'tun') return false;
+    for (let vi = 0; vi < c.rsViews.length; vi++) if (wrongSource(c.rsViews[vi].replySrcs, c.conn.vip, undefined)) return true;
+    return false;
+  },
   check(ctx) {
     const findings: Finding[] = [];
     const byRs = new Map<string, { conns: ConnFacts[]; src: string }>();
-    forEachConn(ctx.conns, (c) => {
+    forEachConn(ctx.suspects, (c) => {
       const method = c.service?.method;
       if (method !== 'dr' && method !== 'tun') return;
       for (let vi = 0; vi < c.rsViews.length; vi++) {

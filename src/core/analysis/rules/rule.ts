@@ -50,6 +50,7 @@ export function screenConnections(conns: ConnFacts[], rules: Rule[]): ConnFacts[
   return lists;
 }
 
+/** The loop over every connection, in a function of its own (see forEachConn()). */
 function screenEach(conns: ConnFacts[], screening: Array<(c: ConnFacts) => boolean>, into: ConnFacts[][]): void {
   for (let i = 0; i < conns.length; i++) {
     const c = conns[i];

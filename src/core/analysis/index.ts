@@ -14,6 +14,7 @@ import type { ConnFacts, Facts } from './facts';
 import { capturePoints, readPoints } from './readPoints';
 import type { AnalysisResult } from './result';
 import { rules } from './rules/index';
+import { screenConnections } from './rules/rule';
 
 export type { AnalysisResult } from './result';
 export { rules } from './rules/index';
@@ -111,9 +112,17 @@ function* analysisSteps(folder: string, manifest: CaptureManifest, model: Cluste
     findings.push({ code: 'capture-host-error', severity: 'info', message: `${e.host}: ${e.message}`, evidence: [{ host: e.host, text: e.message }] });
   }
   const ruleFindings: Finding[] = [];
-  for (const rule of rules) {
+  let suspects: ConnFacts[][];
+  try {
+    suspects = screenConnections(facts.conns, rules);
+  } catch {
+    // A suspect() that failed: every rule judges every connection itself.
+    suspects = rules.map(() => facts.conns);
+  }
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
     try {
-      ruleFindings.push(...rule.check({ ...facts, earlier: ruleFindings }));
+      ruleFindings.push(...rule.check({ ...facts, earlier: ruleFindings, suspects: suspects[i] }));
     } catch (e) {
       findings.push({
         code: 'analysis-error',

@@ -4,12 +4,14 @@
 import type { Evidence, Finding } from '../../findings/finding';
 import { firstRefs } from '../facts';
 import type { ArpEvent } from '../flowTable';
-import { forEachConn, locate, pointEvidence, type Rule } from './rule';
+import { firstRequested, forEachConn, locate, pointEvidence, type Rule } from './rule';
 
 export const arpProblem: Rule = {
   code: 'arp-problem',
   severity: 'error',
   summary: 'A real server answers ARP for the VIP (arp_ignore/arp_announce not set)',
+  // A request at a real server that the director did not forward (see the bypass below).
+  suspect: (c) => !c.forwarded && c.service?.method !== 'nat' && firstRequested(c) !== undefined,
   check(ctx) {
     const findings: Finding[] = [];
     // Who claimed each VIP: ARP replies, and gratuitous ARP (sender = target = VIP).
@@ -27,7 +29,7 @@ export const arpProblem: Rule = {
     }
     // Requests for the VIP that reached a real server without passing the director.
     const bypass = new Map<string, { point: number; packets: number[]; ts: number; macs: Set<string> }>();
-    forEachConn(ctx.conns, (c) => {
+    forEachConn(ctx.suspects, (c) => {
       if (c.forwarded || c.service?.method === 'nat') return;
       for (let vi = 0; vi < c.rsViews.length; vi++) {
         const v = c.rsViews[vi];

@@ -4,29 +4,25 @@
 import type { Finding } from '../../findings/finding';
 import { firstRefs, type ConnFacts } from '../facts';
 import type { Connection } from '../result';
-import { groupBy, locate, plural, pointEvidence, serviceName, type Rule } from './rule';
+import { firstRequested, groupBy, locate, plural, pointEvidence, serviceName, type Rule } from './rule';
 
 export const directorNotForwarding: Rule = {
   code: 'director-not-forwarding',
   severity: 'error',
   summary: 'Requests reach the director but none goes to any real server',
+  // Arrived at the director, not forwarded, and no real server saw a request.
+  suspect: (c) => c.atDirector && !c.forwarded && firstRequested(c) === undefined,
   check(ctx) {
     const findings: Finding[] = [];
-    // Consecutive connections mostly share their service: its key is made once for them.
-    let last: Connection | undefined;
-    let lastKey = '';
-    const byService = groupBy(ctx.conns, (c) => {
-      if (!c.atDirector) return undefined;
-      const conn = c.conn;
-      if (last === undefined || conn.protocol !== last.protocol || conn.vip !== last.vip || conn.vport !== last.vport) lastKey = `${conn.protocol}|${conn.vip}|${conn.vport}`;
-      last = conn;
-      return lastKey;
-    });
-    for (const conns of byService.values()) {
+    const byService = groupBy(ctx.suspects, serviceKey());
+    for (const [key, conns] of byService) {
       if (conns.some((c) => c.forwarded || c.rsViews.some((v) => v.requests > 0))) continue;
       // NAT captured on the client side only: the forwarded copies are invisible, unless the director refused.
       const refused = conns.filter((c) => c.directorRefused);
       if (!conns.some((c) => c.directorSeesForwarding) && refused.length === 0) continue;
+      // Every connection of the service that reached the director must be one of these: one
+      // more (forwarded, or seen at a real server) shows that the director does forward.
+      if (countOf(ctx.conns, key) !== conns.length) continue;
       const c0 = conns[0];
       const svc = c0.service;
       const name = serviceName(svc, { protocol: c0.conn.protocol, vip: c0.conn.vip, port: c0.conn.vport });
@@ -63,6 +59,28 @@ export const directorNotForwarding: Rule = {
     return findings;
   },
 };
+
+/** The key of a connection's service (by its protocol, VIP and port) if it reached the
+ *  director. Consecutive connections mostly share their service: the key is made once for them. */
+function serviceKey(): (c: ConnFacts) => string | undefined {
+  let last: Connection | undefined;
+  let lastKey = '';
+  return (c) => {
+    if (!c.atDirector) return undefined;
+    const conn = c.conn;
+    if (last === undefined || conn.protocol !== last.protocol || conn.vip !== last.vip || conn.vport !== last.vport) lastKey = `${conn.protocol}|${conn.vip}|${conn.vport}`;
+    last = conn;
+    return lastKey;
+  };
+}
+
+/** How many connections that reached the director have the service key `key`. */
+function countOf(conns: ConnFacts[], key: string): number {
+  const keyOf = serviceKey();
+  let n = 0;
+  for (let k = 0; k < conns.length; k++) if (keyOf(conns[k]) === key) n++;
+  return n;
+}
 
 function evidenceFor(ctx: Parameters<Rule['check']>[0], conns: ConnFacts[]) {
   const out = [];

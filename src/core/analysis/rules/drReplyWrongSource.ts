@@ -21,14 +21,36 @@ function wrongSource(replySrcs: string[], vip: string, rip: string | undefined):
   return undefined;
 }
 
+// Reply sources are lists shared by the flows (and the views made of them) and never changed:
+// the last list judged, for the same VIP, is answered again without reading its texts.
+let lastSrcs: string[] | undefined;
+let lastVip = '';
+let lastWrong = false;
+
+/** Whether a reply source is neither ICMP nor the VIP (whoever's address it is). */
+function anyWrongSource(replySrcs: string[], vip: string): boolean {
+  if (replySrcs !== lastSrcs || vip !== lastVip) {
+    lastWrong = wrongSource(replySrcs, vip, undefined) !== undefined;
+    lastSrcs = replySrcs;
+    lastVip = vip;
+  }
+  return lastWrong;
+}
+
 export const drReplyWrongSource: Rule = {
   code: 'dr-reply-wrong-source',
   severity: 'error',
   summary: 'A DR/TUN real server replies from its own address instead of the VIP',
+  suspect(c) {
+    const method = c.service?.method;
+    if (method !== 'dr' && method !== 'tun') return false;
+    for (let vi = 0; vi < c.rsViews.length; vi++) if (anyWrongSource(c.rsViews[vi].replySrcs, c.conn.vip)) return true;
+    return false;
+  },
   check(ctx) {
     const findings: Finding[] = [];
     const byRs = new Map<string, { conns: ConnFacts[]; src: string }>();
-    forEachConn(ctx.conns, (c) => {
+    forEachConn(ctx.suspects, (c) => {
       const method = c.service?.method;
       if (method !== 'dr' && method !== 'tun') return;
       for (let vi = 0; vi < c.rsViews.length; vi++) {

@@ -9,6 +9,10 @@ export const forwardedNotReceived: Rule = {
   code: 'forwarded-not-received',
   severity: 'error',
   summary: 'The director forwarded requests that the real server never received',
+  suspect(c) {
+    for (let k = 0; k < c.forwardedTo.length; k++) if (!requestsSeenAt(c, c.forwardedTo[k])) return true;
+    return false;
+  },
   check(ctx) {
     const findings: Finding[] = [];
     const missing = new Map<string, ConnFacts[]>();
@@ -17,7 +21,7 @@ export const forwardedNotReceived: Rule = {
       ctx.points.filter((p) => p.readable && p.spec.role === 'real-server'),
       (p) => p.spec.realServer,
     );
-    forEachConn(ctx.conns, (c) => {
+    forEachConn(ctx.suspects, (c) => {
       for (let k = 0; k < c.forwardedTo.length; k++) {
         const rs = c.forwardedTo[k];
         const points = rsPoints.get(rs);

@@ -10,11 +10,12 @@ export const natReplyBypassesDirector: Rule = {
   code: 'nat-reply-bypasses-director',
   severity: 'error',
   summary: 'NAT replies do not go back through the director',
+  suspect: (c) => c.service?.method === 'nat',
   check(ctx) {
     const findings: Finding[] = [];
     const directorCaptured = ctx.points.some((p) => p.readable && p.spec.role === 'director');
     const hits: Array<{ c: ConnFacts; rs: string; how: string }> = [];
-    forEachConn(ctx.conns, (c) => {
+    forEachConn(ctx.suspects, (c) => {
       if (c.service?.method !== 'nat') return;
       const rsAddrs = new Set(c.service.realServers.map((r) => r.address));
       for (const [addr, name] of ctx.services.rsByAddress) if (name === c.conn.realServer) rsAddrs.add(addr);

@@ -10,12 +10,17 @@ export const rsNoReply: Rule = {
   code: 'rs-no-reply',
   severity: 'error',
   summary: 'A real server receives requests and never answers',
+  suspect(c) {
+    const v = firstRequested(c);
+    if (v) return v.replies === 0 && v.rst === 0 && v.icmp === 0;
+    return c.forwarded && c.conn.state === 'no-reply';
+  },
   check(ctx) {
     const findings: Finding[] = [];
     const blamed = blamedRealServers(ctx);
     const explained = explainedConnections(ctx);
     const byRs = new Map<string, { conns: ConnFacts[]; seenThere: boolean }>();
-    forEachConn(ctx.conns, (c) => {
+    forEachConn(ctx.suspects, (c) => {
       if (explained.size > 0 && explained.has(c.conn.id)) return;
       const v = firstRequested(c);
       let rs: string | undefined;

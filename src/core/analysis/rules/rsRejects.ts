@@ -18,11 +18,12 @@ export const rsRejects: Rule = {
   code: 'rs-rejects',
   severity: 'error',
   summary: 'A real server refuses connections (RST or ICMP port unreachable)',
+  suspect: (c) => c.conn.state === 'rejected' || refusingView(c) !== undefined,
   check(ctx) {
     const findings: Finding[] = [];
     const blamed = blamedRealServers(ctx);
     const byRs = new Map<string, ConnFacts[]>();
-    forEachConn(ctx.conns, (c) => {
+    forEachConn(ctx.suspects, (c) => {
       let rs: string | undefined;
       const v = refusingView(c);
       if (v && !(c.conn.protocol === 'tcp' && c.handshakeDone)) rs = v.rs;

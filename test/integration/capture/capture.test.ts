@@ -116,7 +116,8 @@ describe('capture over SSH in the lab (DR)', function () {
       const w = whenAllCapturing();
       const states = stateLog(w.onProgress);
       const stop = new AbortController();
-      // 8 connections: ~8 KB at the client and at the director, half that at each real server.
+      // Each connection writes ~0.6–1 KB at the client and at the director, half that at
+      // each real server (round robin).
       const limit = 6000;
       const run = runCapture(plan, pool, {
         outDir: out,
@@ -128,9 +129,16 @@ describe('capture over SSH in the lab (DR)', function () {
         onProgress: states.onProgress,
       });
       await w.ready;
-      const tcp = await l.clientTraffic({ protocol: 'tcp', count: 8, sourcePortBase: 41013 });
-      assert.ok(tcp.every((r) => r.ok), JSON.stringify(tcp));
-      const then = await states.until((s) => s?.director === 'done' && s?.client === 'done', 10000);
+      // Rounds of 4 connections until the client and the director have reached the limit:
+      // how many bytes a connection leaves in a capture varies with timing (8 at once left
+      // too thin a margin under load). The real servers, with half of it, stay below.
+      const bothDone = (s: Record<string, string> | undefined): boolean => s?.director === 'done' && s?.client === 'done';
+      let then = states.latest();
+      for (let round = 0; round < 6 && !bothDone(then); round++) {
+        const tcp = await l.clientTraffic({ protocol: 'tcp', count: 4, sourcePortBase: 41013 + 4 * round });
+        assert.ok(tcp.every((r) => r.ok), JSON.stringify(tcp));
+        then = await states.until(bothDone, 2000);
+      }
       stop.abort();
       const manifest = await run;
       const sizes = JSON.stringify(manifest.points.map((p) => [p.host, fs.statSync(path.join(out, p.file)).size]));

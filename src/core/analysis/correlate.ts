@@ -7,7 +7,7 @@
 
 import type { ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
-import { defineLazyHops, hopSource, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
+import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
 import { NONE } from './flowColumns';
@@ -763,7 +763,7 @@ export function correlate(facts: Facts): void {
     services,
     endpoints,
     checks,
-    hopSource: hopSource(points, names),
+    hopSource: { points, names },
     directorPointSeesRsSide,
     directorLists: new Map(),
     connections: new Int32Array(groups.length),

@@ -325,63 +325,66 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
   return hops;
 }
 
-/** What the hops of an analysis' connections are built from, besides their flows: one per
- *  analysis (hopSource()), with the `hops` accessor all its connections share. */
+/** What the hops of an analysis' connections are built from, besides their flows. */
 export interface HopSource {
   points: PointInfo[];
   names: RsNames;
-  /** The flows of each connection whose hops have not been read yet. */
-  pending: Map<Connection, Flow[]>;
-  lazyHops: PropertyDescriptor;
 }
 
-/** False while hopsWithoutKeeping() reads a connection's hops. */
-let keeping = true;
-
-function settleHops(conn: Connection, value: Hop[], source: HopSource): void {
-  source.pending.delete(conn);
-  Object.defineProperty(conn, 'hops', { value, enumerable: true, writable: true, configurable: true });
+/** What a connection's hops are built from, until they are. */
+interface Pending {
+  flows: Flow[];
+  source: HopSource;
 }
 
 /**
- * What an analysis' connections build their hops from. The flows of a connection wait in
- * a Map of the analysis, found by the accessor every connection shares (accessors of
- * their own would give each connection a map of its own): invisible to JSON, spreads,
- * postMessage and deepStrictEqual. A hidden property on each connection did the same at
- * the price of a second defineProperty() call (~2,800 instructions).
+ * The key of a connection's Pending: a symbol, in a property that is not enumerable, so
+ * JSON, spreads, structured clone (postMessage) and Object.keys() never see it. (A WeakMap
+ * entry per connection did the same at ~1 µs each, plus the collector's ephemeron work.)
  */
-export function hopSource(points: PointInfo[], names: RsNames): HopSource {
-  const source: HopSource = {
-    points,
-    names,
-    pending: new Map(),
-    lazyHops: {
-      enumerable: true,
-      configurable: true,
-      get(this: Connection): Hop[] {
-        const flows = source.pending.get(this);
-        const hops = flows ? buildHops(flows, points, names) : [];
-        if (keeping) settleHops(this, hops, source);
-        return hops;
-      },
-      set(this: Connection, value: Hop[]): void {
-        settleHops(this, value, source);
-      },
-    },
-  };
-  return source;
+const PENDING = Symbol('pending hops');
+
+type WithPending = Connection & { [PENDING]?: Pending };
+
+function pendingOf(conn: Connection): Pending | undefined {
+  return (conn as WithPending)[PENDING];
 }
+
+function setPending(conn: Connection, p: Pending | undefined): void {
+  if (PENDING in conn) (conn as WithPending)[PENDING] = p;
+  else if (p !== undefined) Object.defineProperty(conn, PENDING, { value: p, writable: true, enumerable: false, configurable: true });
+}
+
+/** The hops a connection's Pending makes, or undefined once they are built. */
+function pendingHops(conn: Connection): Hop[] | undefined {
+  const p = pendingOf(conn);
+  return p ? buildHops(p.flows, p.source.points, p.source.names) : undefined;
+}
+
+function settleHops(conn: Connection, value: Hop[]): void {
+  setPending(conn, undefined);
+  Object.defineProperty(conn, 'hops', { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** One accessor pair for every connection (no closures per connection). */
+const LAZY_HOPS: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Connection): Hop[] {
+    const hops = pendingHops(this) ?? [];
+    settleHops(this, hops);
+    return hops;
+  },
+  set(this: Connection, value: Hop[]): void {
+    settleHops(this, value);
+  },
+};
 
 /** A connection's hops without keeping them on it: built when they have not been read yet
  *  (and built again should they be read later), else the ones it holds. For writing every
  *  connection of a big capture once, with memory for one connection's hops at a time. */
 export function hopsWithoutKeeping(conn: Connection): Hop[] {
-  keeping = false;
-  try {
-    return conn.hops;
-  } finally {
-    keeping = true;
-  }
+  return pendingHops(conn) ?? conn.hops;
 }
 
 /**
@@ -391,6 +394,7 @@ export function hopsWithoutKeeping(conn: Connection): Hop[] {
  * spreads and postMessage read it like a plain array; assigning replaces it.
  */
 export function defineLazyHops(conn: Connection, flows: Flow[], source: HopSource): void {
-  source.pending.set(conn, flows);
-  Object.defineProperty(conn, 'hops', source.lazyHops);
+  setPending(conn, { flows, source });
+  Object.defineProperty(conn, 'hops', LAZY_HOPS);
 }
+

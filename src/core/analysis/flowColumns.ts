@@ -129,6 +129,17 @@ class Interned<T> {
   }
 }
 
+/** Entries of FlowColumns.firsts, and Int32 slots per entry: direction, source and
+ *  destination address, the server's port, the MACs as three words, 1 when set, which MACs;
+ *  then the seven values recallFirst() copies. */
+const FIRSTS = 1024;
+const FIRST = 16;
+
+function firstSlot(reply: boolean, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number): number {
+  const h = Math.imul(srcIp ^ Math.imul(dstIp, 0x9e3779b1) ^ port ^ mac0 ^ mac1 ^ mac2, 0x85ebca6b);
+  return (h ^ (h >>> 16) ^ (reply ? 1 : 0)) & (FIRSTS - 1);
+}
+
 /** lastValues' id of '' (undefined is 0). */
 const EMPTY_TEXT = 1;
 
@@ -170,6 +181,8 @@ export class FlowColumns {
    *  which MACs the frame has (see consumeFrame()), the Addressing id of the packet they
    *  describe, and 1 when set (see sameAddresses()). */
   keys = new Int32Array(0);
+  /** See recallFirst(): direct-mapped by addresses (many clients' flows interleave). */
+  private readonly firsts = new Int32Array(FIRSTS * FIRST);
 
   /** A new flow; returns its id. */
   add(udp: boolean, client: string, cport: number, gen: number): number {
@@ -279,6 +292,91 @@ export class FlowColumns {
   /** A packet of this kind came the long way (decoded): the next one checks in full. */
   forgetAddresses(id: number, kind: number): void {
     this.keys[(id * KINDS + kind) * KEY + 8] = 0;
+  }
+
+  /** Whether the lists, last values and addressing that noteAddresses() keeps for this
+   *  direction's first copies are still as add() made them. */
+  fresh(id: number, reply: boolean): boolean {
+    const l = id * LISTS;
+    const lists = this.lists;
+    const lasts = this.lasts;
+    return reply
+      ? lasts[id * LASTS + LAST_REP_SRC] === EMPTY_TEXT &&
+          lasts[id * LASTS + LAST_REP_DST_MAC] === 0 &&
+          this.lastPorts[2 * id + 1] === -1 &&
+          lists[l + REPLY_SRCS] === 0 &&
+          lists[l + REP_SRC_MACS] === 0 &&
+          lists[l + REP_DST_MACS] === 0 &&
+          this.addr[3 * id + ADDR_REP] === -1
+      : lasts[id * LASTS + LAST_REQ_DST] === EMPTY_TEXT &&
+          lasts[id * LASTS + LAST_REQ_SRC_MAC] === 0 &&
+          this.lastPorts[2 * id] === -1 &&
+          lists[l + REQ_DSTS] === 0 &&
+          lists[l + REQ_SRC_MACS] === 0 &&
+          lists[l + REQ_DST_MACS] === 0 &&
+          this.addr[3 * id + ADDR_REQ] === -1;
+  }
+
+  /** A fresh flow's first request (or reply) with the same addresses, server port and MACs
+   *  as one before it ends up with the same lists, last values and addressing (all ids of
+   *  values): copied from `firsts`, without formatting or looking anything up. Returns the
+   *  addressing id, -1 when not there. Call only when fresh(id, reply). */
+  recallFirst(id: number, reply: boolean, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): number {
+    const f = firstSlot(reply, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
+    const m = this.firsts;
+    if (
+      m[f + 7] !== 1 ||
+      m[f] !== (reply ? 1 : 0) ||
+      m[f + 1] !== srcIp ||
+      m[f + 2] !== dstIp ||
+      m[f + 3] !== port ||
+      m[f + 4] !== mac0 ||
+      m[f + 5] !== mac1 ||
+      m[f + 6] !== mac2 ||
+      m[f + 8] !== macKind
+    )
+      return -1;
+    const l = id * LISTS;
+    if (reply) {
+      this.lasts[id * LASTS + LAST_REP_SRC] = m[f + 9];
+      this.lasts[id * LASTS + LAST_REP_DST_MAC] = m[f + 10];
+      this.lastPorts[2 * id + 1] = m[f + 11];
+      this.lists[l + REPLY_SRCS] = m[f + 12];
+      this.lists[l + REP_SRC_MACS] = m[f + 13];
+      this.lists[l + REP_DST_MACS] = m[f + 14];
+      return (this.addr[3 * id + ADDR_REP] = m[f + 15]);
+    }
+    this.lasts[id * LASTS + LAST_REQ_DST] = m[f + 9];
+    this.lasts[id * LASTS + LAST_REQ_SRC_MAC] = m[f + 10];
+    this.lastPorts[2 * id] = m[f + 11];
+    this.lists[l + REQ_DSTS] = m[f + 12];
+    this.lists[l + REQ_SRC_MACS] = m[f + 13];
+    this.lists[l + REQ_DST_MACS] = m[f + 14];
+    return (this.addr[3 * id + ADDR_REQ] = m[f + 15]);
+  }
+
+  /** Keeps what noteAddresses() made of a fresh flow's first request (or reply), for
+   *  recallFirst(). */
+  rememberFirst(id: number, reply: boolean, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): void {
+    const f = firstSlot(reply, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
+    const m = this.firsts;
+    const l = id * LISTS;
+    m[f] = reply ? 1 : 0;
+    m[f + 1] = srcIp;
+    m[f + 2] = dstIp;
+    m[f + 3] = port;
+    m[f + 4] = mac0;
+    m[f + 5] = mac1;
+    m[f + 6] = mac2;
+    m[f + 7] = 1;
+    m[f + 8] = macKind;
+    m[f + 9] = this.lasts[id * LASTS + (reply ? LAST_REP_SRC : LAST_REQ_DST)];
+    m[f + 10] = this.lasts[id * LASTS + (reply ? LAST_REP_DST_MAC : LAST_REQ_SRC_MAC)];
+    m[f + 11] = this.lastPorts[2 * id + (reply ? 1 : 0)];
+    m[f + 12] = this.lists[l + (reply ? REPLY_SRCS : REQ_DSTS)];
+    m[f + 13] = this.lists[l + (reply ? REP_SRC_MACS : REQ_SRC_MACS)];
+    m[f + 14] = this.lists[l + (reply ? REP_DST_MACS : REQ_DST_MACS)];
+    m[f + 15] = this.addr[3 * id + (reply ? ADDR_REP : ADDR_REQ)];
   }
 
   /** The Addressing id sameAddresses() matched. */

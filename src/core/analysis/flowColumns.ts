@@ -135,9 +135,18 @@ class Interned<T> {
 const FIRSTS = 1024;
 const FIRST = 16;
 
-function firstSlot(reply: boolean, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number): number {
+/** Per direction (ADDR_*), what noteAddresses() sets on its first copy: two last texts, a
+ *  lastPorts slot (0 request destination, 1 reply source) and three lists; -1: none. */
+// prettier-ignore
+const FIRST_SLOTS = Int8Array.of(
+  LAST_REQ_DST, LAST_REQ_SRC_MAC, 0, REQ_DSTS, REQ_SRC_MACS, REQ_DST_MACS,
+  LAST_DUP_DST_MAC, -1, -1, DUP_DSTS, DUP_DST_MACS, -1,
+  LAST_REP_SRC, LAST_REP_DST_MAC, 1, REPLY_SRCS, REP_SRC_MACS, REP_DST_MACS,
+);
+
+function firstSlot(dir: number, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number): number {
   const h = Math.imul(srcIp ^ Math.imul(dstIp, 0x9e3779b1) ^ port ^ mac0 ^ mac1 ^ mac2, 0x85ebca6b);
-  return (h ^ (h >>> 16) ^ (reply ? 1 : 0)) & (FIRSTS - 1);
+  return (h ^ (h >>> 16) ^ dir) & (FIRSTS - 1);
 }
 
 /** lastValues' id of '' (undefined is 0). */
@@ -294,74 +303,67 @@ export class FlowColumns {
     this.keys[(id * KINDS + kind) * KEY + 8] = 0;
   }
 
-  /** Whether the lists, last values and addressing that noteAddresses() keeps for this
-   *  direction's first copies are still as add() made them. */
-  fresh(id: number, reply: boolean): boolean {
-    const l = id * LISTS;
+  /** Whether what noteAddresses() keeps for first copies of requests (ADDR_REQ), forwarded
+   *  copies (ADDR_DUP) or replies (ADDR_REP) is still as add() made it: the slots of
+   *  FIRST_SLOTS[dir] at their initial values (a list: NONE, a text: undefined or '', a
+   *  port: -1, the addressing: -1). */
+  fresh(id: number, dir: number): boolean {
+    const at = dir * 6;
+    const lastA = FIRST_SLOTS[at];
+    const lastB = FIRST_SLOTS[at + 1];
+    const port = FIRST_SLOTS[at + 2];
+    const listA = FIRST_SLOTS[at + 3];
+    const listB = FIRST_SLOTS[at + 4];
+    const listC = FIRST_SLOTS[at + 5];
     const lists = this.lists;
-    const lasts = this.lasts;
-    return reply
-      ? lasts[id * LASTS + LAST_REP_SRC] === EMPTY_TEXT &&
-          lasts[id * LASTS + LAST_REP_DST_MAC] === 0 &&
-          this.lastPorts[2 * id + 1] === -1 &&
-          lists[l + REPLY_SRCS] === 0 &&
-          lists[l + REP_SRC_MACS] === 0 &&
-          lists[l + REP_DST_MACS] === 0 &&
-          this.addr[3 * id + ADDR_REP] === -1
-      : lasts[id * LASTS + LAST_REQ_DST] === EMPTY_TEXT &&
-          lasts[id * LASTS + LAST_REQ_SRC_MAC] === 0 &&
-          this.lastPorts[2 * id] === -1 &&
-          lists[l + REQ_DSTS] === 0 &&
-          lists[l + REQ_SRC_MACS] === 0 &&
-          lists[l + REQ_DST_MACS] === 0 &&
-          this.addr[3 * id + ADDR_REQ] === -1;
+    return (
+      this.lasts[id * LASTS + lastA] === (lastA === LAST_REQ_DST || lastA === LAST_REP_SRC ? EMPTY_TEXT : 0) &&
+      (lastB < 0 || this.lasts[id * LASTS + lastB] === 0) &&
+      (port < 0 || this.lastPorts[2 * id + port] === -1) &&
+      lists[id * LISTS + listA] === 0 &&
+      lists[id * LISTS + listB] === 0 &&
+      (listC < 0 || lists[id * LISTS + listC] === 0) &&
+      this.addr[3 * id + dir] === -1
+    );
   }
 
-  /** A fresh flow's first request (or reply) with the same addresses, server port and MACs
+  /** A fresh flow's first copy of a direction with the same addresses, server port and MACs
    *  as one before it ends up with the same lists, last values and addressing (all ids of
-   *  values): copied from `firsts`, without formatting or looking anything up. Returns the
-   *  addressing id, -1 when not there. Call only when fresh(id, reply). */
-  recallFirst(id: number, reply: boolean, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): number {
-    const f = firstSlot(reply, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
+   *  values interned by value): copied from `firsts`, without formatting or looking anything
+   *  up. Returns the addressing id, -1 when not there. Call only when fresh(id, dir). */
+  recallFirst(id: number, dir: number, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): number {
+    const f = firstSlot(dir, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
     const m = this.firsts;
-    if (
-      m[f + 7] !== 1 ||
-      m[f] !== (reply ? 1 : 0) ||
-      m[f + 1] !== srcIp ||
-      m[f + 2] !== dstIp ||
-      m[f + 3] !== port ||
-      m[f + 4] !== mac0 ||
-      m[f + 5] !== mac1 ||
-      m[f + 6] !== mac2 ||
-      m[f + 8] !== macKind
-    )
-      return -1;
-    const l = id * LISTS;
-    if (reply) {
-      this.lasts[id * LASTS + LAST_REP_SRC] = m[f + 9];
-      this.lasts[id * LASTS + LAST_REP_DST_MAC] = m[f + 10];
-      this.lastPorts[2 * id + 1] = m[f + 11];
-      this.lists[l + REPLY_SRCS] = m[f + 12];
-      this.lists[l + REP_SRC_MACS] = m[f + 13];
-      this.lists[l + REP_DST_MACS] = m[f + 14];
-      return (this.addr[3 * id + ADDR_REP] = m[f + 15]);
-    }
-    this.lasts[id * LASTS + LAST_REQ_DST] = m[f + 9];
-    this.lasts[id * LASTS + LAST_REQ_SRC_MAC] = m[f + 10];
-    this.lastPorts[2 * id] = m[f + 11];
-    this.lists[l + REQ_DSTS] = m[f + 12];
-    this.lists[l + REQ_SRC_MACS] = m[f + 13];
-    this.lists[l + REQ_DST_MACS] = m[f + 14];
-    return (this.addr[3 * id + ADDR_REQ] = m[f + 15]);
+    if (m[f + 7] !== 1 || m[f] !== dir || m[f + 1] !== srcIp || m[f + 2] !== dstIp || m[f + 3] !== port || m[f + 4] !== mac0 || m[f + 5] !== mac1 || m[f + 6] !== mac2 || m[f + 8] !== macKind) return -1;
+    const at = dir * 6;
+    const lastA = FIRST_SLOTS[at];
+    const lastB = FIRST_SLOTS[at + 1];
+    const lastPort = FIRST_SLOTS[at + 2];
+    const listA = FIRST_SLOTS[at + 3];
+    const listB = FIRST_SLOTS[at + 4];
+    const listC = FIRST_SLOTS[at + 5];
+    this.lasts[id * LASTS + lastA] = m[f + 9];
+    if (lastB >= 0) this.lasts[id * LASTS + lastB] = m[f + 10];
+    if (lastPort >= 0) this.lastPorts[2 * id + lastPort] = m[f + 11];
+    this.lists[id * LISTS + listA] = m[f + 12];
+    this.lists[id * LISTS + listB] = m[f + 13];
+    if (listC >= 0) this.lists[id * LISTS + listC] = m[f + 14];
+    return (this.addr[3 * id + dir] = m[f + 15]);
   }
 
-  /** Keeps what noteAddresses() made of a fresh flow's first request (or reply), for
+  /** Keeps what noteAddresses() made of a fresh flow's first copy of a direction, for
    *  recallFirst(). */
-  rememberFirst(id: number, reply: boolean, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): void {
-    const f = firstSlot(reply, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
+  rememberFirst(id: number, dir: number, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): void {
+    const f = firstSlot(dir, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
     const m = this.firsts;
-    const l = id * LISTS;
-    m[f] = reply ? 1 : 0;
+    const at = dir * 6;
+    const lastA = FIRST_SLOTS[at];
+    const lastB = FIRST_SLOTS[at + 1];
+    const lastPort = FIRST_SLOTS[at + 2];
+    const listA = FIRST_SLOTS[at + 3];
+    const listB = FIRST_SLOTS[at + 4];
+    const listC = FIRST_SLOTS[at + 5];
+    m[f] = dir;
     m[f + 1] = srcIp;
     m[f + 2] = dstIp;
     m[f + 3] = port;
@@ -370,13 +372,13 @@ export class FlowColumns {
     m[f + 6] = mac2;
     m[f + 7] = 1;
     m[f + 8] = macKind;
-    m[f + 9] = this.lasts[id * LASTS + (reply ? LAST_REP_SRC : LAST_REQ_DST)];
-    m[f + 10] = this.lasts[id * LASTS + (reply ? LAST_REP_DST_MAC : LAST_REQ_SRC_MAC)];
-    m[f + 11] = this.lastPorts[2 * id + (reply ? 1 : 0)];
-    m[f + 12] = this.lists[l + (reply ? REPLY_SRCS : REQ_DSTS)];
-    m[f + 13] = this.lists[l + (reply ? REP_SRC_MACS : REQ_SRC_MACS)];
-    m[f + 14] = this.lists[l + (reply ? REP_DST_MACS : REQ_DST_MACS)];
-    m[f + 15] = this.addr[3 * id + (reply ? ADDR_REP : ADDR_REQ)];
+    m[f + 9] = this.lasts[id * LASTS + lastA];
+    m[f + 10] = lastB >= 0 ? this.lasts[id * LASTS + lastB] : 0;
+    m[f + 11] = lastPort >= 0 ? this.lastPorts[2 * id + lastPort] : 0;
+    m[f + 12] = this.lists[id * LISTS + listA];
+    m[f + 13] = this.lists[id * LISTS + listB];
+    m[f + 14] = listC >= 0 ? this.lists[id * LISTS + listC] : 0;
+    m[f + 15] = this.addr[3 * id + dir];
   }
 
   /** The Addressing id sameAddresses() matched. */

@@ -129,6 +129,26 @@ class Interned<T> {
   }
 }
 
+/** Entries of FlowColumns.firsts, and Int32 slots per entry: direction, source and
+ *  destination address, the server's port, the MACs as three words, 1 when set, which MACs;
+ *  then the seven values recallFirst() copies. */
+const FIRSTS = 1024;
+const FIRST = 16;
+
+/** Per direction (ADDR_*), what noteAddresses() sets on its first copy: two last texts, a
+ *  lastPorts slot (0 request destination, 1 reply source) and three lists; -1: none. */
+// prettier-ignore
+const FIRST_SLOTS = Int8Array.of(
+  LAST_REQ_DST, LAST_REQ_SRC_MAC, 0, REQ_DSTS, REQ_SRC_MACS, REQ_DST_MACS,
+  LAST_DUP_DST_MAC, -1, -1, DUP_DSTS, DUP_DST_MACS, -1,
+  LAST_REP_SRC, LAST_REP_DST_MAC, 1, REPLY_SRCS, REP_SRC_MACS, REP_DST_MACS,
+);
+
+function firstSlot(dir: number, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number): number {
+  const h = Math.imul(srcIp ^ Math.imul(dstIp, 0x9e3779b1) ^ port ^ mac0 ^ mac1 ^ mac2, 0x85ebca6b);
+  return (h ^ (h >>> 16) ^ dir) & (FIRSTS - 1);
+}
+
 /** lastValues' id of '' (undefined is 0). */
 const EMPTY_TEXT = 1;
 
@@ -170,6 +190,8 @@ export class FlowColumns {
    *  which MACs the frame has (see consumeFrame()), the Addressing id of the packet they
    *  describe, and 1 when set (see sameAddresses()). */
   keys = new Int32Array(0);
+  /** See recallFirst(): direct-mapped by addresses (many clients' flows interleave). */
+  private readonly firsts = new Int32Array(FIRSTS * FIRST);
 
   /** A new flow; returns its id. */
   add(udp: boolean, client: string, cport: number, gen: number): number {
@@ -279,6 +301,84 @@ export class FlowColumns {
   /** A packet of this kind came the long way (decoded): the next one checks in full. */
   forgetAddresses(id: number, kind: number): void {
     this.keys[(id * KINDS + kind) * KEY + 8] = 0;
+  }
+
+  /** Whether what noteAddresses() keeps for first copies of requests (ADDR_REQ), forwarded
+   *  copies (ADDR_DUP) or replies (ADDR_REP) is still as add() made it: the slots of
+   *  FIRST_SLOTS[dir] at their initial values (a list: NONE, a text: undefined or '', a
+   *  port: -1, the addressing: -1). */
+  fresh(id: number, dir: number): boolean {
+    const at = dir * 6;
+    const lastA = FIRST_SLOTS[at];
+    const lastB = FIRST_SLOTS[at + 1];
+    const port = FIRST_SLOTS[at + 2];
+    const listA = FIRST_SLOTS[at + 3];
+    const listB = FIRST_SLOTS[at + 4];
+    const listC = FIRST_SLOTS[at + 5];
+    const lists = this.lists;
+    return (
+      this.lasts[id * LASTS + lastA] === (lastA === LAST_REQ_DST || lastA === LAST_REP_SRC ? EMPTY_TEXT : 0) &&
+      (lastB < 0 || this.lasts[id * LASTS + lastB] === 0) &&
+      (port < 0 || this.lastPorts[2 * id + port] === -1) &&
+      lists[id * LISTS + listA] === 0 &&
+      lists[id * LISTS + listB] === 0 &&
+      (listC < 0 || lists[id * LISTS + listC] === 0) &&
+      this.addr[3 * id + dir] === -1
+    );
+  }
+
+  /** A fresh flow's first copy of a direction with the same addresses, server port and MACs
+   *  as one before it ends up with the same lists, last values and addressing (all ids of
+   *  values interned by value): copied from `firsts`, without formatting or looking anything
+   *  up. Returns the addressing id, -1 when not there. Call only when fresh(id, dir). */
+  recallFirst(id: number, dir: number, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): number {
+    const f = firstSlot(dir, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
+    const m = this.firsts;
+    if (m[f + 7] !== 1 || m[f] !== dir || m[f + 1] !== srcIp || m[f + 2] !== dstIp || m[f + 3] !== port || m[f + 4] !== mac0 || m[f + 5] !== mac1 || m[f + 6] !== mac2 || m[f + 8] !== macKind) return -1;
+    const at = dir * 6;
+    const lastA = FIRST_SLOTS[at];
+    const lastB = FIRST_SLOTS[at + 1];
+    const lastPort = FIRST_SLOTS[at + 2];
+    const listA = FIRST_SLOTS[at + 3];
+    const listB = FIRST_SLOTS[at + 4];
+    const listC = FIRST_SLOTS[at + 5];
+    this.lasts[id * LASTS + lastA] = m[f + 9];
+    if (lastB >= 0) this.lasts[id * LASTS + lastB] = m[f + 10];
+    if (lastPort >= 0) this.lastPorts[2 * id + lastPort] = m[f + 11];
+    this.lists[id * LISTS + listA] = m[f + 12];
+    this.lists[id * LISTS + listB] = m[f + 13];
+    if (listC >= 0) this.lists[id * LISTS + listC] = m[f + 14];
+    return (this.addr[3 * id + dir] = m[f + 15]);
+  }
+
+  /** Keeps what noteAddresses() made of a fresh flow's first copy of a direction, for
+   *  recallFirst(). */
+  rememberFirst(id: number, dir: number, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): void {
+    const f = firstSlot(dir, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
+    const m = this.firsts;
+    const at = dir * 6;
+    const lastA = FIRST_SLOTS[at];
+    const lastB = FIRST_SLOTS[at + 1];
+    const lastPort = FIRST_SLOTS[at + 2];
+    const listA = FIRST_SLOTS[at + 3];
+    const listB = FIRST_SLOTS[at + 4];
+    const listC = FIRST_SLOTS[at + 5];
+    m[f] = dir;
+    m[f + 1] = srcIp;
+    m[f + 2] = dstIp;
+    m[f + 3] = port;
+    m[f + 4] = mac0;
+    m[f + 5] = mac1;
+    m[f + 6] = mac2;
+    m[f + 7] = 1;
+    m[f + 8] = macKind;
+    m[f + 9] = this.lasts[id * LASTS + lastA];
+    m[f + 10] = lastB >= 0 ? this.lasts[id * LASTS + lastB] : 0;
+    m[f + 11] = lastPort >= 0 ? this.lastPorts[2 * id + lastPort] : 0;
+    m[f + 12] = this.lists[id * LISTS + listA];
+    m[f + 13] = this.lists[id * LISTS + listB];
+    m[f + 14] = listC >= 0 ? this.lists[id * LISTS + listC] : 0;
+    m[f + 15] = this.addr[3 * id + dir];
   }
 
   /** The Addressing id sameAddresses() matched. */

@@ -579,7 +579,18 @@ export class PointTable {
     if (c.sameAddresses(id, kind, srcIp, dstIp, ports, mac0, mac1, mac2, macKind)) {
       this.records.setAddr(this.lastRecord, c.addrOfKind(id, kind));
     } else {
-      const a = this.noteAddresses(id, reply, dup, formatIpv4(d, off + 12), formatIpv4(d, off + 16), sport, dport, srcMacAt >= 0 ? formatMac(d, srcMacAt) : undefined, dstMacAt >= 0 ? formatMac(d, dstMacAt) : undefined, undefined, undefined);
+      // A flow's first request, forwarded copy or reply: most have the addresses of an
+      // earlier flow's (a reply's copy shares the reply's addressing: not here).
+      const dir = reply ? F.ADDR_REP : dup ? F.ADDR_DUP : F.ADDR_REQ;
+      const fresh = !(reply && dup) && c.fresh(id, dir);
+      const port = reply ? sport : dport;
+      let a = fresh ? c.recallFirst(id, dir, srcIp, dstIp, port, mac0, mac1, mac2, macKind) : -1;
+      if (a >= 0) {
+        this.records.setAddr(this.lastRecord, a);
+      } else {
+        a = this.noteAddresses(id, reply, dup, formatIpv4(d, off + 12), formatIpv4(d, off + 16), sport, dport, srcMacAt >= 0 ? formatMac(d, srcMacAt) : undefined, dstMacAt >= 0 ? formatMac(d, dstMacAt) : undefined, undefined, undefined);
+        if (fresh) c.rememberFirst(id, dir, srcIp, dstIp, port, mac0, mac1, mac2, macKind);
+      }
       c.setAddresses(id, kind, srcIp, dstIp, ports, mac0, mac1, mac2, macKind, a);
     }
     if (reply && !dup && flagBits >= 0 && len > 0) this.noteHttpStatus(id, d, payloadAt, capEnd);

@@ -162,6 +162,41 @@ describe('analysis: flow table fast path', function () {
     );
   });
 
+  it('agrees with the full decoder when flows of many clients interleave (fast-check)', function () {
+    // A fresh flow's first request, forwarded copy and reply copy what an earlier flow with
+    // the same addresses and MACs got (FlowColumns.recallFirst()): interleaved clients, MACs,
+    // forwarded copies, replies and frames of the same flows taken by the full decoder.
+    const clients = ['198.51.100.7', '198.51.100.8', '203.0.113.9'];
+    const macs = ['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:03'];
+    const services = new ServiceMap(manifest);
+    const packet = fc.record({
+      client: fc.nat(2),
+      port: fc.integer({ min: 40000, max: 40003 }),
+      reply: fc.boolean(),
+      copied: fc.boolean(),
+      srcMac: fc.nat(2),
+      dstMac: fc.nat(2),
+      flags: fc.constantFrom('S', '.', 'P.', 'F.', 'S.'),
+      seq: fc.nat(3),
+      decoded: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(packet, { minLength: 1, maxLength: 40 }), (list) => {
+        const frames: Uint8Array[] = [];
+        for (const q of list) {
+          const client = clients[q.client];
+          const l4 = q.reply ? tcp({ sport: 80, dport: q.port, flags: q.flags, seq: q.seq * 100, ack: 1 }) : tcp({ sport: q.port, dport: 80, flags: q.flags, seq: q.seq * 100, ack: 1 });
+          // A fragment (offset 0, more fragments) goes to the full decoder.
+          const ip = ipv4({ src: q.reply ? VIP : client, dst: q.reply ? client : VIP, proto: 'tcp', id: q.seq, ...(q.decoded ? { mf: true } : {}) }, l4);
+          frames.push(ether({ src: macs[q.srcMac], dst: macs[q.dstMac] }, ip));
+          if (q.copied) frames.push(ether({ src: macs[q.dstMac], dst: macs[(q.dstMac + 1) % 3] }, ip));
+        }
+        compare(frameSource(frames, 1), services, false, 'interleaved flows');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('hands every frame it cannot read exactly to the full decoder', function () {
     const c = { src: '198.51.100.7', dst: VIP };
     const mac = { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' };

@@ -303,28 +303,33 @@ export class FlowColumns {
     this.keys[(id * KINDS + kind) * KEY + 8] = 0;
   }
 
+  /** The k-th value (0–5, see FIRST_SLOTS) noteAddresses() sets on a flow's first copy in
+   *  direction `dir`: an id in `lasts` (k 0, 1), a port in `lastPorts` (k 2) or a list id
+   *  in `lists` (k 3–5); `fallback` when the direction has no such value. */
+  private firstValue(id: number, dir: number, k: number, fallback: number): number {
+    const slot = FIRST_SLOTS[dir * 6 + k];
+    if (slot < 0) return fallback;
+    return k < 2 ? this.lasts[id * LASTS + slot] : k === 2 ? this.lastPorts[2 * id + slot] : this.lists[id * LISTS + slot];
+  }
+
+  private setFirstValue(id: number, dir: number, k: number, v: number): void {
+    const slot = FIRST_SLOTS[dir * 6 + k];
+    if (slot < 0) return;
+    if (k < 2) this.lasts[id * LASTS + slot] = v;
+    else if (k === 2) this.lastPorts[2 * id + slot] = v;
+    else this.lists[id * LISTS + slot] = v;
+  }
+
   /** Whether what noteAddresses() keeps for first copies of requests (ADDR_REQ), forwarded
-   *  copies (ADDR_DUP) or replies (ADDR_REP) is still as add() made it: the slots of
-   *  FIRST_SLOTS[dir] at their initial values (a list: NONE, a text: undefined or '', a
-   *  port: -1, the addressing: -1). */
+   *  copies (ADDR_DUP) or replies (ADDR_REP) is still as add() made it: a text undefined
+   *  (or '' for the two add() sets), a port -1, a list NONE, the addressing -1. */
   fresh(id: number, dir: number): boolean {
-    const at = dir * 6;
-    const lastA = FIRST_SLOTS[at];
-    const lastB = FIRST_SLOTS[at + 1];
-    const port = FIRST_SLOTS[at + 2];
-    const listA = FIRST_SLOTS[at + 3];
-    const listB = FIRST_SLOTS[at + 4];
-    const listC = FIRST_SLOTS[at + 5];
-    const lists = this.lists;
-    return (
-      this.lasts[id * LASTS + lastA] === (lastA === LAST_REQ_DST || lastA === LAST_REP_SRC ? EMPTY_TEXT : 0) &&
-      (lastB < 0 || this.lasts[id * LASTS + lastB] === 0) &&
-      (port < 0 || this.lastPorts[2 * id + port] === -1) &&
-      lists[id * LISTS + listA] === 0 &&
-      lists[id * LISTS + listB] === 0 &&
-      (listC < 0 || lists[id * LISTS + listC] === 0) &&
-      this.addr[3 * id + dir] === -1
-    );
+    for (let k = 0; k < 6; k++) {
+      const slot = FIRST_SLOTS[dir * 6 + k];
+      const initial = k === 2 ? -1 : k < 2 && (slot === LAST_REQ_DST || slot === LAST_REP_SRC) ? EMPTY_TEXT : 0;
+      if (this.firstValue(id, dir, k, initial) !== initial) return false;
+    }
+    return this.addr[3 * id + dir] === -1;
   }
 
   /** A fresh flow's first copy of a direction with the same addresses, server port and MACs
@@ -335,19 +340,7 @@ export class FlowColumns {
     const f = firstSlot(dir, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
     const m = this.firsts;
     if (m[f + 7] !== 1 || m[f] !== dir || m[f + 1] !== srcIp || m[f + 2] !== dstIp || m[f + 3] !== port || m[f + 4] !== mac0 || m[f + 5] !== mac1 || m[f + 6] !== mac2 || m[f + 8] !== macKind) return -1;
-    const at = dir * 6;
-    const lastA = FIRST_SLOTS[at];
-    const lastB = FIRST_SLOTS[at + 1];
-    const lastPort = FIRST_SLOTS[at + 2];
-    const listA = FIRST_SLOTS[at + 3];
-    const listB = FIRST_SLOTS[at + 4];
-    const listC = FIRST_SLOTS[at + 5];
-    this.lasts[id * LASTS + lastA] = m[f + 9];
-    if (lastB >= 0) this.lasts[id * LASTS + lastB] = m[f + 10];
-    if (lastPort >= 0) this.lastPorts[2 * id + lastPort] = m[f + 11];
-    this.lists[id * LISTS + listA] = m[f + 12];
-    this.lists[id * LISTS + listB] = m[f + 13];
-    if (listC >= 0) this.lists[id * LISTS + listC] = m[f + 14];
+    for (let k = 0; k < 6; k++) this.setFirstValue(id, dir, k, m[f + 9 + k]);
     return (this.addr[3 * id + dir] = m[f + 15]);
   }
 
@@ -356,13 +349,6 @@ export class FlowColumns {
   rememberFirst(id: number, dir: number, srcIp: number, dstIp: number, port: number, mac0: number, mac1: number, mac2: number, macKind: number): void {
     const f = firstSlot(dir, srcIp, dstIp, port, mac0, mac1, mac2) * FIRST;
     const m = this.firsts;
-    const at = dir * 6;
-    const lastA = FIRST_SLOTS[at];
-    const lastB = FIRST_SLOTS[at + 1];
-    const lastPort = FIRST_SLOTS[at + 2];
-    const listA = FIRST_SLOTS[at + 3];
-    const listB = FIRST_SLOTS[at + 4];
-    const listC = FIRST_SLOTS[at + 5];
     m[f] = dir;
     m[f + 1] = srcIp;
     m[f + 2] = dstIp;
@@ -372,12 +358,7 @@ export class FlowColumns {
     m[f + 6] = mac2;
     m[f + 7] = 1;
     m[f + 8] = macKind;
-    m[f + 9] = this.lasts[id * LASTS + lastA];
-    m[f + 10] = lastB >= 0 ? this.lasts[id * LASTS + lastB] : 0;
-    m[f + 11] = lastPort >= 0 ? this.lastPorts[2 * id + lastPort] : 0;
-    m[f + 12] = this.lists[id * LISTS + listA];
-    m[f + 13] = this.lists[id * LISTS + listB];
-    m[f + 14] = listC >= 0 ? this.lists[id * LISTS + listC] : 0;
+    for (let k = 0; k < 6; k++) m[f + 9 + k] = this.firstValue(id, dir, k, 0);
     m[f + 15] = this.addr[3 * id + dir];
   }
 

@@ -544,7 +544,7 @@ class Matcher {
       for (let k = 0; k < count; k++) {
         const i = f.recordAt(k);
         if (s.dup(i)) continue;
-        const b = Math.imul(s.sig[i], 0x9e3779b1) >>> 16 & mask;
+        const b = Math.imul(s.sig(i), 0x9e3779b1) >>> 16 & mask;
         let x = this.buckets[b];
         while (x >= 0 && !s.sameKey(i, this.stores[x], this.idx[x])) x = this.chain[x];
         let packet: number;
@@ -991,9 +991,9 @@ function refusal(flows: Flow[], ctx: GroupContext): ConnFacts['directorRefused']
   for (const f of flows) {
     if (ctx.roles[f.point] !== DIRECTOR || f.synAck > 0) continue;
     const s = f.store;
-    const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits[x] === -2 || (s.flagBits[x] >= 0 && (s.flagBits[x] & RST) !== 0)));
+    const r = f.recordIndices().find((x) => s.reply(x) && (s.flagBits(x) === -2 || (s.flagBits(x) >= 0 && (s.flagBits(x) & RST) !== 0)));
     if (r !== undefined && services.vips.has(s.addr(r).src)) {
-      return { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits[r] === -2 ? (s.note(r) ?? 'ICMP unreachable') : 'a TCP RST' };
+      return { point: f.point, n: s.n[r], ts: s.ts[r] + points[f.point].shift, what: s.flagBits(r) === -2 ? (s.note(r) ?? 'ICMP unreachable') : 'a TCP RST' };
     }
   }
   return undefined;

@@ -12,7 +12,7 @@ import type { ServiceMap } from './endpoints';
 import * as F from './flowColumns';
 import { FlowColumns, kindOf, MAX_TAIL } from './flowColumns';
 import { AddressLearning } from './learning';
-import { PacketRecords, packetSig } from './packetRecords';
+import { PacketRecords, packetSig, packetWord } from './packetRecords';
 
 export { MAX_HEAD, MAX_TAIL } from './flowColumns';
 
@@ -435,7 +435,7 @@ export class PointTable {
     if (id < 0) return;
     const reply = this.resolvedReply;
     const len = l4.len ?? 0;
-    const dup = this.countPacket(id, reply, n0(p.sllPacketType), flagBits, seq | 0, (l4.ack ?? 0) | 0, len, l4.ipId ?? 0, p.n, sport, dport);
+    const dup = this.countPacket(id, reply, n0(p.sllPacketType), flagBits, seq | 0, (l4.ack ?? 0) | 0, len, l4.ipId ?? 0, p.n, (sport << 16) | dport);
     this.stamp(id, ts);
     this.noteAddresses(id, reply, dup, src, dst, sport, dport, p.srcMac, p.dstMac, outerSrc, outerDst);
     this.cols.forgetAddresses(id, kindOf(reply, dup));
@@ -564,7 +564,7 @@ export class PointTable {
       this.cacheReply[slot] = reply ? 1 : 0;
       this.cacheFlow[slot] = id;
     }
-    const dup = this.countPacket(id, reply, sllType, flagBits, seq | 0, ack | 0, len, (d[off + 4] << 8) | d[off + 5], n, sport, dport);
+    const dup = this.countPacket(id, reply, sllType, flagBits, seq | 0, ack | 0, len, (d[off + 4] << 8) | d[off + 5], n, ports);
     this.stamp(id, ts);
     // The MACs as three words to compare with the flow's last (Ethernet: the 12 bytes of
     // both; Linux cooked: the sender's 6, when there; the fourth says which).
@@ -617,7 +617,7 @@ export class PointTable {
    *  time); returns whether it is a second copy (forwarded) of a packet this point already
    *  saw. No doubles among the arguments (the JIT does not inline this, and would box each
    *  one per call): `seq` and `ack` come as int32 bits, the time goes to stamp(). */
-  private countPacket(id: number, reply: boolean, sllType: number, flagBits: number, seq: number, ack: number, len: number, ipId: number, n: number, sport: number, dport: number): boolean {
+  private countPacket(id: number, reply: boolean, sllType: number, flagBits: number, seq: number, ack: number, len: number, ipId: number, n: number, ports: number): boolean {
     const c = this.cols;
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
     const dup = c.seen(id, sig, sllType);
@@ -649,15 +649,11 @@ export class PointTable {
     const i = c.slot(id, this.records);
     const s = this.records;
     s.n[i] = n;
-    s.setDirection(i, reply, dup);
-    s.flagBits[i] = flagBits;
+    s.word[i] = packetWord(reply, dup, flagBits, ipId);
     s.seq[i] = seq;
     s.ack[i] = ack;
     s.len[i] = len;
-    s.ipId[i] = ipId;
-    s.sport[i] = sport;
-    s.dport[i] = dport;
-    s.sig[i] = sig;
+    s.ports[i] = ports;
     s.setNote(i, undefined);
     this.lastRecord = i;
     return dup;
@@ -873,15 +869,11 @@ export class PointTable {
     const s = this.records;
     s.n[i] = p.n;
     s.ts[i] = p.ts;
-    s.setDirection(i, reply, dup);
-    s.flagBits[i] = -2;
+    s.word[i] = packetWord(reply, dup, -2, p.ipId ?? 0);
     s.seq[i] = ic.type;
     s.ack[i] = ic.code;
     s.len[i] = p.len ?? 0;
-    s.ipId[i] = p.ipId ?? 0;
-    s.sport[i] = -1;
-    s.dport[i] = -1;
-    s.sig[i] = sig;
+    s.ports[i] = 0;
     s.setAddr(i, s.addressingId(-1, p.src ?? '?', p.dst ?? '?', p.srcMac, p.dstMac, undefined, undefined));
     s.setNote(i, note);
   }

@@ -38,7 +38,7 @@ export function flagLetters(bits: number): string {
 const summaries = new Map<number, string>();
 
 function hopSummary(s: PacketRecords, i: number): string {
-  const flagBits = s.flagBits[i];
+  const flagBits = s.flagBits(i);
   if (flagBits === -2) return s.note(i) ?? 'ICMP';
   const len = s.len[i];
   const key = len < 0x100000 ? (flagBits + 1) * 0x100000 + len : -1;
@@ -132,7 +132,7 @@ function matchRecords(flows: Flow[], points: PointInfo[]): number {
     const item = order[k];
     const s = flows[itemFlow[item]].store;
     const i = itemIdx[item];
-    const sig = s.sig[i];
+    const sig = s.sig(i);
     let prev = lastBySig.get(sig);
     if (prev !== undefined && !s.sameKey(i, flows[itemFlow[order[prev]]].store, itemIdx[order[prev]])) {
       // Another packet with the same hash: find the last real copy, if any.
@@ -187,12 +187,12 @@ function collectWanted(flows: Flow[], points: PointInfo[], wanted: Wanted): bool
     const count = f.recordCount();
     for (let k = 0; k < count; k++) {
       const i = f.recordAt(k);
-      if (!wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
+      if (!wanted(s.reply(i), s.flagBits(i), s.len[i])) continue;
       fsStore.push(s);
       fsIdx.push(i);
       fsTs.push(s.ts[i] + point.shift);
       fsRank.push(recordRank(point, s, i));
-      fsSig.push(s.sig[i]);
+      fsSig.push(s.sig(i));
       fsDone.push(false);
     }
   }
@@ -220,7 +220,7 @@ function visitCollected(a: number, v: Sighting, visit: (s: Sighting) => void): v
   const i = fsIdx[a];
   v.ts = fsTs[a];
   v.reply = s.reply(i);
-  v.flagBits = s.flagBits[i];
+  v.flagBits = s.flagBits(i);
   v.len = s.len[i];
   visit(v);
 }
@@ -232,10 +232,10 @@ function orderedFirstSightings(flows: Flow[], points: PointInfo[], wanted: Wante
   for (let k = 0; k < count; k++) {
     const s = flows[itemFlow[order[k]]].store;
     const i = itemIdx[order[k]];
-    if (sameAsPos[k] >= 0 || !wanted(s.reply(i), s.flagBits[i], s.len[i])) continue;
+    if (sameAsPos[k] >= 0 || !wanted(s.reply(i), s.flagBits(i), s.len[i])) continue;
     v.ts = itemTs[order[k]];
     v.reply = s.reply(i);
-    v.flagBits = s.flagBits[i];
+    v.flagBits = s.flagBits(i);
     v.len = s.len[i];
     visit(v);
   }
@@ -288,7 +288,6 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
     const s = f.store;
     const i = itemIdx[order[k]];
     const point = points[f.point];
-    const flagBits = s.flagBits[i];
     const hop: Hop = {
       ref: { point: point.index, n: s.n[i] },
       ts: itemTs[order[k]],
@@ -296,8 +295,8 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
       summary: hopSummary(s, i),
       src: s.addr(i).src,
       dst: s.addr(i).dst,
-      sport: flagBits === -2 ? undefined : s.sport[i],
-      dport: flagBits === -2 ? undefined : s.dport[i],
+      sport: s.sport(i),
+      dport: s.dport(i),
       srcMac: s.addr(i).srcMac,
       dstMac: s.addr(i).dstMac,
       // One object shape for every hop (absent values are dropped by JSON).

@@ -9,7 +9,9 @@
 
 import { grown, type PacketRecords } from './packetRecords';
 
-/** Per-flow counters, at id * COUNTS + one of these. */
+/** Per-flow counters, at id * COUNTS + one of these. Each request / client counter is
+ *  followed by its reply / server one (countPacket() adds 1 for a reply; REQ_ACKS counts
+ *  requests only). */
 export const REQ = 0;
 export const REP = 1;
 export const REQ_DUP = 2;
@@ -62,16 +64,15 @@ export function kindOf(reply: boolean, dup: boolean): number {
   return (reply ? 2 : 0) + (dup ? 1 : 0);
 }
 
-/** Record bookkeeping per flow, at id * RECS + one of these. */
-export const HEAD_START = 0;
-export const HEAD_LEN = 1;
-export const TAIL_START = 2;
-export const TAIL_LEN = 3;
-export const TAIL_POS = 4;
-export const SKIPPED = 5;
-const RECS = 6;
+/** Record bookkeeping per flow, at id * RECS + one of these: where the head and the tail
+ *  ring start (-1: not yet), and how many packets slot() placed. The head's and the tail's
+ *  lengths, the ring's oldest position and the packets skipped all follow from that count. */
+const HEAD_START = 0;
+const TAIL_START = 1;
+const PLACED = 2;
+const RECS = 3;
 
-/** Signatures of the last RING packets per flow (forwarded-copy detection). */
+/** Signatures of the last RING packets per flow (forwarded-copy detection); a power of two. */
 export const RING = 8;
 
 /** Packet records kept per flow and point: the first MAX_HEAD and the last MAX_TAIL (the
@@ -163,8 +164,9 @@ export class FlowColumns {
   seqEnd = new Float64Array(0);
   counts = new Int32Array(0);
   ring = new Uint32Array(0);
-  /** Per flow: ring length, next ring position. */
-  ringFill = new Uint8Array(0);
+  /** Per flow, the ring's fill and next position in one byte: below RING, both are that
+   *  value; from RING on, the ring is full and the next position is the value - RING. */
+  ringState = new Uint8Array(0);
   recs = new Int32Array(0);
   cport = new Int32Array(0);
   /** 0 TCP, 1 UDP. */
@@ -225,7 +227,7 @@ export class FlowColumns {
     this.seqEnd = grown(this.seqEnd, new Float64Array(2 * cap));
     this.counts = grown(this.counts, new Int32Array(COUNTS * cap));
     this.ring = grown(this.ring, new Uint32Array(RING * cap));
-    this.ringFill = grown(this.ringFill, new Uint8Array(2 * cap));
+    this.ringState = grown(this.ringState, new Uint8Array(cap));
     this.recs = grown(this.recs, new Int32Array(RECS * cap));
     this.cport = grown(this.cport, new Int32Array(cap));
     this.udp = grown(this.udp, new Uint8Array(cap));
@@ -367,22 +369,44 @@ export class FlowColumns {
     return this.keys[(id * KINDS + kind) * KEY + 7];
   }
 
-  rec(id: number, which: number): number {
-    return this.recs[id * RECS + which];
+  headStart(id: number): number {
+    return this.recs[id * RECS + HEAD_START];
+  }
+
+  headLen(id: number): number {
+    return Math.min(this.recs[id * RECS + PLACED], MAX_HEAD);
+  }
+
+  tailStart(id: number): number {
+    return this.recs[id * RECS + TAIL_START];
+  }
+
+  tailLen(id: number): number {
+    return Math.min(Math.max(this.recs[id * RECS + PLACED] - MAX_HEAD, 0), MAX_TAIL);
+  }
+
+  /** The tail ring's oldest record (0 until the ring is full). */
+  tailPos(id: number): number {
+    const past = this.recs[id * RECS + PLACED] - MAX_HEAD - MAX_TAIL;
+    return past > 0 ? past % MAX_TAIL : 0;
+  }
+
+  /** Packets not kept as records (between head and tail). */
+  skipped(id: number): number {
+    return Math.max(this.recs[id * RECS + PLACED] - MAX_HEAD - MAX_TAIL, 0);
   }
 
   /** Returns true when the signature was already among the flow's last RING (the packet
    *  is a forwarded copy); cooked captures mark copies this host sent (`sllType` 4). */
   seen(id: number, sig: number, sllType: number): boolean {
     const at = id * RING;
-    const len = this.ringFill[2 * id];
+    const state = this.ringState[id];
     if (sllType < 0 || sllType === 4) {
-      for (let k = at; k < at + len; k++) if (this.ring[k] === sig) return true;
+      const end = at + (state < RING ? state : RING);
+      for (let k = at; k < end; k++) if (this.ring[k] === sig) return true;
     }
-    const pos = this.ringFill[2 * id + 1];
-    this.ring[at + pos] = sig;
-    this.ringFill[2 * id + 1] = (pos + 1) % RING;
-    if (len < RING) this.ringFill[2 * id] = len + 1;
+    this.ring[at + (state & (RING - 1))] = sig;
+    this.ringState[id] = state < 2 * RING - 1 ? state + 1 : RING;
     return false;
   }
 
@@ -404,21 +428,13 @@ export class FlowColumns {
   slot(id: number, store: PacketRecords): number {
     const r = id * RECS;
     const recs = this.recs;
-    const headLen = recs[r + HEAD_LEN];
-    if (headLen < MAX_HEAD) {
-      if (recs[r + HEAD_START] < 0) recs[r + HEAD_START] = store.alloc(MAX_HEAD);
-      recs[r + HEAD_LEN] = headLen + 1;
-      return recs[r + HEAD_START] + headLen;
+    const placed = recs[r + PLACED];
+    recs[r + PLACED] = placed + 1;
+    if (placed < MAX_HEAD) {
+      if (placed === 0) recs[r + HEAD_START] = store.alloc(MAX_HEAD);
+      return recs[r + HEAD_START] + placed;
     }
-    const tailLen = recs[r + TAIL_LEN];
-    if (tailLen < MAX_TAIL) {
-      if (recs[r + TAIL_START] < 0) recs[r + TAIL_START] = store.alloc(MAX_TAIL);
-      recs[r + TAIL_LEN] = tailLen + 1;
-      return recs[r + TAIL_START] + tailLen;
-    }
-    const pos = recs[r + TAIL_POS];
-    recs[r + TAIL_POS] = (pos + 1) % MAX_TAIL;
-    recs[r + SKIPPED]++;
-    return recs[r + TAIL_START] + pos;
+    if (placed === MAX_HEAD) recs[r + TAIL_START] = store.alloc(MAX_TAIL);
+    return recs[r + TAIL_START] + ((placed - MAX_HEAD) % MAX_TAIL);
   }
 }

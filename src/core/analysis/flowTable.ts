@@ -161,14 +161,14 @@ export class Flow {
   /** Records (indices into `store`): the first MAX_HEAD from `headStart`, then a ring of
    *  the last MAX_TAIL (see recordIndices()). */
   get headStart(): number {
-    return this.c.rec(this.id, F.HEAD_START);
+    return this.c.headStart(this.id);
   }
   get headLen(): number {
-    return this.c.rec(this.id, F.HEAD_LEN);
+    return this.c.headLen(this.id);
   }
   /** Packets not kept as records (between head and tail). */
   get skipped(): number {
-    return this.c.rec(this.id, F.SKIPPED);
+    return this.c.skipped(this.id);
   }
   /** Replaced by a new connection from the same client port. */
   get retired(): boolean {
@@ -190,13 +190,13 @@ export class Flow {
 
   /** Records kept (head and tail). */
   recordCount(): number {
-    return this.headLen + this.c.rec(this.id, F.TAIL_LEN);
+    return this.headLen + this.c.tailLen(this.id);
   }
 
   /** The k-th record index in capture order (0 <= k < recordCount()), without a list. */
   recordAt(k: number): number {
     const headLen = this.headLen;
-    return k < headLen ? this.headStart + k : this.c.rec(this.id, F.TAIL_START) + ((this.c.rec(this.id, F.TAIL_POS) + k - headLen) % MAX_TAIL);
+    return k < headLen ? this.headStart + k : this.c.tailStart(this.id) + ((this.c.tailPos(this.id) + k - headLen) % MAX_TAIL);
   }
 
   /** Head and tail record indices in capture order. */
@@ -622,25 +622,19 @@ export class PointTable {
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
     const dup = c.seen(id, sig, sllType);
     // The counters straight in their column: as count1() calls, more than the JIT's inlining
-    // budget for this function allows (the rest stayed real calls, one per counter).
+    // budget for this function allows (the rest stayed real calls, one per counter). Each
+    // request counter is followed by its reply one: one code path for both directions.
     const counts = c.counts;
-    const at = id * F.COUNTS;
+    const at = id * F.COUNTS + (reply ? 1 : 0);
     if (dup) {
-      counts[at + (reply ? F.REP_DUP : F.REQ_DUP)]++;
-    } else if (reply) {
-      counts[at + F.REP]++;
-      if (c.retrans(id, true, flagBits, seq >>> 0, len)) counts[at + F.RETRANS_S]++;
-      if (flagBits >= 0) {
-        if ((flagBits & (SYN | ACK)) === (SYN | ACK)) counts[at + F.SYN_ACKS]++;
-        if (flagBits & FIN) counts[at + F.FIN_S]++;
-        if (flagBits & RST) counts[at + F.RST_S]++;
-      }
+      counts[at + F.REQ_DUP]++;
     } else {
       counts[at + F.REQ]++;
-      if (c.retrans(id, false, flagBits, seq >>> 0, len)) counts[at + F.RETRANS_C]++;
+      if (c.retrans(id, reply, flagBits, seq >>> 0, len)) counts[at + F.RETRANS_C]++;
       if (flagBits >= 0) {
-        if ((flagBits & (SYN | ACK)) === SYN) counts[at + F.SYNS]++;
-        else if (flagBits & ACK) counts[at + F.REQ_ACKS]++;
+        // A client's SYN, a server's SYN-ACK; requests with ACK (and no SYN) on their own.
+        if ((flagBits & (SYN | ACK)) === (reply ? SYN | ACK : SYN)) counts[at + F.SYNS]++;
+        else if (!reply && flagBits & ACK) counts[at + F.REQ_ACKS]++;
         if (flagBits & FIN) counts[at + F.FIN_C]++;
         if (flagBits & RST) counts[at + F.RST_C]++;
       }
@@ -654,7 +648,6 @@ export class PointTable {
     s.ack[i] = ack;
     s.len[i] = len;
     s.ports[i] = ports;
-    s.setNote(i, undefined);
     this.lastRecord = i;
     return dup;
   }

@@ -57,7 +57,7 @@ export class PacketRecords {
   private readonly addressings: Addressing[] = [];
   /** Source -> destination -> ids of the Addressings with those two (a few at most). */
   private readonly addressingIds = new Map<string, Map<string, number[]>>();
-  /** Notes of the few records that have one, e.g. `ICMP port unreachable`. */
+  /** Notes of the few records that have one (ICMP), e.g. `ICMP port unreachable`. */
   private readonly notes = new Map<number, string>();
 
   /** Reserves `count` consecutive records; returns the first index. */
@@ -118,13 +118,14 @@ export class PacketRecords {
     return this.addressings[this.addrId[i]];
   }
 
-  setNote(i: number, note: string | undefined): void {
-    if (note !== undefined) this.notes.set(i, note);
-    else if (this.notes.size > 0) this.notes.delete(i);
+  /** Notes belong to ICMP records (a record reused for another packet keeps its stale
+   *  entry: note() asks only ICMP records, so packets need not clear it). */
+  setNote(i: number, note: string): void {
+    this.notes.set(i, note);
   }
 
   note(i: number): string | undefined {
-    return this.notes.size > 0 ? this.notes.get(i) : undefined;
+    return this.notes.size > 0 && (this.word[i] & FLAG_BITS) === 0 ? this.notes.get(i) : undefined;
   }
 
   reply(i: number): boolean {

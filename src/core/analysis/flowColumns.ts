@@ -167,6 +167,11 @@ export class FlowColumns {
   /** Per flow, the ring's fill and next position in one byte: below RING, both are that
    *  value; from RING on, the ring is full and the next position is the value - RING. */
   ringState = new Uint8Array(0);
+  /** Per flow, two masks of the ring's signatures (bit `sig & 31` each): of those written in
+   *  the ring's current lap, and in the lap before. Every signature in the ring has its bit
+   *  in one of them, so a packet whose bit is in neither is no copy, without a scan of the
+   *  ring (that way for about two packets in three). */
+  ringBits = new Int32Array(0);
   recs = new Int32Array(0);
   cport = new Int32Array(0);
   /** 0 TCP, 1 UDP. */
@@ -228,6 +233,7 @@ export class FlowColumns {
     this.counts = grown(this.counts, new Int32Array(COUNTS * cap));
     this.ring = grown(this.ring, new Uint32Array(RING * cap));
     this.ringState = grown(this.ringState, new Uint8Array(cap));
+    this.ringBits = grown(this.ringBits, new Int32Array(2 * cap));
     this.recs = grown(this.recs, new Int32Array(RECS * cap));
     this.cport = grown(this.cport, new Int32Array(cap));
     this.udp = grown(this.udp, new Uint8Array(cap));
@@ -401,11 +407,21 @@ export class FlowColumns {
   seen(id: number, sig: number, sllType: number): boolean {
     const at = id * RING;
     const state = this.ringState[id];
-    if (sllType < 0 || sllType === 4) {
+    const bits = this.ringBits;
+    const bit = 1 << (sig & 31);
+    if ((sllType < 0 || sllType === 4) && ((bits[2 * id] | bits[2 * id + 1]) & bit) !== 0) {
       const end = at + (state < RING ? state : RING);
       for (let k = at; k < end; k++) if (this.ring[k] === sig) return true;
     }
-    this.ring[at + (state & (RING - 1))] = sig;
+    const pos = state & (RING - 1);
+    this.ring[at + pos] = sig;
+    if (pos === 0) {
+      // A new lap: the last one's mask becomes the older.
+      bits[2 * id + 1] = bits[2 * id];
+      bits[2 * id] = bit;
+    } else {
+      bits[2 * id] |= bit;
+    }
     this.ringState[id] = state < 2 * RING - 1 ? state + 1 : RING;
     return false;
   }

@@ -338,14 +338,10 @@ export class PointTable {
   ignored = 0;
   /** Flow cache of the fast path, direct-mapped by addresses and ports (like a route
    *  cache): most packets belong to a flow seen a moment ago, and a hit skips the service
-   *  and flow lookups by string. A slot holds the protocol, both addresses, both ports,
-   *  the flow id (-1: empty) and whether that direction is the reply. */
-  private readonly cacheSrc = new Int32Array(FLOW_CACHE);
-  private readonly cacheDst = new Int32Array(FLOW_CACHE);
-  private readonly cachePorts = new Int32Array(FLOW_CACHE);
-  private readonly cacheProto = new Uint8Array(FLOW_CACHE);
-  private readonly cacheReply = new Uint8Array(FLOW_CACHE);
-  private readonly cacheFlow = new Int32Array(FLOW_CACHE).fill(-1);
+   *  and flow lookups by string. A slot is four Int32 side by side (one cache line, one array
+   *  for the JIT to check): both addresses, both ports, and the entry: (flow id + 1) * 4,
+   *  + 2 when that direction is the reply, + 1 for UDP; 0: empty. */
+  private readonly cache = new Int32Array(FLOW_CACHE * 4);
   /** The direction flowOf() resolved. */
   private resolvedReply = false;
   /** A DataView of the reader's buffer the fast path reads (see consumeFrame()). */
@@ -541,28 +537,30 @@ export class PointTable {
     const dport = ports & 0xffff;
     let slot = Math.imul(srcIp ^ Math.imul(dstIp, 0x9e3779b1) ^ ports, 0x85ebca6b);
     slot = (slot ^ (slot >>> 16) ^ ipProto) & (FLOW_CACHE - 1);
-    let id = this.cacheFlow[slot];
-    let reply = this.cacheReply[slot] === 1;
+    const cache = this.cache;
+    const at4 = slot * 4;
+    const entry = cache[at4 + 3];
+    const udp = ipProto === 17 ? 1 : 0;
+    let id = (entry >> 2) - 1;
+    let reply = (entry & 2) !== 0;
     // A client's SYN may start a new connection on the same port: that takes the long way,
     // unless it is the SYN the flow began with (a forwarded copy, a retransmission).
     if (
-      id < 0 ||
+      entry === 0 ||
       this.cols.retired[id] === 1 ||
-      this.cacheSrc[slot] !== srcIp ||
-      this.cacheDst[slot] !== dstIp ||
-      this.cachePorts[slot] !== ports ||
-      this.cacheProto[slot] !== ipProto ||
+      cache[at4] !== srcIp ||
+      cache[at4 + 1] !== dstIp ||
+      cache[at4 + 2] !== ports ||
+      (entry & 1) !== udp ||
       (flagBits >= 0 && (flagBits & (SYN | ACK)) === SYN && this.cols.gen[id] !== seq)
     ) {
-      id = this.flowOf(ipProto === 17, formatIpv4(d, off + 12), formatIpv4(d, off + 16), sport, dport, flagBits, seq);
+      id = this.flowOf(udp === 1, formatIpv4(d, off + 12), formatIpv4(d, off + 16), sport, dport, flagBits, seq);
       if (id < 0) return true;
       reply = this.resolvedReply;
-      this.cacheSrc[slot] = srcIp;
-      this.cacheDst[slot] = dstIp;
-      this.cachePorts[slot] = ports;
-      this.cacheProto[slot] = ipProto;
-      this.cacheReply[slot] = reply ? 1 : 0;
-      this.cacheFlow[slot] = id;
+      cache[at4] = srcIp;
+      cache[at4 + 1] = dstIp;
+      cache[at4 + 2] = ports;
+      cache[at4 + 3] = ((id + 1) << 2) | (reply ? 2 : 0) | udp;
     }
     const dup = this.countPacket(id, reply, sllType, flagBits, seq | 0, ack | 0, len, (d[off + 4] << 8) | d[off + 5], n, ports);
     this.stamp(id, ts);

@@ -58,7 +58,7 @@ export const ADDR_REP = 2;
  *  reply (kind = reply * 2 + copy). The fast path remembers the addresses of the last
  *  packet of each kind per flow, as numbers (KEY slots per kind). */
 const KINDS = 4;
-const KEY = 9;
+const KEY = 8;
 
 export function kindOf(reply: boolean, dup: boolean): number {
   return (reply ? 2 : 0) + (dup ? 1 : 0);
@@ -193,9 +193,9 @@ export class FlowColumns {
   private readonly lastValues = new Interned<string | undefined>(undefined, '');
   /** Per flow and direction (ADDR_*): id of the last record's Addressing (-1: none). */
   addr = new Int32Array(0);
-  /** Per flow and kind: source and destination address, ports, the MACs as three words and
-   *  which MACs the frame has (see consumeFrame()), the Addressing id of the packet they
-   *  describe, and 1 when set (see sameAddresses()). */
+  /** Per flow and kind: source and destination address, ports, the MACs as three words,
+   *  which MACs the frame has + 1 (0: nothing kept, see consumeFrame()) and the Addressing id
+   *  of the packet they describe (see sameAddresses()). */
   keys = new Int32Array(0);
   /** See recallFirst(): direct-mapped by addresses (many clients' flows interleave). */
   private readonly firsts = new Int32Array(FIRSTS * FIRST);
@@ -281,14 +281,13 @@ export class FlowColumns {
     const k = (id * KINDS + kind) * KEY;
     const keys = this.keys;
     return (
-      keys[k + 8] === 1 &&
       keys[k] === srcIp &&
       keys[k + 1] === dstIp &&
       keys[k + 2] === ports &&
       keys[k + 3] === mac0 &&
       keys[k + 4] === mac1 &&
       keys[k + 5] === mac2 &&
-      keys[k + 6] === macKind
+      keys[k + 6] === macKind + 1
     );
   }
 
@@ -301,14 +300,13 @@ export class FlowColumns {
     keys[k + 3] = mac0;
     keys[k + 4] = mac1;
     keys[k + 5] = mac2;
-    keys[k + 6] = macKind;
+    keys[k + 6] = macKind + 1;
     keys[k + 7] = addressingId;
-    keys[k + 8] = 1;
   }
 
   /** A packet of this kind came the long way (decoded): the next one checks in full. */
   forgetAddresses(id: number, kind: number): void {
-    this.keys[(id * KINDS + kind) * KEY + 8] = 0;
+    this.keys[(id * KINDS + kind) * KEY + 6] = 0;
   }
 
   /** The k-th value (0–5, see FIRST_SLOTS) noteAddresses() sets on a flow's first copy in

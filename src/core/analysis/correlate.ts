@@ -231,7 +231,10 @@ class FlowChains {
     for (let n = 0; n < this.endpoints; n++) {
       const e = this.ordered![n];
       const g0 = this.firstGen[e];
-      const { client, cport, proto } = flows[this.firstFlow[g0]];
+      const { cols, row } = flows[this.firstFlow[g0]];
+      const client = cols.client[row];
+      const cport = cols.cport[row];
+      const proto = cols.udp[row] === 1 ? 'udp' : 'tcp';
       if (this.nextGen[g0] < 0) {
         groups.push(newGroup(proto, client, cport, this.flowsOf(g0, flows), e, facts, endpoints));
         continue;

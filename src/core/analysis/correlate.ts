@@ -10,6 +10,7 @@ import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clo
 import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
+import * as F from './flowColumns';
 import { NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
 import type { Addressing, PacketRecords } from './packetRecords';
@@ -164,9 +165,10 @@ class FlowChains {
   }
 
   private addFlow(f: Flow, k: number): void {
-    const proto = f.proto === 'tcp' ? 0 : 1;
+    const { cols, row } = f;
+    const proto = cols.udp[row];
     const clients = this.clients[proto];
-    const client = f.client;
+    const client = cols.client[row];
     let c = clients.get(client);
     if (c === undefined) {
       c = this.clientCount++;
@@ -174,7 +176,7 @@ class FlowChains {
       this.clientEnds[2 * c] = -1;
     }
     // Ports are 16-bit (TCP and UDP headers): client number and port make one number.
-    const key = c * 65536 + f.cport;
+    const key = c * 65536 + cols.cport[row];
     const byPort = this.byPort[proto];
     let e = byPort.get(key);
     if (e === undefined) {
@@ -187,7 +189,7 @@ class FlowChains {
       else this.nextOfClient[this.clientEnds[2 * c + 1]] = e;
       this.clientEnds[2 * c + 1] = e;
     }
-    const value = f.gen;
+    const value = cols.gen[row];
     let g = this.firstGen[e];
     let prev = -1;
     while (g >= 0 && this.genValue[g] !== value) {
@@ -221,30 +223,32 @@ class FlowChains {
     this.ordered = out;
   }
 
-  /** The groups of every endpoint, in group order. */
+  /** The groups of every endpoint, in group order: one per generation. The per-endpoint
+   *  work is written in the loop rather than in a helper: V8 compiled such a helper (hot by
+   *  calls), then this loop on the stack with the helper inlined again. */
   groups(flows: Flow[], facts: Facts, endpoints: Endpoints): Group[] {
     const groups: Group[] = [];
-    for (let n = 0; n < this.endpoints; n++) this.groupsOf(n, flows, groups, facts, endpoints);
-    return groups;
-  }
-
-  /** Adds the groups of the n-th endpoint in group order: one per generation. */
-  private groupsOf(n: number, flows: Flow[], groups: Group[], facts: Facts, endpoints: Endpoints): void {
-    const e = this.ordered![n];
-    const g0 = this.firstGen[e];
-    let gens: Flow[][];
-    if (this.nextGen[g0] < 0) gens = [this.flowsOf(g0, flows)];
-    else {
-      gens = [];
+    for (let n = 0; n < this.endpoints; n++) {
+      const e = this.ordered![n];
+      const g0 = this.firstGen[e];
+      const { cols, row } = flows[this.firstFlow[g0]];
+      const client = cols.client[row];
+      const cport = cols.cport[row];
+      const proto = cols.udp[row] === 1 ? 'udp' : 'tcp';
+      if (this.nextGen[g0] < 0) {
+        groups.push(newGroup(proto, client, cport, this.flowsOf(g0, flows), e, facts, endpoints));
+        continue;
+      }
+      const gens: Flow[][] = [];
       let unknown: Flow[] | undefined;
       for (let g = g0; g >= 0; g = this.nextGen[g]) {
         if (this.genValue[g] === -1) unknown = this.flowsOf(g, flows);
         else gens.push(this.flowsOf(g, flows));
       }
       if (unknown) attachUnknown(gens, unknown);
+      for (let j = 0; j < gens.length; j++) groups.push(newGroup(proto, client, cport, gens[j], e, facts, endpoints));
     }
-    const { client, cport, proto } = flows[this.firstFlow[g0]];
-    for (let j = 0; j < gens.length; j++) groups.push(newGroup(proto, client, cport, gens[j], e, facts, endpoints));
+    return groups;
   }
 
   private flowsOf(g: number, flows: Flow[]): Flow[] {
@@ -285,7 +289,8 @@ function newGroup(proto: 'tcp' | 'udp', client: string, cport: number, seen: Flo
   let flows = seen;
   for (let k = 0; k < seen.length; k++) {
     const f = seen[k];
-    if (f.first < first) first = f.first;
+    const t = f.cols.first[f.row];
+    if (t < first) first = t;
     if (flows === seen && overheard(f, facts.points[f.point], facts.rsMacs)) flows = seen.filter((x) => !overheard(x, facts.points[x.point], facts.rsMacs));
   }
   let eps: string[] | undefined;
@@ -303,10 +308,10 @@ function newGroup(proto: 'tcp' | 'udp', client: string, cport: number, seen: Flo
 function endpointsOf(flows: Flow[]): string[] {
   let out = NONE;
   for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    out = union(out, f.reqDsts);
-    out = union(out, f.dupDsts);
-    const srcs = f.replySrcs;
+    const { cols, row } = flows[k];
+    out = union(out, cols.list(row, F.REQ_DSTS));
+    out = union(out, cols.list(row, F.DUP_DSTS));
+    const srcs = cols.list(row, F.REPLY_SRCS);
     for (let j = 0; j < srcs.length; j++) {
       if (srcs[j].endsWith(':icmp')) {
         out = unionServerSide(out, srcs);
@@ -340,7 +345,9 @@ function unionServerSide(to: string[], srcs: string[]): string[] {
 /** What each real server sent itself (its replies) left from its own NIC. */
 function noteOwnReplyMacs(flows: Flow[], rs: string, rsMacs: Map<string, string>): void {
   for (let k = 0; k < flows.length; k++) {
-    const { repSrcMacs, reqSrcMacs } = flows[k];
+    const { cols, row } = flows[k];
+    const repSrcMacs = cols.list(row, F.REP_SRC_MACS);
+    const reqSrcMacs = cols.list(row, F.REQ_SRC_MACS);
     for (let j = 0; j < repSrcMacs.length; j++) if (!reqSrcMacs.includes(repSrcMacs[j])) rsMacs.set(repSrcMacs[j], rs);
   }
 }
@@ -356,8 +363,9 @@ function noteDirectorMacs(flows: Flow[], facts: Facts, services: ServiceMap): vo
   for (let k = 0; k < flows.length; k++) {
     const f = flows[k];
     const s = f.store;
-    const end = f.headStart + f.headLen;
-    for (let i = f.headStart; i < end; i++) {
+    const start = f.cols.headStart(f.row);
+    const end = start + f.cols.headLen(f.row);
+    for (let i = start; i < end; i++) {
       if (s.dup(i)) {
         const a = s.addr(i);
         if (a === lastCopy) continue;
@@ -712,8 +720,10 @@ function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reaso
  * They were addressed to another real server's MAC and nothing answered them here.
  */
 function overheard(f: Flow, p: PointInfo, rsMacs: Map<string, string>): boolean {
-  if (p.spec.role === 'director' || f.rep > 0 || f.reqDstMacs.length === 0) return false;
-  return f.reqDstMacs.every((m) => {
+  if (p.spec.role === 'director' || f.cols.counts[f.row * F.COUNTS + F.REP] > 0) return false;
+  const macs = f.cols.list(f.row, F.REQ_DST_MACS);
+  if (macs.length === 0) return false;
+  return macs.every((m) => {
     const owner = rsMacs.get(m);
     return owner !== undefined && owner !== p.spec.realServer;
   });
@@ -728,14 +738,14 @@ function seesRsSide(p: PointInfo, endpoints: Endpoints): boolean {
   let lastReq = NONE;
   let lastDup = NONE;
   for (let k = 0; k < flows.length; k++) {
-    const f = flows[k];
-    if (f.encapDsts.length > 0) return true;
-    const req = f.reqDsts;
+    const { cols, row } = flows[k];
+    if (cols.list(row, F.ENCAP_DSTS).length > 0) return true;
+    const req = cols.list(row, F.REQ_DSTS);
     if (req !== lastReq) {
       if (endpoints.firstRs(req) !== undefined) return true;
       lastReq = req;
     }
-    const dup = f.dupDsts;
+    const dup = cols.list(row, F.DUP_DSTS);
     if (dup !== lastDup) {
       if (endpoints.firstRs(dup) !== undefined) return true;
       lastDup = dup;
@@ -847,35 +857,41 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     const f = flows[k];
     const point = f.point;
     const shift = points[point].shift;
-    const first = f.first + shift;
-    const last = f.last + shift;
-    const req = f.req;
-    const fRep = f.rep;
-    const synAck = f.synAck;
-    const fIcmp = f.icmpToClient;
-    const fRstS = f.rstS;
+    // The flow's values read from its columns, not through its getters (see Flow.cols).
+    const cols = f.cols;
+    const row = f.row;
+    const counts = cols.counts;
+    const at = row * F.COUNTS;
+    const first = cols.first[row] + shift;
+    const last = cols.last[row] + shift;
+    const req = counts[at + F.REQ];
+    const fRep = counts[at + F.REP];
+    const reqDup = counts[at + F.REQ_DUP];
+    const synAck = counts[at + F.SYN_ACKS];
+    const fIcmp = counts[at + F.ICMP_TO_CLIENT];
+    const fRstS = counts[at + F.RST_S];
     rep += fRep;
     icmpToClient += fIcmp;
-    syn += f.syn;
-    fins += f.finC + f.finS;
-    rsts += f.rstC + fRstS;
+    syn += counts[at + F.SYNS];
+    fins += counts[at + F.FIN_C] + counts[at + F.FIN_S];
+    rsts += counts[at + F.RST_C] + fRstS;
     rstS += fRstS;
-    if (synAck > 0 || (tcp && f.reqAck > 0)) handshakeDone = true;
+    if (synAck > 0 || (tcp && counts[at + F.REQ_ACKS] > 0)) handshakeDone = true;
     if (first < start) start = first;
     if (last > end) end = last;
-    packets += req + fRep + f.reqDup + f.repDup;
+    packets += req + fRep + reqDup + counts[at + F.REP_DUP];
     const role = roles[point];
     if (role === DIRECTOR) {
       dirFlows++;
-      const d = directorLists(ctx, f.dupDstMacs, f.reqDsts, f.dupDsts, f.encapDsts);
+      const d = directorLists(ctx, cols.list(row, F.DUP_DST_MACS), cols.list(row, F.REQ_DSTS), cols.list(row, F.DUP_DSTS), cols.list(row, F.ENCAP_DSTS));
       if (d.vip && req > 0) atDirector = true;
-      if (d.rs || f.reqDup > 0 || d.encap) forwarded = true;
+      if (d.rs || reqDup > 0 || d.encap) forwarded = true;
       forwardedTo = union(forwardedTo, d.names);
       if (fRep - fIcmp > 0) directorSawReply = true;
     } else if (role === CLIENT_SIDE) {
       clientFlows++;
       clientReplies += fRep;
-      clientReplySrcs = union(clientReplySrcs, f.replySrcs);
+      clientReplySrcs = union(clientReplySrcs, cols.list(row, F.REPLY_SRCS));
     } else if (role === REAL_SERVER) {
       rsViews = withRsView(rsViews, f, points[point], req, fRep, synAck, fRstS, fIcmp, first, last);
     }
@@ -1015,9 +1031,9 @@ function withRsView(views: RsView[], f: Flow, p: PointInfo, req: number, rep: nu
     rs,
     requests: req,
     replies: rep,
-    replySrcs: f.replySrcs,
-    reqSrcMacs: f.reqSrcMacs,
-    repDstMacs: f.repDstMacs,
+    replySrcs: f.cols.list(f.row, F.REPLY_SRCS),
+    reqSrcMacs: f.cols.list(f.row, F.REQ_SRC_MACS),
+    repDstMacs: f.cols.list(f.row, F.REP_DST_MACS),
     synAck,
     rst,
     icmp,

@@ -61,142 +61,145 @@ export class Flow {
     readonly point: number,
     /** The point's packet records this flow's indices point into. */
     readonly store: PacketRecords,
-    private readonly c: FlowColumns,
-    private readonly id: number,
+    /** The point's flow columns, and this flow's row in them (code that reads every flow
+     *  of an analysis once, before the JIT has compiled it, reads them there directly:
+     *  each getter below is a call, and compiled on its own once it is hot). */
+    readonly cols: FlowColumns,
+    readonly row: number,
   ) {}
 
   get first(): number {
-    return this.c.first[this.id];
+    return this.cols.first[this.row];
   }
   get last(): number {
-    return this.c.last[this.id];
+    return this.cols.last[this.row];
   }
   /** First copies of requests (client -> server) and replies at this point. */
   get req(): number {
-    return this.c.get(this.id, F.REQ);
+    return this.cols.get(this.row, F.REQ);
   }
   get rep(): number {
-    return this.c.get(this.id, F.REP);
+    return this.cols.get(this.row, F.REP);
   }
   /** Second copies (in/out pair inside one capture). */
   get reqDup(): number {
-    return this.c.get(this.id, F.REQ_DUP);
+    return this.cols.get(this.row, F.REQ_DUP);
   }
   get repDup(): number {
-    return this.c.get(this.id, F.REP_DUP);
+    return this.cols.get(this.row, F.REP_DUP);
   }
   get syn(): number {
-    return this.c.get(this.id, F.SYNS);
+    return this.cols.get(this.row, F.SYNS);
   }
   get synAck(): number {
-    return this.c.get(this.id, F.SYN_ACKS);
+    return this.cols.get(this.row, F.SYN_ACKS);
   }
   /** Request packets with ACK and without SYN: the client completed the handshake. */
   get reqAck(): number {
-    return this.c.get(this.id, F.REQ_ACKS);
+    return this.cols.get(this.row, F.REQ_ACKS);
   }
   get finC(): number {
-    return this.c.get(this.id, F.FIN_C);
+    return this.cols.get(this.row, F.FIN_C);
   }
   get finS(): number {
-    return this.c.get(this.id, F.FIN_S);
+    return this.cols.get(this.row, F.FIN_S);
   }
   get rstC(): number {
-    return this.c.get(this.id, F.RST_C);
+    return this.cols.get(this.row, F.RST_C);
   }
   get rstS(): number {
-    return this.c.get(this.id, F.RST_S);
+    return this.cols.get(this.row, F.RST_S);
   }
   get retransC(): number {
-    return this.c.get(this.id, F.RETRANS_C);
+    return this.cols.get(this.row, F.RETRANS_C);
   }
   get retransS(): number {
-    return this.c.get(this.id, F.RETRANS_S);
+    return this.cols.get(this.row, F.RETRANS_S);
   }
   /** ICMP errors sent towards the client quoting this flow / sent by the client. */
   get icmpToClient(): number {
-    return this.c.get(this.id, F.ICMP_TO_CLIENT);
+    return this.cols.get(this.row, F.ICMP_TO_CLIENT);
   }
   get icmpFromClient(): number {
-    return this.c.get(this.id, F.ICMP_FROM_CLIENT);
+    return this.cols.get(this.row, F.ICMP_FROM_CLIENT);
   }
   get icmpNote(): string | undefined {
-    return this.c.icmpNote[this.id];
+    return this.cols.icmpNote[this.row];
   }
   /** Distinct `ip:port` the requests were addressed to (first copies / forwarded copies). */
   get reqDsts(): string[] {
-    return this.c.list(this.id, F.REQ_DSTS);
+    return this.cols.list(this.row, F.REQ_DSTS);
   }
   get dupDsts(): string[] {
-    return this.c.list(this.id, F.DUP_DSTS);
+    return this.cols.list(this.row, F.DUP_DSTS);
   }
   /** Distinct `ip:port` replies came from. */
   get replySrcs(): string[] {
-    return this.c.list(this.id, F.REPLY_SRCS);
+    return this.cols.list(this.row, F.REPLY_SRCS);
   }
   get reqSrcMacs(): string[] {
-    return this.c.list(this.id, F.REQ_SRC_MACS);
+    return this.cols.list(this.row, F.REQ_SRC_MACS);
   }
   get reqDstMacs(): string[] {
-    return this.c.list(this.id, F.REQ_DST_MACS);
+    return this.cols.list(this.row, F.REQ_DST_MACS);
   }
   get dupDstMacs(): string[] {
-    return this.c.list(this.id, F.DUP_DST_MACS);
+    return this.cols.list(this.row, F.DUP_DST_MACS);
   }
   get repSrcMacs(): string[] {
-    return this.c.list(this.id, F.REP_SRC_MACS);
+    return this.cols.list(this.row, F.REP_SRC_MACS);
   }
   get repDstMacs(): string[] {
-    return this.c.list(this.id, F.REP_DST_MACS);
+    return this.cols.list(this.row, F.REP_DST_MACS);
   }
   /** Outer destinations of encapsulated requests (TUN: the real server). */
   get encapDsts(): string[] {
-    return this.c.list(this.id, F.ENCAP_DSTS);
+    return this.cols.list(this.row, F.ENCAP_DSTS);
   }
   /** Status code of the first HTTP response seen (health checks). */
   get httpStatus(): number | undefined {
-    const v = this.c.httpStatus[this.id];
+    const v = this.cols.httpStatus[this.row];
     return v > 0 ? v : undefined;
   }
   /** Records (indices into `store`): the first MAX_HEAD from `headStart`, then a ring of
    *  the last MAX_TAIL (see recordIndices()). */
   get headStart(): number {
-    return this.c.headStart(this.id);
+    return this.cols.headStart(this.row);
   }
   get headLen(): number {
-    return this.c.headLen(this.id);
+    return this.cols.headLen(this.row);
   }
   /** Packets not kept as records (between head and tail). */
   get skipped(): number {
-    return this.c.skipped(this.id);
+    return this.cols.skipped(this.row);
   }
   /** Replaced by a new connection from the same client port. */
   get retired(): boolean {
-    return this.c.retired[this.id] === 1;
+    return this.cols.retired[this.row] === 1;
   }
   get proto(): 'tcp' | 'udp' {
-    return this.c.udp[this.id] === 1 ? 'udp' : 'tcp';
+    return this.cols.udp[this.row] === 1 ? 'udp' : 'tcp';
   }
   get client(): string {
-    return this.c.client[this.id];
+    return this.cols.client[this.row];
   }
   get cport(): number {
-    return this.c.cport[this.id];
+    return this.cols.cport[this.row];
   }
   /** Client's initial sequence number when its SYN was seen (TCP), else -1. */
   get gen(): number {
-    return this.c.gen[this.id];
+    return this.cols.gen[this.row];
   }
 
   /** Records kept (head and tail). */
   recordCount(): number {
-    return this.headLen + this.c.tailLen(this.id);
+    return this.headLen + this.cols.tailLen(this.row);
   }
 
   /** The k-th record index in capture order (0 <= k < recordCount()), without a list. */
   recordAt(k: number): number {
     const headLen = this.headLen;
-    return k < headLen ? this.headStart + k : this.c.tailStart(this.id) + ((this.c.tailPos(this.id) + k - headLen) % MAX_TAIL);
+    return k < headLen ? this.headStart + k : this.cols.tailStart(this.row) + ((this.cols.tailPos(this.row) + k - headLen) % MAX_TAIL);
   }
 
   /** Head and tail record indices in capture order. */

@@ -19,6 +19,12 @@ export function isClassicMagic(magicBE: number): boolean {
   );
 }
 
+/** Why read() returned: batch done, end of input (header or frame cut off, or clean), caller stopped. */
+const MORE = 0;
+const NO_HEADER = 1;
+const NO_FRAME = 2;
+const STOPPED = 3;
+
 /** A classic pcap file read a batch of frames at a time (see FrameSource). */
 export class ClassicFrames implements FrameSource {
   readonly summary: ReadSummary;
@@ -60,16 +66,18 @@ export class ClassicFrames implements FrameSource {
     const le = this.le === true;
     const reuse = this.reuseFrame === true;
     let pos = this.pos;
+    let why = MORE;
+    let caplen = 0;
     for (let k = 0; k < max; k++) {
       let i = win.ensure(pos, 16);
       if (i < 0) {
-        if (pos < win.size) truncated(summary, pos, win.size, 'record header');
-        return this.end(pos);
+        why = NO_HEADER;
+        break;
       }
       let view = win.view;
       const sec = view.getUint32(i, le);
       const frac = view.getUint32(i + 4, le);
-      const caplen = view.getUint32(i + 8, le);
+      caplen = view.getUint32(i + 8, le);
       // Real files have caplen <= snaplen; some writers put a small or zero snaplen, so the
       // hard bound is what we enforce (it is what keeps memory bounded).
       if (caplen > MAX_CAPLEN) {
@@ -84,8 +92,8 @@ export class ClassicFrames implements FrameSource {
       // loaded now, header included.
       i = win.ensure(pos, 16 + caplen);
       if (i < 0) {
-        truncated(summary, pos, win.size, `${caplen}-byte frame`);
-        return this.end(pos);
+        why = NO_FRAME;
+        break;
       }
       let f: RawFrame;
       if (reuse) {
@@ -106,17 +114,26 @@ export class ClassicFrames implements FrameSource {
         f = { n: ++summary.frames, ts: sec + frac * fracScale, caplen, wirelen: wirelen < caplen ? caplen : wirelen, linkType: shared.linkType, ifIndex: 0, data, offset: pos };
       }
       pos += 16 + caplen;
-      if (onFrame(f) === false) return this.end(pos);
+      if (onFrame(f) === false) {
+        why = STOPPED;
+        break;
+      }
     }
-    this.pos = pos;
-    return true;
+    return this.stop(pos, why, caplen);
   }
 
-  /** The file is done: at its end, cut off, or the caller stopped. */
-  private end(pos: number): false {
+  /**
+   * Where every batch ends, the file's end included: the end of input comes once per file,
+   * and code that the JIT optimised read() without ever seeing run would throw that
+   * optimisation away there (re-optimised for the other files: ~4 ms of compiling).
+   * So the end is a value here, and what runs for it at a clean end was run by every batch.
+   */
+  private stop(pos: number, why: number, caplen: number): boolean {
     this.pos = pos;
-    this.done = true;
-    return false;
+    const cut = pos < this.win.size;
+    if (why === NO_FRAME || (why === NO_HEADER && cut)) truncated(this.summary, pos, this.win.size, why === NO_FRAME ? `${caplen}-byte frame` : 'record header');
+    this.done = why !== MORE;
+    return why === MORE;
   }
 }
 

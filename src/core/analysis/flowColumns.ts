@@ -193,6 +193,8 @@ export class FlowColumns {
   private readonly lastValues = new Interned<string | undefined>(undefined, '');
   /** Per flow and direction (ADDR_*): id of the last record's Addressing (-1: none). */
   addr = new Int32Array(0);
+  /** Per flow, bit `1 << dir` per direction (ADDR_*) once anything of fresh() changed. */
+  private touched = new Uint8Array(0);
   /** Per flow and kind: source and destination address, ports, the MACs as three words,
    *  which MACs the frame has + 1 (0: nothing kept, see consumeFrame()) and the Addressing id
    *  of the packet they describe (see sameAddresses()). */
@@ -241,6 +243,7 @@ export class FlowColumns {
     this.httpStatus = grown(this.httpStatus, new Int16Array(cap));
     this.lastPorts = grown(this.lastPorts, new Int32Array(2 * cap));
     this.addr = grown(this.addr, new Int32Array(3 * cap));
+    this.touched = grown(this.touched, new Uint8Array(cap));
     this.keys = grown(this.keys, new Int32Array(KINDS * KEY * cap));
     this.lists = grown(this.lists, new Int32Array(LISTS * cap));
     this.lasts = grown(this.lasts, new Int32Array(LASTS * cap));
@@ -328,14 +331,16 @@ export class FlowColumns {
 
   /** Whether what noteAddresses() keeps for first copies of requests (ADDR_REQ), forwarded
    *  copies (ADDR_DUP) or replies (ADDR_REP) is still as add() made it: a text undefined
-   *  (or '' for the two add() sets), a port -1, a list NONE, the addressing -1. */
+   *  (or '' for the two add() sets), a port -1, a list NONE, the addressing -1. Whatever
+   *  changes those (noteAddresses(), recallFirst(), an ICMP error's reply source) says so
+   *  with touch(). */
   fresh(id: number, dir: number): boolean {
-    for (let k = 0; k < 6; k++) {
-      const slot = FIRST_SLOTS[dir * 6 + k];
-      const initial = k === 2 ? -1 : k < 2 && (slot === LAST_REQ_DST || slot === LAST_REP_SRC) ? EMPTY_TEXT : 0;
-      if (this.firstValue(id, dir, k, initial) !== initial) return false;
-    }
-    return this.addr[3 * id + dir] === -1;
+    return (this.touched[id] & (1 << dir)) === 0;
+  }
+
+  /** Direction `dir` (ADDR_*) of the flow is no longer fresh(). */
+  touch(id: number, dir: number): void {
+    this.touched[id] |= 1 << dir;
   }
 
   /** A fresh flow's first copy of a direction with the same addresses, server port and MACs
@@ -347,6 +352,7 @@ export class FlowColumns {
     const m = this.firsts;
     if (m[f + 7] !== 1 || m[f] !== dir || m[f + 1] !== srcIp || m[f + 2] !== dstIp || m[f + 3] !== port || m[f + 4] !== mac0 || m[f + 5] !== mac1 || m[f + 6] !== mac2 || m[f + 8] !== macKind) return -1;
     for (let k = 0; k < 6; k++) this.setFirstValue(id, dir, k, m[f + 9 + k]);
+    this.touch(id, dir);
     return (this.addr[3 * id + dir] = m[f + 15]);
   }
 

@@ -708,6 +708,7 @@ export class PointTable {
     }
     const a = this.records.addressingId(c.addr[3 * id + dir], src, dst, srcMac, dstMac, outerSrc, outerDst);
     c.addr[3 * id + dir] = a;
+    c.touch(id, dir);
     this.records.setAddr(this.lastRecord, a);
     return a;
   }
@@ -858,7 +859,10 @@ export class PointTable {
     const dup = c.seen(id, sig, n0(p.sllPacketType));
     if (p.ts < c.first[id]) c.first[id] = p.ts;
     if (p.ts > c.last[id]) c.last[id] = p.ts;
-    if (reply && !dup) c.push(id, F.REPLY_SRCS, `${p.src}:icmp`);
+    if (reply && !dup) {
+      c.push(id, F.REPLY_SRCS, `${p.src}:icmp`);
+      c.touch(id, F.ADDR_REP);
+    }
     const i = c.slot(id, this.records);
     const s = this.records;
     s.n[i] = p.n;

@@ -7,8 +7,13 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('lvs-trace: dist/cli.js is missing; run `npm run build` in the project folder first.\n');
   process.exit(2);
 }
+// A reader that stops early (`| head`) ends the output: no stack trace for the closed pipe.
+process.stdout.on('error', (e) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
 require(bundle)
-  .main(process.argv.slice(2))
+  .main(process.argv.slice(2), { bundle })
   .then(
     (code) => {
       process.exitCode = code;

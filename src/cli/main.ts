@@ -1,9 +1,16 @@
 // `lvs-trace`: the command line over the core. Each sub-command is one file in
 // ./commands, registered in ./registry; this file only dispatches.
 
+import { runInAnalysisIsolate, serveIsolatedCommand } from './isolated';
 import { commands } from './registry';
 
-export async function main(argv: string[]): Promise<number> {
+export interface MainOptions {
+  /** The bundle this runs from (dist/cli.js): commands that analyse a capture run in a
+   *  worker thread of it. Without it (from source, in tests) everything runs here. */
+  bundle?: string;
+}
+
+export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
@@ -14,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`lvs-trace: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  if (cmd.analysesCaptures && opts.bundle) return runInAnalysisIsolate(opts.bundle, argv);
   try {
     return await cmd.run(rest);
   } catch (e) {
@@ -23,6 +31,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 }
+
+// When this bundle is loaded as the worker of runInAnalysisIsolate().
+serveIsolatedCommand((argv) => main(argv));
 
 function usage(): string {
   // Usage on one line, what it does indented below: usages are too long for columns.

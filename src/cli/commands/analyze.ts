@@ -10,6 +10,7 @@ import { StdoutWriter } from '../output';
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   usage: 'analyze FOLDER [--json] [--all]',
+  analysesCaptures: true,
   summary: 'follow each connection of a capture folder across hosts and report findings',
   async run(args: string[]): Promise<number> {
     const parsed = parseArgs(args, { flags: ['json', 'all'] });

@@ -10,6 +10,7 @@ import type { CliCommand } from '../command';
 export const exportCommand: CliCommand = {
   name: 'export',
   usage: 'export FOLDER --out FILE.pcapng',
+  analysesCaptures: true,
   summary: 'merge a capture folder into one annotated pcapng for Wireshark',
   async run(args: string[]): Promise<number> {
     const parsed = parseArgs(args, { options: ['out'] });

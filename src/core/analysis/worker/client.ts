@@ -4,13 +4,14 @@
 // (running from source), the analysis runs in this thread behind the same interface.
 
 import * as fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CaptureManifest } from '../../capture/manifest';
 import { decodeFrame } from '../../decode/index';
 import { analyzeCapture } from '../index';
 import { writeMergedPcapng, type MergeSummary } from '../mergedPcapng';
 import { readPacketDetails, type PacketDetails } from '../packetDetails';
 import { withoutHops, type AnalysisResult, type Hop, type PacketRef } from '../result';
+import { ANALYSIS_HEAP_MB, startAnalysisIsolate } from './isolate';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** One analysed capture. Its result carries no hops: ask for them per connection. */
@@ -26,7 +27,7 @@ export interface Analysis {
 }
 
 export interface AnalysisWorkerOptions {
-  /** Heap limit of the worker (MiB). Default 4096. */
+  /** Heap limit of the worker (MiB). Default ANALYSIS_HEAP_MB. */
   maxHeapMb?: number;
   log?: (message: string) => void;
 }
@@ -134,7 +135,7 @@ export class AnalysisWorker {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 4096 } });
+    const worker = startAnalysisIsolate(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? ANALYSIS_HEAP_MB } });
     // Idle, it does not keep the process alive (the CLI, tests).
     worker.unref();
     worker.on('message', (m: FromWorker) => {
@@ -154,7 +155,7 @@ export class AnalysisWorker {
       this.failAll(new Error(`the analysis worker stopped: ${why}`));
     };
     worker.on('error', (e: Error & { code?: string }) =>
-      gone(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the capture needs more than ${this.opts.maxHeapMb ?? 4096} MiB to analyse` : e.message),
+      gone(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the capture needs more than ${this.opts.maxHeapMb ?? ANALYSIS_HEAP_MB} MiB to analyse` : e.message),
     );
     worker.on('exit', (code) => gone(`exit code ${code}`));
     this.worker = worker;

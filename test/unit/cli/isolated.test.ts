@@ -1,0 +1,96 @@
+// The bundled CLI run by bin/lvs-trace.js (both copied into a temporary dist/ and bin/)
+// analyses in a worker thread of its own that compiles hot code synchronously
+// (cli/isolated.ts): same output and exit status as in the main thread, errors and usage
+// still reported, the compiles really synchronous, and a closed pipe no stack trace.
+
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { repoRoot } from '../../helpers/env';
+import { generate } from '../../bench/analysis.bench';
+
+describe('lvs-trace: analysis commands in an analysis worker', function () {
+  this.timeout(120000);
+  let dir: string;
+  let cli: string;
+  let bin: string;
+  let folder: string;
+
+  before(function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-cli-isolated-test-'));
+    cli = path.join(dir, 'dist', 'cli.js');
+    bin = path.join(dir, 'bin', 'lvs-trace.js');
+    fs.mkdirSync(path.dirname(bin));
+    fs.copyFileSync(path.join(repoRoot, 'bin', 'lvs-trace.js'), bin);
+    // As scripts/build.mjs bundles it (ssh2's optional native parts left out).
+    esbuild.buildSync({ entryPoints: [path.join(repoRoot, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, external: ['cpu-features', './crypto/build/Release/sshcrypto.node'], logLevel: 'error' });
+    // Big enough for V8 to optimise the packet loop.
+    folder = path.join(dir, 'generated');
+    generate(folder, { label: 'test', connections: 300, segments: 14 });
+  });
+
+  after(function () {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI: `isolated`, through bin/lvs-trace.js; else main() of the bundle, all in
+   *  the main thread. */
+  const lvsTrace = (args: string[], isolated: boolean, nodeFlags: string[] = []) => {
+    const script = `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`;
+    const r = spawnSync(process.execPath, [...nodeFlags, ...(isolated ? [bin, ...args] : ['-e', script])], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('prints what the main thread prints, text and JSON, with the same exit status', function () {
+    for (const [name, status] of [['dr-arp-problem', 1], ['dr-healthy', 0]] as const) {
+      const sample = path.join(repoRoot, 'samples', name);
+      for (const extra of [[], ['--json'], ['--all']]) {
+        const here = lvsTrace(['analyze', sample, ...extra], false);
+        const there = lvsTrace(['analyze', sample, ...extra], true);
+        assert.equal(here.status, status, `${name} ${extra}: ${here.stderr}`);
+        assert.deepEqual(there, here, `${name} ${extra}`);
+      }
+    }
+    const big = lvsTrace(['analyze', folder, '--all'], true);
+    assert.equal(big.status, 0, big.stderr);
+    assert.equal(big.stdout, lvsTrace(['analyze', folder, '--all'], false).stdout);
+    assert.equal(big.stdout.match(/ complete /g)?.length, 300, 'every connection listed, none lost on the way out of the worker');
+  });
+
+  it('compiles the packet loop synchronously in the worker (in the main thread, in the background)', function () {
+    const modes = (isolated: boolean): string[] => {
+      const r = lvsTrace(['analyze', folder], isolated, ['--trace-opt']);
+      assert.equal(r.status, 0, r.stderr);
+      return [...r.stdout.matchAll(/\[compiling method \S+ <JSFunction consumeFrame[^\]]*mode: ConcurrencyMode::k(\w+)\]/g)].map((m) => m[1]);
+    };
+    const inWorker = modes(true);
+    assert.ok(inWorker.length > 0, 'consumeFrame was optimised');
+    assert.ok(inWorker.every((m) => m === 'Synchronous'), inWorker.join(' '));
+    assert.ok(modes(false).every((m) => m === 'Concurrent'));
+  });
+
+  it('reports usage and errors from the worker with exit status 2', function () {
+    const usage = lvsTrace(['analyze'], true);
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /usage: lvs-trace analyze FOLDER/);
+    const notAFile = lvsTrace(['export', path.join(repoRoot, 'samples', 'dr-healthy'), '--out', dir], true);
+    assert.equal(notAFile.status, 2);
+    assert.match(notAFile.stderr, /^lvs-trace export: --out .* is a folder; name the pcapng file to write$/m);
+    const out = path.join(dir, 'merged.pcapng');
+    const exported = lvsTrace(['export', path.join(repoRoot, 'samples', 'dr-healthy'), '--out', out], true);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.match(exported.stdout, /merged\.pcapng: \d+ packets from 5 capture points/);
+    assert.ok(fs.statSync(out).size > 0);
+  });
+
+  it('stops quietly when the reader closes the pipe early (| head)', function () {
+    // More text than a pipe holds (~200 KB), so the writer meets the closed pipe.
+    const many = path.join(dir, 'many');
+    generate(many, { label: 'many', connections: 1500, segments: 1 });
+    const r = spawnSync('bash', ['-c', 'node "$0" analyze --all "$1" | head -c 100 >/dev/null; echo "status ${PIPESTATUS[0]}" >&2', bin, many], { encoding: 'utf8' });
+    assert.match(r.stderr, /^status 0\n$/, 'no EPIPE stack trace');
+  });
+});

@@ -133,6 +133,8 @@ class FlowChains {
   private readonly lastFlow: Int32Array;
   private readonly flowCount: Int32Array;
   private readonly nextFlow: Int32Array;
+  /** The spare slot at the end of genValue and nextFlow (see addFlow()). */
+  private readonly spare: number;
   private gens = 0;
   /** Per protocol: client address -> client number; per client number its first and last
    *  endpoint in `clientEnds`. */
@@ -145,14 +147,16 @@ class FlowChains {
   private ordered: Int32Array | undefined;
 
   constructor(flows: number) {
+    this.spare = flows;
     this.firstGen = new Int32Array(flows);
     this.nextOfClient = new Int32Array(flows);
-    this.genValue = new Float64Array(flows);
+    this.genValue = new Float64Array(flows + 1);
+    this.genValue[flows] = NaN;
     this.nextGen = new Int32Array(flows);
     this.firstFlow = new Int32Array(flows);
     this.lastFlow = new Int32Array(flows);
     this.flowCount = new Int32Array(flows);
-    this.nextFlow = new Int32Array(flows);
+    this.nextFlow = new Int32Array(flows + 1);
     this.clientEnds = new Int32Array(2 * flows);
   }
 
@@ -189,10 +193,14 @@ class FlowChains {
       else this.nextOfClient[this.clientEnds[2 * c + 1]] = e;
       this.clientEnds[2 * c + 1] = e;
     }
+    // The first point's flows all start endpoints and generations; the next points' join
+    // them. So that the code compiled meanwhile has seen every load and store the joining
+    // takes, both paths go through them, a new endpoint or generation with the spare slot
+    // at the end of the arrays (its generation value NaN: never equal).
     const value = cols.gen[row];
     let g = this.firstGen[e];
     let prev = -1;
-    while (g >= 0 && this.genValue[g] !== value) {
+    while (this.genValue[g >= 0 ? g : this.spare] !== value && g >= 0) {
       prev = g;
       g = this.nextGen[g];
     }
@@ -202,9 +210,11 @@ class FlowChains {
       this.nextGen[g] = -1;
       this.firstFlow[g] = k;
       this.flowCount[g] = 0;
+      this.lastFlow[g] = this.spare;
       if (prev < 0) this.firstGen[e] = g;
       else this.nextGen[prev] = g;
-    } else this.nextFlow[this.lastFlow[g]] = k;
+    }
+    this.nextFlow[this.lastFlow[g]] = k;
     this.lastFlow[g] = k;
     this.nextFlow[k] = -1;
     this.flowCount[g]++;

@@ -10,6 +10,9 @@
 // process-wide: it is turned off just for the creation of this worker and put back as soon as
 // the worker runs, so the process's other isolates keep their way. Another isolate created
 // in that moment would compile synchronously too: slower to warm up, never wrong.
+// Changing a flag after start-up needs V8's flags unfrozen: Node unfreezes them for
+// `v8.setFlagsFromString()` (node.cc), and Electron, where VS Code's extension host runs,
+// patches V8 not to freeze them.
 
 import * as v8 from 'node:v8';
 import { Worker, type WorkerOptions } from 'node:worker_threads';

@@ -7,7 +7,7 @@
 // objects, which change rarely, sit in plain arrays beside them. Flow objects for the
 // correlation are made once the capture is read (see Flow in flowTable.ts).
 
-import { grown, type PacketRecords } from './packetRecords';
+import { grown, growth, type PacketRecords } from './packetRecords';
 
 /** Per-flow counters, at id * COUNTS + one of these. Each request / client counter is
  *  followed by its reply / server one (countPacket() adds 1 for a reply; REQ_ACKS counts
@@ -205,7 +205,7 @@ export class FlowColumns {
   /** A new flow; returns its id. */
   add(udp: boolean, client: string, cport: number, gen: number): number {
     const id = this.count++;
-    if (this.count > this.cap) this.grow(Math.max(256, this.cap * 2));
+    if (this.count > this.cap) this.grow(Math.max(256, this.cap * growth(this.cap)));
     this.first[id] = Infinity;
     this.gen[id] = gen;
     this.seqEnd[2 * id] = -1;

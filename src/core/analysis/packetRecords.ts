@@ -21,6 +21,14 @@ export function grown<T extends Float64Array | Uint32Array | Int32Array | Int16A
   return bigger;
 }
 
+/** How many times larger a column of `rows` rows grows. 4 rather than 2: fewer steps, so
+ *  less copied into new memory (each copy touches fresh pages, a page fault each: ~3 µs of
+ *  kernel time per 4 KiB). Past a million rows,
+ *  2, so that a huge capture does not reserve 4 times what it needs. */
+export function growth(rows: number): number {
+  return rows < 1 << 20 ? 4 : 2;
+}
+
 /** Sources whose addressings are shared (beyond: each flow has its own, as before). */
 const MAX_SHARED_ADDRESSINGS = 1 << 16;
 
@@ -64,7 +72,7 @@ export class PacketRecords {
   alloc(count: number): number {
     const at = this.size;
     this.size += count;
-    if (this.size > this.cap) this.grow(Math.max(1024, this.size * 2));
+    if (this.size > this.cap) this.grow(Math.max(1024, this.size * growth(this.size)));
     return at;
   }
 

@@ -11,7 +11,7 @@ import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames 
 import type { ServiceMap } from './endpoints';
 import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
 import * as F from './flowColumns';
-import { NONE } from './flowColumns';
+import { MAX_HEAD, MAX_TAIL, NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
 import type { Addressing, PacketRecords } from './packetRecords';
 import type { Connection, ConnectionState } from './result';
@@ -526,6 +526,11 @@ class Matcher {
   private point = new Int32Array(64);
   private ts = new Float64Array(64);
   private chain = new Int32Array(64);
+  /** Per record that starts a packet: what sameKey() compares (word, seq, ack, len). */
+  private kw = new Int32Array(64);
+  private kseq = new Int32Array(64);
+  private kack = new Int32Array(64);
+  private klen = new Int32Array(64);
   /** Per record that starts a packet: the packet's number; per packet and host: the record
    *  of its earliest sighting there (-1: none). */
   private packetOf = new Int32Array(64);
@@ -544,9 +549,9 @@ class Matcher {
   }
 
   sample(flows: Flow[]): void {
-    let records = 0;
-    for (let k = 0; k < flows.length; k++) records += flows[k].recordCount();
-    if (records > this.idx.length) this.grow(records);
+    // At most MAX_HEAD + MAX_TAIL records per flow: no pass to count them.
+    const most = flows.length * (MAX_HEAD + MAX_TAIL);
+    if (most > this.idx.length) this.grow(most);
     const H = this.hostCount;
     const mask = this.buckets.length - 1;
     this.buckets.fill(-1);
@@ -558,13 +563,29 @@ class Matcher {
       const shift = this.points[point].shift;
       const host = this.hostOf[point];
       const s = f.store;
-      const count = f.recordCount();
+      // The flow's records (see Flow.recordAt()) read from its columns and the store's.
+      const { cols, row } = f;
+      const head = cols.headLen(row);
+      const count = head + cols.tailLen(row);
+      const headStart = cols.headStart(row);
+      const tailStart = cols.tailStart(row);
+      const tailPos = cols.tailPos(row);
+      const word = s.word;
+      const seqs = s.seq;
+      const acks = s.ack;
+      const lens = s.len;
       for (let k = 0; k < count; k++) {
-        const i = f.recordAt(k);
+        const i = k < head ? headStart + k : tailStart + ((tailPos + k - head) % MAX_TAIL);
         if (s.dup(i)) continue;
-        const b = Math.imul(s.sig(i), 0x9e3779b1) >>> 16 & mask;
+        // What sameKey() compares (the copy bit is clear: copies are left out), kept per
+        // record so that the bucket's records are compared here.
+        const w = word[i];
+        const seq = seqs[i] | 0;
+        const ack = acks[i] | 0;
+        const len = lens[i];
+        const b = (Math.imul(w ^ Math.imul(seq, 0x9e3779b1) ^ Math.imul(ack ^ len, 0x85ebca6b), 0xc2b2ae35) >>> 16) & mask;
         let x = this.buckets[b];
-        while (x >= 0 && !s.sameKey(i, this.stores[x], this.idx[x])) x = this.chain[x];
+        while (x >= 0 && (this.kw[x] !== w || this.kseq[x] !== seq || this.kack[x] !== ack || this.klen[x] !== len)) x = this.chain[x];
         let packet: number;
         if (x < 0) {
           packet = packets++;
@@ -573,6 +594,10 @@ class Matcher {
           this.best.fill(-1, packet * H, packet * H + H);
           this.chain[n] = this.buckets[b];
           this.buckets[b] = n;
+          this.kw[n] = w;
+          this.kseq[n] = seq;
+          this.kack[n] = ack;
+          this.klen[n] = len;
         } else packet = this.packetOf[x];
         const ts = s.ts[i] + shift;
         this.stores[n] = s;
@@ -620,6 +645,10 @@ class Matcher {
     this.point = new Int32Array(cap);
     this.ts = new Float64Array(cap);
     this.chain = new Int32Array(cap);
+    this.kw = new Int32Array(cap);
+    this.kseq = new Int32Array(cap);
+    this.kack = new Int32Array(cap);
+    this.klen = new Int32Array(cap);
     this.packetOf = new Int32Array(cap);
     this.firstRec = new Int32Array(cap);
     this.best = new Int32Array(cap * this.hostCount);

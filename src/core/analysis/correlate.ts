@@ -536,6 +536,8 @@ class Matcher {
   private packetOf = new Int32Array(64);
   private firstRec = new Int32Array(64);
   private best: Int32Array;
+  /** pathRank() per point, direction (reply: +2) and encapsulation (+1). */
+  private readonly ranks: Float64Array;
   private buckets = new Int32Array(128);
 
   constructor(
@@ -545,6 +547,11 @@ class Matcher {
     private readonly refHost: number,
   ) {
     this.samples = new Array<OffsetSamples | undefined>(hostCount).fill(undefined);
+    this.ranks = new Float64Array(4 * points.length);
+    for (let k = 0; k < points.length; k++) {
+      const role = points[k].spec.role;
+      for (let j = 0; j < 4; j++) this.ranks[4 * k + j] = pathRank(role, j >= 2, (j & 1) === 1);
+    }
     this.best = new Int32Array(this.idx.length * hostCount);
   }
 
@@ -635,7 +642,8 @@ class Matcher {
 
   /** Where record n's point sits along the packet's path. */
   private rank(n: number, reply: boolean): number {
-    return pathRank(this.points[this.point[n]].spec.role, reply, this.stores[n].addr(this.idx[n]).outerDst !== undefined);
+    const encapsulated = this.stores[n].addr(this.idx[n]).outerDst !== undefined;
+    return this.ranks[4 * this.point[n] + (reply ? 2 : 0) + (encapsulated ? 1 : 0)];
   }
 
   private grow(records: number): void {

@@ -13,8 +13,14 @@ import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
 import * as F from './flowColumns';
 import { MAX_HEAD, MAX_TAIL, NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
-import type { Addressing, PacketRecords } from './packetRecords';
+import { packetWord, type Addressing, type PacketRecords } from './packetRecords';
 import type { Connection, ConnectionState } from './result';
+
+/** The copy and reply bits of a record's word (see packetWord()): loops over many records
+ *  test them in the word rather than through a call each (each such small method was
+ *  compiled on its own while the loop ran unoptimised). */
+const COPY_BIT = packetWord(false, true, -2, 0);
+const REPLY_BIT = packetWord(true, false, -2, 0);
 
 /** Connections sampled for the clock-offset estimate. */
 const MAX_CLOCK_GROUPS = 400;
@@ -246,7 +252,12 @@ class FlowChains {
       const cport = cols.cport[row];
       const proto = cols.udp[row] === 1 ? 'udp' : 'tcp';
       if (this.nextGen[g0] < 0) {
-        groups.push(newGroup(proto, client, cport, this.flowsOf(g0, flows), e, facts, endpoints));
+        // One generation (most endpoints): its flows gathered here, flowsOf() is for the
+        // rest (a helper called from this loop was compiled on its own first).
+        const seen = new Array<Flow>(this.flowCount[g0]);
+        let m = 0;
+        for (let k = this.firstFlow[g0]; k >= 0; k = this.nextFlow[k]) seen[m++] = flows[k];
+        groups.push(newGroup(proto, client, cport, seen, e, facts, endpoints));
         continue;
       }
       const gens: Flow[][] = [];
@@ -373,15 +384,17 @@ function noteDirectorMacs(flows: Flow[], facts: Facts, services: ServiceMap): vo
   for (let k = 0; k < flows.length; k++) {
     const f = flows[k];
     const s = f.store;
+    const word = s.word;
     const start = f.cols.headStart(f.row);
     const end = start + f.cols.headLen(f.row);
     for (let i = start; i < end; i++) {
-      if (s.dup(i)) {
+      const w = word[i];
+      if ((w & COPY_BIT) !== 0) {
         const a = s.addr(i);
         if (a === lastCopy) continue;
         lastCopy = a;
         if (a.srcMac && !facts.rsMacs.has(a.srcMac)) facts.directorMacs.add(a.srcMac);
-      } else if (!s.reply(i)) {
+      } else if ((w & REPLY_BIT) === 0) {
         const a = s.addr(i);
         if (a === lastRequest) continue;
         lastRequest = a;
@@ -583,10 +596,10 @@ class Matcher {
       const lens = s.len;
       for (let k = 0; k < count; k++) {
         const i = k < head ? headStart + k : tailStart + ((tailPos + k - head) % MAX_TAIL);
-        if (s.dup(i)) continue;
+        const w = word[i];
+        if ((w & COPY_BIT) !== 0) continue;
         // What sameKey() compares (the copy bit is clear: copies are left out), kept per
         // record so that the bucket's records are compared here.
-        const w = word[i];
         const seq = seqs[i] | 0;
         const ack = acks[i] | 0;
         const len = lens[i];

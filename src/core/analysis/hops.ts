@@ -354,7 +354,7 @@ class Stamp {
 class PendingSlot extends Stamp {
   #pending: Pending | undefined;
 
-  private constructor(conn: Connection, p: Pending | undefined) {
+  constructor(conn: Connection, p: Pending | undefined) {
     super(conn);
     this.#pending = p;
   }
@@ -416,7 +416,9 @@ export function hopsWithoutKeeping(conn: Connection): Hop[] {
  * spreads and postMessage read it like a plain array; assigning replaces it.
  */
 export function defineLazyHops(conn: Connection, flows: Flow[], source: HopSource): void {
-  setPending(conn, { flows, source });
+  // A new connection (no Pending yet): stamped here rather than through setPending(), whose
+  // small helpers were each compiled on their own before the caller was compiled with them.
+  new PendingSlot(conn, { flows, source });
   Object.defineProperty(conn, 'hops', LAZY_HOPS);
 }
 

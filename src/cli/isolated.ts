@@ -1,8 +1,9 @@
 // The commands that analyse a capture (analyze, export) run in a worker thread started by
 // startAnalysisIsolate(): its isolate compiles hot code synchronously, which costs a one-shot
 // analysis less CPU (see core/analysis/worker/isolate.ts). The worker runs this same bundle
-// (dist/cli.js), which sees the request in its workerData and runs the command as usual;
-// output goes straight to the process's stdout and stderr.
+// (dist/cli.js), which sees the request in its workerData and runs the command as usual.
+// Its output reaches the process's stdout and stderr: what StdoutWriter writes (JSON) goes
+// to the file descriptor directly, process.stdout/stderr writes through the main thread.
 
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ANALYSIS_HEAP_MB, startAnalysisIsolate } from '../core/analysis/worker/isolate';

@@ -23,8 +23,8 @@ export function grown<T extends Float64Array | Uint32Array | Int32Array | Int16A
 
 /** How many times larger a column of `rows` rows grows. 4 rather than 2: fewer steps, so
  *  less copied into new memory (each copy touches fresh pages, a page fault each: ~3 µs of
- *  kernel time per 4 KiB). Past a million rows,
- *  2, so that a huge capture does not reserve 4 times what it needs. */
+ *  kernel time per 4 KiB). Past a million rows 2, so that a huge capture does not reserve
+ *  4 times what it needs. */
 export function growth(rows: number): number {
   return rows < 1 << 20 ? 4 : 2;
 }

@@ -243,8 +243,9 @@ function bundleCore(dir: string): { bundle: string; worker: string } {
   return { bundle, worker };
 }
 
-/** Fresh processes per figure (the median is reported). */
-const RUNS = 3;
+/** Fresh processes per figure, run in turns (the median is reported): 5, as one run on the
+ *  bench machine moves by ±20% and phases of minutes move them all. */
+const RUNS = 5;
 
 /** Instructions (cachegrind's "I refs") of one fresh single-threaded run of the bench child
  *  in `mode`, start-up excluded when `startup` is given. Fixed hash and random seeds make it

@@ -57,8 +57,8 @@ export const ADDR_REP = 2;
 /** What a packet is to its flow: request, forwarded copy of a request, reply, copy of a
  *  reply (kind = reply * 2 + copy). The fast path remembers the addresses of the last
  *  packet of each kind per flow, as numbers (KEY slots per kind). */
-const KINDS = 4;
-const KEY = 8;
+export const KINDS = 4;
+export const KEY = 8;
 
 export function kindOf(reply: boolean, dup: boolean): number {
   return (reply ? 2 : 0) + (dup ? 1 : 0);
@@ -67,10 +67,10 @@ export function kindOf(reply: boolean, dup: boolean): number {
 /** Record bookkeeping per flow, at id * RECS + one of these: where the head and the tail
  *  ring start (-1: not yet), and how many packets slot() placed. The head's and the tail's
  *  lengths, the ring's oldest position and the packets skipped all follow from that count. */
-const HEAD_START = 0;
-const TAIL_START = 1;
-const PLACED = 2;
-const RECS = 3;
+export const HEAD_START = 0;
+export const TAIL_START = 1;
+export const PLACED = 2;
+export const RECS = 3;
 
 /** Signatures of the last RING packets per flow (forwarded-copy detection); a power of two. */
 export const RING = 8;

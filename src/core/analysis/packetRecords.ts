@@ -59,8 +59,8 @@ export class PacketRecords {
   len = new Int32Array(0);
   /** Source port << 16 | destination port (0: ICMP), as the fast path reads them. */
   ports = new Int32Array(0);
-  /** Id of the record's Addressing in `addressings`. */
-  private addrId = new Int32Array(0);
+  /** Id of the record's Addressing in `addressings` (see addr()). */
+  addrId = new Int32Array(0);
   /** Every distinct Addressing (see addressingId()), and the ids by their values. */
   private readonly addressings: Addressing[] = [];
   /** Source -> destination -> ids of the Addressings with those two (a few at most). */

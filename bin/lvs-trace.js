@@ -1,5 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-concurrent-recompilation
 'use strict';
+// The flag: V8 compiles hot code synchronously in this process, which costs a one-shot
+// analysis less CPU (src/core/analysis/worker/isolate.ts). Started as `node bin/lvs-trace.js`,
+// without it, the analysing commands run in a worker thread that compiles that way instead.
 const path = require('node:path');
 const fs = require('node:fs');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');

@@ -26,6 +26,13 @@ let starting = 0;
 /** Whether this process was started without background compiles (then nothing is put back). */
 const processCompilesInline = process.execArgv.some((a) => /^--(no-concurrent[-_]recompilation|single[-_]threaded)$/.test(a));
 
+/** Whether every isolate of this process, its main thread's included, compiles hot code
+ *  synchronously (node started with --no-concurrent-recompilation, as bin/lvs-trace.js is):
+ *  an analysis then gains nothing from a worker of its own. */
+export function processCompilesSynchronously(): boolean {
+  return processCompilesInline;
+}
+
 function setConcurrentRecompilation(on: boolean): void {
   v8.setFlagsFromString(on ? '--concurrent-recompilation' : '--no-concurrent-recompilation');
 }

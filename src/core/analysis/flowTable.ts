@@ -639,13 +639,7 @@ export class PointTable {
       i = recs[r + F.TAIL_START] + ((placed - MAX_HEAD) % MAX_TAIL);
     }
     const s = this.records;
-    s.n[i] = n;
-    s.word[i] = packetWord(reply, dup, flagBits, ipId);
-    s.seq[i] = seq;
-    s.ack[i] = ack;
-    s.len[i] = len;
-    s.ports[i] = ports;
-    s.ts[i] = ts;
+    s.set(i, n, packetWord(reply, dup, flagBits, ipId), seq, ack, len, ports, ts);
     this.lastRecord = i;
     if (ts < c.first[id]) c.first[id] = ts;
     if (ts > c.last[id]) c.last[id] = ts;
@@ -726,13 +720,8 @@ export class PointTable {
     }
     // Past the head, the tail ring's oldest record is overwritten in place: no garbage per packet.
     const i = c.slot(id, this.records);
-    const s = this.records;
-    s.n[i] = n;
-    s.word[i] = packetWord(reply, dup, flagBits, ipId);
-    s.seq[i] = seq;
-    s.ack[i] = ack;
-    s.len[i] = len;
-    s.ports[i] = ports;
+    // The time: stamp(), next.
+    this.records.set(i, n, packetWord(reply, dup, flagBits, ipId), seq, ack, len, ports, 0);
     this.lastRecord = i;
     return dup;
   }
@@ -949,13 +938,8 @@ export class PointTable {
     }
     const i = c.slot(id, this.records);
     const s = this.records;
-    s.n[i] = p.n;
-    s.ts[i] = p.ts;
-    s.word[i] = packetWord(reply, dup, -2, p.ipId ?? 0);
-    s.seq[i] = ic.type;
-    s.ack[i] = ic.code;
-    s.len[i] = p.len ?? 0;
-    s.ports[i] = 0;
+    // ICMP: type and code where TCP has its numbers, no ports.
+    s.set(i, p.n, packetWord(reply, dup, -2, p.ipId ?? 0), ic.type, ic.code, p.len ?? 0, 0, p.ts);
     s.setAddr(i, s.addressingId(-1, p.src ?? '?', p.dst ?? '?', p.srcMac, p.dstMac, undefined, undefined));
     s.setNote(i, note);
   }

@@ -117,6 +117,17 @@ export class PacketRecords {
     return id;
   }
 
+  /** Fills record i (its addressing comes after, see setAddr()). */
+  set(i: number, n: number, word: number, seq: number, ack: number, len: number, ports: number, ts: number): void {
+    this.n[i] = n;
+    this.word[i] = word;
+    this.seq[i] = seq;
+    this.ack[i] = ack;
+    this.len[i] = len;
+    this.ports[i] = ports;
+    this.ts[i] = ts;
+  }
+
   setAddr(i: number, addressingId: number): void {
     this.addrId[i] = addressingId;
   }

@@ -10,7 +10,7 @@ import type { InnerPacket, Packet } from '../decode/packet';
 import type { RawFrame } from '../pcap/frame';
 import type { ServiceMap } from './endpoints';
 import * as F from './flowColumns';
-import { FlowColumns, kindOf, MAX_HEAD, MAX_TAIL, RING } from './flowColumns';
+import { FlowColumns, kindOf, MAX_TAIL } from './flowColumns';
 import { AddressLearning } from './learning';
 import { PacketRecords, packetSig, packetWord } from './packetRecords';
 
@@ -566,79 +566,36 @@ export class PointTable {
       cache[at4 + 3] = ((id + 1) << 2) | (reply ? 2 : 0) | udp;
     }
     // From here to the end of the common case (a flow's packet with the addresses of its last
-    // one) this is countPacket(), stamp() and sameAddresses() written out: with no call on
-    // the way, the JIT keeps the columns it loaded in registers (about a tenth of the whole
-    // analysis' instructions). fastPath.test.ts checks both paths agree.
+    // one) this is countPacket(), stamp() and sameAddresses() written out, calling only
+    // helpers small enough for the JIT to inline (seen(), retrans(), slot(), set(): see
+    // --trace-turbo-inlining), so that it keeps the columns it loaded in registers: ~4% of a
+    // first analysis' instructions. countPacket() itself is too big to be inlined, and
+    // counters moved into a helper of their own spent the inlining budget (+8%).
+    // fastPath.test.ts checks that this and the decoded path agree.
     const c = this.cols;
     const ipId = (d[off + 4] << 8) | d[off + 5];
     seq |= 0;
     ack |= 0;
     const sig = packetSig(reply, ipId, seq, ack, flagBits, len);
-    // Forwarded copy? (FlowColumns.seen())
-    let dup = false;
-    const ring = c.ring;
-    const ringBits = c.ringBits;
-    const ringAt = id * RING;
-    const ringState = c.ringState[id];
-    const bit = 1 << (sig & 31);
-    if ((sllType < 0 || sllType === 4) && ((ringBits[2 * id] | ringBits[2 * id + 1]) & bit) !== 0) {
-      const ringEnd = ringAt + (ringState < RING ? ringState : RING);
-      for (let k = ringAt; k < ringEnd; k++) {
-        if (ring[k] === sig) {
-          dup = true;
-          break;
-        }
-      }
-    }
-    if (!dup) {
-      const pos = ringState & (RING - 1);
-      ring[ringAt + pos] = sig;
-      if (pos === 0) {
-        ringBits[2 * id + 1] = ringBits[2 * id];
-        ringBits[2 * id] = bit;
-      } else {
-        ringBits[2 * id] |= bit;
-      }
-      c.ringState[id] = ringState < 2 * RING - 1 ? ringState + 1 : RING;
-    }
-    // The counters (countPacket()), retransmissions (FlowColumns.retrans()).
+    const dup = c.seen(id, sig, sllType);
+    // The counters, as countPacket() counts them.
     const counts = c.counts;
     const at1 = id * F.COUNTS + (reply ? 1 : 0);
     if (dup) {
       counts[at1 + F.REQ_DUP]++;
     } else {
       counts[at1 + F.REQ]++;
+      if (c.retrans(id, reply, flagBits, seq >>> 0, len)) counts[at1 + F.RETRANS_C]++;
       if (flagBits >= 0) {
-        let retrans = false;
-        if ((flagBits & SYN) !== 0) {
-          retrans = counts[at1 + F.SYNS] > 0;
-        } else if (len !== 0) {
-          const seqEnd = (seq >>> 0) + len;
-          const high = c.seqEnd[2 * id + (reply ? 1 : 0)];
-          if (high >= 0 && seqEnd <= high && seqEnd > high - 0x40000000) retrans = true;
-          else if (seqEnd > high) c.seqEnd[2 * id + (reply ? 1 : 0)] = seqEnd;
-        }
-        if (retrans) counts[at1 + F.RETRANS_C]++;
         if ((flagBits & (SYN | ACK)) === (reply ? SYN | ACK : SYN)) counts[at1 + F.SYNS]++;
         else if (!reply && flagBits & ACK) counts[at1 + F.REQ_ACKS]++;
         if (flagBits & FIN) counts[at1 + F.FIN_C]++;
         if (flagBits & RST) counts[at1 + F.RST_C]++;
       }
     }
-    // The record (FlowColumns.slot()), its time and the flow's span (stamp()).
-    const recs = c.recs;
-    const r = id * F.RECS;
-    const placed = recs[r + F.PLACED];
-    recs[r + F.PLACED] = placed + 1;
-    let i: number;
-    if (placed < MAX_HEAD) {
-      if (placed === 0) recs[r + F.HEAD_START] = this.records.alloc(MAX_HEAD);
-      i = recs[r + F.HEAD_START] + placed;
-    } else {
-      if (placed === MAX_HEAD) recs[r + F.TAIL_START] = this.records.alloc(MAX_TAIL);
-      i = recs[r + F.TAIL_START] + ((placed - MAX_HEAD) % MAX_TAIL);
-    }
+    // The record, its time and the flow's span (stamp()).
     const s = this.records;
+    const i = c.slot(id, s);
     s.set(i, n, packetWord(reply, dup, flagBits, ipId), seq, ack, len, ports, ts);
     this.lastRecord = i;
     if (ts < c.first[id]) c.first[id] = ts;

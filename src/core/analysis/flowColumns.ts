@@ -67,10 +67,10 @@ export function kindOf(reply: boolean, dup: boolean): number {
 /** Record bookkeeping per flow, at id * RECS + one of these: where the head and the tail
  *  ring start (-1: not yet), and how many packets slot() placed. The head's and the tail's
  *  lengths, the ring's oldest position and the packets skipped all follow from that count. */
-export const HEAD_START = 0;
-export const TAIL_START = 1;
-export const PLACED = 2;
-export const RECS = 3;
+const HEAD_START = 0;
+const TAIL_START = 1;
+const PLACED = 2;
+const RECS = 3;
 
 /** Signatures of the last RING packets per flow (forwarded-copy detection); a power of two. */
 export const RING = 8;

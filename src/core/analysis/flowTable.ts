@@ -613,6 +613,7 @@ export class PointTable {
     const keys = c.keys;
     const k = (id * F.KINDS + kind) * F.KEY;
     if (keys[k] === srcIp && keys[k + 1] === dstIp && keys[k + 2] === ports && keys[k + 3] === mac0 && keys[k + 4] === mac1 && keys[k + 5] === mac2 && keys[k + 6] === macKind + 1) {
+      // Directly, not with setAddr(): one more inlined call spends the budget retrans() needs.
       s.addrId[i] = keys[k + 7];
     } else {
       // A flow's first request, forwarded copy or reply: most have the addresses of an

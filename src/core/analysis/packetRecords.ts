@@ -59,7 +59,8 @@ export class PacketRecords {
   len = new Int32Array(0);
   /** Source port << 16 | destination port (0: ICMP), as the fast path reads them. */
   ports = new Int32Array(0);
-  /** Id of the record's Addressing in `addressings` (see addr()). */
+  /** Id of the record's Addressing in `addressings` (the fast path sets it directly: see
+   *  PointTable.consumeFrame()). */
   addrId = new Int32Array(0);
   /** Every distinct Addressing (see addressingId()), and the ids by their values. */
   private readonly addressings: Addressing[] = [];

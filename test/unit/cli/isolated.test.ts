@@ -3,7 +3,8 @@
 // the whole process compile that way, in its own thread; run as `node bin/lvs-trace.js`, in a
 // worker thread of its own (cli/isolated.ts). Same output and exit status as in the main
 // thread with V8's defaults, errors and usage still reported, the compiles really
-// synchronous, and a closed pipe no stack trace.
+// synchronous (and the flow table's fast path compiled with its helpers inlined), and a
+// closed pipe no stack trace.
 
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -115,6 +116,18 @@ describe('lvs-trace: analysis commands in an analysis worker', function () {
     assert.ok(withFlag.length > 0 && withFlag.every((m) => m === 'Synchronous'), withFlag.join(' '));
     const inMain = modes(false);
     assert.ok(inMain.length > 0 && inMain.every((m) => m === 'Concurrent'), inMain.join(' '));
+  });
+
+  it("inlines the flow table's per-packet helpers into its fast path", function () {
+    // consumeFrame() counts and records a packet through small helpers and relies on the JIT
+    // inlining every one of them (a real call there costs ~2% of an analysis): one more call
+    // on that path can spend the function's inlining budget and turn one of them into a call.
+    const out = path.join(dir, 'inlining.pcapng');
+    const r = lvsTrace(['export', folder, '--out', out], true, ['--single-threaded', '--trace-turbo-inlining']);
+    assert.equal(r.status, 0, r.stderr);
+    const inlined = new Set([...r.stdout.matchAll(/^Inlining \S+ \{\S+ <SharedFunctionInfo (\w+)>\} into \S+ \{\S+ <SharedFunctionInfo consumeFrame>\}/gm)].map((m) => m[1]));
+    assert.ok(inlined.size > 0, 'consumeFrame was optimised');
+    for (const helper of ['packetSig', 'seen', 'retrans', 'slot', 'set', 'packetWord']) assert.ok(inlined.has(helper), `${helper}() is a real call in consumeFrame() (inlined: ${[...inlined].join(', ')})`);
   });
 
   it('reports usage and errors from the worker with exit status 2', function () {

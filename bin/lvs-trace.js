@@ -1,8 +1,10 @@
-#!/usr/bin/env -S node --no-concurrent-recompilation
+#!/usr/bin/env node
 'use strict';
-// The flag: V8 compiles hot code synchronously in this process, which costs a one-shot
-// analysis less CPU (src/core/analysis/worker/isolate.ts). Started as `node bin/lvs-trace.js`,
-// without it, the analysing commands run in a worker thread that compiles that way instead.
+// The analysing commands run where V8 compiles hot code synchronously, which costs a one-shot
+// analysis less CPU (src/core/analysis/worker/isolate.ts): in a worker thread started that
+// way, or in this thread when node was started with --no-concurrent-recompilation (no
+// worker's start-up then). The #! line cannot pass that flag everywhere: `env -S` is GNU and
+// BSD, not BusyBox (Alpine), whose env would refuse to start the command at all.
 const path = require('node:path');
 const fs = require('node:fs');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');

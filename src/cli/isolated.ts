@@ -1,9 +1,9 @@
 // The commands that analyse a capture (analyze, export) run in a worker thread started by
 // startAnalysisIsolate(): its isolate compiles hot code synchronously, which costs a one-shot
 // analysis less CPU (see core/analysis/worker/isolate.ts). Not when the whole process
-// compiles that way already (bin/lvs-trace.js run by its `#!` line): main() then runs them
-// in its own thread, without a worker's start-up (~0.3 G instructions). The worker runs
-// this same bundle (dist/cli.js), which sees the request in its workerData and runs the
+// compiles that way already (node started with --no-concurrent-recompilation): main() then
+// runs them in its own thread, without a worker's start-up (~0.3 G instructions). The worker
+// runs this same bundle (dist/cli.js), which sees the request in its workerData and runs the
 // command as usual.
 // Its output reaches the process's stdout and stderr: what StdoutWriter writes (JSON) goes
 // to the file descriptor directly, process.stdout/stderr writes through the main thread.

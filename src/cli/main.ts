@@ -7,8 +7,9 @@ import { commands } from './registry';
 
 export interface MainOptions {
   /** The bundle this runs from (dist/cli.js): commands that analyse a capture run in a
-   *  worker thread of it, unless this process already compiles synchronously (started by
-   *  bin/lvs-trace.js's `#!` line). Without it (from source, in tests) everything runs here. */
+   *  worker thread of it, unless this process already compiles synchronously (node started
+   *  with --no-concurrent-recompilation). Without it (from source, in tests) everything runs
+   *  here. */
   bundle?: string;
 }
 
@@ -23,8 +24,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     process.stderr.write(`lvs-trace: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  // The worker's isolate compiles synchronously (see isolated.ts); a process started that way
-  // (the `#!` line of bin/lvs-trace.js) does already, and spares the worker's start-up.
+  // The worker's isolate compiles synchronously (see isolated.ts); a process started with
+  // --no-concurrent-recompilation does already, and spares the worker's start-up.
   if (cmd.analysesCaptures && opts.bundle && !processCompilesSynchronously()) return runInAnalysisIsolate(opts.bundle, argv);
   try {
     return await cmd.run(rest);

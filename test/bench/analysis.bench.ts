@@ -137,9 +137,9 @@ export function generate(dir: string, size: Size): number {
 // Runs inside the child (argv: bundle, folder, mode, where). The core is bundled with esbuild
 // exactly as dist/cli.js ships it: running through tsx's per-module wrappers would measure tsx.
 // where = "isolate" (the default): the child's main thread starts a worker with
-// startAnalysisIsolate(), as the extension runs an analysis, and the worker measures (process
-// CPU: every thread); "main": in the child's main thread, as the CLI runs it (the child is then
-// started with bin/lvs-trace.js's flag, see measure()).
+// startAnalysisIsolate(), as the CLI and the extension run an analysis, and the worker
+// measures (process CPU: every thread); "main": in the child's main thread (the child is then
+// started with --no-concurrent-recompilation, see measure()).
 const WORKER = `
 const { isMainThread, parentPort, workerData } = require('node:worker_threads');
 const [bundle, dir, mode, where = 'isolate'] = isMainThread ? process.argv.slice(2) : workerData;
@@ -278,19 +278,12 @@ function instructionRows(code: { bundle: string; worker: string }, dir: string, 
   ];
 }
 
-/** The node flags of bin/lvs-trace.js's `#!` line: the CLI's process runs with them. */
-function cliNodeFlags(): string[] {
-  const first = fs.readFileSync(path.join(repoRoot, 'bin', 'lvs-trace.js'), 'utf8').split('\n')[0];
-  const m = /^#!\/usr\/bin\/env -S node((?:\s+--\S+)*)\s*$/.exec(first);
-  if (!m) throw new Error(`bin/lvs-trace.js: unexpected first line ${first}`);
-  return m[1].trim().split(/\s+/).filter(Boolean);
-}
-
 /** Peak RSS belongs to the analysis of one folder alone: a fresh process per size. `where`:
- *  "cli", in the main thread of a process started as bin/lvs-trace.js starts the CLI; or
- *  "isolate", in an analysis worker as the extension runs it. */
-function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' | 'tables' | 'lean' = 'analysis', where: 'cli' | 'isolate' = 'cli'): ReturnType<typeof JSON.parse> {
-  const args = where === 'cli' ? [...cliNodeFlags(), code.worker, code.bundle, dir, mode, 'main'] : [code.worker, code.bundle, dir, mode, 'isolate'];
+ *  "isolate", in an analysis worker as the CLI and the extension run it; or "flagged", in the
+ *  main thread of a node started with --no-concurrent-recompilation (where the CLI analyses
+ *  when started that way). */
+function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' | 'tables' | 'lean' = 'analysis', where: 'isolate' | 'flagged' = 'isolate'): ReturnType<typeof JSON.parse> {
+  const args = where === 'flagged' ? ['--no-concurrent-recompilation', code.worker, code.bundle, dir, mode, 'main'] : [code.worker, code.bundle, dir, mode, 'isolate'];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -314,11 +307,11 @@ export async function run(): Promise<void> {
       const genS = (Date.now() - g0) / 1000;
       // Each figure is the median of RUNS fresh processes, run in turns: one run on this
       // shared machine varies by ±20%.
-      const runs: Array<Record<'m' | 'extension' | 'reader' | 'floor' | 'tables' | 'lean', Record<string, number>>> = [];
+      const runs: Array<Record<'m' | 'flagged' | 'reader' | 'floor' | 'tables' | 'lean', Record<string, number>>> = [];
       for (let r = 0; r < RUNS; r++) {
         runs.push({
           m: measure(code, dir),
-          extension: measure(code, dir, 'analysis', 'isolate'),
+          flagged: measure(code, dir, 'analysis', 'flagged'),
           reader: measure(code, dir, 'reader'),
           floor: measure(code, dir, 'floor'),
           tables: measure(code, dir, 'tables'),
@@ -327,8 +320,8 @@ export async function run(): Promise<void> {
       }
       const median = (key: keyof (typeof runs)[number], by: string): Record<string, number> => runs.map((r) => r[key]).sort((a, b) => a[by] - b[by])[RUNS >> 1];
       const m = median('m', 'analyseMs');
-      const extension = median('extension', 'analyseMs');
-      const extensionWarm = median('extension', 'warmMs');
+      const flagged = median('flagged', 'analyseMs');
+      const warmRun = median('m', 'warmMs');
       const reader = median('reader', 'ms');
       const floor = median('floor', 'ms');
       const tables = median('tables', 'ms');
@@ -337,10 +330,10 @@ export async function run(): Promise<void> {
       if (process.env.BENCH_INSTRUCTIONS === '1' && s === sizes[sizes.length - 1]) counted = instructionRows(code, dir, s.label);
       fs.rmSync(dir, { recursive: true, force: true });
       const full = m.packets / (m.analyseMs / 1000);
-      const fullExtension = extension.packets / (extension.analyseMs / 1000);
+      const fullFlagged = flagged.packets / (flagged.analyseMs / 1000);
       const fullWall = m.packets / (m.analyseWallMs / 1000);
-      const warm = extensionWarm.packets / (extensionWarm.warmMs / 1000);
-      const warmWall = extensionWarm.packets / (extensionWarm.warmWallMs / 1000);
+      const warm = warmRun.packets / (warmRun.warmMs / 1000);
+      const warmWall = warmRun.packets / (warmRun.warmWallMs / 1000);
       const bareWarm = m.frames / (m.readMs / 1000);
       const decode = m.decoded / (m.decodeMs / 1000);
       const bare = reader.frames / (reader.ms / 1000);
@@ -349,7 +342,7 @@ export async function run(): Promise<void> {
       const tablesShare = Math.min(1, tables.ms / m.analyseMs);
       const mps = (v: number) => `${(v / 1e6).toFixed(2)} M/s`;
       rows.push(
-        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${mps(full)} (wall ${(fullWall / 1e6).toFixed(2)}) | ${mps(fullExtension)} | ${mps(warm)} (wall ${(warmWall / 1e6).toFixed(2)}) | ${mps(decode)} | ${mps(bare)} (warm ${(bareWarm / 1e6).toFixed(2)}) | ${mps(least)} | ${(tables.ms / 1000).toFixed(2)} s (${(tablesShare * 100).toFixed(0)}%) | ${(lean.ms / 1000).toFixed(2)} s | ${(full / bare).toFixed(2)} | ${(full / least).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
+        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${mps(full)} (wall ${(fullWall / 1e6).toFixed(2)}) | ${mps(fullFlagged)} | ${mps(warm)} (wall ${(warmWall / 1e6).toFixed(2)}) | ${mps(decode)} | ${mps(bare)} (warm ${(bareWarm / 1e6).toFixed(2)}) | ${mps(least)} | ${(tables.ms / 1000).toFixed(2)} s (${(tablesShare * 100).toFixed(0)}%) | ${(lean.ms / 1000).toFixed(2)} s | ${(full / bare).toFixed(2)} | ${(full / least).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
       );
       if (m.findings !== 0) rows.push(`|   (unexpected: ${m.findings} error/warning findings on healthy traffic) |`);
     }
@@ -357,10 +350,10 @@ export async function run(): Promise<void> {
       [
         'Full analysis of a generated 4-point LVS/DR capture folder vs the bare pcap reader (readFrames) on the same files.',
         `Target: full analysis ≥ 2 M packets/s (per CPU second). Every figure is the median of ${RUNS} fresh processes run in turns.`,
-        '"first" is a fresh process as the CLI runs it: node started with the flags of bin/lvs-trace.js\'s #! line (V8 compiles hot code synchronously),',
-        'the analysis in the main thread. "first, extension" is the same in a worker thread started by startAnalysisIsolate(), as the extension\'s',
-        'analysis worker runs it (its isolate compiles synchronously too), and "again" the same analysis once more in that worker (JIT warm).',
-        'CPU of the whole process, every thread.',
+        '"first" is a fresh process (the CLI), "again" the same analysis once more in that process (the extension\'s analysis worker, JIT warm).',
+        'Both run where the product runs an analysis: in a worker thread started by startAnalysisIsolate() (V8 compiles hot code synchronously there; CPU of',
+        'the whole process). "first, flagged" is the same in the main thread of node started with --no-concurrent-recompilation (where the CLI',
+        'analyses when started that way: no worker).',
         'Memory: heap after the first analysis (result held) and peak RSS of the process.',
         '',
         'Baselines on the same files, each in a fresh process like "first": the bare reader (readFrames, no decoding), and the flow-count floor',
@@ -370,7 +363,7 @@ export async function run(): Promise<void> {
         'the rest is correlation, findings and result. "lean flow tables": leanFlowTables() in analysisBaselines.ts, that stage written for speed alone',
         '(typed columns per flow id, numeric keys, no strings; TCP only, no learning): what a rewrite of the stage could reach.',
         '',
-        '| size | packets | connections | full analysis, first (CPU) | first, extension (CPU) | again, extension (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | lean flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',
+        '| size | packets | connections | full analysis, first (CPU) | first, flagged (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | lean flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
         ...counted,

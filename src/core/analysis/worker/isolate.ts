@@ -27,8 +27,8 @@ let starting = 0;
 const processCompilesInline = process.execArgv.some((a) => /^--(no-concurrent[-_]recompilation|single[-_]threaded)$/.test(a));
 
 /** Whether every isolate of this process, its main thread's included, compiles hot code
- *  synchronously (node started with --no-concurrent-recompilation, as bin/lvs-trace.js is):
- *  an analysis then gains nothing from a worker of its own. */
+ *  synchronously (node started with --no-concurrent-recompilation or --single-threaded): an
+ *  analysis then gains nothing from a worker of its own. */
 export function processCompilesSynchronously(): boolean {
   return processCompilesInline;
 }

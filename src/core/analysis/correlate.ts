@@ -759,9 +759,20 @@ function findService(ctx: GroupContext, proto: string, texts: string[]): void {
 
 function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reason: string } | undefined {
   const st = c.conn.state;
-  if (st !== 'no-reply' && st !== 'rejected') return undefined;
-  if (c.directorRefused) return { point: c.directorRefused.point, reason: `the director answered ${c.directorRefused.what} itself` };
+  if (st !== 'no-reply' && st !== 'rejected' && st !== 'reset') return undefined;
   const rsv = c.rsViews.find((v) => v.requests > 0);
+  // The answer reached the client side, but not from the address the client sent to (a NAT
+  // reply that bypassed the director, a DR/TUN reply from the real server's own address):
+  // the client's socket does not take it (a UDP socket answers ICMP unreachable, TCP resets).
+  const refusedByRs = rsv !== undefined && (rsv.rst > 0 || rsv.icmp > 0);
+  const strays = !refusedByRs && (st === 'reset' || (rsv !== undefined && rsv.replies > 0)) ? strayReplySources(c) : NONE;
+  if (strays.length > 0) {
+    const at = clientPoint(c, points);
+    const to = c.conn.vport === undefined ? c.conn.vip : `${c.conn.vip}:${c.conn.vport}`;
+    if (at !== undefined) return { point: at, reason: `${rsv ? `${rsv.rs}'s answer` : 'the answer'} reached the client from ${strays.join(', ')}, not from ${to}, and the client did not accept it` };
+  }
+  if (st === 'reset') return undefined;
+  if (c.directorRefused) return { point: c.directorRefused.point, reason: `the director answered ${c.directorRefused.what} itself` };
   if (rsv) {
     if (rsv.rst > 0 || rsv.icmp > 0) return { point: rsv.point, reason: `${rsv.rs} refused it (${rsv.rst > 0 ? 'RST' : 'ICMP unreachable'})` };
     if (rsv.replies === 0) return { point: rsv.point, reason: `${rsv.rs} received it and never answered` };
@@ -772,6 +783,26 @@ function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reaso
   if (dir) return { point: dir.point, reason: 'reached the director, not forwarded' };
   const first = c.flows[0];
   return first ? { point: first.point, reason: 'never reached the director' } : undefined;
+}
+
+/** Sources of replies seen on the client side other than the virtual service the client
+ *  sent to (ICMP errors from routers on the way are not replies). */
+function strayReplySources(c: ConnFacts): string[] {
+  const vip = c.conn.vip;
+  if (vip === undefined || c.clientReplies === 0) return NONE;
+  const own = c.conn.vport === undefined ? undefined : `${vip}:${c.conn.vport}`;
+  return c.clientReplySrcs.filter((src) => !src.endsWith(':icmp') && (own === undefined ? !src.startsWith(`${vip}:`) : src !== own));
+}
+
+/** The client's own capture point among the connection's flows, else a router's. */
+function clientPoint(c: ConnFacts, points: PointInfo[]): number | undefined {
+  let router: number | undefined;
+  for (const f of c.flows) {
+    const role = points[f.point].spec.role;
+    if (role === 'client') return f.point;
+    if (role === 'router' && router === undefined) router = f.point;
+  }
+  return router;
 }
 
 /**

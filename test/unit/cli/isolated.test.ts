@@ -46,6 +46,22 @@ describe('lvs-trace: analysis commands in an analysis worker', function () {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
+  /** lvsTrace() with stdout written to a file: V8 prints its traces with C stdio, and into a
+   *  pipe, which Node makes non-blocking, a write that finds the pipe full is lost (EAGAIN),
+   *  so a trace read from a pipe can come back cut short. A file takes every line. */
+  const lvsTraceToFile = (args: string[], isolated: boolean, nodeFlags: string[]) => {
+    const script = `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`;
+    const file = path.join(dir, `stdout-${process.hrtime.bigint()}.txt`);
+    const fd = fs.openSync(file, 'w');
+    let r;
+    try {
+      r = spawnSync(process.execPath, [...nodeFlags, ...(isolated ? [bin, ...args] : ['-e', script])], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { status: r.status, stdout: fs.readFileSync(file, 'utf8'), stderr: r.stderr };
+  };
+
   /** Runs `node [nodeFlags] bin/lvs-trace.js args` with Node's worker debug log on:
    *  `workers` counts the workers it started. */
   const counted = (args: string[], nodeFlags: string[]) => {
@@ -94,7 +110,7 @@ describe('lvs-trace: analysis commands in an analysis worker', function () {
     // taken out before the trace is read.
     const modes = (isolated: boolean, nodeFlags: string[] = []): string[] => {
       const out = path.join(dir, `trace-${isolated}-${nodeFlags.length}.pcapng`);
-      const r = lvsTrace(['export', folder, '--out', out], isolated, ['--trace-opt', ...nodeFlags]);
+      const r = lvsTraceToFile(['export', folder, '--out', out], isolated, ['--trace-opt', ...nodeFlags]);
       assert.equal(r.status, 0, r.stderr);
       const escaped = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       const trace = r.stdout.replace(new RegExp(`${escaped}: \\d+ packets from \\d+ capture points, \\d+ with our comments\\n`), '');
@@ -115,7 +131,7 @@ describe('lvs-trace: analysis commands in an analysis worker', function () {
     // inlining every one of them (a real call there costs ~2% of an analysis): one more call
     // on that path can spend the function's inlining budget and turn one of them into a call.
     const out = path.join(dir, 'inlining.pcapng');
-    const r = lvsTrace(['export', folder, '--out', out], true, ['--single-threaded', '--trace-turbo-inlining']);
+    const r = lvsTraceToFile(['export', folder, '--out', out], true, ['--single-threaded', '--trace-turbo-inlining']);
     assert.equal(r.status, 0, r.stderr);
     const inlined = new Set([...r.stdout.matchAll(/^Inlining \S+ \{\S+ <SharedFunctionInfo (\w+)>\} into \S+ \{\S+ <SharedFunctionInfo consumeFrame>\}/gm)].map((m) => m[1]));
     assert.ok(inlined.size > 0, 'consumeFrame was optimised');

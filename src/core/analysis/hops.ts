@@ -7,7 +7,7 @@
 import type { HostRole } from '../capture/manifest';
 import type { PointInfo } from './facts';
 import { ACK, FIN, RST, SYN, type Flow } from './flowTable';
-import type { PacketRecords } from './packetRecords';
+import type { Addressing, PacketRecords } from './packetRecords';
 import type { Connection, Hop, Rewrite } from './result';
 
 /** Hops kept per connection in the result (the counters stay exact). */
@@ -81,72 +81,197 @@ function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: Pack
 
 /** Where a record sits along its packet's path: the point's rank, the second copy of an
  *  in/out pair just after the first. Breaks ties between copies with the same time. */
-function recordRank(point: PointInfo, s: PacketRecords, i: number): number {
-  return pathRank(point.spec.role, s.reply(i), s.addr(i).outerDst !== undefined) * 2 + (s.dup(i) ? 1 : 0);
+function recordRank(pos: number, s: PacketRecords, i: number): number {
+  return pos * 2 + (s.dup(i) ? 1 : 0);
+}
+
+/** A record's point along its packet's path (pathRank()). */
+function recordPos(point: PointInfo, s: PacketRecords, i: number): number {
+  return pathRank(point.spec.role, s.reply(i), s.addr(i).outerDst !== undefined);
+}
+
+/** Where a record was seen, for "seen there already": its point, and whether it was the
+ *  encapsulated copy (a tunnel's outer packet is another place along the path). */
+function recordSlot(pointIndex: number, s: PacketRecords, i: number): number {
+  return pointIndex * 2 + (s.addr(i).outerDst !== undefined ? 1 : 0);
+}
+
+function sameAddressing(a: Addressing, b: Addressing): boolean {
+  return a === b || (a.src === b.src && a.dst === b.dst && a.srcMac === b.srcMac && a.dstMac === b.dstMac && a.outerSrc === b.outerSrc && a.outerDst === b.outerDst);
+}
+
+// Overheard frames. A switch floods a frame to a MAC it has not learnt yet to every port,
+// and a promiscuous capture on another port (the router's) records the director's
+// forwarded copy to a real server (DR) although it neither sent nor received it. Such a
+// sighting is not a step of the packet's path: it is no hop (and no first sighting).
+// correlate.ts drops the flows a point only overheard; these are the frames overheard in
+// a flow that is kept.
+
+/** Source MACs of the connection's forwarded copies at its director points (the
+ *  director's own), collected per connection; few (one per director NIC). */
+const directorSrcMacs: string[] = [];
+
+function noteDirectorSrcMacs(flows: Flow[], points: PointInfo[], rsMacs: Map<string, string>): void {
+  directorSrcMacs.length = 0;
+  for (let fi = 0; fi < flows.length; fi++) {
+    const f = flows[fi];
+    if (points[f.point].spec.role !== 'director') continue;
+    const s = f.store;
+    const records = f.recordCount();
+    let last: Addressing | undefined;
+    for (let k = 0; k < records; k++) {
+      const i = f.recordAt(k);
+      if (!s.dup(i)) continue;
+      const a = s.addr(i);
+      if (a === last) continue;
+      last = a;
+      const mac = a.srcMac;
+      if (mac !== undefined && !rsMacs.has(mac) && !directorSrcMacs.includes(mac)) directorSrcMacs.push(mac);
+    }
+  }
+}
+
+/** A frame from the director (see noteDirectorSrcMacs()) to a real server's MAC, seen at a
+ *  point that is neither a director nor that real server: overheard, not on the path. */
+function overheardFrame(point: PointInfo, a: Addressing, rsMacs: Map<string, string>): boolean {
+  if (a.dstMac === undefined || a.srcMac === undefined || point.spec.role === 'director' || !directorSrcMacs.includes(a.srcMac)) return false;
+  const owner = rsMacs.get(a.dstMac);
+  return owner !== undefined && owner !== point.spec.realServer;
+}
+
+/** Whether the overheard test applies to a flow's records at all (most flows: no). */
+function mayOverhear(point: PointInfo, rsMacs: Map<string, string> | undefined): rsMacs is Map<string, string> {
+  return rsMacs !== undefined && directorSrcMacs.length > 0 && point.spec.role !== 'director';
+}
+
+// Scratch of linkCopies(), reused from one connection to the next: the last position per
+// match key's hash; per position in hop order, the previous one with the same hash and
+// the packet it belongs to (its first sighting's position); per packet, how far along its
+// path it was seen and, per place (recordSlot()), how many copies were seen there and the
+// first of them.
+const lastBySig = new Map<number, number>();
+let chainPrev = new Int32Array(64);
+let packetOf = new Int32Array(64);
+let furthest = new Float64Array(64);
+let slotCopies = new Int32Array(256);
+let slotFirst = new Int32Array(256);
+
+/**
+ * Links each record of `order` (hop order: time, then position along the path) to the
+ * earlier sighting of the same packet it is a copy of, -1 for none, into `sameAs` (by
+ * position). A copy matches an earlier record with the same key (sameKey()), at most
+ * MATCH_WINDOW_S before it, that is not further along the path than it (a packet does not
+ * travel backwards: a later record at an earlier point is a new packet, e.g. a
+ * retransmission with the same headers), of a packet not seen at this place yet. Only a
+ * forwarding point's in/out pair sees one packet twice at one place: the second copy is
+ * addressed differently (DR's MAC, NAT's address, cooked captures' source MAC) and comes
+ * before the packet has been seen any further along. Of the matches, the latest.
+ */
+function linkCopies(order: number[], n: number, stores: PacketRecords[], idx: number[], ts: number[], pos: number[], slot: number[], slots: number, sameAs: number[]): void {
+  if (chainPrev.length < n) {
+    let cap = chainPrev.length;
+    while (cap < n) cap *= 2;
+    chainPrev = new Int32Array(cap);
+    packetOf = new Int32Array(cap);
+    furthest = new Float64Array(cap);
+  }
+  if (slotCopies.length < n * slots) {
+    let cap = slotCopies.length;
+    while (cap < n * slots) cap *= 2;
+    slotCopies = new Int32Array(cap);
+    slotFirst = new Int32Array(cap);
+  } else slotCopies.fill(0, 0, n * slots);
+  lastBySig.clear();
+  sameAs.length = 0;
+  for (let k = 0; k < n; k++) {
+    const item = order[k];
+    const s = stores[item];
+    const i = idx[item];
+    const sig = s.sig(i);
+    const head = lastBySig.get(sig);
+    chainPrev[k] = head === undefined ? -1 : head;
+    lastBySig.set(sig, k);
+    let prev = -1;
+    // The earlier records with the same hash, latest first (collisions: sameKey()).
+    for (let j = chainPrev[k]; j >= 0; j = chainPrev[j]) {
+      const other = order[j];
+      if (ts[item] - ts[other] > MATCH_WINDOW_S) break;
+      if (pos[other] > pos[item] || !s.sameKey(i, stores[other], idx[other])) continue;
+      const at = packetOf[j] * slots + slot[item];
+      const copies = slotCopies[at];
+      if (copies > 1) continue;
+      if (copies === 1) {
+        const first = order[slotFirst[at]];
+        if (furthest[packetOf[j]] > pos[item] || sameAddressing(stores[first].addr(idx[first]), s.addr(i))) continue;
+      }
+      prev = j;
+      break;
+    }
+    sameAs.push(prev);
+    const packet = prev >= 0 ? packetOf[prev] : k;
+    packetOf[k] = packet;
+    if (prev < 0 || pos[item] > furthest[packet]) furthest[packet] = pos[item];
+    const at = packet * slots + slot[item];
+    if (slotCopies[at]++ === 0) slotFirst[at] = k;
+  }
 }
 
 // Scratch space of matchRecords() and buildHops(), reused from one connection to the
 // next (they never nest): parallel arrays and a sorted index, no object per packet.
 const itemFlow: number[] = [];
+const itemStore: PacketRecords[] = [];
 const itemIdx: number[] = [];
 const itemTs: number[] = [];
 const itemRank: number[] = [];
+const itemPos: number[] = [];
+const itemSlot: number[] = [];
 const order: number[] = [];
 /** Per position k in `order`: the position of the same packet seen earlier, or -1. */
 const sameAsPos: number[] = [];
-const lastBySig = new Map<number, number>();
 const byTimeThenPath = (a: number, b: number): number => itemTs[a] - itemTs[b] || itemRank[a] - itemRank[b];
 
 /**
  * Orders a connection's packet records (all points) by corrected time, then by position
  * along the path, and recognises each packet seen earlier at another point (or as the
- * other copy of an in/out pair). Fills the scratch arrays; returns how many positions of
+ * other copy of an in/out pair, see linkCopies()). Leaves out the frames a point only
+ * overheard (overheardFrame()). Fills the scratch arrays; returns how many positions of
  * `order` are in use (at most MAX_HOPS).
  */
-function matchRecords(flows: Flow[], points: PointInfo[]): number {
+function matchRecords(flows: Flow[], points: PointInfo[], rsMacs: Map<string, string> | undefined): number {
   itemFlow.length = 0;
+  itemStore.length = 0;
   itemIdx.length = 0;
   itemTs.length = 0;
   itemRank.length = 0;
+  itemPos.length = 0;
+  itemSlot.length = 0;
   order.length = 0;
-  sameAsPos.length = 0;
-  lastBySig.clear();
+  if (rsMacs !== undefined) noteDirectorSrcMacs(flows, points, rsMacs);
+  else directorSrcMacs.length = 0;
   for (let fi = 0; fi < flows.length; fi++) {
     const f = flows[fi];
     const point = points[f.point];
     const s = f.store;
     const records = f.recordCount();
+    const overhear = mayOverhear(point, rsMacs);
     for (let k = 0; k < records; k++) {
       const i = f.recordAt(k);
+      if (overhear && overheardFrame(point, s.addr(i), rsMacs)) continue;
+      const pos = recordPos(point, s, i);
       order.push(itemIdx.length);
       itemFlow.push(fi);
+      itemStore.push(s);
       itemIdx.push(i);
       itemTs.push(s.ts[i] + point.shift);
-      itemRank.push(recordRank(point, s, i));
+      itemRank.push(recordRank(pos, s, i));
+      itemPos.push(pos);
+      itemSlot.push(recordSlot(f.point, s, i));
     }
   }
   order.sort(byTimeThenPath);
   const count = Math.min(order.length, MAX_HOPS);
-  // lastBySig: last position per match key, by the key's hash (collisions are checked field by field).
-  for (let k = 0; k < count; k++) {
-    const item = order[k];
-    const s = flows[itemFlow[item]].store;
-    const i = itemIdx[item];
-    const sig = s.sig(i);
-    let prev = lastBySig.get(sig);
-    if (prev !== undefined && !s.sameKey(i, flows[itemFlow[order[prev]]].store, itemIdx[order[prev]])) {
-      // Another packet with the same hash: find the last real copy, if any.
-      prev = undefined;
-      for (let j = k - 1; j >= 0; j--) {
-        if (s.sameKey(i, flows[itemFlow[order[j]]].store, itemIdx[order[j]])) {
-          prev = j;
-          break;
-        }
-      }
-    }
-    sameAsPos.push(prev !== undefined && itemTs[item] - itemTs[order[prev]] <= MATCH_WINDOW_S ? prev : -1);
-    lastBySig.set(sig, k);
-  }
+  linkCopies(order, count, itemStore, itemIdx, itemTs, itemPos, itemSlot, 2 * points.length, sameAsPos);
+  itemStore.length = 0;
   return count;
 }
 
@@ -164,34 +289,50 @@ const fsStore: PacketRecords[] = [];
 const fsIdx: number[] = [];
 const fsTs: number[] = [];
 const fsRank: number[] = [];
+const fsPos: number[] = [];
+const fsSlot: number[] = [];
 const fsSig: number[] = [];
 const fsDone: boolean[] = [];
+/** The collected records with one key, in hop order, and what linkCopies() made of them. */
+const fsGroup: number[] = [];
+const fsLinks: number[] = [];
+let fsSlots = 0;
 
 type Wanted = (reply: boolean, flagBits: number, len: number) => boolean;
 
 /** Collects the records `wanted` selects; returns false (nothing collected) past the hop cap. */
-function collectWanted(flows: Flow[], points: PointInfo[], wanted: Wanted): boolean {
+function collectWanted(flows: Flow[], points: PointInfo[], wanted: Wanted, rsMacs: Map<string, string> | undefined): boolean {
   fsStore.length = 0;
   fsIdx.length = 0;
   fsTs.length = 0;
   fsRank.length = 0;
+  fsPos.length = 0;
+  fsSlot.length = 0;
   fsSig.length = 0;
   fsDone.length = 0;
+  fsSlots = 2 * points.length;
   let total = 0;
   for (const f of flows) total += f.recordCount();
   // Past the hop cap only the ordered walk says which records are hops.
   if (total > MAX_HOPS) return false;
+  if (rsMacs !== undefined) noteDirectorSrcMacs(flows, points, rsMacs);
+  else directorSrcMacs.length = 0;
   for (const f of flows) {
     const point = points[f.point];
     const s = f.store;
     const count = f.recordCount();
+    const overhear = mayOverhear(point, rsMacs);
     for (let k = 0; k < count; k++) {
       const i = f.recordAt(k);
       if (!wanted(s.reply(i), s.flagBits(i), s.len[i])) continue;
+      if (overhear && overheardFrame(point, s.addr(i), rsMacs)) continue;
+      const pos = recordPos(point, s, i);
       fsStore.push(s);
       fsIdx.push(i);
       fsTs.push(s.ts[i] + point.shift);
-      fsRank.push(recordRank(point, s, i));
+      fsRank.push(recordRank(pos, s, i));
+      fsPos.push(pos);
+      fsSlot.push(recordSlot(f.point, s, i));
       fsSig.push(s.sig(i));
       fsDone.push(false);
     }
@@ -205,14 +346,23 @@ function before(a: number, b: number): boolean {
   return fsTs[a] < fsTs[b] || (fsTs[a] === fsTs[b] && (fsRank[a] < fsRank[b] || (fsRank[a] === fsRank[b] && a < b)));
 }
 
-/** Is collected record a a first sighting (no copy of it shortly before, see matchRecords)? */
+const byHopOrder = (a: number, b: number): number => (a === b ? 0 : before(a, b) ? -1 : 1);
+
+/** Is collected record a a first sighting (not a copy of an earlier one, see
+ *  linkCopies())? Decided as matchRecords() does, among the records with its key up to it. */
 function firstSeen(a: number): boolean {
-  let last = -1;
+  fsGroup.length = 0;
+  let near = false;
   for (let b = 0; b < fsIdx.length; b++) {
-    if (b === a || fsSig[b] !== fsSig[a] || !before(b, a) || !fsStore[a].sameKey(fsIdx[a], fsStore[b], fsIdx[b])) continue;
-    if (last < 0 || before(last, b)) last = b;
+    if (b !== a && (fsSig[b] !== fsSig[a] || !before(b, a) || !fsStore[a].sameKey(fsIdx[a], fsStore[b], fsIdx[b]))) continue;
+    fsGroup.push(b);
+    if (b !== a && fsTs[a] - fsTs[b] <= MATCH_WINDOW_S) near = true;
   }
-  return last < 0 || fsTs[a] - fsTs[last] > MATCH_WINDOW_S;
+  // No earlier copy close enough: first, whatever came before.
+  if (!near) return true;
+  fsGroup.sort(byHopOrder);
+  linkCopies(fsGroup, fsGroup.length, fsStore, fsIdx, fsTs, fsPos, fsSlot, fsSlots, fsLinks);
+  return fsLinks[fsGroup.length - 1] < 0;
 }
 
 function visitCollected(a: number, v: Sighting, visit: (s: Sighting) => void): void {
@@ -226,9 +376,9 @@ function visitCollected(a: number, v: Sighting, visit: (s: Sighting) => void): v
 }
 
 /** The ordered walk of matchRecords() for the wanted first sightings (past the hop cap). */
-function orderedFirstSightings(flows: Flow[], points: PointInfo[], wanted: Wanted, visit: (s: Sighting) => void): void {
+function orderedFirstSightings(flows: Flow[], points: PointInfo[], rsMacs: Map<string, string> | undefined, wanted: Wanted, visit: (s: Sighting) => void): void {
   const v: Sighting = { ts: 0, reply: false, flagBits: 0, len: 0 };
-  const count = matchRecords(flows, points);
+  const count = matchRecords(flows, points, rsMacs);
   for (let k = 0; k < count; k++) {
     const s = flows[itemFlow[order[k]]].store;
     const i = itemIdx[order[k]];
@@ -245,11 +395,13 @@ function orderedFirstSightings(flows: Flow[], points: PointInfo[], wanted: Wante
  * Calls `visit` for each packet of the connection that `wanted` selects, where it was first
  * seen: the packets whose hop has no `sameAs`, without building hops or sorting them all.
  * A copy's match key includes direction, flags and length, so every copy of a packet is
- * wanted or none is, and the last earlier copy (what sameAs names) is found among the
- * wanted records alone. Visits in no particular order.
+ * wanted or none is, and whether a record is a copy (linkCopies()) is decided among the
+ * wanted records with its key alone. Overheard frames are left out as the hops leave
+ * them out. Visits in no particular order.
  */
 export function firstSightings(flows: Flow[], points: PointInfo[], wanted: Wanted, visit: (s: Sighting) => void): void {
-  if (!collectWanted(flows, points, wanted)) return orderedFirstSightings(flows, points, wanted, visit);
+  const rsMacs = sourceOf(points)?.names.byMac;
+  if (!collectWanted(flows, points, wanted, rsMacs)) return orderedFirstSightings(flows, points, rsMacs, wanted, visit);
   const v: Sighting = { ts: 0, reply: false, flagBits: 0, len: 0 };
   for (let a = 0; a < fsIdx.length; a++) if (firstSeen(a)) visitCollected(a, v, visit);
   fsStore.length = 0;
@@ -258,9 +410,10 @@ export function firstSightings(flows: Flow[], points: PointInfo[], wanted: Wante
 /** The time of the latest first sighting among the wanted packets (-Infinity: none), found
  *  from the latest record backwards: usually the first or second one tried. */
 export function lastFirstSighting(flows: Flow[], points: PointInfo[], wanted: Wanted): number {
-  if (!collectWanted(flows, points, wanted)) {
+  const rsMacs = sourceOf(points)?.names.byMac;
+  if (!collectWanted(flows, points, wanted, rsMacs)) {
     let last = -Infinity;
-    orderedFirstSightings(flows, points, wanted, (s) => {
+    orderedFirstSightings(flows, points, rsMacs, wanted, (s) => {
       if (s.ts > last) last = s.ts;
     });
     return last;
@@ -279,7 +432,7 @@ export function lastFirstSighting(flows: Flow[], points: PointInfo[], wanted: Wa
 }
 
 function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
-  const count = matchRecords(flows, points);
+  const count = matchRecords(flows, points, names.byMac);
   const hops: Hop[] = [];
   const stores: PacketRecords[] = [];
   const idxs: number[] = [];
@@ -328,6 +481,16 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
 export interface HopSource {
   points: PointInfo[];
   names: RsNames;
+  /** Set once sourceOf() can find it from `points` (see defineLazyHops()). */
+  known?: boolean;
+}
+
+/** Each analysis' HopSource by its points: the finding rules ask firstSightings() with a
+ *  connection's flows and the points alone. Weak: an analysis let go of is not kept. */
+const sources = new WeakMap<PointInfo[], HopSource>();
+
+function sourceOf(points: PointInfo[]): HopSource | undefined {
+  return sources.get(points);
 }
 
 /** What a connection's hops are built from, until they are. */
@@ -416,6 +579,10 @@ export function hopsWithoutKeeping(conn: Connection): Hop[] {
  * spreads and postMessage read it like a plain array; assigning replaces it.
  */
 export function defineLazyHops(conn: Connection, flows: Flow[], source: HopSource): void {
+  if (source.known !== true) {
+    source.known = true;
+    sources.set(source.points, source);
+  }
   // A new connection (no Pending yet): stamped here rather than through setPending(), whose
   // small helpers were each compiled on their own before the caller was compiled with them.
   new PendingSlot(conn, { flows, source });

@@ -62,6 +62,7 @@ describe('analysis: synthetic captures', function () {
     const r = await analyzeCapture(l.write());
     assertFirst(r, 'rs-no-reply', 'rs2');
     assert.match(problems(r)[0].message, /VIP 192\.0\.2\.100 missing on lo/);
+    assert.match(problems(r)[0].message, /^rs2 never answers the requests it receives for tcp 192\.0\.2\.100:80 \(2 connections\) — /);
     const dead = r.connections.filter((c) => c.realServer === 'rs2');
     assert.ok(dead.every((c) => c.state === 'no-reply' && c.stoppedAt && r.lanes[c.stoppedAt.point].host === 'rs2'));
   });
@@ -91,8 +92,14 @@ describe('analysis: synthetic captures', function () {
     for (let k = 0; k < 8; k++) l.udpExchange(1000 + k, nextPort(), 'rs1');
     const r = await analyzeCapture(l.write());
     assertFirst(r, 'quiescent-dead-server', 'rs2');
-    assert.match(problems(r)[0].message, /6 requests kept going to rs2/);
+    // UDP is counted in datagrams: 6 unanswered ones, all from the one client port.
+    assert.match(problems(r)[0].message, /6 datagrams \(1 connection\) kept going to rs2 after it stopped answering/);
     assert.match(problems(r)[0].message, /source port/);
+    // The evidence says what became of them: sent on by the director, never answered by rs2.
+    const texts = problems(r)[0].evidence.map((e) => `${e.host}: ${e.text}`);
+    assert.ok(texts.some((t) => /^director: 198\.51\.100\.10:40000 → 192\.0\.2\.100:9000 still sent to rs2$/.test(t)), texts.join('\n'));
+    assert.ok(texts.some((t) => /^rs2: 198\.51\.100\.10:40000 → 192\.0\.2\.100:9000: 6 datagrams, no answer$/.test(t)), texts.join('\n'));
+    assert.ok(!texts.some((t) => /answered by/.test(t)), texts.join('\n'));
   });
 
   it('unbalanced-distribution: fires on a clearly skewed rr service and not on a fair one', async function () {

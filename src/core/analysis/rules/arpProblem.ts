@@ -2,9 +2,8 @@
 // router sends client traffic straight to it and the director is bypassed.
 
 import type { Evidence, Finding } from '../../findings/finding';
-import { firstRefs } from '../facts';
 import type { ArpEvent } from '../flowTable';
-import { firstRequested, forEachConn, locate, pointEvidence, type Rule } from './rule';
+import { clientRequest, firstRequested, forEachConn, locate, pointEvidence, recordsAt, type Rule } from './rule';
 
 export const arpProblem: Rule = {
   code: 'arp-problem',
@@ -38,7 +37,13 @@ export const arpProblem: Rule = {
         if (foreign.length === 0 && ctx.directorMacs.size > 0) continue;
         const b = bypass.get(v.rs) ?? { point: v.point, packets: [], ts: v.first, macs: new Set<string>() };
         for (const m of foreign) b.macs.add(m);
-        for (const n of firstRefs(c).get(v.point) ?? []) if (b.packets.length < 10) b.packets.push(n);
+        // The client's requests that arrived from those MACs (not the real server's own replies,
+        // nor requests the director did forward), at the one point the line names: up to 5 per
+        // connection, 10 in all.
+        if (b.packets.length < 10) {
+          const recs = recordsAt(ctx, c, b.point, (s, i, p) => clientRequest(s, i, p) && !ctx.directorMacs.has(s.addr(i).srcMac ?? ''));
+          for (const r of recs.slice(0, 5)) if (b.packets.length < 10) b.packets.push(r.n);
+        }
         bypass.set(v.rs, b);
       }
     });

@@ -2,9 +2,10 @@
 // real server. IPVS then hands the packet to the local stack or answers itself.
 
 import type { Finding } from '../../findings/finding';
-import { firstRefs, type ConnFacts } from '../facts';
+import { firstRefs, type ConnFacts, type Facts } from '../facts';
+import { RST } from '../flowTable';
 import type { Connection } from '../result';
-import { firstRequested, groupBy, locate, plural, pointEvidence, serviceName, type Rule } from './rule';
+import { clientRequest, connLabel, firstRequested, groupBy, locate, plural, pointEvidence, recordsAt, replyPacket, serviceName, type Rule } from './rule';
 
 export const directorNotForwarding: Rule = {
   code: 'director-not-forwarding',
@@ -40,13 +41,21 @@ export const directorNotForwarding: Rule = {
         cause =
           'the service and its real servers exist, so suspect the kernel (IPVS built without CONFIG_IP_VS_PROTO_TCP/UDP for this protocol), a firewall on the director dropping the forwarded packets, or (NAT) net.ipv4.ip_forward=0';
       }
+      // UDP: counted in datagrams (a connection is every datagram from one client port), as
+      // the director received them and as it answered them.
+      const udp = c0.conn.protocol === 'udp';
+      const seen = udp ? conns.map((c) => atDirectorPoint(ctx, c)) : [];
+      const datagrams = seen.reduce((a, x) => a + x.requests, 0);
+      const answered = seen.reduce((a, x) => a + x.refusals, 0);
+      const arrived = udp ? `${plural(datagrams, 'client datagram')} (${plural(conns.length, 'connection')})` : plural(conns.length, 'client request');
+      const refusedCount = udp ? (answered === datagrams ? plural(answered, 'datagram') : `${answered} of ${plural(datagrams, 'datagram')}`) : plural(refused.length, 'request');
       const refusedText = refused.length
-        ? ` The director answered ${plural(refused.length, 'request')} itself with ${refused[0].directorRefused!.what} from ${c0.conn.vip}: IPVS found no destination to send them to.`
+        ? ` The director answered ${refusedCount} itself with ${refused[0].directorRefused!.what} from ${c0.conn.vip}: IPVS found no destination to send them to.`
         : '';
       findings.push({
         code: 'director-not-forwarding',
         severity: 'error',
-        message: `${plural(conns.length, 'client request')} for ${name} reached the director, but none was forwarded to a real server: ${cause}.${refusedText}`,
+        message: `${arrived} for ${name} reached the director, but none was forwarded to a real server: ${cause}.${refusedText}`,
         advice: svc
           ? `Run ipvsadm -Ln on the director: ${name} must list real servers ("->" lines) with weight > 0. If keepalived manages it, check its health-check log; otherwise add them (ipvsadm -a ... -r RIP -g|-m|-i -w 1). Check the kernel config (zgrep IP_VS_PROTO /proc/config.gz) and the director's firewall.`
           : `Define the virtual service (ipvsadm -A / a virtual_server block) for ${name}, or point the clients at the right port.`,
@@ -82,11 +91,58 @@ function countOf(conns: ConnFacts[], key: string): number {
   return n;
 }
 
+/** A UDP connection at its (first) director point: its datagrams and the director's own
+ *  refusals of them (ICMP errors, or resets, from a VIP), as counted and as kept records
+ *  (to cite). A long exchange keeps only its first and last records: then its counters say
+ *  how many. */
+function atDirectorPoint(ctx: Facts, c: ConnFacts): { point: number; requests: number; refusals: number; packets: number[] } {
+  const point = c.flows.find((x) => ctx.points[x.point].spec.role === 'director')!.point;
+  const p = ctx.points[point];
+  const recs = recordsAt(ctx, c, point);
+  const requests = recs.filter((r) => clientRequest(r.s, r.i, p));
+  const refusals = recs.filter((r) => replyPacket(r.s, r.i, p) && isRefusal(r.s.flagBits(r.i)) && ctx.services.vips.has(r.s.addr(r.i).src));
+  let counted = 0;
+  let icmp = 0;
+  let skipped = false;
+  for (const f of c.flows) {
+    if (f.point !== point) continue;
+    counted += f.req;
+    icmp += f.icmpToClient;
+    if (f.skipped > 0) skipped = true;
+  }
+  return {
+    point,
+    requests: skipped ? Math.max(counted, requests.length) : requests.length,
+    refusals: skipped ? Math.max(icmp, refusals.length) : refusals.length,
+    packets: [...requests, ...refusals].map((r) => r.n).sort((a, b) => a - b),
+  };
+}
+
+/** An ICMP error, or a TCP reset. */
+function isRefusal(flagBits: number): boolean {
+  return flagBits === -2 || (flagBits >= 0 && (flagBits & RST) !== 0);
+}
+
 function evidenceFor(ctx: Parameters<Rule['check']>[0], conns: ConnFacts[]) {
   const out = [];
   for (const c of conns.slice(0, 3)) {
     const f = c.flows.find((x) => ctx.points[x.point].spec.role === 'director')!;
     const r = c.directorRefused;
+    if (r && c.conn.protocol === 'udp') {
+      // Every datagram and the director's answers to it.
+      const { point, requests, refusals, packets } = atDirectorPoint(ctx, c);
+      const answered = refusals >= requests ? (requests === 1 ? '' : 'each ') : `${refusals} `;
+      out.push(
+        pointEvidence(
+          ctx,
+          point,
+          packets,
+          `${connLabel(c)}: ${plural(requests, 'datagram')}, ${answered}answered by ${r.what}, nothing forwarded`,
+          f.first + ctx.points[f.point].shift,
+        ),
+      );
+      continue;
+    }
     out.push(
       pointEvidence(
         ctx,

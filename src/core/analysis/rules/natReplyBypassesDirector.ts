@@ -3,8 +3,9 @@
 // server's own address and drops (or resets) the connection.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts } from '../facts';
-import { connEvidence, forEachConn, groupBy, locate, plural, type Rule } from './rule';
+import type { ConnFacts, Facts } from '../facts';
+import type { PacketRecords } from '../packetRecords';
+import { clientRequest, connEvidence, forEachConn, groupBy, locate, plural, recordsAt, replyPacket, type PointRecord, type Rule } from './rule';
 
 export const natReplyBypassesDirector: Rule = {
   code: 'nat-reply-bypasses-director',
@@ -48,16 +49,19 @@ export const natReplyBypassesDirector: Rule = {
         severity: 'error',
         message: `LVS/NAT replies from ${rs} do not come back through the director (${list[0].how}), so they are never rewritten to the VIP${clientSaw ? `: the client receives them from ${rip} and rejects them` : ''} — ${plural(conns.length, 'connection')} affected.`,
         advice: `Make the director ${ctx.services.vips.size ? '' : ''}the default gateway of ${rs} (ip route replace default via <director's inner address>), or at least the route to the client networks; with two directors use a floating inner VIP as the gateway.`,
-        evidence: conns
-          .slice(0, 3)
-          .flatMap((c) =>
-            connEvidence(
-              ctx,
-              c,
-              (p) => p.spec.role === 'real-server' || p.spec.role === 'client',
-              (p) => (p.spec.role === 'client' ? `client sees replies from ${c.clientReplySrcs.join(', ')}` : `${rs} receives ${c.conn.client}:${c.conn.clientPort} via the director and answers elsewhere`),
-            ),
-          ),
+        evidence: conns.slice(0, 3).flatMap((c) => {
+          // At the client: the replies it got. At the real server: the requests the director
+          // forwarded to it (not the client's own resets or ICMP errors that came another
+          // way) and the server's replies.
+          const fromDirector = viaDirector(ctx, c);
+          return connEvidence(
+            ctx,
+            c,
+            (p) => p.spec.role === 'real-server' || p.spec.role === 'client',
+            (p) => (p.spec.role === 'client' ? `client sees replies from ${c.clientReplySrcs.join(', ')}` : `${rs} receives ${c.conn.client}:${c.conn.clientPort} via the director and answers elsewhere`),
+            (s, i, p) => (p.spec.role === 'client' ? replyPacket(s, i, p) : replyPacket(s, i, p) || (clientRequest(s, i, p) && fromDirector(s, i))),
+          );
+        }),
         realServer: rs,
         location: locate(ctx, svc, rs),
         connections: conns.map((c) => c.conn.id),
@@ -66,3 +70,15 @@ export const natReplyBypassesDirector: Rule = {
     return findings;
   },
 };
+
+/** Whether a request record of `c` is a packet the director passed on: the same packet (by
+ *  what NAT leaves unchanged: IP ID, flags, numbers, length) as a request at a director
+ *  point. Without a director point every request counts as one. */
+function viaDirector(ctx: Facts, c: ConnFacts): (s: PacketRecords, i: number) => boolean {
+  const atDirector: PointRecord[] = [];
+  for (const point of new Set(c.flows.map((f) => f.point))) {
+    if (ctx.points[point].spec.role === 'director') atDirector.push(...recordsAt(ctx, c, point, (s, i) => !s.reply(i)));
+  }
+  if (atDirector.length === 0) return () => true;
+  return (s, i) => atDirector.some((d) => s.sameKey(i, d.s, d.i));
+}

@@ -5,11 +5,11 @@
 // DNS forwarders, RADIUS, SIP) or persistent clients stay on the dead server.
 
 import type { ManifestService } from '../../capture/manifest';
-import type { Finding } from '../../findings/finding';
+import type { Evidence, Finding } from '../../findings/finding';
 import { firstSightings, lastFirstSighting } from '../hops';
-import { firstRefs, type ConnFacts, type Facts } from '../facts';
-import { FIN, RST, SYN } from '../flowTable';
-import { blamedRealServers, fmtTime, forEachConn, locate, plural, pointEvidence, type Rule } from './rule';
+import type { ConnFacts, Facts, PointInfo } from '../facts';
+import { FIN, RST, SYN, type Flow } from '../flowTable';
+import { blamedRealServers, connLabel, fmtTime, forEachConn, locate, plural, pointEvidence, recordsAt, type Rule } from './rule';
 
 interface PerRs {
   lastAnswer: number;
@@ -90,23 +90,33 @@ export const quiescentDeadServer: Rule = {
         if (!othersAnswer) continue;
         const sameSourcePort = late.some((x) => x.ts.length > 1);
         const refused = late.filter((x) => x.c.conn.state === 'rejected').length;
+        // What became of the late requests, where their answers can be seen (of every late
+        // connection for the message's counts, else of the ones cited).
+        const counted = e.lastAnswer === -Infinity && refused > 0;
+        const outcomes = late.slice(0, counted ? late.length : 3).map((x) => outcome(ctx, x.c, rs, since));
+        const udp = svc.protocol === 'udp';
         const stopped =
           e.lastAnswer > -Infinity
             ? `after it stopped answering at ${fmtTime(e.lastAnswer)}`
-            : refused > 0
-              ? `although it refuses them (${plural(refused, 'connection')} answered by RST or ICMP port unreachable: its service is down)`
+            : counted
+              ? `although it refuses them (${refusedText(outcomes) ?? `${plural(refused, 'connection')} refused`}: its service is down)`
               : 'although it never answers';
         const c0 = late[0].c;
-        const f = c0.flows.find((x) => ctx.points[x.point].spec.role === 'director') ?? c0.flows[0];
+        // The director still sending them on (its copies of the requests), then what became of them.
+        const evidence: Evidence[] = [];
+        const f = forwardingFlow(ctx, c0, rs);
+        if (f) {
+          const sent = recordsAt(ctx, c0, f.point, (s, i) => !s.reply(i) && s.ts[i] + ctx.points[f.point].shift > since).slice(0, 10);
+          evidence.push(pointEvidence(ctx, f.point, sent.map((r) => r.n), `${connLabel(c0)} still sent to ${rs}`, sent[0]?.ts ?? lateStart));
+        }
+        for (let k = 0; k < Math.min(3, late.length); k++) evidence.push(...outcomeEvidence(ctx, late[k].c, outcomes[k], udp));
         findings.push({
           code: 'quiescent-dead-server',
           severity: 'error',
-          message: `${plural(lateCount, 'request')} kept going to ${rs} ${stopped}, while the other real servers still answer${quiesced ? ` — ${rs} has weight 0 (quiesced) but IPVS keeps its existing entries` : ''}${sameSourcePort ? '; the client reuses one source port, so its IPVS entry never expires and it stays on the dead server' : ''}.`,
+          message: `${udp ? `${plural(lateCount, 'datagram')} (${plural(late.length, 'connection')})` : plural(lateCount, 'request')} kept going to ${rs} ${stopped}, while the other real servers still answer${quiesced ? ` — ${rs} has weight 0 (quiesced) but IPVS keeps its existing entries` : ''}${sameSourcePort ? '; the client reuses one source port, so its IPVS entry never expires and it stays on the dead server' : ''}.`,
           advice:
             'Set net.ipv4.vs.expire_nodest_conn=1 (drop entries of removed servers on the next packet) and, with persistence, net.ipv4.vs.expire_quiescent_template=1; prefer removing a failed real server over weight 0 (drop inhibit_on_failure / ldirectord quiescent=no), and shorten the UDP timeout (ipvsadm --set).',
-          evidence: [
-            pointEvidence(ctx, f.point, firstRefs(c0).get(f.point) ?? [], `${c0.conn.client}:${c0.conn.clientPort} still sent to ${rs}, no answer`, lateStart),
-          ],
+          evidence,
           realServer: rs,
           service: `${svc.protocol}:${svc.vip}:${svc.port}`,
           location: locate(ctx, svc, rs, 'inhibit_on_failure'),
@@ -117,3 +127,119 @@ export const quiescentDeadServer: Rule = {
     return findings;
   },
 };
+
+/** Replies that refuse: ICMP errors and resets (what answer() leaves out). */
+function refusal(reply: boolean, flagBits: number): boolean {
+  return reply && (flagBits === -2 || (flagBits >= 0 && (flagBits & RST) !== 0 && (flagBits & (SYN | FIN)) === 0));
+}
+
+/** What became of a connection's requests after `since`, at one capture point: the requests
+ *  refused (with their refusals) and those never answered. */
+interface Outcome {
+  point: number;
+  /** Refused requests and their refusals, in capture order. */
+  refusedPackets: number[];
+  /** Refusals by what they were: `RST`, `ICMP port unreachable`... */
+  refusals: Map<string, number>;
+  /** Where the refusals came from (`192.0.2.100`). */
+  refusedBy: Set<string>;
+  answered: number;
+  unanswered: number[];
+}
+
+/** Where the connection's fate shows: the real server's own capture, else the client's or a
+ *  router's, else the director's (NAT: the answers come back through it). */
+const OUTCOME_ROLES: Array<PointInfo['spec']['role']> = ['real-server', 'client', 'router', 'director'];
+
+function outcome(ctx: Facts, c: ConnFacts, rs: string, since: number): Outcome | undefined {
+  const points = [...new Set(c.flows.map((f) => f.point))];
+  for (const role of OUTCOME_ROLES) {
+    for (const point of points) {
+      const spec = ctx.points[point].spec;
+      if (spec.role !== role || (role === 'real-server' && (spec.realServer ?? spec.host) !== rs)) continue;
+      const recs = recordsAt(ctx, c, point, (s, i) => !s.dup(i) && s.ts[i] + ctx.points[point].shift > since);
+      const o: Outcome = { point, refusedPackets: [], refusals: new Map(), refusedBy: new Set(), answered: 0, unanswered: [] };
+      // Each refusal or answer goes with the latest request still open before it.
+      const open: number[] = [];
+      let requests = 0;
+      for (const { s, i, n } of recs) {
+        const reply = s.reply(i);
+        const flagBits = s.flagBits(i);
+        if (opening(reply, flagBits, s.len[i])) {
+          open.push(n);
+          requests++;
+        } else if (open.length > 0 && refusal(reply, flagBits)) {
+          o.refusedPackets.push(open.pop()!, n);
+          const what = flagBits === -2 ? (s.note(i) ?? 'ICMP unreachable') : 'RST';
+          o.refusals.set(what, (o.refusals.get(what) ?? 0) + 1);
+          o.refusedBy.add(s.addr(i).src);
+        } else if (open.length > 0 && answer(reply, flagBits)) {
+          open.pop();
+          o.answered++;
+        }
+      }
+      if (requests === 0) continue;
+      o.refusedPackets.sort((a, b) => a - b);
+      o.unanswered = open;
+      return o;
+    }
+  }
+  return undefined;
+}
+
+/** `8 answered by ICMP port unreachable, 1 unanswered` over all the late requests, as the
+ *  evidence lines count them (none: no refusal seen). */
+function refusedText(outcomes: Array<Outcome | undefined>): string | undefined {
+  const by = new Map<string, number>();
+  let answered = 0;
+  let unanswered = 0;
+  for (const o of outcomes) {
+    if (!o) continue;
+    answered += o.answered;
+    unanswered += o.unanswered.length;
+    for (const [what, n] of o.refusals) by.set(what, (by.get(what) ?? 0) + n);
+  }
+  if (by.size === 0) return undefined;
+  const parts: string[] = [];
+  for (const [what, n] of by) parts.push(parts.length === 0 ? `${n} answered by ${what}` : `${n} by ${what}`);
+  if (answered > 0) parts.push(`${answered} answered`);
+  if (unanswered > 0) parts.push(`${unanswered} unanswered`);
+  return parts.join(', ');
+}
+
+/** Evidence of what became of a connection's late requests: the refused ones with their
+ *  refusals, and the unanswered ones, each on its own line. */
+function outcomeEvidence(ctx: Facts, c: ConnFacts, o: Outcome | undefined, udp: boolean): Evidence[] {
+  if (!o) return [];
+  const unit = udp ? 'datagram' : 'SYN';
+  const out: Evidence[] = [];
+  const refused = [...o.refusals.values()].reduce((a, n) => a + n, 0);
+  if (refused > 0) {
+    const what = [...o.refusals.keys()].join(' or ');
+    const from = o.refusedBy.size === 1 ? ` from ${[...o.refusedBy][0]}` : '';
+    out.push(pointEvidence(ctx, o.point, o.refusedPackets, `${connLabel(c)}: ${plural(refused, unit)} answered by ${what}${from}`, tsOf(ctx, c, o.point, o.refusedPackets[0])));
+  }
+  if (o.unanswered.length > 0) {
+    out.push(pointEvidence(ctx, o.point, o.unanswered, `${connLabel(c)}: ${plural(o.unanswered.length, unit)}, no answer`, tsOf(ctx, c, o.point, o.unanswered[0])));
+  }
+  return out;
+}
+
+/** The time of packet `n` of the connection at `point`, on the common clock. */
+function tsOf(ctx: Facts, c: ConnFacts, point: number, n: number): number | undefined {
+  return recordsAt(ctx, c, point, (s, i) => s.n[i] === n)[0]?.ts;
+}
+
+/** The connection's director flow that shows the requests going on to `rs` (DR: the copies
+ *  sent again; NAT: the rewritten requests; TUN: the encapsulated ones), else its first
+ *  director flow. */
+function forwardingFlow(ctx: Facts, c: ConnFacts, rs: string): Flow | undefined {
+  const rip = ctx.services.rsAddressByName.get(rs);
+  let first: Flow | undefined;
+  for (const f of c.flows) {
+    if (ctx.points[f.point].spec.role !== 'director') continue;
+    first ??= f;
+    if (f.reqDup > 0 || (rip !== undefined && (f.reqDsts.some((e) => e.startsWith(`${rip}:`)) || f.encapDsts.includes(rip)))) return f;
+  }
+  return first;
+}

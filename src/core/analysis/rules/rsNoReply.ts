@@ -3,8 +3,8 @@
 // packets for an address it does not own; also rp_filter (TUN) or a local firewall.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts } from '../facts';
-import { blamedRealServers, connEvidence, explainedConnections, firstRequested, forEachConn, locate, plural, type Rule } from './rule';
+import type { ConnFacts, Facts } from '../facts';
+import { blamedRealServers, connEvidence, explainedConnections, firstRequested, forEachConn, groupBy, listText, locate, plural, serviceName, type Rule } from './rule';
 
 export const rsNoReply: Rule = {
   code: 'rs-no-reply',
@@ -49,17 +49,21 @@ export const rsNoReply: Rule = {
           : method === 'tun'
             ? `typically the VIP ${vip} missing on tunl0, the ipip module not loaded, or rp_filter dropping the decapsulated packets`
             : `typically the VIP ${vip} missing on lo: the kernel drops packets for an address it does not own`;
+      // One finding per real server (as the other per-server rules), naming every service
+      // its unanswered requests were for, with what they were per service.
+      const byService = groupBy(conns, serviceOf);
+      const services = [...byService.values()].map((list) => `${serviceName(list[0].service, { protocol: list[0].conn.protocol, vip: list[0].conn.vip, port: list[0].conn.vport })} (${countText(ctx, list)})`);
       findings.push({
         code: 'rs-no-reply',
         severity: 'error',
-        message: `${rs} ${seenThere ? 'receives' : 'is sent'} ${plural(conns.length, 'request')} for ${vip}:${conns[0].conn.vport} and never answers — ${cause}.`,
+        message: `${rs} never answers the requests ${seenThere ? 'it receives' : 'the director forwards to it'} for ${listText(services)} — ${cause}.`,
         advice:
           method === 'nat'
             ? `On ${rs}: check the service listens (ss -lntu) and the local firewall (nft list ruleset).`
             : method === 'tun'
               ? `On ${rs}: modprobe ipip; ip link set tunl0 up; ip addr add ${vip}/32 dev tunl0; sysctl net.ipv4.conf.tunl0.rp_filter=0 and net.ipv4.conf.all.rp_filter=0; arp_ignore=1, arp_announce=2.`
               : `On ${rs}: ip addr add ${vip}/32 dev lo (keep arp_ignore=1, arp_announce=2), check the service listens on the VIP or 0.0.0.0, and rp_filter.`,
-        evidence: conns.slice(0, 3).flatMap((c) =>
+        evidence: cited(conns, byService).flatMap((c) =>
           connEvidence(ctx, c, (p) => (seenThere ? p.spec.role === 'real-server' : p.spec.role === 'director'), () => `${c.conn.client}:${c.conn.clientPort} → ${vip}:${c.conn.vport}, no answer from ${rs}`),
         ),
         realServer: rs,
@@ -70,3 +74,46 @@ export const rsNoReply: Rule = {
     return findings;
   },
 };
+
+/** The service a connection's requests were for: its virtual service, else protocol, VIP and port. */
+function serviceOf(c: ConnFacts): string {
+  const s = c.service;
+  if (s) return s.fwmark !== undefined ? `fwmark|${s.fwmark}` : `${s.protocol}|${s.vip}|${s.port}`;
+  return `${c.conn.protocol}|${c.conn.vip}|${c.conn.vport}`;
+}
+
+/** `4 connections`; UDP ones with their datagrams: `4 connections, 6 datagrams`. */
+function countText(ctx: Facts, conns: ConnFacts[]): string {
+  let udp = 0;
+  let datagrams = 0;
+  for (const c of conns) {
+    if (c.conn.protocol !== 'udp') continue;
+    udp++;
+    datagrams += requestsOf(ctx, c);
+  }
+  const text = plural(conns.length, 'connection');
+  if (udp === 0) return text;
+  return `${text}, ${plural(datagrams, udp === conns.length ? 'datagram' : 'UDP datagram')}`;
+}
+
+/** Requests of the connection where it was judged: at the real server, else as the director
+ *  received them (first copies at a director point). */
+function requestsOf(ctx: Facts, c: ConnFacts): number {
+  const v = firstRequested(c);
+  if (v) return v.requests;
+  let most = 0;
+  for (const f of c.flows) if (ctx.points[f.point].spec.role === 'director' && f.req > most) most = f.req;
+  return most;
+}
+
+/** The connections to cite, in their order: 3 (or one per service, when more services),
+ *  taken from each service in turn so that every service named has one. */
+function cited(conns: ConnFacts[], byService: Map<string, ConnFacts[]>): ConnFacts[] {
+  const lists = [...byService.values()];
+  const max = Math.max(3, lists.length);
+  const picked = new Set<ConnFacts>();
+  for (let k = 0; picked.size < max && picked.size < conns.length; k++) {
+    for (const list of lists) if (k < list.length && picked.size < max) picked.add(list[k]);
+  }
+  return conns.filter((c) => picked.has(c));
+}

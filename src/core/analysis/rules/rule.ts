@@ -5,6 +5,7 @@ import type { ManifestService } from '../../capture/manifest';
 import type { Evidence, Finding, Severity, SourceLocation } from '../../findings/finding';
 import type { RealServer, VirtualService } from '../../model/cluster';
 import { firstRefs, type ConnFacts, type Facts, type PointInfo, type RsView } from '../facts';
+import type { PacketRecords } from '../packetRecords';
 
 export interface RuleContext extends Facts {
   /** Findings raised by the rules that ran before (registry order = causal order). */
@@ -73,16 +74,64 @@ export function pointEvidence(ctx: Facts, point: number, packets: number[], text
   return ev;
 }
 
-/** Evidence lines for a connection: its packets at the points matching `pred`. */
-export function connEvidence(ctx: Facts, c: ConnFacts, pred: (p: PointInfo) => boolean, text: (p: PointInfo) => string): Evidence[] {
+/** Whether record `i` of `s` (a packet of a connection at capture point `p`) is one an
+ *  evidence line is about. */
+export type RecordPick = (s: PacketRecords, i: number, p: PointInfo) => boolean;
+
+/** A packet record of a connection at one capture point; `ts` on the common clock. */
+export interface PointRecord {
+  s: PacketRecords;
+  i: number;
+  n: number;
+  ts: number;
+}
+
+/** The records (head and tail) of connection `c` at `point` that `pick` selects (all of them
+ *  without one), in capture order. For the few connections a finding cites. */
+export function recordsAt(ctx: Facts, c: ConnFacts, point: number, pick?: RecordPick): PointRecord[] {
+  const p = ctx.points[point];
+  const out: PointRecord[] = [];
+  for (const f of c.flows) {
+    if (f.point !== point) continue;
+    const s = f.store;
+    const count = f.recordCount();
+    for (let k = 0; k < count; k++) {
+      const i = f.recordAt(k);
+      if (!pick || pick(s, i, p)) out.push({ s, i, n: s.n[i], ts: s.ts[i] + p.shift });
+    }
+  }
+  return out.sort((a, b) => a.n - b.n);
+}
+
+/** A request of the client's (first copy at its point). */
+export const clientRequest: RecordPick = (s, i) => !s.reply(i) && !s.dup(i);
+/** A packet towards the client (first copy at its point), ICMP errors included. */
+export const replyPacket: RecordPick = (s, i) => s.reply(i) && !s.dup(i);
+
+/**
+ * Evidence lines for a connection: its packets at the points matching `pred`. With `pick`,
+ * only the packets it selects (up to 5 per point; a point with none gets no line), so that
+ * the line lists exactly the packets its text is about; without, the first 5 of any kind.
+ */
+export function connEvidence(ctx: Facts, c: ConnFacts, pred: (p: PointInfo) => boolean, text: (p: PointInfo) => string, pick?: RecordPick): Evidence[] {
   const out: Evidence[] = [];
   for (const [point, nums] of firstRefs(c)) {
     const p = ctx.points[point];
     if (!pred(p)) continue;
+    if (pick) {
+      const recs = recordsAt(ctx, c, point, pick).slice(0, 5);
+      if (recs.length > 0) out.push(pointEvidence(ctx, point, recs.map((r) => r.n), text(p), recs[0].ts));
+      continue;
+    }
     const hop = c.conn.hops.find((h) => h.ref.point === point);
     out.push(pointEvidence(ctx, point, nums, text(p), hop?.ts));
   }
   return out;
+}
+
+/** `a`, `a and b`, `a, b and c` */
+export function listText(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 export function connLabel(c: ConnFacts): string {

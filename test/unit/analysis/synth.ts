@@ -71,9 +71,11 @@ const natRs: SynthRs[] = [
 
 export class SynthLab {
   readonly rs: SynthRs[];
-  readonly protocol: 'tcp' | 'udp';
-  readonly port: number;
-  readonly rsPort: number;
+  protocol: 'tcp' | 'udp';
+  port: number;
+  rsPort: number;
+  /** Services of the connections made so far (see useProtocol()). */
+  private readonly services: ManifestService[] = [];
   private readonly writers = new Map<string, PcapWriter>();
   private readonly ipIds = new Map<string, number>();
   private readonly extraPoints: CapturePoint[] = [];
@@ -209,9 +211,24 @@ export class SynthLab {
       const tt = t + k * 0.2;
       const payload = new TextEncoder().encode(`ping ${cport} ${k}`);
       this.request(tt, rs, (port) => udp({ sport: cport, dport: port }, payload), o);
-      if (answer !== 'ok' || o.forwarded === false || o.arrives === false) continue;
+      if (o.forwarded === false || o.arrives === false) continue;
+      if (answer === 'reject') {
+        this.udpRefusal(tt + 0.001, rs, udp({ sport: cport, dport: this.port }, payload));
+        continue;
+      }
+      if (answer !== 'ok') continue;
       this.reply(tt + 0.001, rs, (port) => udp({ sport: port, dport: cport }, new TextEncoder().encode(`pong ${k}`)), o);
     }
+  }
+
+  /** DR/TUN: the real server's ICMP port unreachable for a datagram to the VIP (nothing
+   *  listens there), from the VIP, straight to the client. */
+  private udpRefusal(t: number, rs: SynthRs, datagram: Uint8Array): void {
+    if (this.opts.method === 'nat') throw new Error('udpRefusal: DR and TUN only');
+    const quoted = ipv4({ src: CLIENT, dst: VIP, proto: 'udp', id: 0, df: true }, datagram);
+    const pkt = ipv4({ src: VIP, dst: CLIENT, proto: 'icmp', id: this.nextId(rs.name) }, icmpUnreach(3, quoted));
+    this.emit(rs.name, t, ether({ src: rs.mac, dst: ROUTER_MAC }, pkt));
+    this.emit('client', t + 0.0005, ether({ src: ROUTER_IN_MAC, dst: CLIENT_MAC }, pkt));
   }
 
   /** A VRRPv2 advert as a director point (and the other director) sees it. */
@@ -240,6 +257,20 @@ export class SynthLab {
 
   addPoint(p: CapturePoint): void {
     this.extraPoints.push(p);
+  }
+
+  /** Connections made from now on are to the VIP's other service, `protocol` on its
+   *  default port (80 TCP, 9000 UDP): a capture holding a TCP and a UDP service. */
+  useProtocol(protocol: 'tcp' | 'udp'): void {
+    this.keepService();
+    this.protocol = protocol;
+    this.port = protocol === 'tcp' ? 80 : 9000;
+    this.rsPort = this.port;
+  }
+
+  private keepService(): void {
+    const s = this.service();
+    if (!this.services.some((x) => x.protocol === s.protocol && x.port === s.port)) this.services.push(s);
   }
 
   service(): ManifestService {
@@ -276,7 +307,7 @@ export class SynthLab {
     const manifest: CaptureManifest = {
       format: 1,
       target: { vip: VIP },
-      services: [this.service()],
+      services: (this.keepService(), this.services),
       points,
       ...extra,
     };

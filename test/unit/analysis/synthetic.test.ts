@@ -75,6 +75,33 @@ describe('analysis: synthetic captures', function () {
     assert.match(problems(r)[0].message, /from 192\.0\.2\.12:80/);
   });
 
+  it('dr-reply-wrong-source: a real server with a TCP and a UDP service is told per service', async function () {
+    const l = lab({ method: 'dr' });
+    for (let k = 0; k < 4; k++) l.tcpConnection(1000 + k * 5, nextPort(), k % 2 ? 'rs1' : 'rs2', k % 2 ? {} : { replyFromRip: true });
+    l.useProtocol('udp');
+    for (let k = 0; k < 4; k++) l.udpExchange(1030 + k, nextPort(), k % 2 ? 'rs1' : 'rs2', k % 2 ? {} : { replyFromRip: true });
+    const r = await analyzeCapture(l.write());
+    assertFirst(r, 'dr-reply-wrong-source', 'rs2');
+    const f = problems(r)[0];
+    assert.match(f.message, /^rs2 answers 4 connections to the VIP 192\.0\.2\.100 from 192\.0\.2\.12:80 instead of 192\.0\.2\.100:80 and from 192\.0\.2\.12:9000 instead of 192\.0\.2\.100:9000;/);
+    // Evidence for both services, each line with its own source.
+    const texts = f.evidence.map((e) => e.text);
+    assert.ok(texts.some((t) => t.startsWith('reply from 192.0.2.12:80 ')) && texts.some((t) => t.startsWith('reply from 192.0.2.12:9000 ')), texts.join('\n'));
+  });
+
+  it('rs-rejects: a real server with a TCP and a UDP service refuses both, told per service', async function () {
+    const l = lab({ method: 'dr' });
+    for (let k = 0; k < 4; k++) l.tcpConnection(1000 + k, nextPort(), k % 2 ? 'rs1' : 'rs2', k % 2 ? {} : { answer: 'reject' });
+    l.useProtocol('udp');
+    for (let k = 0; k < 6; k++) l.udpExchange(1010 + k, nextPort(), k % 2 ? 'rs1' : 'rs2', k % 2 ? {} : { answer: 'reject' });
+    const r = await analyzeCapture(l.write());
+    assertFirst(r, 'rs-rejects', 'rs2');
+    const f = problems(r)[0];
+    assert.match(f.message, /^rs2 refuses 2 connections to tcp\/80 \(TCP RST\) and 3 connections to udp\/9000 \(ICMP port unreachable\): nothing accepts tcp\/80 or udp\/9000 there on the VIP/);
+    const conns = new Set(f.evidence.map((e) => e.text));
+    assert.equal(conns.size, 3, [...conns].join('\n'));
+  });
+
   it('rs-rejects: a real server resets every connection', async function () {
     const l = lab({ method: 'dr' });
     for (let k = 0; k < 4; k++) l.tcpConnection(1000 + k, nextPort(), k % 2 ? 'rs1' : 'rs2', k % 2 ? {} : { answer: 'reject' });

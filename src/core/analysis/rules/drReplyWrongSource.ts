@@ -4,7 +4,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts } from '../facts';
-import { connEvidence, forEachConn, locate, plural, type Rule } from './rule';
+import { connEvidence, firstOfEach, forEachConn, listText, locate, plural, type Rule } from './rule';
 
 /** Whether the endpoint text `e` (`ip:port`) is at address `ip` (no text built per call). */
 function atAddress(e: string, ip: string): boolean {
@@ -49,7 +49,8 @@ export const drReplyWrongSource: Rule = {
   },
   check(ctx) {
     const findings: Finding[] = [];
-    const byRs = new Map<string, { conns: ConnFacts[]; src: string }>();
+    // Per real server, per wrong source and the VIP:port it stands in for.
+    const byRs = new Map<string, { conns: ConnFacts[]; sources: { src: string; instead: string; conns: ConnFacts[] }[] }>();
     forEachConn(ctx.suspects, (c) => {
       const method = c.service?.method;
       if (method !== 'dr' && method !== 'tun') return;
@@ -58,19 +59,25 @@ export const drReplyWrongSource: Rule = {
         const rip = ctx.services.rsAddressByName.get(v.rs);
         const wrong = wrongSource(v.replySrcs, c.conn.vip, rip);
         if (!wrong) continue;
-        const entry = byRs.get(v.rs) ?? { conns: [], src: wrong };
+        const entry = byRs.get(v.rs) ?? { conns: [], sources: [] };
         entry.conns.push(c);
+        const instead = c.conn.vport === undefined ? c.conn.vip : `${c.conn.vip}:${c.conn.vport}`;
+        const same = entry.sources.find((x) => x.src === wrong && x.instead === instead);
+        if (same) same.conns.push(c);
+        else entry.sources.push({ src: wrong, instead, conns: [c] });
         byRs.set(v.rs, entry);
       }
     });
-    for (const [rs, { conns, src }] of byRs) {
+    for (const [rs, { conns, sources }] of byRs) {
       const svc = conns[0].service;
+      const wrongs = sources.map((x) => `from ${x.src} instead of ${x.instead}`);
+      const srcOf = (c: ConnFacts): string => sources.find((x) => x.conns.includes(c))?.src ?? '?';
       findings.push({
         code: 'dr-reply-wrong-source',
         severity: 'error',
-        message: `${rs} answers ${plural(conns.length, 'connection')} to the VIP ${conns[0].conn.vip} from ${src} instead of ${conns[0].conn.vip}:${conns[0].conn.vport}; with ${svc?.method === 'tun' ? 'LVS/TUN' : 'LVS/DR'} the real server must reply from the VIP, or the client drops the reply.`,
+        message: `${rs} answers ${plural(conns.length, 'connection')} to the VIP ${conns[0].conn.vip} ${listText(wrongs)}; with ${svc?.method === 'tun' ? 'LVS/TUN' : 'LVS/DR'} the real server must reply from the VIP, or the client drops the reply.`,
         advice: `On ${rs}: put the VIP on lo (DR) or tunl0 (TUN) as a /32, make the service listen on the VIP (or 0.0.0.0), and for UDP make the server reply from the address it was reached at (bind to the VIP).`,
-        evidence: conns.slice(0, 3).flatMap((c) => connEvidence(ctx, c, (p) => p.spec.role === 'real-server', () => `reply from ${src} to ${c.conn.client}:${c.conn.clientPort}`)),
+        evidence: firstOfEach(sources.map((x) => x.conns), 3).flatMap((c) => connEvidence(ctx, c, (p) => p.spec.role === 'real-server', () => `reply from ${srcOf(c)} to ${c.conn.client}:${c.conn.clientPort}`)),
         realServer: rs,
         location: locate(ctx, svc, rs),
         connections: conns.map((c) => c.conn.id),

@@ -3,7 +3,7 @@
 
 import type { Finding } from '../../findings/finding';
 import type { ConnFacts, RsView } from '../facts';
-import { blamedRealServers, connEvidence, forEachConn, locate, plural, type Rule } from './rule';
+import { blamedRealServers, connEvidence, firstOfEach, forEachConn, listText, locate, plural, type Rule } from './rule';
 
 /** The first real-server view that received requests and refused them (RST or ICMP). */
 function refusingView(c: ConnFacts): RsView | undefined {
@@ -12,6 +12,19 @@ function refusingView(c: ConnFacts): RsView | undefined {
     if (x.requests > 0 && x.synAck === 0 && (x.rst > 0 || x.icmp > 0) && x.replySrcs.length > 0) return x;
   }
   return undefined;
+}
+
+/** The services a real server refused, in the order first met: protocol, the port it is
+ *  reached at (its own in NAT), and the connections. */
+function refusedServices(rs: string, conns: ConnFacts[]): { protocol: string; port: number | undefined; conns: ConnFacts[] }[] {
+  const out: { protocol: string; port: number | undefined; conns: ConnFacts[] }[] = [];
+  for (const c of conns) {
+    const port = c.service?.realServers.find((r) => r.name === rs)?.port ?? c.conn.vport;
+    const same = out.find((x) => x.protocol === c.conn.protocol && x.port === port);
+    if (same) same.conns.push(c);
+    else out.push({ protocol: c.conn.protocol, port, conns: [c] });
+  }
+  return out;
 }
 
 export const rsRejects: Rule = {
@@ -35,14 +48,19 @@ export const rsRejects: Rule = {
     });
     for (const [rs, conns] of byRs) {
       const svc = conns[0].service;
-      const port = svc?.realServers.find((r) => r.name === rs)?.port ?? conns[0].conn.vport;
-      const how = conns[0].conn.protocol === 'tcp' ? 'TCP RST' : 'ICMP port unreachable';
+      // One finding per real server; a server with a TCP and a UDP service refused on both
+      // is told per service (protocol and the port it is reached at).
+      const services = refusedServices(rs, conns);
+      const nat = svc?.method === 'nat';
+      const refusals = services.map((x) => `${plural(x.conns.length, 'connection')} to ${x.protocol}/${x.port} (${x.protocol === 'tcp' ? 'TCP RST' : 'ICMP port unreachable'})`);
+      const ports = services.map((x) => `${x.protocol}/${x.port}`);
       findings.push({
         code: 'rs-rejects',
         severity: 'error',
-        message: `${rs} refuses ${plural(conns.length, 'connection')} (${how}): nothing accepts ${conns[0].conn.protocol}/${port} there${svc?.method !== 'nat' ? ' on the VIP' : ''} — the service is down, listens on another port, or is bound to another address.`,
-        advice: `On ${rs}: check the service is running and listening (ss -lntu) on ${svc?.method === 'nat' ? `its address, port ${port}` : `the VIP (or 0.0.0.0), port ${port}`}; a health checker (TCP_CHECK/HTTP_GET) would take ${rs} out of rotation.`,
-        evidence: conns.slice(0, 3).flatMap((c) => connEvidence(ctx, c, (p) => p.spec.role === 'real-server' || p.spec.role === 'director', () => `${c.conn.client}:${c.conn.clientPort} refused by ${rs}`)),
+        message: `${rs} refuses ${listText(refusals)}: nothing accepts ${listText(ports).replace(/ and /g, ' or ')} there${!nat ? ' on the VIP' : ''} — the service is down, listens on another port, or is bound to another address.`,
+        advice: `On ${rs}: check the service is running and listening (ss -lntu) on ${nat ? `its address, ${listText(ports)}` : `the VIP (or 0.0.0.0), ${listText(ports)}`}; a health checker (TCP_CHECK/HTTP_GET) would take ${rs} out of rotation.`,
+        // The first connections of each service in turn, three in all.
+        evidence: firstOfEach(services.map((x) => x.conns), 3).flatMap((c) => connEvidence(ctx, c, (p) => p.spec.role === 'real-server' || p.spec.role === 'director', () => `${c.conn.client}:${c.conn.clientPort} refused by ${rs}`)),
         realServer: rs,
         location: locate(ctx, svc, rs),
         connections: conns.map((c) => c.conn.id),

@@ -134,6 +134,22 @@ export function listText(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/** Up to `max` items taken from the lists in turn (the first of each, then the second...):
+ *  evidence that shows every service or source a finding is about. */
+export function firstOfEach<T>(lists: T[][], max: number): T[] {
+  const out: T[] = [];
+  for (let k = 0; out.length < max; k++) {
+    let any = false;
+    for (const list of lists) {
+      if (k >= list.length) continue;
+      any = true;
+      if (out.length < max) out.push(list[k]);
+    }
+    if (!any) break;
+  }
+  return out;
+}
+
 export function connLabel(c: ConnFacts): string {
   return `${c.conn.client}:${c.conn.clientPort} → ${c.conn.vip}:${c.conn.vport ?? '*'}`;
 }

@@ -1,9 +1,23 @@
 // `lvs-trace lint FILE... [--json]`: keepalived.conf / ipvsadm rules diagnostics.
 // Text: `file:line:col: severity code message`; --json: one array of
 // {code, severity, file, line, column, message} (1-based). Exit 1 on any error.
+// Messages quote the files, which may hold control bytes (ESC sequences): they are
+// printed escaped (`\x1b`), never raw to the terminal.
 import { parseArgs } from '../args';
 import type { CliCommand } from '../command';
 import { lintFiles } from '../../core/config';
+
+/** C0/C1 controls, DEL, and the line/paragraph separators and bidi overrides that reorder a terminal line. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `\x1b`-style escapes for what a terminal would interpret. */
+export function escapeForTerminal(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
 
 export const lintCommand: CliCommand = {
   name: 'lint',
@@ -15,9 +29,11 @@ export const lintCommand: CliCommand = {
     const diags = lintFiles(p.positionals);
     if (p.flags.has('json')) {
       const rows = diags.map((d) => ({ code: d.code, severity: d.severity, file: d.file, line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message }));
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      // JSON.stringify escapes C0 controls but not DEL, C1 or bidi characters: \u escapes keep the same JSON value.
+      const json = JSON.stringify(rows, null, 2).replace(/[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      process.stdout.write(`${json}\n`);
     } else {
-      for (const d of diags) process.stdout.write(`${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`);
+      for (const d of diags) process.stdout.write(`${escapeForTerminal(d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${escapeForTerminal(d.message)}\n`);
     }
     return diags.some((d) => d.severity === 'error') ? 1 : 0;
   },

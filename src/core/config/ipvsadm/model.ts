@@ -1,6 +1,7 @@
 // ipvsadm rules → ClusterModel, by replaying the commands in order the way the
 // kernel table would change (-A adds, -E edits, -D deletes, -a/-e/-d for real
-// servers, -C clears). Commands with shell expansions are skipped.
+// servers, -C clears). Commands with shell expansions are skipped, and so are
+// commands ipvsadm refuses: the model holds what ipvsadm would have left.
 import type { SourceLocation } from '../../findings/finding';
 import type { ClusterModel, RealServer, VirtualService } from '../../model/cluster';
 import { serviceKey } from '../../model/cluster';
@@ -32,7 +33,7 @@ export function ipvsadmToModel(parsed: ParsedIpvsadm[]): ClusterModel {
     model.sources.push(p.file);
     const table = new Map<string, VirtualService>();
     for (const c of p.commands) {
-      if (c.invalid && c.op !== 'add-service') continue;
+      if (c.invalid) continue;
       if (c.op === 'clear') {
         table.clear();
         continue;
@@ -43,7 +44,8 @@ export function ipvsadmToModel(parsed: ParsedIpvsadm[]): ClusterModel {
       switch (c.op) {
         case 'add-service':
         case 'edit-service': {
-          if (c.op === 'add-service' && existing) break;
+          // "Service already exists" / "No such service": the table does not change.
+          if ((c.op === 'add-service' && existing) || (c.op === 'edit-service' && !existing)) break;
           const svc: VirtualService = existing ?? {
             protocol: c.protocol ?? 'tcp',
             vip: c.service?.host,
@@ -78,12 +80,16 @@ export function ipvsadmToModel(parsed: ParsedIpvsadm[]): ClusterModel {
         case 'delete-dest': {
           if (!existing || !c.dest) break;
           const dk = destKey(c.dest, existing.port);
-          const idx = existing.realServers.findIndex((r) => `${r.address}:${r.port}` === dk);
+          // As the kernel sees it: -a/-e with DR or TUN take the service port (ipvsadm sets it), -d the port written.
+          const port = (written: number, method: string | undefined): number => (existing.fwmark === undefined && existing.port && method !== 'nat' ? existing.port : written);
+          const wanted = `${c.dest.host}:${port(c.dest.port ?? existing.port ?? 0, c.op === 'delete-dest' ? 'nat' : (c.method?.kind ?? 'dr'))}`;
+          const idx = existing.realServers.findIndex((r) => `${r.address}:${r.port}` === dk || `${r.address}:${port(r.port, r.method)}` === wanted);
           if (c.op === 'delete-dest') {
             if (idx >= 0) existing.realServers.splice(idx, 1);
             break;
           }
-          if (c.op === 'add-dest' && idx >= 0) break;
+          // "Destination already exists" / "No such destination": the table does not change.
+          if ((c.op === 'add-dest' && idx >= 0) || (c.op === 'edit-dest' && idx < 0)) break;
           const rs: RealServer = idx >= 0
             ? existing.realServers[idx]
             : {

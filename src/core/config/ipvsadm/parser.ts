@@ -8,6 +8,9 @@ import type { ConfigDiagnostic, Range } from '../diagnostic';
 import { checkInt, checkNetmask, didYouMean, isIPv4, isIPv6, SCHEDULERS } from '../values';
 import { DEST_ONLY, OPTIONS, SCHED_FLAGS, SERVICE_ONLY, SERVICE_PORTS } from './options';
 
+/** The longest persistence timeout ipvsadm accepts (MAX_TIMEOUT in ipvsadm.c: 31 days). */
+export const MAX_PERSISTENT_TIMEOUT = 86400 * 31;
+
 export interface Word {
   text: string;
   line: number;
@@ -99,6 +102,8 @@ function shellWords(text: string, line: number, from: number): { words: Word[]; 
       value += d;
       i++;
     }
+    // `2>/dev/null`, `2>&1`: the digits name a file descriptor of the redirection, not an argument.
+    if ((text[i] === '>' || text[i] === '<') && /^\d+$/.test(text.slice(start, i))) break;
     words.push({ text: value, line, start, end: i, dynamic });
   }
   return { words, end: i };
@@ -116,8 +121,37 @@ function commandStart(text: string, saveFormat: boolean): number {
   return at;
 }
 
+/** Characters that do not belong in a text file: C0 controls other than tab, LF, VT, FF and CR, DEL, C1 controls, and U+FFFD (bytes that are not UTF-8). */
+// eslint-disable-next-line no-control-regex
+const NOT_TEXT = /[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]/g;
+
+/** Why `text` is not a text file (NUL bytes, or mostly bytes that are not printable), or undefined. */
+function notText(text: string): string | undefined {
+  if (text.includes('\0')) return 'it contains NUL bytes';
+  const odd = text.match(NOT_TEXT)?.length ?? 0;
+  // A stray escape sequence in a comment is tolerated; a binary file is full of them.
+  if (odd > 0 && odd * 10 > text.length) return `${Math.round((odd * 100) / text.length)}% of its characters are control bytes or not UTF-8`;
+  return undefined;
+}
+
+/** Shows control and bidi characters of the input as escapes (`\x1b`), so a message never carries them raw. */
+export function shown(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function parseIpvsadm(text: string, file: string, diagnostics: ConfigDiagnostic[]): ParsedIpvsadm {
-  const lines = text.split('\n');
+  const binary = notText(text);
+  if (binary) {
+    // One diagnostic for the whole file: linting its "lines" would only produce noise.
+    diagnostics.push({ code: 'ipvsadm-not-text', severity: 'error', file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `this file is not an ipvsadm rules file: ${binary}. Give ipvsadm-save output (ipvsadm -S -n) or a shell script of ipvsadm commands` });
+    return { file, commands: [] };
+  }
+  // A CR before LF (CRLF files) ends the line; it is not part of the last word.
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   // ipvsadm-save output has only option lines; a script has `ipvsadm` words.
   const saveFormat = lines.some((l) => /^\s*-[AaEeDdC]\b/.test(l)) && !lines.some((l) => /(^|[\s;&|(])ipvsadm\s/.test(l));
   const commands: IpvsadmCommand[] = [];
@@ -166,14 +200,19 @@ function parseCommand(rawWords: Word[], file: string, out: ConfigDiagnostic[]): 
   };
   const err = (code: string, w: Word | Range, message: string, severity: ConfigDiagnostic['severity'] = 'error'): void => {
     if (severity === 'error') cmd.invalid = true;
-    out.push({ code, severity, file, range: 'text' in w ? wordRange(w) : w, message });
+    out.push({ code, severity, file, range: 'text' in w ? wordRange(w) : w, message: shown(message) });
   };
   const seen = new Map<string, Word>();
   const methods: Word[] = [];
   let commandWord: Word | undefined;
+  // A shell expansion standing alone (`$OPTS`) may expand to options we cannot see.
+  let hiddenOptions = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
-    if (w.dynamic && !w.text.startsWith('-')) continue;
+    if (w.dynamic && !w.text.startsWith('-')) {
+      hiddenOptions = true;
+      continue;
+    }
     let name = w.text;
     let inlineValue: string | undefined;
     const eq = name.indexOf('=');
@@ -196,7 +235,9 @@ function parseCommand(rawWords: Word[], file: string, out: ConfigDiagnostic[]): 
       if (inlineValue !== undefined) value = { ...w, text: inlineValue, start: w.start + eq + 1 };
       else {
         const next = words[i + 1];
-        const takes = next && (spec.value === 'required' ? !OPTIONS[next.text] || /^-\d/.test(next.text) : /^\d+$/.test(next.text) || next.dynamic);
+        // An optional value (-p [timeout]) is the next argument unless that starts with '-', as popt
+        // reads it: `-p abc` is a bad timeout for ipvsadm, not a stray argument.
+        const takes = next && (spec.value === 'required' ? !OPTIONS[next.text] || /^-\d/.test(next.text) : next.dynamic || !next.text.startsWith('-'));
         if (takes) {
           value = next;
           i++;
@@ -256,15 +297,18 @@ function parseCommand(rawWords: Word[], file: string, out: ConfigDiagnostic[]): 
             severity: 'error',
             file,
             range: wordRange(v),
-            message: `unknown scheduler '${v.text}': the kernel has ${SCHEDULERS.join(', ')}${guess ? ` — did you mean '${guess}'?` : ''}`,
+            message: `unknown scheduler '${shown(v.text)}': the kernel has ${SCHEDULERS.join(', ')}${guess ? ` — did you mean '${guess}'?` : ''}`,
             fixes: guess ? [{ title: `Use '${guess}'`, isPreferred: true, edits: [{ file, range: wordRange(v), newText: guess }] }] : undefined,
           });
         }
         break;
       case 'persistent': {
-        const seconds = value && !dyn ? Number(value.text) : 300;
-        if (value && !dyn && !/^\d+$/.test(value.text)) err('ipvsadm-invalid-value', value, `invalid timeout value '${value.text}': -p takes seconds`);
-        cmd.persistent = { word: value ?? w, seconds: Number.isFinite(seconds) ? seconds : 300 };
+        // ipvsadm: parse_timeout(optarg, 1, MAX_TIMEOUT), MAX_TIMEOUT = 31 days.
+        const ok = !value || dyn || (/^\d+$/.test(value.text) && Number(value.text) >= 1 && Number(value.text) <= MAX_PERSISTENT_TIMEOUT);
+        if (!ok && value) {
+          err('ipvsadm-invalid-value', value, `invalid timeout value '${value.text}' (ipvsadm: "invalid timeout value \`${value.text}' specified"): -p takes a number of seconds from 1 to ${MAX_PERSISTENT_TIMEOUT} (31 days), or nothing for the default 300`);
+        }
+        cmd.persistent = { word: value ?? w, seconds: value && !dyn && ok ? Number(value.text) : 300 };
         break;
       }
       case 'netmask':
@@ -315,8 +359,54 @@ function parseCommand(rawWords: Word[], file: string, out: ConfigDiagnostic[]): 
     }
   }
   if (methods.length > 1) err('ipvsadm-invalid-option', methods[1], "multiple 'forwarding-method' options specified: use one of -g (DR), -i (TUN), -m (NAT)");
-  checkCombination(cmd, seen, err);
+  checkCombination(cmd, seen, err, hiddenOptions);
   return cmd;
+}
+
+/** Tunnel options in the order ipvsadm checks them, and which tunnel type takes which:
+ * '+' required, 'x' illegal, '1' at most one of them, ' ' optional (tunnel_types_v_options in ipvsadm.c). */
+const TUN_OPTIONS = ['tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const;
+const TUN_TYPES: Record<string, string> = { ipip: 'xxxx', gue: '+111', gre: 'x11x' };
+
+/** ipvsadm's checks of --tun-* options on -a/-e (process_options and tunnel_opt_check); the first failure, as ipvsadm stops there. */
+function checkTunnelOptions(cmd: IpvsadmCommand, seen: Map<string, Word>, err: (code: string, w: Word | Range, message: string) => void, hiddenOptions: boolean): void {
+  const given = [...seen.entries()].filter(([name]) => name === 'tun-type' || (TUN_OPTIONS as readonly string[]).includes(name));
+  if (given.length === 0 || hiddenOptions) return;
+  const kind = cmd.method?.kind ?? 'dr';
+  if (kind !== 'tun') {
+    const [, first] = given[0];
+    const method = kind === 'nat' ? 'NAT (-m)' : cmd.method ? 'DR (-g)' : 'DR (the default without -g/-i/-m)';
+    err('ipvsadm-invalid-option', first, `${first.text.replace(/=.*/, '')} is a tunnel option but this real server uses ${method} (ipvsadm: "Tunnel options conflict with forward method"): remove the --tun-* options, or use -i (TUN)`);
+    return;
+  }
+  if (cmd.tunType?.dynamic) return;
+  const type = cmd.tunType?.text ?? 'ipip';
+  const table = TUN_TYPES[type];
+  if (!table) return;
+  let exclusive: string | undefined;
+  for (let j = 0; j < TUN_OPTIONS.length; j++) {
+    const name = TUN_OPTIONS[j];
+    const w = seen.get(name);
+    if (!w) {
+      if (table[j] === '+') {
+        err('ipvsadm-missing-option', cmd.tunType ?? cmd.method?.word ?? cmd.range, `the '${type}' tunnel type needs --${name} (ipvsadm: "You need to supply the '${name}' option for the '${type}' tunnel type")`);
+        return;
+      }
+      continue;
+    }
+    if (table[j] === 'x') {
+      const how = type === 'ipip' ? `ipip${cmd.tunType ? '' : ' (the default --tun-type)'} takes no tunnel options: remove it, or use --tun-type gue` : `gre takes only --tun-nocsum or --tun-csum: remove it${name === 'tun-port' ? ', or use --tun-type gue' : ''}`;
+      err('ipvsadm-invalid-option', w, `illegal '--${name}' option with the ${type} tunnel type (ipvsadm: "Illegal '${name}' option with the '${type}' tunnel type"): ${how}`);
+      return;
+    }
+    if (table[j] === '1') {
+      if (exclusive) {
+        err('ipvsadm-invalid-option', w, `--${name} conflicts with --${exclusive} (ipvsadm: "The option '${name}' conflicts with the '${exclusive}' option in the '${type}' tunnel type"): keep one checksum option`);
+        return;
+      }
+      exclusive = name;
+    }
+  }
 }
 
 function parseEndpoint(w: Word, what: string, err: (code: string, w: Word, message: string) => void): Endpoint | undefined {
@@ -365,7 +455,7 @@ function parseEndpoint(w: Word, what: string, err: (code: string, w: Word, messa
 }
 
 /** Which options go with which command, and the checks ipvsadm makes before calling the kernel. */
-function checkCombination(cmd: IpvsadmCommand, seen: Map<string, Word>, err: (code: string, w: Word | Range, message: string) => void): void {
+function checkCombination(cmd: IpvsadmCommand, seen: Map<string, Word>, err: (code: string, w: Word | Range, message: string) => void, hiddenOptions: boolean): void {
   const op = cmd.op;
   const isService = op === 'add-service' || op === 'edit-service' || op === 'delete-service';
   const isDest = op === 'add-dest' || op === 'edit-dest' || op === 'delete-dest';
@@ -384,7 +474,13 @@ function checkCombination(cmd: IpvsadmCommand, seen: Map<string, Word>, err: (co
   if (cmd.service && (op === 'add-service' || op === 'edit-service') && !cmd.service.port && !cmd.persistent && !cmd.dynamic) {
     err('ipvsadm-invalid-value', cmd.service.word, 'zero port specified for a non-persistent service: add :PORT, or make it persistent with -p');
   }
-  if (cmd.tunType?.text === 'gue' && !cmd.tunPort) err('ipvsadm-missing-option', cmd.tunType, "the 'gue' tunnel type needs --tun-port");
+  if (op === 'add-service' || op === 'edit-service') {
+    // ipvsadm refuses this before calling the kernel (process_options); fwmark services are exempt.
+    if (cmd.ops && cmd.protocol && cmd.protocol !== 'udp' && cmd.fwmark === undefined && !hiddenOptions) {
+      err('ipvsadm-invalid-option', cmd.ops, `${cmd.ops.text} (one-packet scheduling) on a ${cmd.protocol.toUpperCase()} service (ipvsadm: "One-Packet Scheduling is only for UDP virtual services"): remove ${cmd.ops.text}, or make it a UDP service (-u)`);
+    }
+  }
+  if (op === 'add-dest' || op === 'edit-dest') checkTunnelOptions(cmd, seen, err, hiddenOptions);
   if (cmd.upper && cmd.lower && cmd.upper.value > 0 && cmd.upper.value < cmd.lower.value) {
     err('ipvsadm-invalid-value', cmd.upper.word, `upper threshold ${cmd.upper.value} is below the lower threshold ${cmd.lower.value}: ipvsadm rejects it`);
   }

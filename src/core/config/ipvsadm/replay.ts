@@ -1,13 +1,22 @@
 // Replays ipvsadm commands against an empty table and reports the ones the
 // kernel would refuse because of the order of commands: a real server added to a
 // service never defined ("Service not defined"), a service added twice ("Service
-// already exists"), edits and deletes of things that do not exist.
+// already exists"), edits and deletes of things that do not exist ("No such
+// service", "No such destination").
+//
+// A command ipvsadm refuses (cmd.invalid: a bad option, or a scheduler the kernel
+// does not have) changes nothing, as with real ipvsadm: a corrected -A of the same
+// service on the next line is not a duplicate. To avoid a cascade after a typo,
+// lines about a service whose only -A was refused are not reported again (the
+// mistake is reported once, on the -A line), but that service is not in the table.
 import type { Range } from '../diagnostic';
 import { commandServiceKey, destKey } from './model';
-import type { ParsedIpvsadm } from './parser';
+import type { IpvsadmOp, ParsedIpvsadm } from './parser';
 
 export interface ReplayEvent {
   kind: 'undefined-service' | 'duplicate-service' | 'undefined-dest' | 'duplicate-dest';
+  /** The command refused (-E and -D say "No such service", -a/-e/-d "Service not defined"). */
+  op: IpvsadmOp;
   range: Range;
   /** `tcp:192.0.2.10:80` or `10.0.0.11:80`. */
   what: string;
@@ -20,34 +29,49 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
   if (hit) return hit;
   const events: ReplayEvent[] = [];
   const services = new Map<string, { port?: number; dests: Set<string> }>();
+  /** Services whose -A was refused and not (yet) followed by one that worked. */
+  const refused = new Set<string>();
   for (const c of parsed.commands) {
     if (c.op === 'clear') {
-      services.clear();
+      if (!c.invalid) {
+        services.clear();
+        refused.clear();
+      }
       continue;
     }
     if (c.dynamic) continue;
-    // A refused -A still declares what the user meant: later lines about that service
-    // should not all fail again (the first mistake is reported on the -A line).
-    if (c.invalid && c.op !== 'add-service') continue;
     const key = commandServiceKey(c);
     if (!key) continue;
     const svc = services.get(key);
     const range = c.serviceWord ? { start: { line: c.serviceWord.line, character: c.serviceWord.start }, end: { line: c.serviceWord.line, character: c.serviceWord.end } } : c.range;
+    if (c.invalid) {
+      // Refused: the table does not change. A refused -A of a service that exists is still
+      // reported as a duplicate (fixing its own mistake alone would not make it work).
+      if (c.op === 'add-service') {
+        if (svc) events.push({ kind: 'duplicate-service', op: c.op, range, what: key });
+        else refused.add(key);
+      }
+      continue;
+    }
     switch (c.op) {
       case 'add-service':
-        if (svc) events.push({ kind: 'duplicate-service', range, what: key });
-        else services.set(key, { port: c.service?.port, dests: new Set() });
+        if (svc) events.push({ kind: 'duplicate-service', op: c.op, range, what: key });
+        else {
+          services.set(key, { port: c.service?.port, dests: new Set() });
+          refused.delete(key);
+        }
         break;
       case 'edit-service':
       case 'delete-service':
-        if (!svc) events.push({ kind: 'undefined-service', range, what: key });
-        else if (c.op === 'delete-service') services.delete(key);
+        if (!svc) {
+          if (!refused.has(key)) events.push({ kind: 'undefined-service', op: c.op, range, what: key });
+        } else if (c.op === 'delete-service') services.delete(key);
         break;
       case 'add-dest':
       case 'edit-dest':
       case 'delete-dest': {
         if (!svc) {
-          events.push({ kind: 'undefined-service', range, what: key });
+          if (!refused.has(key)) events.push({ kind: 'undefined-service', op: c.op, range, what: key });
           break;
         }
         if (!c.dest) break;
@@ -57,9 +81,9 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
         const effective = c.method?.kind === 'nat' ? dk : destKey({ ...c.dest, port: svc.port }, svc.port);
         const exists = svc.dests.has(dk) || svc.dests.has(effective);
         if (c.op === 'add-dest') {
-          if (exists) events.push({ kind: 'duplicate-dest', range: destRange, what: dk });
+          if (exists) events.push({ kind: 'duplicate-dest', op: c.op, range: destRange, what: dk });
           else svc.dests.add(effective);
-        } else if (!exists) events.push({ kind: 'undefined-dest', range: destRange, what: dk });
+        } else if (!exists) events.push({ kind: 'undefined-dest', op: c.op, range: destRange, what: dk });
         else if (c.op === 'delete-dest') {
           svc.dests.delete(dk);
           svc.dests.delete(effective);

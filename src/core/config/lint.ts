@@ -11,6 +11,7 @@ import { keepalivedToModel } from './keepalived/model';
 import { parseKeepalived } from './keepalived/parser';
 import { validateSyntax } from './keepalived/validate';
 import { rules } from './rules';
+import { vrrpPeerDiagnostics } from './rules/vrrp-peer-mismatch';
 import { applySuppressions } from './suppress';
 import type { LintContext } from './rules/rule';
 
@@ -84,9 +85,13 @@ export function diagnosticsOf(doc: AnalyzedDocument, text: string): ConfigDiagno
   return sortDiagnostics(all);
 }
 
-/** Diagnostics for files on disk; a file that cannot be read is an error diagnostic. */
+/**
+ * Diagnostics for files on disk; a file that cannot be read is an error diagnostic.
+ * The keepalived.conf files are also compared with each other (crossFileDiagnostics).
+ */
 export function lintFiles(paths: string[]): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
+  const docs: Array<{ doc: AnalyzedDocument; text: string }> = [];
   for (const p of paths) {
     const text = readFileOrUndefined(p);
     if (text === undefined) {
@@ -99,8 +104,23 @@ export function lintFiles(paths: string[]): ConfigDiagnostic[] {
       continue;
     }
     out.push(...diagnosticsOf(doc, text));
+    docs.push({ doc, text });
   }
+  out.push(...crossFileDiagnostics(docs));
   return sortDiagnostics(out);
+}
+
+/**
+ * Diagnostics that compare files linted together (the directors' keepalived.conf
+ * files: VRRP instances holding the same VIP must agree), suppressions applied.
+ * `text` is each document's current text (an editor's unsaved buffer).
+ */
+export function crossFileDiagnostics(docs: Array<{ doc: AnalyzedDocument; text: string }>): ConfigDiagnostic[] {
+  const keepalived = docs.filter((d) => d.doc.keepalived);
+  if (keepalived.length < 2) return [];
+  const texts = new Map(keepalived.map((d) => [d.doc.file, d.text]));
+  const found = vrrpPeerDiagnostics(keepalived.map((d) => d.doc.keepalived as ParsedConfig));
+  return sortDiagnostics(applySuppressions(found, (f) => texts.get(f) ?? readFileOrUndefined(f)));
 }
 
 /** Cluster model of one text. */

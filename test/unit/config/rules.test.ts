@@ -50,7 +50,8 @@ describe('keepalived LVS rules', function () {
 
   it('no-real-servers and all-weights-zero', function () {
     const empty = 'vrrp_instance V {\n  interface eth0\n  virtual_router_id 1\n  priority 100\n  virtual_ipaddress {\n    192.0.2.100\n  }\n}\nvirtual_server 192.0.2.100 80 {\n  lb_algo rr\n  lb_kind DR\n}\n';
-    ruleCases('no-real-servers', K, { valid: [drConfig(), empty.replace('lb_kind DR', 'lb_kind DR\n  sorry_server 192.0.2.50 80')], invalid: [{ text: empty, lines: [9] }] });
+    // keepalived ignores a virtual_server without real servers even when it has a sorry_server.
+    ruleCases('no-real-servers', K, { valid: [drConfig()], invalid: [{ text: empty, lines: [9] }, { text: empty.replace('lb_kind DR', 'lb_kind DR\n  sorry_server 192.0.2.50 80'), lines: [9] }] });
     ruleCases('all-weights-zero', K, { valid: [drConfig(), drConfig({ rsExtra: 'weight 0' })], invalid: [{ text: drConfig().replace(/weight 1/g, 'weight 0'), lines: [14] }] });
   });
 

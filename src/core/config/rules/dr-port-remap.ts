@@ -12,13 +12,24 @@ export const drPortRemap: LintRule = {
   description: 'DR/TUN real server with a port different from the virtual port (only NAT can remap ports).',
   check(ctx) {
     for (const svc of ctx.model.services) {
-      if (svc.fwmark !== undefined || !svc.port) continue;
+      // keepalived also resets a DR/TUN port on an all-ports (port 0) service: fwmark-port covers fwmark services.
+      if (svc.fwmark !== undefined || (!svc.port && (ctx.language !== 'keepalived' || !svc.vip))) continue;
       for (const rs of svc.realServers) {
         const method = rs.method ?? svc.method;
         if (method === 'nat' || rs.port === svc.port || rs.port === 0) continue;
         const portLoc = rs.optionLocations?.port ?? rs.location;
         if (!portLoc) continue;
         const range = toRange(portLoc);
+        const addrLoc = rs.optionLocations?.address;
+        if (!svc.port) {
+          ctx.report({
+            file: portLoc.file,
+            range,
+            message: `${method.toUpperCase()} cannot remap ports: virtual_server ${svc.vip} has no port (all ports), so packets reach real server ${rs.address} on the port the client used and keepalived ignores port ${rs.port} (keepalived: "... ports don't match"). Remove the port`,
+            fixes: addrLoc ? [{ title: 'Remove the real server port', isPreferred: true, edits: [{ file: portLoc.file, range: { start: toRange(addrLoc).end, end: range.end }, newText: '' }] }] : undefined,
+          });
+          continue;
+        }
         const newText = ctx.language === 'keepalived' ? String(svc.port) : `${rs.address.includes(':') ? `[${rs.address}]` : rs.address}:${svc.port}`;
         ctx.report({
           // ipvsadm accepts the rule (the kernel uses the virtual port); keepalived -t rejects it.

@@ -1,6 +1,7 @@
 // A virtual_server VIP that no vrrp_instance holds: nothing brings the address up
 // on the director that is master, so traffic for it never arrives (or arrives at
-// the wrong director). Only checked when the file has VRRP instances at all —
+// the wrong director). Addresses of virtual_ipaddress_excluded count: the master
+// brings them up too. Only checked when the file has VRRP instances at all —
 // without VRRP the VIP is presumably configured statically.
 import { toRange } from '../location';
 import type { LintRule } from './rule';
@@ -21,7 +22,7 @@ export const vipNotInVrrp: LintRule = {
       ctx.report({
         file: loc.file,
         range: toRange(loc),
-        message: `VIP ${svc.vip} is not in the virtual_ipaddress of any vrrp_instance (${instances.map((v) => v.name).join(', ')}): no director brings it up on failover. Add it to the instance that should hold it`,
+        message: `VIP ${svc.vip} is not in the virtual_ipaddress (or virtual_ipaddress_excluded) of any vrrp_instance (${instances.map((v) => v.name).join(', ')}): no director brings it up on failover. Add it to the instance that should hold it`,
       });
     }
   },

@@ -202,6 +202,16 @@ function checkSyncDaemon(words: string[]): ArgProblem[] {
   return [];
 }
 
+/**
+ * virtual_server `weight`: keepalived 2.2.7 takes 1-2147483647 there (0 too is
+ * refused, unlike a real_server's weight) and says so in its own words.
+ */
+function checkVsWeight(words: string[]): ArgProblem[] {
+  const problems = checkArgList(words, [int('weight', 1, 2147483647)]);
+  const w = words[0];
+  return problems.map((p) => (p.index !== 0 || w === undefined ? p : { ...p, message: `${p.message} (keepalived: "Virtual server weight ${w} is outside range 1-2147483647")${/^0+$/.test(w) ? '; to quiesce real servers, set weight 0 in their real_server blocks' : ''}` }));
+}
+
 /** `virtual_ipaddress` line: `IP[/MASK] [brd IP] [dev IF] [scope S] [label L] ...`. */
 function checkVipEntry(words: string[]): ArgProblem[] {
   const why = checkIPPrefix(words[0]);
@@ -417,7 +427,7 @@ const virtualServer: BlockSpec = {
     sorry_server_inhibit: flag('Keep the sorry server with weight 0 instead of removing it.'),
     sorry_server_lvs_method: { doc: 'Forwarding method of the sorry server.', check: checkLvsMethod },
     snmp_name: { doc: 'Name in the SNMP MIB.', args: [str('name')] },
-    weight: { doc: 'Accepted by keepalived 2.2.7 in virtual_server (undocumented); set weights per real_server.', args: [int('weight', 0, 2147483647)] },
+    weight: { doc: 'Weight of the real servers that set none (undocumented; 1-2147483647, keepalived refuses 0): to quiesce a real server, set weight 0 in its real_server.', args: [int('weight', 1, 2147483647)], check: checkVsWeight, default: '1' },
     real_server: { doc: 'A real server of this service: `real_server IP [PORT] { ... }`.', block: 'real_server', args: [ip(), port('port', true)] },
     ...vsAndRsTiming,
   },

@@ -1,10 +1,10 @@
 // keepalived honours nopreempt only when the instance starts in state BACKUP:
 // with `state MASTER` it clears nopreempt ("nopreempt will not work with initial
 // state MASTER"). Without a state the instance starts as BACKUP, which works but
-// is worth writing down (info).
-import { child, tokenRange } from '../keepalived/ast';
-import { topLevel } from '../keepalived/query';
+// is worth writing down (info). A later `preempt` cancels nopreempt (vrrpSettings).
+import { tokenRange } from '../keepalived/ast';
 import type { LintRule } from './rule';
+import { vrrpInstances } from './vrrp-common';
 
 export const nopreemptWithoutBackup: LintRule = {
   code: 'nopreempt-without-backup',
@@ -12,10 +12,10 @@ export const nopreemptWithoutBackup: LintRule = {
   languages: ['keepalived'],
   description: 'nopreempt without state BACKUP has no effect.',
   check(ctx) {
-    for (const vi of topLevel(ctx.keepalived, 'vrrp_instance')) {
-      const nopreempt = child(vi, 'nopreempt');
+    for (const v of vrrpInstances(ctx)) {
+      const nopreempt = v.nopreempt;
       if (!nopreempt) continue;
-      const state = child(vi, 'state');
+      const state = v.stateStatement;
       if (state?.args[0]?.text.toUpperCase() === 'BACKUP' || state?.templated) continue;
       const explicit = state?.args[0]?.text;
       const line = nopreempt.keyword.line;
@@ -28,7 +28,7 @@ export const nopreemptWithoutBackup: LintRule = {
         file: nopreempt.file,
         range: tokenRange(nopreempt.keyword),
         message: explicit
-          ? `nopreempt only works with 'state BACKUP'; with state ${explicit} keepalived clears it and this director preempts. Set state BACKUP on every director of ${vi.args[0]?.text ?? 'this instance'}`
+          ? `nopreempt only works with 'state BACKUP'; with state ${explicit} keepalived clears it and this director preempts. Set state BACKUP on every director of ${v.instance.args[0]?.text ?? 'this instance'}`
           : `nopreempt relies on the instance starting as BACKUP, keepalived's default when no state is given: write 'state BACKUP' so it stays that way on every director`,
         fixes: [{ title: "Set 'state BACKUP'", isPreferred: true, edits: [edit] }],
       });

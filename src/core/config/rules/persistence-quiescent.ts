@@ -1,21 +1,26 @@
-// The persistence trap (LVS notes P1) on TCP/SCTP services: inhibit_on_failure sets
-// a failed real server to weight 0 instead of removing it, and a quiescent server
-// keeps its persistence templates, so a client that has one keeps being sent to the
-// dead server (its new connections fail) until the template expires. UDP services
-// have their own rule (quiescent-udp-persistence); ipvsadm's -p with -w 0 is checked
-// on the ipvsadm side.
+// The persistence trap (LVS notes P1) on TCP/SCTP services: a real server at
+// weight 0 (quiescent) keeps its persistence templates, so a client that has one
+// keeps being sent to it until the template expires — after a failure too (its new
+// connections fail). keepalived's inhibit_on_failure sets a failed real server to
+// weight 0 instead of removing it; in ipvsadm rules it is a real server at -w 0 on a
+// -p service (fwmark services included: their templates work the same way). UDP
+// services have their own rule (quiescent-udp-persistence), which reports both.
 import { type Statement, child } from '../keepalived/ast';
 import { topLevel } from '../keepalived/query';
 import { toRange } from '../location';
-import type { LintRule } from './rule';
+import type { LintContext, LintRule } from './rule';
 import { deleteLineEdit } from './virtual-server';
 
 export const persistenceQuiescent: LintRule = {
   code: 'persistence-quiescent',
   severity: 'warning',
-  languages: ['keepalived'],
-  description: 'inhibit_on_failure on a persistent TCP/SCTP service: clients with a persistence template stay on the dead server.',
+  languages: ['keepalived', 'ipvsadm'],
+  description: 'inhibit_on_failure / -w 0 on a persistent TCP/SCTP service: clients with a persistence template stay on the quiesced (or dead) server.',
   check(ctx) {
+    if (ctx.language === 'ipvsadm') {
+      checkIpvsadm(ctx);
+      return;
+    }
     // The inhibit_on_failure statements by position, for the quick fix.
     const statements = new Map<string, Statement>();
     for (const vs of topLevel(ctx.keepalived, 'virtual_server')) {
@@ -50,3 +55,21 @@ export const persistenceQuiescent: LintRule = {
     }
   },
 };
+
+/** ipvsadm rules: a real server left at -w 0 on a persistent service, reported on the weight. */
+function checkIpvsadm(ctx: LintContext): void {
+  for (const svc of ctx.model.services) {
+    // UDP is quiescent-udp-persistence's (it takes the services whose protocol is udp).
+    if (svc.protocol === 'udp' || svc.persistenceSeconds <= 0) continue;
+    const what = svc.fwmark !== undefined ? `fwmark ${svc.fwmark}` : svc.protocol.toUpperCase();
+    for (const rs of svc.realServers) {
+      const loc = rs.weight === 0 ? rs.optionLocations?.weight : undefined;
+      if (!loc) continue;
+      ctx.report({
+        file: loc.file,
+        range: toRange(loc),
+        message: `real server ${rs.address} has weight 0 on a persistent ${what} service: IPVS schedules it no new clients, but clients that have a persistence template for it keep being sent to it until the template expires (${svc.persistenceSeconds} s after their last connection), even once it is down. Remove the real server (-d) instead of quiescing it, or set net.ipv4.vs.expire_quiescent_template=1 on the directors`,
+      });
+    }
+  }
+}

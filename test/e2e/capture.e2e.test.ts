@@ -242,6 +242,74 @@ describe('end to end in code-server', function () {
     }
   });
 
+  it('compares the directors\' keepalived.conf files: a VRID mismatch is in the Problems panel for each, gone once fixed in the (unsaved) editor', async function () {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-peers-'));
+    const director = (id: string, vrid: number): string =>
+      `global_defs {\n    router_id ${id}\n}\nvrrp_instance VI_WEB {\n    state BACKUP\n    interface eth0\n    virtual_router_id ${vrid}\n    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        192.0.2.100/24\n    }\n}\n`;
+    for (const [dir, id, vrid] of [['lb1', 'LB1', 51], ['lb2', 'LB2', 52]] as const) {
+      fs.mkdirSync(path.join(ws, dir));
+      fs.writeFileSync(path.join(ws, dir, 'keepalived.conf'), director(id, vrid));
+    }
+    fs.mkdirSync(path.join(ws, '.vscode'));
+    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2));
+    const server = await startCodeServer(ws, vsix);
+    let page: Page | undefined;
+    /** The Problems panel as `folder: codes` per file (the tree's rows in order). */
+    const problems = async (p: Page): Promise<Map<string, string[]>> => {
+      const rows = p.locator('.markers-panel .monaco-list-row');
+      const list: Array<{ i: number; level: string; text: string }> = [];
+      for (let i = 0; i < (await rows.count()); i++) {
+        const r = rows.nth(i);
+        list.push({ i: Number(await r.getAttribute('data-index')), level: (await r.getAttribute('aria-level')) ?? '', text: (await r.textContent()) ?? '' });
+      }
+      list.sort((a, b) => a.i - b.i);
+      const out = new Map<string, string[]>();
+      let file = '';
+      for (const r of list) {
+        if (r.level === '1') out.set((file = /lb\d/.exec(r.text)?.[0] ?? r.text), []);
+        else if (r.level === '2') out.get(file)?.push(/vrrp-peer-[a-z-]+/.exec(r.text)?.[0] ?? '');
+      }
+      return out;
+    };
+    try {
+      page = await openWorkbench(browser, server, ws);
+      await openFile(page, 'lb1/keepalived.conf');
+      await openFile(page, 'lb2/keepalived.conf');
+      await page.keyboard.press('Control+Shift+M');
+      const seen = await waitFor('vrrp-peer-mismatch for both files in the Problems panel', 60_000, async () => {
+        const m = await problems(page!);
+        return m.get('lb1')?.includes('vrrp-peer-mismatch') && m.get('lb2')?.includes('vrrp-peer-mismatch') ? m : undefined;
+      });
+      assert.deepEqual([...seen.entries()].sort(), [['lb1', ['vrrp-peer-mismatch']], ['lb2', ['vrrp-peer-mismatch']]]);
+      // The squiggle is on the VRID line of the editor too.
+      await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 20_000 });
+      await saveScreenshot(page, 'e2e-peers-mismatch.png');
+      // Fix lb2 in the editor, unsaved: the finding goes from both files.
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').fill(':7');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Shift+Home');
+      await page.keyboard.type('virtual_router_id 51');
+      await page.keyboard.press('Escape');
+      await waitFor('no vrrp-peer-mismatch left', 30_000, async () => {
+        const m = await problems(page!);
+        return [...m.values()].flat().some((c) => c.startsWith('vrrp-peer')) ? undefined : true;
+      });
+      assert.match(fs.readFileSync(path.join(ws, 'lb2', 'keepalived.conf'), 'utf8'), /virtual_router_id 52/, 'the fix was not saved');
+      await saveScreenshot(page, 'e2e-peers.png');
+    } catch (e) {
+      if (page) await saveScreenshot(page, 'e2e-peers-failed.png').catch(() => undefined);
+      console.log(server.logs().slice(-3000));
+      throw e;
+    } finally {
+      await page?.close();
+      await server.stop();
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   it('captures the lab through the command palette: host keys asked, findings in the Problems panel, connections in the flow view, cancel stops tcpdump', async function () {
     requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
     requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd)');

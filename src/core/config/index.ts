@@ -1,7 +1,7 @@
 // Public API of the config support (keepalived.conf and ipvsadm rules): linting,
 // the cluster model, and the language-service functions the VS Code layer adapts.
 export type { ConfigDiagnostic, ConfigFix, ConfigLanguage, ConfigSeverity, Position, Range, RelatedLocation, TextEdit } from './diagnostic';
-export { analyzeText, buildClusterModel, diagnosticsOf, lintFiles, lintText, loadClusterModel, runRules } from './lint';
+export { analyzeText, buildClusterModel, crossFileDiagnostics, diagnosticsOf, lintFiles, lintText, loadClusterModel, runRules } from './lint';
 export type { AnalyzedDocument } from './lint';
 export { detectLanguage } from './detect';
 export { hoverAt } from './language/hover';

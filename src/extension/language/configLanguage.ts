@@ -1,6 +1,7 @@
 // Language support for keepalived.conf and ipvsadm rules (and ipvsadm lines in
-// shell scripts): diagnostics as the user types, hovers, completion, quick fixes
-// and document symbols. Thin: every answer comes from src/core/config. Read-only
+// shell scripts): diagnostics as the user types (keepalived configs are also
+// compared with the workspace's others, see ./peerDiagnostics.ts), hovers,
+// completion, quick fixes and document symbols. Thin: every answer comes from src/core/config. Read-only
 // analysis, so it also runs in untrusted workspaces.
 import * as vscode from 'vscode';
 import {
@@ -13,9 +14,10 @@ import {
   fixesAt,
   hoverAt,
   diagnosticsOf,
-  type Range as CoreRange,
 } from '../../core/config';
 import type { Feature } from '../feature';
+import { toDiagnostic, toRange } from './convert';
+import { registerPeerDiagnostics } from './peerDiagnostics';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'keepalived' },
@@ -23,14 +25,6 @@ const SELECTOR: vscode.DocumentSelector = [
   { language: 'shellscript' },
 ];
 const DEBOUNCE_MS = 250;
-
-function toRange(r: CoreRange): vscode.Range {
-  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
-}
-
-function toSeverity(s: ConfigDiagnostic['severity']): vscode.DiagnosticSeverity {
-  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
-}
 
 /** Parse once per document version; hovers, completion and symbols share it. */
 class DocumentCache {
@@ -62,14 +56,6 @@ function isOurs(d: vscode.TextDocument): boolean {
   if (d.languageId === 'keepalived' || d.languageId === 'ipvsadm') return true;
   // Shell scripts only when they run ipvsadm.
   return d.languageId === 'shellscript' && /\bipvsadm\b/.test(d.getText());
-}
-
-function toDiagnostic(d: ConfigDiagnostic): vscode.Diagnostic {
-  const diag = new vscode.Diagnostic(toRange(d.range), d.message, toSeverity(d.severity));
-  diag.code = d.code;
-  diag.source = 'lvs';
-  if (d.related) diag.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message));
-  return diag;
 }
 
 const SYMBOL_KINDS: Record<ConfigSymbol['kind'], vscode.SymbolKind> = {
@@ -160,5 +146,7 @@ export const configLanguageFeature: Feature = {
       }),
     );
     vscode.workspace.textDocuments.forEach(publish);
+    // keepalived configs compared with the workspace's others (the other directors).
+    registerPeerDiagnostics({ context, log, analyzed: (d) => cache.get(d), debounceMs: DEBOUNCE_MS });
   },
 };

@@ -24,13 +24,17 @@ export function pathRank(role: HostRole, reply: boolean, encapsulated = false): 
   return reply ? 3 - r : r;
 }
 
+/** TCP flags as tcpdump writes them, in its order: F S R P . U E W ('none' for no flag). */
 export function flagLetters(bits: number): string {
   let s = '';
-  if (bits & SYN) s += 'S';
   if (bits & FIN) s += 'F';
+  if (bits & SYN) s += 'S';
   if (bits & RST) s += 'R';
   if (bits & 8) s += 'P';
   if (bits & ACK) s += '.';
+  if (bits & 32) s += 'U';
+  if (bits & 64) s += 'E';
+  if (bits & 128) s += 'W';
   return s || 'none';
 }
 

@@ -818,6 +818,8 @@ export class PointTable {
 
   private consumeVrrp(p: Packet): void {
     const v = p.vrrp!;
+    // Only advertisements (type 1) count: VRRP receivers discard any other type.
+    if (v.type !== 1) return;
     const src = p.src ?? '?';
     const key = `${v.vrid}|${src}`;
     let s = this.vrrp.get(key);

@@ -9,6 +9,7 @@ import type { ArpInfo, GreInfo, IcmpInfo, InnerPacket, L4Proto, Packet, TcpInfo,
 export class DecodedPacket implements Packet {
   n: number;
   ts: number;
+  tsNanos: number | undefined;
   caplen: number;
   wirelen: number;
   linkType: number;
@@ -16,6 +17,7 @@ export class DecodedPacket implements Packet {
   srcMac: string | undefined = undefined;
   dstMac: string | undefined = undefined;
   vlan: number[] | undefined = undefined;
+  vlanTci: number[] | undefined = undefined;
   sllPacketType: number | undefined = undefined;
   sllIfIndex: number | undefined = undefined;
   etherType: number | undefined = undefined;
@@ -47,9 +49,11 @@ export class DecodedPacket implements Packet {
   data: Uint8Array;
   warnings: string[] | undefined = undefined;
 
-  constructor(f: Pick<RawFrame, 'n' | 'ts' | 'caplen' | 'wirelen' | 'linkType' | 'data'> & { ifIndex?: number }) {
+  constructor(f: Pick<RawFrame, 'n' | 'ts' | 'caplen' | 'wirelen' | 'linkType' | 'data'> & { ifIndex?: number; tsNanos?: number }) {
     this.n = f.n;
     this.ts = f.ts;
+    // A reused classic-pcap frame reads it from the record header (only now, when asked).
+    this.tsNanos = f.tsNanos;
     this.caplen = f.caplen;
     this.wirelen = f.wirelen;
     this.linkType = f.linkType;

@@ -25,7 +25,9 @@ export function decodeEthernet(p: Packet, d: Uint8Array, off: number, end: numbe
       warn(p, 'VLAN tag cut off by the capture');
       return;
     }
-    (p.vlan ??= []).push(u16(d, off) & 0x0fff);
+    const tci = u16(d, off);
+    (p.vlan ??= []).push(tci & 0x0fff);
+    (p.vlanTci ??= []).push(tci);
     type = u16(d, off + 2);
     off += 4;
     tags++;

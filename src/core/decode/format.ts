@@ -8,14 +8,31 @@ const SLL_DIRECTION = ['In', 'B', 'M', 'P', 'Out'];
 const ETHERTYPE_NAMES: Record<number, string> = { 0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q', 0x88a8: '802.1Q-QinQ', 0x9100: '802.1Q-QinQ' };
 const VRRP_AUTH = ['none', 'simple', 'ah'];
 
-export function formatTimestamp(ts: number): string {
+/**
+ * `YYYY-MM-DD HH:MM:SS.uuuuuu` (UTC). With `tsNanos` (the exact nanoseconds past the whole
+ * second) the microseconds are truncated from it, as tcpdump prints them; `ts` alone is a
+ * double about 0.24 µs apart at today's epoch, which cannot hold nanoseconds: it is then
+ * rounded to the nearest microsecond (what a microsecond file's value was).
+ */
+export function formatTimestamp(ts: number, tsNanos?: number): string {
   // A corrupt timestamp resolution or offset can push the time outside what Date holds.
   if (!(Math.abs(ts) < 8.64e12)) return `ts ${ts}`;
-  const sec = Math.floor(ts);
-  const usec = Math.round((ts - sec) * 1e6);
-  const carry = usec >= 1e6 ? 1 : 0;
-  const iso = new Date((sec + carry) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(carry ? usec - 1e6 : usec).padStart(6, '0')}`;
+  let sec: number;
+  let usec: number;
+  if (tsNanos !== undefined && tsNanos >= 0 && tsNanos < 1e9) {
+    // ts is within a few ulps of sec + tsNanos / 1e9: the whole second is the nearest integer.
+    sec = Math.round(ts - tsNanos / 1e9);
+    usec = Math.floor(tsNanos / 1000);
+  } else {
+    sec = Math.floor(ts);
+    usec = Math.round((ts - sec) * 1e6);
+    if (usec >= 1e6) {
+      sec += 1;
+      usec -= 1e6;
+    }
+  }
+  const iso = new Date(sec * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(usec).padStart(6, '0')}`;
 }
 
 function etherType(t: number): string {
@@ -23,7 +40,7 @@ function etherType(t: number): string {
 }
 
 export function formatPacketLine(p: Packet): string {
-  let line = `${formatTimestamp(p.ts)} ${formatLink(p)}${formatNetwork(p)}`;
+  let line = `${formatTimestamp(p.ts, p.tsNanos)} ${formatLink(p)}${formatNetwork(p)}`;
   if (p.warnings) line += ` [${p.warnings.join('; ')}]`;
   return line;
 }
@@ -36,7 +53,7 @@ function formatLink(p: Packet): string {
       if (p.dstMac === undefined) return '';
       if (!p.vlan) return `${p.srcMac} > ${p.dstMac}, ${type !== undefined ? etherType(type) : '802.3'}, length ${p.wirelen}: `;
       const tpids = vlanTpids(p);
-      const tags = p.vlan.map((v, k) => `vlan ${v}, p 0, ${k + 1 < tpids.length ? etherType(tpids[k + 1]) : type !== undefined ? etherType(type) : ''}, `).join('');
+      const tags = p.vlan.map((v, k) => `${vlanTag(v, p.vlanTci?.[k] ?? 0)}, ${k + 1 < tpids.length ? etherType(tpids[k + 1]) : type !== undefined ? etherType(type) : ''}, `).join('');
       return `${p.srcMac} > ${p.dstMac}, ${etherType(tpids[0])}, length ${p.wirelen}: ${tags}`;
     }
     case 113:
@@ -54,6 +71,11 @@ function formatLink(p: Packet): string {
       // tcpdump -e labels every raw-IP frame "ip: ", IPv6 included.
       return p.ipVersion !== undefined ? 'ip: ' : '';
   }
+}
+
+/** tcpdump's `vlan 100, p 3` (priority), `, DEI` when the drop-eligible bit is set. */
+function vlanTag(id: number, tci: number): string {
+  return `vlan ${id}, p ${tci >> 13}${tci & 0x1000 ? ', DEI' : ''}`;
 }
 
 function formatNetwork(p: Packet): string {
@@ -79,6 +101,9 @@ function formatTransport(p: Packet): string {
       const t = p.tcp;
       if (p.flags === undefined || !t) return `tcp ${len} [|tcp]`;
       let s = `Flags [${p.flags}]`;
+      // A data offset below 20 or past the IP payload: tcpdump stops at the flags (the
+      // decoder's warning, e.g. "bad hdr length 60 - too long, > 40", follows the line).
+      if (p.payloadOffset === undefined) return s;
       // tcpdump -S: the sequence number when the segment carries data or SYN/FIN/RST.
       if (len > 0 || t.flagBits & 0x07) s += `, seq ${p.seq}${len > 0 ? `:${((p.seq ?? 0) + len) >>> 0}` : ''}`;
       if (p.ack !== undefined) s += `, ack ${p.ack}`;
@@ -93,7 +118,10 @@ function formatTransport(p: Packet): string {
       const v = p.vrrp;
       if (!v) return 'VRRP [|vrrp]';
       const ttl = p.ttl !== 255 ? `, (ttl ${p.ttl})` : '';
-      const rest = v.version === 2 ? `, authtype ${VRRP_AUTH[v.authType ?? 0] ?? v.authType}, intvl ${v.intervalSec}s` : `, intvl ${Math.round(v.intervalSec * 100)}cs`;
+      // Like tcpdump: a type other than advertisement is named and nothing more is shown.
+      if (v.type !== 1) return `VRRPv${v.version}, unknown type (${v.type})${ttl}`;
+      const auth = v.authType ?? 0;
+      const rest = v.version === 2 ? `, authtype ${VRRP_AUTH[auth] ?? `#${auth}`}, intvl ${v.intervalSec}s` : `, intvl ${Math.round(v.intervalSec * 100)}cs`;
       return `VRRPv${v.version}, Advertisement${ttl}, vrid ${v.vrid}, prio ${v.priority}${rest}, length ${len + 8}`;
     }
     case 'icmp':

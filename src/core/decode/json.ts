@@ -5,7 +5,13 @@ export function packetToJson(p: Packet): Record<string, unknown> {
   const o: Record<string, unknown> = { n: p.n, ts: p.ts };
   if (p.srcMac !== undefined) o.srcMac = p.srcMac;
   if (p.dstMac !== undefined) o.dstMac = p.dstMac;
-  if (p.vlan !== undefined) o.vlan = p.vlan;
+  if (p.vlan !== undefined) {
+    o.vlan = p.vlan;
+    // Per tag, as tcpdump shows them: priority (`p 3`) and the drop-eligible bit (`DEI`).
+    const tci = p.vlanTci ?? p.vlan.map(() => 0);
+    o.vlanPriority = tci.map((t) => t >> 13);
+    o.vlanDei = tci.map((t) => (t & 0x1000) !== 0);
+  }
   if (p.src !== undefined) o.src = p.src;
   if (p.dst !== undefined) o.dst = p.dst;
   if (p.ipId !== undefined) o.ipId = p.ipId;
@@ -31,7 +37,9 @@ export function packetToJson(p: Packet): Record<string, unknown> {
   if (p.arp !== undefined) o.arp = { ...p.arp };
   if (p.vrrp !== undefined) {
     const v = p.vrrp;
-    o.vrrp = { version: v.version, vrid: v.vrid, priority: v.priority, intervalSec: v.intervalSec, addresses: v.addresses };
+    const vrrp: Record<string, unknown> = { version: v.version, type: v.type, vrid: v.vrid, priority: v.priority, intervalSec: v.intervalSec, addresses: v.addresses };
+    if (v.authType !== undefined) vrrp.authType = v.authType;
+    o.vrrp = vrrp;
   }
   if (p.icmp !== undefined) {
     const { quoted, ...rest } = p.icmp;

@@ -25,6 +25,9 @@ export interface ArpInfo {
 
 export interface VrrpInfo {
   version: 2 | 3;
+  /** Message type (low nibble of the first byte): 1 = advertisement, the only type VRRP
+   *  defines; receivers discard others (the fields below are then what the bytes hold). */
+  type: number;
   vrid: number;
   priority: number;
   /** Advertisement interval in seconds (v2: whole seconds; v3: centiseconds / 100). */
@@ -86,8 +89,11 @@ export interface GreInfo {
 export interface Packet {
   /** 1-based packet number within its file. */
   n: number;
-  /** Seconds since the epoch. */
+  /** Seconds since the epoch (a double: about a quarter of a microsecond apart today). */
   ts: number;
+  /** Nanoseconds past the whole second of `ts`, exact (see RawFrame.tsNanos); the text
+   *  line's microseconds come from it. Absent when the source gave only `ts`. */
+  tsNanos?: number;
   /** Bytes captured / bytes on the wire. */
   caplen: number;
   wirelen: number;
@@ -97,7 +103,10 @@ export interface Packet {
   ifIndex?: number;
   srcMac?: string;
   dstMac?: string;
+  /** 802.1Q/802.1ad VLAN ids, outer tag first. */
   vlan?: number[];
+  /** The same tags' whole TCI: priority (PCP) in bits 15-13, drop-eligible (DEI) bit 12, id. */
+  vlanTci?: number[];
   /** Linux SLL/SLL2 packet type: 0 to us, 1 broadcast, 2 multicast, 3 to someone else, 4 sent by us. */
   sllPacketType?: number;
   /** Linux SLL2 interface index. */
@@ -119,7 +128,7 @@ export interface Packet {
   proto?: L4Proto;
   sport?: number;
   dport?: number;
-  /** TCP flags in tcpdump's letters: S, S., P., F., R, R., . */
+  /** TCP flags in tcpdump's letters and order (F S R P . U E W): S, S., P., F., R, R., ., S.E */
   flags?: string;
   seq?: number;
   ack?: number;

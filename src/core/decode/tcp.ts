@@ -11,16 +11,17 @@ export const TCP_RST = 0x04;
 export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 
-// tcpdump prints the flags in this order (print-tcp.c, tcp_flag_values).
+// tcpdump prints the flags in this order (print-tcp.c, tcp_flag_values): ACK's '.' comes
+// before URG, ECE and CWR (`S.E`, `.E`, `P.UEW`).
 const LETTERS: Array<[number, string]> = [
   [0x01, 'F'],
   [0x02, 'S'],
   [0x04, 'R'],
   [0x08, 'P'],
+  [0x10, '.'],
   [0x20, 'U'],
   [0x40, 'E'],
   [0x80, 'W'],
-  [0x10, '.'],
 ];
 /** tcpdump's flag string for every value of the flags byte, computed once. */
 export const TCP_FLAG_STRINGS: string[] = [];
@@ -62,13 +63,16 @@ export function decodeTcp(p: Packet, d: Uint8Array, off: number, end: number, wi
   };
   if (dataOff < MIN_HEADER) {
     warn(p, `TCP data offset ${dataOff} is below the ${MIN_HEADER}-byte header`);
+  } else if (dataOff > wireLen) {
+    // The header claims more than the IP packet holds: its options and the payload's start
+    // are unknown, so neither is given (no len, no payloadOffset). tcpdump's words.
+    warn(p, `bad hdr length ${dataOff} - too long, > ${wireLen}`);
   } else {
     if (dataOff > MIN_HEADER) {
       if (dataOff <= avail) readOptions(tcp, d, off + MIN_HEADER, off + dataOff);
       else if (depth === 0) warn(p, 'TCP options cut off by the capture');
     }
-    p.len = wireLen >= dataOff ? wireLen - dataOff : 0;
-    if (wireLen < dataOff) warn(p, `TCP header (${dataOff} bytes) longer than the IP payload (${wireLen})`);
+    p.len = wireLen - dataOff;
     p.payloadOffset = off + dataOff;
   }
   p.tcp = tcp;

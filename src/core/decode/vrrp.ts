@@ -1,6 +1,9 @@
 // VRRP version 2 (RFC 3768) and 3 (RFC 5798), IP protocol 112: what keepalived sends.
-// v2 carries the advertisement interval in seconds and an auth type; v3 a 12-bit
+// v2 carries the advertisement interval in seconds, an auth type and, after the addresses,
+// 8 bytes of authentication data (the simple-text password for auth type 1: a credential,
+// never decoded here, so it is in no output, log or view); v3 a 12-bit
 // interval in centiseconds and IPv4 or IPv6 addresses (by the enclosing IP version).
+// Both define one message type, 1 (advertisement); receivers discard any other.
 import { formatIpv4, formatIpv6 } from './addresses';
 import { u16 } from './bytes';
 import { warn } from './dispatch';
@@ -30,13 +33,17 @@ export function decodeVrrp(p: Packet, d: Uint8Array, off: number, end: number, w
     addresses.push(v6 ? formatIpv6(d, at) : formatIpv4(d, at));
   }
   if (addresses.length < count) warn(p, `VRRP lists ${count} addresses, ${addresses.length} captured`);
+  const authType = version === 2 ? d[off + 4] : undefined;
+  // Every field present (undefined when absent): one object shape.
   const vrrp: VrrpInfo = {
     version: version as 2 | 3,
+    type: d[off] & 0x0f,
     vrid: d[off + 1],
     priority: d[off + 2],
     intervalSec: version === 2 ? d[off + 5] : (u16(d, off + 4) & 0x0fff) / 100,
     addresses,
-    authType: version === 2 ? d[off + 4] : undefined,
+    authType,
   };
   p.vrrp = vrrp;
 }
+

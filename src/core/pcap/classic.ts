@@ -3,7 +3,7 @@
 // order (the writer's). Layout: draft-gharris-opsawg-pcap.
 import { PcapFormatError } from './errors';
 import type { FrameCallback, FrameSource, RawFrame, ReadSummary } from './frame';
-import { addWarning } from './warnings';
+import { addWarning, RepeatedWarning } from './warnings';
 import { MAX_CAPLEN } from './limits';
 import type { ByteWindow } from './window';
 
@@ -31,7 +31,17 @@ export class ClassicFrames implements FrameSource {
   private readonly le: boolean;
   private readonly fracScale: number;
   private readonly fracMax: number;
+  /** Timestamp fraction units to nanoseconds: 1000 (µs files) or 1 (ns files). */
+  private readonly nsPerUnit: number;
   private readonly snaplen: number;
+  /** The largest caplen that agrees with the header: its snaplen (0: no limit given). */
+  private readonly caplenLimit: number;
+  private readonly overSnaplen = new RepeatedWarning(
+    (n, at, caplen, snaplen) => `packet ${n} (record at byte ${at}): captured length ${caplen} is bigger than the file's snapshot length ${snaplen}; all ${caplen} captured bytes are used`,
+  );
+  private readonly overWirelen = new RepeatedWarning(
+    (n, at, caplen, wirelen) => `packet ${n} (record at byte ${at}): original length ${wirelen} is smaller than the captured length ${caplen}; taken as ${caplen}`,
+  );
   private readonly shared: WindowFrame;
   private pos = 24;
   private done = false;
@@ -54,14 +64,16 @@ export class ClassicFrames implements FrameSource {
     const linkType = win.view.getUint32(h + 20, le) & 0xffff;
     this.fracScale = nano ? 1e-9 : 1e-6;
     this.fracMax = nano ? 1e9 : 1e6;
+    this.nsPerUnit = nano ? 1 : 1000;
+    this.caplenLimit = this.snaplen === 0 ? MAX_CAPLEN : this.snaplen;
     this.summary = { format: 'pcap', frames: 0, linkTypes: [linkType], warnings: [] };
     if (this.snaplen > MAX_CAPLEN) addWarning(this.summary, `snapshot length ${this.snaplen} is larger than ${MAX_CAPLEN}`);
-    this.shared = new WindowFrame(linkType, win, le);
+    this.shared = new WindowFrame(linkType, win, le, this.nsPerUnit);
   }
 
   read(onFrame: FrameCallback, max: number): boolean {
     if (this.done) return false;
-    const { win, fracScale, fracMax, summary, shared } = this;
+    const { win, fracScale, fracMax, nsPerUnit, caplenLimit, summary, shared } = this;
     // Booleans for the JIT (one compare each), whatever the fields' representation.
     const le = this.le === true;
     const reuse = this.reuseFrame === true;
@@ -74,15 +86,17 @@ export class ClassicFrames implements FrameSource {
         why = NO_HEADER;
         break;
       }
-      let view = win.view;
+      const view = win.view;
       const sec = view.getUint32(i, le);
       const frac = view.getUint32(i + 4, le);
       caplen = view.getUint32(i + 8, le);
+      const wirelen = view.getUint32(i + 12, le);
       // Real files have caplen <= snaplen; some writers put a small or zero snaplen, so the
       // hard bound is what we enforce (it is what keeps memory bounded).
       if (caplen > MAX_CAPLEN) {
         // A corrupt file stays corrupt: no further read() tries again.
         this.done = true;
+        this.updateWarnings();
         throw new PcapFormatError(this.name, pos, `impossible captured length ${caplen} (limit ${MAX_CAPLEN}, snaplen ${this.snaplen})`);
       }
       if (frac >= fracMax) {
@@ -95,11 +109,13 @@ export class ClassicFrames implements FrameSource {
         why = NO_FRAME;
         break;
       }
+      // Two compares per record; what they catch is counted out of the loop.
+      if (caplen > wirelen || caplen > caplenLimit) this.oddLengths(summary.frames + 1, pos, caplen, wirelen);
       let f: RawFrame;
       if (reuse) {
         // Internal callers that copy what they need (the decoder) share one object, and
         // callers that read the bytes in place never pay for a view per frame. What few
-        // of them read (wirelen, offset) is worked out when asked.
+        // of them read (wirelen, offset, tsNanos) is worked out when asked.
         shared.n = ++summary.frames;
         shared.ts = sec + frac * fracScale;
         shared.caplen = caplen;
@@ -108,10 +124,8 @@ export class ClassicFrames implements FrameSource {
         f = shared;
       } else {
         // A fresh object per frame: callers may keep the frame (not its data) after the callback.
-        view = win.view;
-        const wirelen = view.getUint32(i + 12, le);
         const data = new Uint8Array(win.buf.buffer, win.buf.byteOffset + i + 16, caplen);
-        f = { n: ++summary.frames, ts: sec + frac * fracScale, caplen, wirelen: wirelen < caplen ? caplen : wirelen, linkType: shared.linkType, ifIndex: 0, data, offset: pos };
+        f = { n: ++summary.frames, ts: sec + frac * fracScale, tsNanos: frac * nsPerUnit, caplen, wirelen: wirelen < caplen ? caplen : wirelen, linkType: shared.linkType, ifIndex: 0, data, offset: pos };
       }
       pos += 16 + caplen;
       if (onFrame(f) === false) {
@@ -130,10 +144,28 @@ export class ClassicFrames implements FrameSource {
    */
   private stop(pos: number, why: number, caplen: number): boolean {
     this.pos = pos;
+    this.updateWarnings();
     const cut = pos < this.win.size;
     if (why === NO_FRAME || (why === NO_HEADER && cut)) truncated(this.summary, pos, this.win.size, why === NO_FRAME ? `${caplen}-byte frame` : 'record header');
     this.done = why !== MORE;
     return why === MORE;
+  }
+
+  /**
+   * A record whose captured length is bigger than the file's snapshot length or than its
+   * own original length: one warning per kind and file, with a count. The bytes are all
+   * used: they are in the file, the next record starts after them, and tshark shows them
+   * too (tcpdump cuts a classic record at the snapshot length, and prints "[Invalid
+   * header: len(60) < caplen(74)]" instead of a record longer than its original length).
+   */
+  private oddLengths(n: number, pos: number, caplen: number, wirelen: number): void {
+    if (caplen > this.caplenLimit) this.overSnaplen.add(this.summary, n, pos, caplen, this.snaplen);
+    if (caplen > wirelen) this.overWirelen.add(this.summary, n, pos, caplen, wirelen);
+  }
+
+  private updateWarnings(): void {
+    this.overSnaplen.update(this.summary);
+    this.overWirelen.update(this.summary);
   }
 }
 
@@ -150,8 +182,14 @@ class WindowFrame implements RawFrame {
     readonly linkType: number,
     private readonly win: ByteWindow,
     private readonly le: boolean,
+    private readonly nsPerUnit: number,
   ) {
     this.buf = win.buf;
+  }
+
+  /** From the record header (its fraction field), when asked: nothing per frame otherwise. */
+  get tsNanos(): number {
+    return this.win.view.getUint32(this.at - 12, this.le) * this.nsPerUnit;
   }
 
   /** From the record header, the 16 bytes before the frame in the window. */

@@ -3,8 +3,15 @@
 export interface RawFrame {
   /** 1-based frame number within the file. */
   n: number;
-  /** Seconds since the epoch. */
+  /** Seconds since the epoch (a double: it cannot hold nanoseconds at today's epoch). */
   ts: number;
+  /**
+   * Nanoseconds past the whole second of `ts` (0-999999999 in a well-formed file), exact,
+   * from the file's integer fields (units finer than 1 ns truncated): what a timestamp is
+   * printed from. The reused classic-pcap frame reads it from the record header only when
+   * asked. Absent when the source gives only `ts`.
+   */
+  tsNanos?: number;
   caplen: number;
   wirelen: number;
   /** LINKTYPE_* of the frame's interface. */

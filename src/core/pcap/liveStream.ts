@@ -7,6 +7,7 @@ import * as pcapParser from 'pcap-parser';
 import { PcapFormatError } from './errors';
 import type { FrameCallback, ReadSummary } from './frame';
 import { MAX_CAPLEN } from './limits';
+import { RepeatedWarning } from './warnings';
 
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
@@ -22,6 +23,15 @@ export function readLiveStream(input: Readable, name: string, onFrame: FrameCall
     let received = 0;
     let consumed = 0;
     let linkType = -1;
+    let caplenLimit = MAX_CAPLEN;
+    let snaplen = 0;
+    // As in the file readers (ClassicFrames.oddLengths()): used as captured, one warning each.
+    const overSnaplen = new RepeatedWarning(
+      (n, at, caplen, snap) => `packet ${n} (record at byte ${at}): captured length ${caplen} is bigger than the stream's snapshot length ${snap}; all ${caplen} captured bytes are used`,
+    );
+    const overWirelen = new RepeatedWarning(
+      (n, at, caplen, wirelen) => `packet ${n} (record at byte ${at}): original length ${wirelen} is smaller than the captured length ${caplen}; taken as ${caplen}`,
+    );
     let settled = false;
     let stopped = false; // the caller said stop: unread bytes are not a truncation
 
@@ -29,6 +39,8 @@ export function readLiveStream(input: Readable, name: string, onFrame: FrameCall
       if (settled) return;
       settled = true;
       input.removeListener('data', count);
+      overSnaplen.update(summary);
+      overWirelen.update(summary);
       if (err) {
         input.destroy();
         reject(err);
@@ -52,6 +64,8 @@ export function readLiveStream(input: Readable, name: string, onFrame: FrameCall
     const parser = pcapParser.parse(input);
     parser.on('globalHeader', (h) => {
       linkType = h.linkLayerType & 0xffff;
+      snaplen = h.snapshotLength;
+      if (snaplen > 0) caplenLimit = snaplen;
       summary.linkTypes.push(linkType);
       consumed = GLOBAL_HEADER;
     });
@@ -64,9 +78,12 @@ export function readLiveStream(input: Readable, name: string, onFrame: FrameCall
       if (settled) return;
       const offset = consumed;
       consumed += RECORD_HEADER + header.capturedLength;
+      if (header.capturedLength > caplenLimit) overSnaplen.add(summary, summary.frames + 1, offset, header.capturedLength, snaplen);
+      if (header.capturedLength > header.originalLength) overWirelen.add(summary, summary.frames + 1, offset, header.capturedLength, header.originalLength);
       const keepGoing = onFrame({
         n: ++summary.frames,
         ts: header.timestampSeconds + header.timestampMicroseconds * 1e-6,
+        tsNanos: header.timestampMicroseconds * 1000,
         caplen: header.capturedLength,
         wirelen: header.originalLength < header.capturedLength ? header.capturedLength : header.originalLength,
         linkType,

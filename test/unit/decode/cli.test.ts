@@ -46,7 +46,7 @@ describe('lvs-trace decode', function () {
     );
     assert.equal(rows[3].len, 21);
     assert.equal(rows[3].proto, 'udp');
-    assert.deepEqual(rows[4].vrrp, { version: 2, vrid: 51, priority: 150, intervalSec: 1, addresses: ['192.0.2.100'] });
+    assert.deepEqual(rows[4].vrrp, { version: 2, type: 1, vrid: 51, priority: 150, intervalSec: 1, addresses: ['192.0.2.100'], authType: 0 });
     assert.equal(rows[5].proto, 'ipip');
     assert.deepEqual(rows[5].inner, { src: '198.51.100.10', dst: '192.0.2.100', proto: 'tcp', ipId: 5, sport: 42330, dport: 80, flags: 'S', seq: 100, len: 0 });
     for (const o of rows) assert.ok(!Object.values(o).includes(undefined));

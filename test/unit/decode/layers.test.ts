@@ -66,7 +66,7 @@ describe('decoder: Ethernet, SLL, SLL2, IPv4, TCP, UDP, ARP, VRRP', function () 
   it('decodes VRRPv2 advertisements', function () {
     const p = decodeBytes(ether({ src: '00:00:5e:00:01:33', dst: '01:00:5e:00:00:12' }, ipv4({ src: '192.0.2.2', dst: '224.0.0.18', proto: 'vrrp', ttl: 255 }, vrrp({ version: 2, vrid: 51, priority: 150, addresses: ['192.0.2.100', '192.0.2.101'], authType: 1, authPass: 'secret' }))));
     assert.equal(p.proto, 'vrrp');
-    assert.deepEqual(p.vrrp, { version: 2, vrid: 51, priority: 150, intervalSec: 1, addresses: ['192.0.2.100', '192.0.2.101'], authType: 1 });
+    assert.deepEqual(p.vrrp, { version: 2, type: 1, vrid: 51, priority: 150, intervalSec: 1, addresses: ['192.0.2.100', '192.0.2.101'], authType: 1 });
   });
 
   it('decodes Linux cooked v1 and v2 headers', function () {

@@ -100,7 +100,7 @@ describe('decoder: VLAN, raw IP, loopback, IPv4 options and fragments, IPv6, ICM
 
   it('decodes VRRPv3 over IPv4 and IPv6', function () {
     const v4 = decodeBytes(ipv4({ src: '192.0.2.3', dst: '224.0.0.18', proto: 'vrrp', ttl: 255 }, vrrp({ version: 3, vrid: 52, priority: 100, addresses: [VIP, '192.0.2.101'], advertInt: 150 })), 101);
-    assert.deepEqual(v4.vrrp, { version: 3, vrid: 52, priority: 100, intervalSec: 1.5, addresses: [VIP, '192.0.2.101'], authType: undefined });
+    assert.deepEqual(v4.vrrp, { version: 3, type: 1, vrid: 52, priority: 100, intervalSec: 1.5, addresses: [VIP, '192.0.2.101'], authType: undefined });
     const v6 = decodeBytes(ipv6({ src: 'fe80::2', dst: 'ff02::12', proto: 'vrrp', hopLimit: 255 }, vrrp({ version: 3, vrid: 53, priority: 254, addresses: ['2001:db8::100'] })), 101);
     assert.deepEqual(v6.vrrp?.addresses, ['2001:db8::100']);
     assert.equal(v6.vrrp?.vrid, 53);
@@ -139,7 +139,7 @@ describe('decoder: VLAN, raw IP, loopback, IPv4 options and fragments, IPv6, ICM
     const a = packetToJson(decodeBytes(ether({ src: A, dst: B }, arp({ op: 'reply', senderMac: A, senderIp: VIP, targetMac: B, targetIp: '192.0.2.1' }))));
     assert.deepEqual(a, { n: 1, ts: 1700000000.5, srcMac: A, dstMac: B, proto: 'arp', arp: { op: 'reply', senderMac: A, senderIp: VIP, targetMac: B, targetIp: '192.0.2.1' } });
     const v = packetToJson(decodeBytes(ipv4({ src: '192.0.2.2', dst: '224.0.0.18', proto: 'vrrp', ttl: 255 }, vrrp({ version: 2, vrid: 51, priority: 150, addresses: [VIP] })), 101));
-    assert.deepEqual(v.vrrp, { version: 2, vrid: 51, priority: 150, intervalSec: 1, addresses: [VIP] });
+    assert.deepEqual(v.vrrp, { version: 2, type: 1, vrid: 51, priority: 150, intervalSec: 1, addresses: [VIP], authType: 0 });
   });
 
   it('prints tcpdump-like lines', function () {

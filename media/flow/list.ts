@@ -141,7 +141,11 @@ export class VirtualList {
       const row = this.rows[r];
       const index = first + r;
       if (r >= needed) {
+        // Out of use: hidden (the stylesheet must not show it) and no longer any row's.
         row.hidden = true;
+        row.removeAttribute('id');
+        delete row.dataset.index;
+        row.classList.remove('selected');
         continue;
       }
       row.hidden = false;

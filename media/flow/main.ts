@@ -2,13 +2,24 @@
 // draws the findings, the connection list (virtualised) and the diagram of the
 // selected connection, asks the extension for a packet's details on click, and
 // keeps its view state with setState so a reload restores it.
-import type { AnalysisResult, Connection, Hop } from '../../src/core/analysis/result';
+import type { AnalysisResult, Connection, Hop, PacketRef } from '../../src/core/analysis/result';
+import type { Finding } from '../../src/core/findings/finding';
 import type { FlowViewState, FromWebviewMessage, ToWebviewMessage } from '../../src/extension/flow/protocol';
 import { el, clear } from './dom';
-import { renderDiagram } from './diagram';
+import { type DiagramView, renderDiagram } from './diagram';
 import { renderDetails, renderDetailsMessage } from './details';
 import { VirtualList } from './list';
-import { type CitedPackets, type Column, citedPackets, connectionFindings, endpoint, filterConnections, NO_REAL_SERVER, orderColumns } from './model';
+import {
+  type CitedPackets,
+  citedPackets,
+  connectionFindings,
+  endpoint,
+  evidencePoints,
+  filterConnections,
+  findingMatcher,
+  NO_REAL_SERVER,
+  orderColumns,
+} from './model';
 import { type Dropdown, type TextField, dropdown, registerControls, textField } from './toolkit';
 
 interface VsCodeApi {
@@ -20,15 +31,33 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const ROW_HEIGHT = 26;
+/** Packet numbers listed per line of evidence (the rest are counted). */
+const EVIDENCE_PACKETS = 24;
+
+/** The saved state, plus the finding clicked in the findings list (by its index: two findings
+ *  may share a code). The extension keeps the state as it is given. */
+type ViewState = FlowViewState & { findingIndex?: number };
+
+/** `addr` and `:port` apart, so a narrow cell can shorten the address and keep the port. */
+function endpointParts(addr: string, port?: number): [string, string] {
+  const a = addr.includes(':') ? `[${addr}]` : addr;
+  return [a, port === undefined ? '' : `:${port}`];
+}
 
 class FlowApp {
-  private state: FlowViewState = vscode.getState() ?? {};
+  private state: ViewState = (vscode.getState() as ViewState | undefined) ?? {};
   private result?: AnalysisResult;
   private codesOf: string[][] = [];
   private cited: CitedPackets = new Map();
+  private matchers: Array<ReturnType<typeof findingMatcher>> = [];
   private visible: number[] = [];
-  private cols: Column[] = [];
+  /** The client address, and the virtual IP, every connection shares (said once above the list). */
+  private commonClient?: string;
+  private commonVip?: string;
   private selectedHop = -1;
+  /** The drawn diagram (of the selected connection), once its hops are in. */
+  private view?: DiagramView;
+  private drawn?: Connection;
   private nextRequest = 1;
   private pendingRequest = 0;
   private received = 0;
@@ -46,6 +75,9 @@ class FlowApp {
   private readonly header = el('header', { class: 'top' });
   private readonly findingsBox = el('section', { class: 'findings', 'aria-label': 'Findings' });
   private readonly countLabel = el('span', { class: 'count', 'aria-live': 'polite' });
+  /** The selected connection: its line, and where and why it stopped (HTML, so it wraps). */
+  private readonly connHead = el('div', { class: 'conn-head' });
+  /** Scrolls the diagram both ways; its lane header stays pinned at the top. */
   private readonly diagramBox = el('div', { class: 'diagram-box', id: 'diagram' });
   private readonly detailsBox = el('section', { class: 'details', id: 'details', 'aria-label': 'Packet details', tabindex: '-1' });
   private readonly search: TextField;
@@ -72,6 +104,8 @@ class FlowApp {
     });
     // Keep the scroll position with the rest of the state (saved debounced).
     this.list.element.addEventListener('scroll', () => this.save());
+    // The lanes share the box's width: draw again when it changes (a pane resized, a split).
+    new ResizeObserver(() => this.onDiagramResize()).observe(this.diagramBox);
     window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => this.onMessage(e.data));
     vscode.postMessage({ type: 'ready' });
   }
@@ -99,6 +133,8 @@ class FlowApp {
         if (msg.inReplyTo !== this.pendingRequest) return; // an older click
         if (msg.details) renderDetails(this.detailsBox, msg.details);
         else renderDetailsMessage(this.detailsBox, msg.error ?? 'No details for this packet.', 'error');
+        // The details pane grew and the diagram box shrank: keep the packet in view.
+        this.revealSelected();
         break;
     }
   }
@@ -111,7 +147,11 @@ class FlowApp {
     this.hopsPending.clear();
     this.codesOf = result.connections.map((c) => connectionFindings(c, result.findings));
     this.cited = citedPackets(result);
-    this.cols = orderColumns(result.lanes);
+    this.matchers = result.findings.map(findingMatcher);
+    const only = (values: string[]): string | undefined => (values.length > 1 && values.every((v) => v === values[0]) ? values[0] : undefined);
+    this.commonClient = only(result.connections.map((c) => c.client));
+    this.commonVip = only(result.connections.map((c) => c.vip));
+    if (this.state.findingIndex !== undefined && !result.findings[this.state.findingIndex]) this.state.findingIndex = undefined;
     this.state.source = source;
     const indexed = performance.now();
     this.layout(result, title);
@@ -159,15 +199,25 @@ class FlowApp {
       'div',
       { class: 'list-head', 'aria-hidden': 'true' },
       el('span', {}, '#'),
-      el('span', {}, 'client'),
+      el('span', {}, this.commonClient ? 'client port' : 'client:port'),
       el('span', {}, 'service'),
       el('span', {}, 'real server'),
       el('span', {}, 'state'),
       el('span', { class: 'num' }, 'pkts'),
       el('span', {}, 'findings'),
     );
-    const left = el('div', { class: 'left' }, toolbar, listHead, this.list.element);
-    const right = el('div', { class: 'right' }, this.diagramBox, this.detailsBox);
+    // Said once when every connection shares it: the cells then keep room for the ports.
+    const shared = [this.commonClient ? `from ${this.commonClient}` : '', this.commonVip ? `to ${this.commonVip}` : ''].filter(Boolean);
+    const caption = shared.length ? el('div', { class: 'list-caption' }, `All connections ${shared.join(' ')}`) : null;
+    const left = el(
+      'div',
+      { class: `left${this.commonClient ? ' common-client' : ''}${this.commonVip ? ' common-vip' : ''}` },
+      toolbar,
+      caption,
+      listHead,
+      this.list.element,
+    );
+    const right = el('div', { class: 'right' }, el('div', { class: 'diagram-pane' }, this.connHead, this.diagramBox), this.detailsBox);
     renderDetailsMessage(this.detailsBox, 'Click a packet (or focus it and press Enter) to see its decoded fields and bytes.');
     this.root.appendChild(this.header);
     this.root.appendChild(this.findingsBox);
@@ -181,13 +231,16 @@ class FlowApp {
       return;
     }
     result.findings.forEach((f, i) => {
-      const row = el(
+      // The line filters the list to this finding's connections; the button beside it shows
+      // the advice and the evidence, whose packet numbers open the packets.
+      const line = el(
         'div',
-        { class: `finding sev-${f.severity}`, tabindex: '0', role: 'button', 'data-code': f.code, title: f.advice ?? f.message },
+        { class: 'finding-main', tabindex: '0', role: 'button', 'aria-pressed': 'false', title: 'Show only the connections of this finding' },
         el('span', { class: 'sev' }, f.severity),
         el('span', { class: 'code' }, f.code),
         el('span', { class: 'msg' }, f.message),
       );
+      const row = el('div', { class: `finding sev-${f.severity}`, 'data-code': f.code, 'data-index': String(i) }, line);
       if (f.location) {
         const open = el('a', { class: 'open-config', href: '#', title: 'Show the config line' }, `${f.location.file.split('/').pop()}:${f.location.line}`);
         open.addEventListener('click', (e) => {
@@ -197,9 +250,25 @@ class FlowApp {
         });
         row.appendChild(open);
       }
-      const activate = (): void => this.setFilter({ filterFinding: this.state.filterFinding === f.code ? '' : f.code }, true);
-      row.addEventListener('click', activate);
-      row.addEventListener('keydown', (e) => {
+      const panel = this.findingPanel(result, f, i);
+      if (panel) {
+        const more = el('button', { class: 'more', type: 'button', 'aria-expanded': 'false', 'aria-controls': panel.id }, 'Advice and evidence');
+        more.addEventListener('click', (e) => {
+          e.stopPropagation();
+          const open = panel.hidden;
+          panel.hidden = !open;
+          more.setAttribute('aria-expanded', String(open));
+        });
+        row.appendChild(more);
+        row.appendChild(panel);
+      }
+      const activate = (): void => {
+        const again = this.state.findingIndex === i;
+        this.state.filterFinding = '';
+        this.setFilter({ findingIndex: again ? undefined : i }, true);
+      };
+      line.addEventListener('click', activate);
+      line.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
           activate();
@@ -207,6 +276,45 @@ class FlowApp {
       });
       this.findingsBox.appendChild(row);
     });
+  }
+
+  /** Advice, suggested fix and evidence of a finding, as text; cited packets as buttons. */
+  private findingPanel(result: AnalysisResult, f: Finding, index: number): HTMLElement | undefined {
+    if (!f.advice && !f.evidence.length && !f.fix) return undefined;
+    const panel = el('div', { class: 'finding-more', id: `finding-more-${index}` });
+    panel.hidden = true;
+    if (f.advice) panel.appendChild(el('p', { class: 'advice' }, el('strong', {}, 'Advice: '), f.advice));
+    if (f.fix) panel.appendChild(el('p', { class: 'fix' }, el('strong', {}, 'Suggested fix: '), `${f.fix.description} (on ${f.fix.host}: ${f.fix.argv.join(' ')})`));
+    if (f.evidence.length) {
+      const list = el('ul', { class: 'evidence', 'aria-label': 'Evidence' });
+      for (const ev of f.evidence) {
+        const points = evidencePoints(result, ev);
+        const lane = points.length === 1 ? result.lanes.find((l) => l.point === points[0]) : undefined;
+        const where = lane ? `${lane.host} ${lane.interface}` : ev.file ? `${ev.host} ${ev.file}` : ev.host;
+        const li = el('li', {}, el('span', { class: 'ev-where' }, where), el('span', { class: 'ev-text' }, ev.text));
+        if (ev.packets?.length) {
+          const pk = el('span', { class: 'ev-packets' }, ev.packets.length > 1 ? 'packets ' : 'packet ');
+          ev.packets.slice(0, EVIDENCE_PACKETS).forEach((n, k) => {
+            if (k) pk.appendChild(document.createTextNode(' '));
+            if (points.length === 1) {
+              const b = el('button', { class: 'pkt', type: 'button', title: `Show packet ${n} of ${where}`, 'data-point': String(points[0]), 'data-n': String(n) }, `#${n}`);
+              b.addEventListener('click', (e) => {
+                e.stopPropagation();
+                this.openPacket({ point: points[0], n });
+              });
+              pk.appendChild(b);
+            } else {
+              pk.appendChild(el('span', { class: 'pkt-n' }, `#${n}`));
+            }
+          });
+          if (ev.packets.length > EVIDENCE_PACKETS) pk.appendChild(document.createTextNode(` and ${ev.packets.length - EVIDENCE_PACKETS} more`));
+          li.appendChild(pk);
+        }
+        list.appendChild(li);
+      }
+      panel.appendChild(list);
+    }
+    return panel;
   }
 
   private fillFilters(result: AnalysisResult): void {
@@ -226,7 +334,9 @@ class FlowApp {
     this.search.value = this.state.search ?? '';
   }
 
-  private setFilter(change: Partial<FlowViewState>, syncControls = false): void {
+  private setFilter(change: Partial<ViewState>, syncControls = false): void {
+    // Picking a code in the dropdown replaces a finding clicked in the list.
+    if ('filterFinding' in change && !('findingIndex' in change) && change.filterFinding) change = { ...change, findingIndex: undefined };
     Object.assign(this.state, change);
     if (syncControls) this.findingFilter.value = this.state.filterFinding ?? '';
     this.applyFilter(true);
@@ -240,10 +350,13 @@ class FlowApp {
       realServer: this.state.filterRealServer || undefined,
       finding: this.state.filterFinding || undefined,
       state: this.state.filterState || undefined,
+      only: this.state.findingIndex !== undefined ? this.matchers[this.state.findingIndex] : undefined,
     });
     this.countLabel.textContent = `${this.visible.length.toLocaleString('en')} of ${r.connections.length.toLocaleString('en')}`;
     for (const row of this.findingsBox.querySelectorAll<HTMLElement>('.finding')) {
-      row.classList.toggle('active', row.dataset.code === this.state.filterFinding);
+      const active = row.dataset.index === String(this.state.findingIndex) || (!!this.state.filterFinding && row.dataset.code === this.state.filterFinding);
+      row.classList.toggle('active', active);
+      row.querySelector('.finding-main')?.setAttribute('aria-pressed', String(row.dataset.index === String(this.state.findingIndex)));
     }
     const keep = this.state.selectedId ? this.visible.findIndex((i) => r.connections[i].id === this.state.selectedId) : -1;
     this.list.setCount(this.visible.length, keep);
@@ -261,13 +374,23 @@ class FlowApp {
     const c = r.connections[ci];
     if (row.childElementCount === 0) {
       for (let k = 0; k < 7; k++) row.appendChild(document.createElement('span'));
+      // Client and service: the address shortens first, the port always shows.
+      row.children[1].className = 'ep';
+      row.children[1].append(el('span', { class: 'addr' }), el('span', { class: 'port' }));
+      row.children[2].className = 'ep';
+      row.children[2].append(el('span', { class: 'proto' }), el('span', { class: 'addr' }), el('span', { class: 'port' }));
       row.children[5].className = 'num';
     }
     const cells = row.children;
     const codes = this.codesOf[ci];
     cells[0].textContent = String(ci + 1);
-    cells[1].textContent = endpoint(c.client, c.clientPort);
-    cells[2].textContent = `${c.protocol} ${endpoint(c.vip, c.vport)}`;
+    const [ca, cp] = endpointParts(c.client, c.clientPort);
+    cells[1].children[0].textContent = this.commonClient ? '' : ca;
+    cells[1].children[1].textContent = cp;
+    const [va, vp] = endpointParts(c.vip, c.vport);
+    cells[2].children[0].textContent = `${c.protocol} `;
+    cells[2].children[1].textContent = this.commonVip ? '' : va;
+    cells[2].children[2].textContent = vp;
     cells[3].textContent = c.realServer ?? '—';
     cells[4].textContent = c.state;
     cells[4].className = `state state-${c.state}`;
@@ -296,18 +419,34 @@ class FlowApp {
     this.save();
   }
 
+  /** The connection's line, and where and why it stopped, above the diagram (wrapped, never cut). */
+  private renderConnHead(conn: Connection): void {
+    clear(this.connHead);
+    this.connHead.appendChild(
+      el(
+        'div',
+        { class: 'conn-title' },
+        el('strong', {}, `${conn.protocol.toUpperCase()} ${endpoint(conn.client, conn.clientPort)} → ${endpoint(conn.vip, conn.vport)}`),
+        conn.realServer ? ` via ${conn.realServer}` : '',
+        el('span', { class: `state state-${conn.state}` }, conn.state),
+      ),
+    );
+    if (conn.stoppedAt) {
+      const lane = this.result?.lanes.find((l) => l.point === conn.stoppedAt!.point);
+      const where = lane ? `${lane.host} ${lane.interface}` : 'the client';
+      this.connHead.appendChild(
+        el('p', { class: 'stop-reason', role: 'note' }, el('span', { class: 'stop-icon', 'aria-hidden': 'true' }, '✕'), el('strong', {}, `Stopped at ${where}: `), conn.stoppedAt.reason),
+      );
+    }
+  }
+
   private drawConnection(summary: Connection): void {
     const hops = this.hopsCache.get(summary.id);
     const conn: Connection = { ...summary, hops: hops ?? [] };
+    this.renderConnHead(conn);
     clear(this.diagramBox);
-    const title = el(
-      'div',
-      { class: 'conn-title' },
-      el('strong', {}, `${conn.protocol.toUpperCase()} ${endpoint(conn.client, conn.clientPort)} → ${endpoint(conn.vip, conn.vport)}`),
-      conn.realServer ? ` via ${conn.realServer}` : '',
-      el('span', { class: `state state-${conn.state}` }, conn.state),
-    );
-    this.diagramBox.appendChild(title);
+    this.view = undefined;
+    this.drawn = undefined;
     if (!hops) {
       this.diagramBox.appendChild(el('p', { class: 'hint' }, `Loading ${summary.packets} packets…`));
       // One request per connection: selecting it again while the answer is on its way asks nothing.
@@ -319,29 +458,79 @@ class FlowApp {
     }
     const canvas = el('div', { class: 'diagram-canvas' });
     this.diagramBox.appendChild(canvas);
-    renderDiagram(canvas, conn, this.cols.length ? this.cols : orderColumns([], conn.client), this.cited, this.selectedHop, {
+    const lanes = this.result?.lanes ?? [];
+    const cols = lanes.length ? orderColumns(lanes, 'client', conn) : orderColumns([], conn.client);
+    this.drawn = conn;
+    this.drawnWidth = this.diagramBox.clientWidth;
+    this.view = renderDiagram(canvas, this.diagramBox, conn, cols, this.cited, this.selectedHop, {
       onPacket: (hop) => this.requestPacket(conn, hop),
+      onEscape: () => this.list.element.focus(),
     });
     this.reportFirstScreen();
     if (this.focusDiagram) {
       this.focusDiagram = false;
-      this.diagramBox.querySelector<SVGGElement>('g.hop')?.focus();
+      this.view.focusHop(this.selectedHop >= 0 ? this.selectedHop : 0);
+    } else if (this.selectedHop >= 0) {
+      this.view.revealHop(this.selectedHop);
     }
+  }
+
+  private drawnWidth = 0;
+  private resizeTimer = 0;
+  private onDiagramResize(): void {
+    const w = this.diagramBox.clientWidth;
+    if (!this.drawn || !w || Math.abs(w - this.drawnWidth) < 16) return;
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = window.setTimeout(() => {
+      const conn = this.drawn;
+      if (!conn || Math.abs(this.diagramBox.clientWidth - this.drawnWidth) < 16) return;
+      const active = document.activeElement;
+      const focused = active instanceof SVGGElement && active.classList.contains('hop') ? Number(active.dataset.hop) : -1;
+      const top = this.diagramBox.scrollTop;
+      this.drawConnection(conn);
+      this.diagramBox.scrollTop = top;
+      if (focused >= 0) this.view?.focusHop(focused);
+    }, 120);
   }
 
   private requestPacket(conn: Connection, hopIndex: number): void {
     const hop = conn.hops[hopIndex];
     this.selectedHop = hopIndex;
-    for (const g of this.diagramBox.querySelectorAll('g.hop')) g.classList.toggle('selected', g.getAttribute('data-hop') === String(hopIndex));
+    this.view?.select(hopIndex);
+    this.askDetails(hop.ref);
+  }
+
+  /** A packet named by a finding's evidence: its hop when the diagram shows it, else just its details. */
+  private openPacket(ref: PacketRef): void {
+    const hop = this.drawn?.hops.findIndex((h) => h.ref.point === ref.point && h.ref.n === ref.n) ?? -1;
+    if (this.drawn && hop >= 0 && hop < this.drawn.hops.length) {
+      this.requestPacket(this.drawn, hop);
+      this.view?.revealHop(hop);
+      return;
+    }
+    this.selectedHop = -1;
+    this.view?.select(-1);
+    this.askDetails(ref);
+  }
+
+  private askDetails(ref: PacketRef): void {
     this.pendingRequest = this.nextRequest++;
-    this.state.details = hop.ref;
-    renderDetailsMessage(this.detailsBox, `Decoding packet ${hop.ref.n}…`);
-    vscode.postMessage({ type: 'packetRequest', requestId: this.pendingRequest, ref: hop.ref });
+    this.state.details = ref;
+    renderDetailsMessage(this.detailsBox, `Decoding packet ${ref.n}…`);
+    vscode.postMessage({ type: 'packetRequest', requestId: this.pendingRequest, ref });
+    this.revealSelected();
     this.save();
   }
 
+  private revealSelected(): void {
+    if (this.selectedHop >= 0) this.view?.revealHop(this.selectedHop);
+  }
+
   private renderEmptyDiagram(): void {
+    clear(this.connHead);
     clear(this.diagramBox);
+    this.view = undefined;
+    this.drawn = undefined;
     this.diagramBox.appendChild(el('p', { class: 'hint' }, this.result?.connections.length ? 'No connection matches the filters.' : 'No connection to the virtual service in this capture.'));
   }
 

@@ -2,7 +2,7 @@
 // starts and ends, filters, and which packets findings cite. No DOM here, so the
 // rules are unit-tested in Node (test/browser/flowModel.test.ts).
 import type { AnalysisResult, Connection, Hop, Lane } from '../../src/core/analysis/result';
-import type { Finding } from '../../src/core/findings/finding';
+import type { Evidence, Finding } from '../../src/core/findings/finding';
 
 /** A column of the diagram: a capture point, or the client when nobody captured there. */
 export interface Column {
@@ -13,54 +13,236 @@ export interface Column {
   interface: string;
 }
 
+/** Adjacent columns of one host (its capture points): drawn as one box with a sub-lane each. */
+export interface HostGroup {
+  host: string;
+  role: Lane['role'];
+  /** Index of its first column, and how many columns it has. */
+  first: number;
+  count: number;
+  /** The stand-in client column (nobody captured there). */
+  virtual: boolean;
+}
+
 const roleOrder: Record<Lane['role'], number> = { client: 0, router: 1, director: 2, 'real-server': 3, other: 4 };
 
-/** Client first, then routers, directors, real servers; capture order within a role. */
-export function orderColumns(lanes: Lane[], clientLabel = 'client'): Column[] {
-  const cols: Column[] = lanes
-    .map((l, i) => ({ l, i }))
-    .sort((a, b) => roleOrder[a.l.role] - roleOrder[b.l.role] || a.i - b.i)
-    .map(({ l }) => ({ point: l.point, host: l.host, role: l.role, interface: l.interface }));
+/** What the header writes on a lane for its role. */
+export const roleLabel: Record<Lane['role'], string> = {
+  client: 'client',
+  router: 'router',
+  director: 'director',
+  'real-server': 'real server',
+  other: 'other',
+};
+
+type HopsOnly = Pick<Connection, 'hops'>;
+
+/** True when hop `i` is only another capture of the packet its `sameAs` points at, on the same
+ *  host (an `any` capture beside the interface's own): no move, no rewrite. */
+function isCopyOf(hop: Hop, prev: Hop | undefined, laneOf: (point: number) => Pick<Column, 'host' | 'interface'> | undefined): boolean {
+  if (!prev || prev.ref.point === hop.ref.point) return false;
+  if ((hop.rewrite && hop.rewrite !== 'none') || hop.rewriteText) return false;
+  const a = laneOf(prev.ref.point);
+  const b = laneOf(hop.ref.point);
+  if (!a || !b || a.host !== b.host) return false;
+  return a.interface === 'any' || b.interface === 'any';
+}
+
+/**
+ * Orders items along the path packets take: `votes` counts, for a pair `a\0b`, how often a
+ * packet went from a (nearer the client) to b. The majority decides each pair; ties, pairs
+ * never seen together and loops fall back to `priority` (lower first).
+ */
+function pathOrder<T>(items: T[], key: (t: T) => string, priority: (t: T) => number, votes: Map<string, number>): T[] {
+  const before = (a: T, b: T): boolean => {
+    const ab = votes.get(`${key(a)}\0${key(b)}`) ?? 0;
+    const ba = votes.get(`${key(b)}\0${key(a)}`) ?? 0;
+    return ab > ba;
+  };
+  const left = [...items].sort((a, b) => priority(a) - priority(b));
+  const out: T[] = [];
+  while (left.length) {
+    // The best-placed item that nothing left must precede; in a loop, the one fewest must precede.
+    let pick = 0;
+    let fewest = Infinity;
+    left.forEach((t, i) => {
+      const n = left.filter((o) => o !== t && before(o, t)).length;
+      if (n < fewest) {
+        fewest = n;
+        pick = i;
+      }
+    });
+    out.push(left.splice(pick, 1)[0]);
+  }
+  return out;
+}
+
+/**
+ * The columns of the diagram, one per capture point, the points of one host side by side.
+ * Without hops: client first, then routers, directors, real servers (capture order within a
+ * role). With a connection's hops: hosts (and a host's interfaces) in the order its packets
+ * pass them, so a router that carries the director's output comes after the director; hosts
+ * the packets never reach keep their place by role.
+ */
+export function orderColumns(lanes: Lane[], clientLabel = 'client', conn?: HopsOnly): Column[] {
+  const hosts: Array<{ host: string; role: Lane['role']; first: number; lanes: Lane[] }> = [];
+  lanes.forEach((l, i) => {
+    let h = hosts.find((x) => x.host === l.host);
+    if (!h) hosts.push((h = { host: l.host, role: l.role, first: i, lanes: [] }));
+    else if (roleOrder[l.role] < roleOrder[h.role]) h.role = l.role;
+    h.lanes.push(l);
+  });
+  const byPoint = new Map(lanes.map((l) => [l.point, l]));
+  const hostVotes = new Map<string, number>();
+  const pointVotes = new Map<string, number>();
+  const vote = (m: Map<string, number>, a: string | number, b: string | number): void => {
+    const k = `${a}\0${b}`;
+    m.set(k, (m.get(k) ?? 0) + 1);
+  };
+  for (const hop of conn?.hops ?? []) {
+    const prev = hop.sameAs !== undefined ? conn!.hops[hop.sameAs] : undefined;
+    if (!prev) continue;
+    const p = byPoint.get(prev.ref.point);
+    const h = byPoint.get(hop.ref.point);
+    if (!p || !h || p.point === h.point || isCopyOf(hop, prev, (x) => byPoint.get(x))) continue;
+    // Requests move away from the client, replies towards it.
+    const [near, far] = hop.direction === 'request' ? [p, h] : [h, p];
+    if (near.host !== far.host) vote(hostVotes, near.host, far.host);
+    else vote(pointVotes, near.point, far.point);
+  }
+  const ordered = pathOrder(hosts, (h) => h.host, (h) => roleOrder[h.role] * 10_000 + h.first, hostVotes);
+  const cols: Column[] = [];
+  for (const h of ordered) {
+    const points = pathOrder(h.lanes, (l) => String(l.point), (l) => lanes.indexOf(l), pointVotes);
+    for (const l of points) cols.push({ point: l.point, host: l.host, role: h.role, interface: l.interface });
+  }
   if (!cols.some((c) => c.role === 'client')) {
     cols.unshift({ point: -1, host: clientLabel, role: 'client', interface: '' });
+  } else if (cols[0].role !== 'client') {
+    // A captured client stays at the left edge even when the votes say otherwise.
+    const i = cols.findIndex((c) => c.role === 'client');
+    const host = cols[i].host;
+    const mine = cols.filter((c) => c.host === host);
+    return [...mine, ...cols.filter((c) => c.host !== host)];
   }
   return cols;
 }
 
+/** The host boxes of the header: runs of adjacent columns of one host. */
+export function hostGroups(cols: Column[]): HostGroup[] {
+  const groups: HostGroup[] = [];
+  cols.forEach((c, i) => {
+    const last = groups[groups.length - 1];
+    if (last && last.host === c.host && !last.virtual && c.point >= 0) last.count++;
+    else groups.push({ host: c.host, role: c.role, first: i, count: 1, virtual: c.point < 0 });
+  });
+  return groups;
+}
+
 /**
- * The two columns a hop's arrow joins. A hop is one packet as seen at one point:
- * a request arrives at its point from where the same packet was seen before (or
- * from the client); a reply leaves its point towards where it is seen next (or
- * towards the client). A packet captured at the client itself leaves towards the
- * first director (request) or arrives from where it was last seen (reply).
+ * How one hop is drawn. A hop is one packet as seen at one point (`here`):
+ * - `arrive`: from where the same packet was seen before (`sameAs`) to here. Its latency and
+ *   rewrite are measured against that copy, so they label this very arrow (DNAT on the
+ *   director's eth0 → eth1 step, SNAT on its eth1 → eth0 step).
+ * - `depart`: the packet leaves here towards the next place it is seen (following `sameAs`
+ *   forward): the first sighting at its sender (the client's request, a real server's reply),
+ *   or the copy a host sent out after changing it where it was captured coming in (a DR
+ *   director's MAC rewrite, a TUN director's IP-in-IP). A reply seen nowhere further goes
+ *   to the client when nobody captured there.
+ * - `copy`: the same packet captured again on the same host (an `any` capture beside eth0):
+ *   no move between hosts.
+ * - `stub-out` / `stub-in`: leaves here, or arrives here, from nowhere captured (`towards`
+ *   says which way it moves: 1 away from the client, -1 towards it).
+ * `tail`: a reply last seen away from an uncaptured client continues towards it.
  */
-export function hopEnds(conn: Connection, index: number, cols: Column[]): { from: number; to: number } {
-  const hop = conn.hops[index];
-  const colOf = (point: number): number => {
-    const c = cols.findIndex((x) => x.point === point);
-    return c < 0 ? 0 : c;
-  };
+export interface HopPath {
+  kind: 'arrive' | 'depart' | 'copy' | 'stub-out' | 'stub-in';
+  /** Columns the arrow joins (equal for stubs). */
+  from: number;
+  to: number;
+  /** The column of the point where this copy was captured. */
+  here: number;
+  towards?: 1 | -1;
+  tail?: number;
+}
+
+/** The drawing of the first `limit` hops of a connection (one pass; hops may number 100,000). */
+export function hopPaths(conn: HopsOnly, cols: Column[], limit = conn.hops.length): HopPath[] {
+  const hops = conn.hops;
+  const colByPoint = new Map(cols.map((c, i) => [c.point, i]));
+  const colOf = (point: number): number => colByPoint.get(point) ?? 0;
+  const laneOf = (point: number): Column | undefined => cols[colByPoint.get(point) ?? -1];
   const clientCol = Math.max(0, cols.findIndex((c) => c.role === 'client'));
-  const here = colOf(hop.ref.point);
-  const firstDirector = cols.findIndex((c) => c.role === 'director');
-  const towardsService = firstDirector >= 0 ? firstDirector : Math.min(cols.length - 1, clientCol + 1);
-  if (hop.direction === 'request') {
-    if (here === clientCol) return { from: clientCol, to: towardsService };
-    const from = hop.sameAs !== undefined && conn.hops[hop.sameAs] ? colOf(conn.hops[hop.sameAs].ref.point) : clientCol;
-    return { from: from === here ? clientCol : from, to: here };
-  }
-  if (here === clientCol) {
-    const prev = hop.sameAs !== undefined && conn.hops[hop.sameAs] ? colOf(conn.hops[hop.sameAs].ref.point) : towardsService;
-    return { from: prev === here ? towardsService : prev, to: clientCol };
-  }
-  // Seen again later (NAT reply at the real server, then at the director)?
-  for (let j = index + 1; j < conn.hops.length; j++) {
-    if (conn.hops[j].sameAs === index) {
-      const next = colOf(conn.hops[j].ref.point);
-      if (next !== here) return { from: here, to: next };
+  const clientVirtual = (cols[clientCol]?.point ?? -1) < 0;
+  // Later sightings of each hop (hops whose sameAs points at it).
+  const later = new Map<number, number[]>();
+  hops.forEach((h, j) => {
+    if (h.sameAs === undefined || h.sameAs >= j || h.sameAs < 0) return;
+    const list = later.get(h.sameAs);
+    if (list) list.push(j);
+    else later.set(h.sameAs, [j]);
+  });
+  const copy = (j: number): boolean => isCopyOf(hops[j], hops[hops[j].sameAs ?? -1], laneOf);
+  /** The next column the packet of hop i is seen at, through copies and same-point sightings. */
+  const nextCol = (i: number, here: number): number => {
+    const queue = [...(later.get(i) ?? [])];
+    for (let k = 0; k < queue.length && k < 64; k++) {
+      const j = queue[k];
+      const c = colOf(hops[j].ref.point);
+      if (c === here || copy(j)) queue.push(...(later.get(j) ?? []));
+      else return c;
     }
+    return -1;
+  };
+  const out: HopPath[] = [];
+  const n = Math.min(limit, hops.length);
+  for (let i = 0; i < n; i++) {
+    const hop = hops[i];
+    const here = colOf(hop.ref.point);
+    const prev = hop.sameAs !== undefined && hop.sameAs < i ? hops[hop.sameAs] : undefined;
+    const prevCol = prev ? colOf(prev.ref.point) : -1;
+    const reply = hop.direction === 'reply';
+    if (prev && copy(i)) {
+      out.push({ kind: 'copy', from: prevCol, to: here, here });
+      continue;
+    }
+    if (prev && prevCol !== here) {
+      const p: HopPath = { kind: 'arrive', from: prevCol, to: here, here };
+      if (reply && clientVirtual && here !== clientCol && nextCol(i, here) < 0) p.tail = clientCol;
+      out.push(p);
+      continue;
+    }
+    if (!prev && !reply && here !== clientCol) {
+      // A request first seen past the client: it came from the client.
+      out.push(clientVirtual ? { kind: 'arrive', from: clientCol, to: here, here } : { kind: 'stub-in', from: here, to: here, here, towards: 1 });
+      continue;
+    }
+    const next = nextCol(i, here);
+    if (next >= 0) out.push({ kind: 'depart', from: here, to: next, here });
+    else if (reply && here !== clientCol && clientVirtual) out.push({ kind: 'depart', from: here, to: clientCol, here });
+    else if (reply && here === clientCol) out.push({ kind: 'stub-in', from: here, to: here, here, towards: -1 });
+    else out.push({ kind: 'stub-out', from: here, to: here, here, towards: reply ? -1 : 1 });
   }
-  return { from: here, to: clientCol };
+  return out;
+}
+
+/** The drawing of one hop (see hopPaths). */
+export function hopEnds(conn: HopsOnly, index: number, cols: Column[]): HopPath {
+  return hopPaths(conn, cols, index + 1)[index];
+}
+
+/** How a rewrite reads: made by LVS (at a director), plain routing (a router's MAC change) or
+ *  an interface's own note (a tunnel's decapsulation). */
+export function rewriteKind(conn: HopsOnly, index: number, roleOf: (point: number) => Lane['role'] | undefined): 'lvs' | 'routing' | 'note' | undefined {
+  const hop = conn.hops[index];
+  const rw = hop.rewrite && hop.rewrite !== 'none' ? hop.rewrite : undefined;
+  if (!rw) return hop.rewriteText ? 'note' : undefined;
+  if (roleOf(hop.ref.point) === 'director' || rw !== 'mac') return 'lvs';
+  // A MAC change on the way from a director: LVS/DR's when the director's copy is the one it
+  // received; a router's when that copy was already the director's output (rewritten there).
+  const prev = hop.sameAs !== undefined ? conn.hops[hop.sameAs] : undefined;
+  if (prev && roleOf(prev.ref.point) === 'director' && (!prev.rewrite || prev.rewrite === 'none')) return 'lvs';
+  return 'routing';
 }
 
 /** `point:n` → finding codes citing that packet. */
@@ -70,17 +252,23 @@ export function refKey(point: number, n: number): string {
   return `${point}:${n}`;
 }
 
+/** The capture points a piece of evidence is about: the point of its file, else the host's. */
+export function evidencePoints(result: AnalysisResult, ev: Evidence): number[] {
+  const points = result.manifest.points;
+  const out: number[] = [];
+  points.forEach((p, i) => {
+    if (ev.file ? p.file === ev.file : p.host === ev.host) out.push(i);
+  });
+  return out;
+}
+
 /** Which packets each finding cites (evidence is by host and file; lanes by point). */
 export function citedPackets(result: AnalysisResult): CitedPackets {
   const cited: CitedPackets = new Map();
-  const points = result.manifest.points;
   for (const f of result.findings) {
     for (const ev of f.evidence) {
       if (!ev.packets?.length) continue;
-      const matching = points
-        .map((p, i) => ({ p, i }))
-        .filter(({ p }) => (ev.file ? p.file === ev.file : p.host === ev.host));
-      for (const { i } of matching) {
+      for (const i of evidencePoints(result, ev)) {
         for (const n of ev.packets) {
           const k = refKey(i, n);
           const codes = cited.get(k) ?? [];
@@ -93,6 +281,22 @@ export function citedPackets(result: AnalysisResult): CitedPackets {
   return cited;
 }
 
+/**
+ * The connections one finding is about: those it names, else those carrying its code (for the
+ * service and real server it names, if any). Two findings with one code (the same problem on
+ * a TCP and a UDP service) so select their own connections.
+ */
+export function findingMatcher(f: Finding): (conn: Connection, codes: string[]) => boolean {
+  if (f.connections?.length) {
+    const ids = new Set(f.connections);
+    return (conn) => ids.has(conn.id);
+  }
+  return (conn, codes) =>
+    codes.includes(f.code) &&
+    (!f.service || f.service === `${conn.protocol}:${conn.vip}:${conn.vport ?? ''}`) &&
+    (!f.realServer || conn.realServer === f.realServer);
+}
+
 /** Finding codes of a connection: its own list plus findings that name it. */
 export function connectionFindings(conn: Connection, findings: Finding[]): string[] {
   const codes = new Set(conn.findings ?? []);
@@ -103,8 +307,11 @@ export function connectionFindings(conn: Connection, findings: Finding[]): strin
 export interface ConnectionFilter {
   search?: string;
   realServer?: string;
+  /** A finding code (the dropdown). */
   finding?: string;
   state?: string;
+  /** One finding (clicked in the findings list). */
+  only?: (conn: Connection, codes: string[]) => boolean;
 }
 
 /** The value the real-server filter uses for connections that reached none. */
@@ -114,6 +321,7 @@ export function connectionMatches(conn: Connection, codes: string[], f: Connecti
   if (f.realServer && (conn.realServer ?? NO_REAL_SERVER) !== f.realServer) return false;
   if (f.state && conn.state !== f.state) return false;
   if (f.finding && !codes.includes(f.finding)) return false;
+  if (f.only && !f.only(conn, codes)) return false;
   const q = f.search?.trim().toLowerCase();
   if (q) {
     const text = [
@@ -142,11 +350,15 @@ export function filterConnections(result: AnalysisResult, codesOf: string[][], f
   return out;
 }
 
-/** `+1.234 ms` / `+2.5 s` relative to a start time in seconds. */
+/** `+12.692 ms` / `+1.028534 s` relative to a start time in seconds: to the microsecond,
+ *  which is what tells the copies of one packet apart. */
 export function formatOffset(ts: number, start: number): string {
-  const ms = (ts - start) * 1000;
-  if (Math.abs(ms) < 1000) return `+${ms.toFixed(ms < 10 ? 3 : 1)} ms`;
-  return `+${(ms / 1000).toFixed(3)} s`;
+  const us = Math.round((ts - start) * 1e6);
+  const sign = us < 0 ? '-' : '+';
+  const a = Math.abs(us);
+  if (a < 1_000_000) return `${sign}${(a / 1000).toFixed(3)} ms`;
+  if (a < 100_000_000) return `${sign}${(a / 1e6).toFixed(6)} s`;
+  return `${sign}${(a / 1e6).toFixed(3)} s`;
 }
 
 export function formatLatency(ms: number): string {
@@ -160,10 +372,24 @@ export function endpoint(addr: string, port?: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
+function where(col: Column | undefined): string {
+  if (!col) return '?';
+  if (col.point < 0) return `${col.host} (not captured)`;
+  return `${col.host}${col.interface ? ' ' + col.interface : ''}`;
+}
+
 /** One-line description of a hop for screen readers and tooltips. */
-export function describeHop(hop: Hop, col: Column): string {
-  const parts = [`${hop.direction} seen at ${col.host}${col.interface ? ' ' + col.interface : ''}`, hop.summary];
+export function describeHop(hop: Hop, col: Column, path?: HopPath, cols?: Column[]): string {
+  const parts = [`${hop.direction} seen at ${where(col)}`, hop.summary];
   parts.push(`${endpoint(hop.src, hop.sport)} to ${endpoint(hop.dst, hop.dport)}`);
+  if (path && cols) {
+    if (path.kind === 'arrive') parts.push(`came from ${where(cols[path.from])}`);
+    else if (path.kind === 'depart') parts.push(`leaving towards ${where(cols[path.to])}`);
+    else if (path.kind === 'copy') parts.push(`the same packet as captured on ${where(cols[path.from])}`);
+    else if (path.kind === 'stub-out') parts.push('leaving, not captured further on');
+    else parts.push('arriving from where nobody captured');
+    if (path.tail !== undefined) parts.push(`then on towards ${where(cols[path.tail])}`);
+  }
   if (hop.rewriteText) parts.push(hop.rewriteText);
   if (hop.latencyMs !== undefined) parts.push(`after ${formatLatency(hop.latencyMs)}`);
   return parts.join(', ');

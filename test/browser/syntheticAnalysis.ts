@@ -101,8 +101,8 @@ export function syntheticAnalysis(opts: SyntheticOptions): AnalysisResult {
             code: 'rs-no-reply',
             severity: 'error',
             message: 'rs2 receives the SYNs for 192.0.2.100:80 and never answers.' + (opts.hostile ? XSS_SCRIPT + XSS_IMG : ''),
-            advice: 'Check that the VIP is configured on lo of rs2 (DR).',
-            evidence: [{ host: hosts[3], file: 'pcap/rs2-eth0.pcap', packets: cited.slice(0, 50), text: 'SYNs without answer' }],
+            advice: 'Check that the VIP is configured on lo of rs2 (DR).' + (opts.hostile ? XSS_IMG : ''),
+            evidence: [{ host: hosts[3], file: 'pcap/rs2-eth0.pcap', packets: cited.slice(0, 50), text: 'SYNs without answer' + (opts.hostile ? XSS_SCRIPT : '') }],
             realServer: 'rs2',
           },
         ]

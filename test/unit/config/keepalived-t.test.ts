@@ -4,12 +4,11 @@
 // keepalived rejects gets an error from us at a line it names; configs it accepts
 // get no syntax error from us.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ConfigDiagnostic, lintText } from '../../../src/core/config';
 import { hasCommand, hasSharedFixtures, isRoot, labFixturesDir, repoRoot, requireOrSkip } from '../../helpers/env';
+import { KeepalivedSandbox } from './keepalivedSandbox';
 
 const SYNTAX = new Set(['unknown-keyword', 'keyword-not-allowed', 'invalid-value', 'missing-value', 'missing-brace', 'extra-brace', 'unexpected-brace', 'missing-open-brace', 'unmatched-quote', 'line-too-long']);
 const corpusDir = path.join(labFixturesDir, 'keepalived-config-test', 'guest');
@@ -97,31 +96,23 @@ function vrrpMutants(valid: string): Array<[string, string]> {
 
 describe('keepalived -t agreement: the installed keepalived', function () {
   this.timeout(120000);
-  const ns = `lvslint${process.pid}`;
-  let tmp: string;
+  let ka: KeepalivedSandbox | undefined;
   before(function () {
     requireOrSkip(this, hasCommand('keepalived') && hasCommand('ip'), 'keepalived and iproute2');
     requireOrSkip(this, isRoot(), 'root (keepalived -t runs in a network namespace with an eth0)');
     requireOrSkip(this, hasSharedFixtures(), '../shared/fixtures');
-    // keepalived -t checks that referenced interfaces exist: give it lo + eth0, like the corpus run.
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p']);
-    execFileSync('ip', ['-n', ns, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0']);
-    for (const dev of ['lo', 'eth0', 'eth0p']) execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-katest-'));
+    ka = new KeepalivedSandbox('lvslint');
   });
   after(function () {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    ka?.dispose();
   });
 
   function runKeepalived(file: string): { rc: number; stderr: string } {
-    const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file], { encoding: 'utf8', timeout: 20000, cwd: path.dirname(file) });
-    return { rc: r.status ?? -1, stderr: r.stderr };
+    return ka!.test(file);
   }
 
   function check(name: string, text: string): void {
-    const file = path.join(tmp, `${name.replace(/\W+/g, '-')}.conf`);
+    const file = path.join(ka!.dir, `${name.replace(/\W+/g, '-')}.conf`);
     fs.writeFileSync(file, text);
     const { rc, stderr } = runKeepalived(file);
     compare(name, stderr, rc, lintText(text, file, 'keepalived'));

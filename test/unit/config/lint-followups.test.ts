@@ -8,13 +8,9 @@
 // `nopreempt` for nopreempt-without-backup. The keepalived cases are also run
 // through the installed keepalived -t when there is one and we are root.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { lintText } from '../../../src/core/config';
 import { hasCommand, isRoot, requireOrSkip } from '../../helpers/env';
 import { lint, ruleCases, withCode } from './helpers';
+import { assertAgreesWithKeepalived, type KeepalivedCase, KeepalivedSandbox } from './keepalivedSandbox';
 
 const K = '/tmp/lvs-test/keepalived.conf';
 const R = '/tmp/lvs-test/r.ipvsadm';
@@ -217,16 +213,7 @@ describe('lint follow-ups', function () {
 
 // --- the same keepalived cases through the installed keepalived -t ------------------
 
-interface KaCase {
-  name: string;
-  text: string;
-  /** What keepalived -t prints for it; undefined = nothing at all (exit 0). */
-  says?: RegExp;
-  /** What it must not print. */
-  not?: RegExp;
-}
-
-const KA_CASES: KaCase[] = [
+const KA_CASES: KeepalivedCase[] = [
   { name: 'ops on a fwmark service without protocol', text: opsFwmarkNoProto },
   { name: 'ops on a fwmark service with protocol TCP', text: opsFwmarkTcp, says: /protocol specified for fwmark/, not: /one packet scheduling/ },
   { name: 'ops on a fwmark group with protocol TCP', text: opsFwmarkGroupTcp, says: /protocol specified for fwmark/, not: /one packet scheduling/ },
@@ -245,40 +232,17 @@ const KA_CASES: KaCase[] = [
 
 describe('lint follow-ups: the installed keepalived -t agrees', function () {
   this.timeout(120000);
-  const ns = `lvsfollow${process.pid}`;
-  let tmp: string;
+  let ka: KeepalivedSandbox | undefined;
   before(function () {
     requireOrSkip(this, hasCommand('keepalived') && hasCommand('ip'), 'keepalived and iproute2');
     requireOrSkip(this, isRoot(), 'root (keepalived -t runs in a network namespace with an eth0)');
-    // keepalived -t checks that referenced interfaces exist: give it lo + eth0, like the corpus run.
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p']);
-    execFileSync('ip', ['-n', ns, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0']);
-    for (const dev of ['lo', 'eth0', 'eth0p']) execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-followups-'));
+    ka = new KeepalivedSandbox('lvsfollow');
   });
   after(function () {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    ka?.dispose();
   });
 
   it('prints what our errors quote, and nothing where we report no error', function () {
-    for (const [i, c] of KA_CASES.entries()) {
-      const file = path.join(tmp, `${i}.conf`);
-      fs.writeFileSync(file, c.text);
-      const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file], { encoding: 'utf8', timeout: 20000, cwd: tmp });
-      const ours = lintText(c.text, file, 'keepalived');
-      const show = `${c.name} (rc ${r.status}):\n${r.stderr}\n${c.text}\nours:\n${ours.map((d) => `${d.range.start.line + 1}: ${d.severity} ${d.code} ${d.message}`).join('\n')}`;
-      if (c.not) assert.doesNotMatch(r.stderr, c.not, show);
-      if (c.says) {
-        assert.match(r.stderr, c.says, show);
-        assert.notEqual(r.status, 0, show);
-        assert.ok(ours.some((d) => d.severity === 'error'), show);
-      } else {
-        assert.equal(r.stderr.trim(), '', show);
-        assert.equal(r.status, 0, show);
-        assert.deepEqual(ours.filter((d) => d.severity === 'error'), [], show);
-      }
-    }
+    assertAgreesWithKeepalived(ka!, KA_CASES);
   });
 });

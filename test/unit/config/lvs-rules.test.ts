@@ -7,13 +7,12 @@
 // check that keepalived says what the rule quotes, or nothing for the hazards it
 // does not see.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits, lintText } from '../../../src/core/config';
 import { hasCommand, hasSharedFixtures, isRoot, labFixturesDir, requireOrSkip } from '../../helpers/env';
 import { lint, ruleCases, withCode } from './helpers';
+import { assertAgreesWithKeepalived, type KeepalivedCase, KeepalivedSandbox } from './keepalivedSandbox';
 
 const K = '/tmp/lvs-test/keepalived.conf';
 const TCP_CHECK = '        TCP_CHECK {\n            connect_timeout 3\n        }\n';
@@ -53,13 +52,6 @@ const dr = (servers: string[], options: string[] = []): string => vs('192.0.2.10
 
 // --- cases shared with the keepalived -t run ------------------------------------
 
-interface KaCase {
-  name: string;
-  text: string;
-  /** What keepalived -t prints for it; undefined = it prints nothing at all (exit 0). */
-  says?: RegExp;
-}
-
 const sorryOnly = vs('192.0.2.100 80', ['lb_kind NAT', 'protocol TCP', 'sorry_server 10.0.0.99 80'], []);
 const badRsOnly = dr([rs('10.0.0.256', 80)]);
 const noCheckAnywhere = dr([rs('192.0.2.11', 80, [], '')]);
@@ -78,7 +70,7 @@ const advertHalf = vrrp('VI_1', ['advert_int 0.5']);
 const vsWeightZero = dr([rs('192.0.2.11', 80).replace('weight 1\n', '')], ['weight 0', 'quorum 2']);
 const allPortsDrPort = vs('192.0.2.100', ['lb_kind DR', 'protocol TCP', 'persistence_timeout 60'], [rs('192.0.2.21', 80)]);
 
-const KA_CASES: KaCase[] = [
+const KA_CASES: KeepalivedCase[] = [
   { name: 'sorry_server only', text: sorryOnly, says: /Virtual server \[192\.0\.2\.100\]:tcp:80 has no real servers - ignoring/ },
   { name: 'invalid real server only', text: badRsOnly, says: /has no real servers - ignoring/ },
   { name: 'no checker anywhere', text: noCheckAnywhere },
@@ -313,39 +305,17 @@ describe('keepalived virtual_server rules (lint audit)', function () {
 
 describe('keepalived virtual_server rules: the installed keepalived -t says the same', function () {
   this.timeout(120000);
-  const ns = `lvsrules${process.pid}`;
-  let tmp: string;
+  let ka: KeepalivedSandbox | undefined;
   before(function () {
     requireOrSkip(this, hasCommand('keepalived') && hasCommand('ip'), 'keepalived and iproute2');
     requireOrSkip(this, isRoot(), 'root (keepalived -t runs in a network namespace with an eth0)');
-    // keepalived -t checks that referenced interfaces exist: give it lo + eth0, like the corpus run.
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p']);
-    execFileSync('ip', ['-n', ns, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0']);
-    for (const dev of ['lo', 'eth0', 'eth0p']) execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-rules-'));
+    ka = new KeepalivedSandbox('lvsrules');
   });
   after(function () {
-    spawnSync('ip', ['netns', 'del', ns]);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    ka?.dispose();
   });
 
   it('prints the message each rule quotes, and nothing for the hazards it does not check', function () {
-    for (const [i, c] of KA_CASES.entries()) {
-      const file = path.join(tmp, `${i}.conf`);
-      fs.writeFileSync(file, c.text);
-      const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file], { encoding: 'utf8', timeout: 20000, cwd: tmp });
-      const show = `${c.name} (rc ${r.status}):\n${r.stderr}\n${c.text}`;
-      if (c.says) {
-        assert.match(r.stderr, c.says, show);
-        assert.notEqual(r.status, 0, show);
-        // Our error agrees: keepalived -t fails.
-        assert.ok(lintText(c.text, file, 'keepalived').some((d) => d.severity === 'error'), show);
-      } else {
-        assert.equal(r.stderr.trim(), '', show);
-        assert.equal(r.status, 0, show);
-        assert.deepEqual(lintText(c.text, file, 'keepalived').filter((d) => d.severity === 'error'), [], show);
-      }
-    }
+    assertAgreesWithKeepalived(ka!, KA_CASES);
   });
 });

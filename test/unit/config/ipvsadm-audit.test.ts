@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
+import { captureStdio } from '../../helpers/stdio';
 import { buildClusterModel, type ConfigDiagnostic, lintText } from '../../../src/core/config';
 import { hasSharedFixtures, labFixturesDir, requireOrSkip } from '../../helpers/env';
 import { withCode } from './helpers';
@@ -34,20 +35,8 @@ function shellLine(argv: string[]): string {
 }
 
 async function runCli(args: string[]): Promise<{ code: number; out: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
+  const { code, out } = await captureStdio(() => main(args));
+  return { code, out };
 }
 
 describe('ipvsadm audit: CRLF line endings', function () {

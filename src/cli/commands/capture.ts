@@ -10,7 +10,7 @@ import { optionValue, parseArgs } from '../args';
 import type { CliCommand } from '../command';
 import { loadClusterModel } from '../../core/config';
 import { parseServiceSpec, planCapture, runCapture, type HostProgress, type PlanHost } from '../../core/capture';
-import type { HostConfig } from '../../core/ssh';
+import { DEFAULT_MAX_CONNECTING, type HostConfig } from '../../core/ssh';
 import { cliPool, hostConfigsFromArgs, parseDuration } from '../sshArgs';
 import type { ForwardingMethod } from '../../core/model/cluster';
 
@@ -83,6 +83,8 @@ export const captureCommand: CliCommand = {
     try {
       const manifest = await runCapture(plan, pool, {
         outDir: path.resolve(out),
+        // Hosts set up / finished at once (the SSH pool also bounds logins in progress).
+        maxParallel: DEFAULT_MAX_CONNECTING,
         durationMs,
         count,
         snaplen,

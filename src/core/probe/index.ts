@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { runCapture, planCapture, type HostSource } from '../capture';
 import type { Finding } from '../findings/finding';
 import type { ForwardingMethod, VirtualService } from '../model/cluster';
+import { DEFAULT_MAX_CONNECTING } from '../ssh/pool';
 import type { RemoteHost } from '../ssh/remote';
 import { validateAddress } from '../ssh/quote';
 import { parseIpLink } from '../state';
@@ -159,7 +160,8 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
     attempts = parseClientOutput(r.stdout, opts.count);
     if (attempts.length === 0) throw new Error(`the probe client on ${opts.from.name} printed nothing (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   } catch (e) {
-    await capture?.stop();
+    const done = await capture?.stop().catch(() => undefined);
+    if (done && !opts.capture?.keep) fs.rmSync(done.dir, { recursive: true, force: true });
     throw e;
   }
 
@@ -401,12 +403,17 @@ async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: st
       }
     }),
   );
-  const dir = opts.capture!.outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-probe-'));
+  // Always a fresh folder of our own: a folder the user named is only ever the parent,
+  // so removing the capture afterwards never removes anything the user had there.
+  const parent = opts.capture!.outDir;
+  if (parent) fs.mkdirSync(parent, { recursive: true });
+  const dir = fs.mkdtempSync(parent ? path.join(parent, 'probe-') : path.join(os.tmpdir(), 'lvs-probe-'));
   const stop = new AbortController();
   let ready: () => void = () => {};
   const allReady = new Promise<void>((res) => (ready = res));
   const manifest = runCapture(plan, source, {
     outDir: dir,
+    maxParallel: DEFAULT_MAX_CONNECTING,
     durationMs: 10 * 60 * 1000,
     stopSignal: stop.signal,
     signal: opts.signal,
@@ -418,7 +425,9 @@ async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: st
   });
   manifest.catch(() => ready());
   // tcpdump needs a moment after "capturing" before it sees packets.
-  await Promise.race([allReady, new Promise((r) => setTimeout(r, 30000))]);
+  let readyTimer: NodeJS.Timeout | undefined;
+  await Promise.race([allReady, new Promise((r) => (readyTimer = setTimeout(r, 30000)))]);
+  clearTimeout(readyTimer);
   await new Promise((r) => setTimeout(r, 700));
   log(`capturing on ${withHost.map((s) => s.host).join(', ')} for ${target}`);
   return {

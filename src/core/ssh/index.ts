@@ -2,7 +2,7 @@
 export type { ExecOptions, ExecResult, RemoteHost } from './remote';
 export type { HostConfig, HostResolver } from './hostConfig';
 export type { GetSecret, LogFn, LogLevel, SecretRequest } from './secrets';
-export { SshPool, type SshPoolOptions, type UnknownHostKeyInfo, type HostKeyDecision } from './pool';
+export { DEFAULT_MAX_CONNECTING, SshPool, type SshPoolOptions, type UnknownHostKeyInfo, type HostKeyDecision } from './pool';
 export { SshHost } from './sshHost';
 export { LocalHost } from './localHost';
 export { SshError, type SshErrorKind } from './errors';

@@ -48,7 +48,12 @@ export interface SshPoolOptions {
   keepaliveCountMax?: number;
   /** ssh_config used to resolve names the host list does not know (jump hops). Default ~/.ssh/config when present. */
   sshConfigPath?: string;
+  /** Most SSH handshakes in progress at once (jump hops included). Default 16. */
+  maxConnecting?: number;
 }
+
+/** Default bound on SSH connections being opened at once. */
+export const DEFAULT_MAX_CONNECTING = 16;
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
@@ -60,6 +65,8 @@ export class SshPool {
   private readonly log: LogFn;
   private readonly acceptedOnce = new Map<string, Buffer>();
   private closed = false;
+  private connecting = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly opts: SshPoolOptions) {
     this.knownHostsPath = opts.knownHostsPath ?? path.join(os.homedir(), '.ssh', 'known_hosts');
@@ -95,12 +102,77 @@ export class SshPool {
 
   async closeAll(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.pending.values()]);
+    // Ending the clients first makes connections still logging in fail, so their
+    // get()s settle; a get() waiting for the user is not waited for longer than 2 s.
+    for (const c of this.clients) {
+      c.end();
+      (c as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+    }
+    for (const w of this.waiting.splice(0)) w();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.pending.values()]),
+      new Promise<void>((res) => {
+        timer = setTimeout(res, 2000);
+        timer.unref?.();
+      }),
+    ]);
+    clearTimeout(timer);
     const hosts = [...this.live.values()];
     this.live.clear();
     await Promise.allSettled(hosts.map((h) => h.close()));
     for (const c of this.clients) c.end();
     this.clients.clear();
+  }
+
+  /** The hop list of a ProxyJump value, or [] when it is empty or names only the host itself. */
+  private hopsOf(proxyJump: string | undefined, self: string[]): string[] {
+    const hops = proxyJump ? proxyJump.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    // `Host *` + `ProxyJump bastion` also applies to the bastion: a host that would jump
+    // through itself is connected directly (so is an explicit self-jump).
+    if (hops.some((h) => self.some((n) => n === h || n === parseJumpSpec(h).host))) {
+      this.log('debug', `${self[0]}: ProxyJump ${hops.join(',')} goes through the host itself; connecting directly`);
+      return [];
+    }
+    return hops;
+  }
+
+  /** Walks the whole jump chain before connecting, so a loop is an error, not a hang. */
+  private async checkChain(name: string, hops: string[], chain: string[]): Promise<void> {
+    if (!hops.length) return;
+    // The first hop is reached with its own ProxyJump; the others through the hop before.
+    const walked = [...chain];
+    for (const spec of hops) {
+      const hopHost = parseJumpSpec(spec).host;
+      if (walked.some((c) => c === spec || parseJumpSpec(c).host === hopHost))
+        throw new SshError('jump', name, `ProxyJump loop: ${[...walked, spec].join(' → ')}`);
+      walked.push(spec);
+    }
+    const first = hops[0];
+    const { host } = parseJumpSpec(first);
+    let base: HostConfig | undefined;
+    try {
+      base = await this.config(host);
+    } catch {
+      base = undefined;
+    }
+    if (chain.length > 32) throw new SshError('jump', name, `ProxyJump chain too long: ${chain.join(' → ')}`);
+    // The first hop's own ProxyJump must not lead back to any host of this chain.
+    await this.checkChain(name, this.hopsOf(base?.proxyJump, [first, host]), [...chain, ...hops.slice(1).reverse(), first]);
+  }
+
+  /** Waits for a free connection slot (see maxConnecting). */
+  private async slot(): Promise<() => void> {
+    const max = this.opts.maxConnecting ?? DEFAULT_MAX_CONNECTING;
+    while (this.connecting >= max && !this.closed) await new Promise<void>((res) => this.waiting.push(res));
+    this.connecting++;
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      this.connecting--;
+      this.waiting.shift()?.();
+    };
   }
 
   private async open(name: string): Promise<RemoteHost> {
@@ -109,12 +181,17 @@ export class SshPool {
     if (cfg.local) host = new LocalHost(cfg.name, this.opts.getSecret, this.log);
     else {
       let sock: Duplex | undefined;
-      const hops = cfg.proxyJump ? cfg.proxyJump.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const hops = this.hopsOf(cfg.proxyJump, [name, cfg.name]);
+      await this.checkChain(name, hops, [name]);
       if (hops.length) {
         const via = await this.jumpHost(hops);
         sock = await this.forward(via, cfg);
       }
       host = await this.connect(cfg, sock);
+    }
+    if (this.closed) {
+      void host.close();
+      throw new Error('the SSH pool is closed');
     }
     this.live.set(name, host);
     return host;
@@ -135,7 +212,7 @@ export class SshPool {
       name: spec,
       user: user ?? base.user,
       port: port ?? base.port,
-      proxyJump: hops.length > 1 ? hops.slice(0, -1).join(',') : base.proxyJump,
+      proxyJump: hops.length > 1 ? hops.slice(0, -1).join(',') : this.hopsOf(base.proxyJump, [spec, host]).join(',') || undefined,
     };
     // Kept in the pool under its spec, so every host behind it shares the connection.
     const h = await this.getWithConfig(spec, cfg);
@@ -152,6 +229,10 @@ export class SshPool {
         let sock: Duplex | undefined;
         if (cfg.proxyJump) sock = await this.forward(await this.jumpHost(cfg.proxyJump.split(',').map((s) => s.trim())), cfg);
         const h = await this.connect(cfg, sock);
+        if (this.closed) {
+          void h.close();
+          throw new Error('the SSH pool is closed');
+        }
         this.live.set(name, h);
         return h;
       })().finally(() => this.pending.delete(name));
@@ -177,7 +258,21 @@ export class SshPool {
     });
   }
 
-  private connect(cfg: HostConfig, sock?: Duplex): Promise<SshHost> {
+  private async connect(cfg: HostConfig, sock?: Duplex): Promise<SshHost> {
+    const release = await this.slot();
+    if (this.closed) {
+      release();
+      sock?.destroy();
+      throw new Error('the SSH pool is closed');
+    }
+    try {
+      return await this.connectNow(cfg, sock);
+    } finally {
+      release();
+    }
+  }
+
+  private connectNow(cfg: HostConfig, sock?: Duplex): Promise<SshHost> {
     const port = cfg.port ?? 22;
     const user = cfg.user ?? os.userInfo().username;
     const label = hostLabel(cfg.name, cfg.host, port);
@@ -317,9 +412,31 @@ export class SshPool {
           },
         });
       }
+      // The password is asked for at most twice per connection: a refused one (typed or
+      // stored) is reported to the secret store, which forgets it, and asked for once more.
       let password: string | undefined;
-      const getPassword = async (): Promise<string | undefined> =>
-        (password ??= await ask(() => this.opts.getSecret({ kind: 'password', host: cfg.name, user })));
+      let passwordAsks = 0;
+      let passwordIndex = -1;
+      const passwordReq = (retry: boolean): SecretRequest => ({ kind: 'password', host: cfg.name, user, address: cfg.host, port, retry });
+      const outcome = (accepted: boolean): void => {
+        const pw = password;
+        if (pw === undefined || !this.opts.getSecret.outcome) return;
+        Promise.resolve(this.opts.getSecret.outcome(passwordReq(false), pw, accepted)).catch((e: Error) =>
+          this.log('warn', `${label}: could not update the stored password: ${e.message}`),
+        );
+      };
+      const getPassword = async (): Promise<string | undefined> => {
+        if (password === undefined && passwordAsks < 2) {
+          const retry = passwordAsks > 0;
+          passwordAsks++;
+          password = await ask(() => this.opts.getSecret(passwordReq(retry)));
+        }
+        return password;
+      };
+      const usedPassword = (): boolean => {
+        const last = tried[tried.length - 1];
+        return last === 'password' || last === 'keyboard-interactive';
+      };
       attempts.push({
         method: 'password',
         label: 'password',
@@ -350,6 +467,12 @@ export class SshPool {
           return cb({ type: 'none', username: user });
         }
         void (async () => {
+          if (password !== undefined && usedPassword()) {
+            // Asked again after the password: it was refused.
+            outcome(false);
+            password = undefined;
+            if (passwordAsks < 2) next = passwordIndex;
+          }
           while (next < attempts.length) {
             const a = attempts[next++];
             // The server names `publickey`; the agent is one way of doing it.
@@ -359,11 +482,12 @@ export class SshPool {
             if (a.method === 'keyboard-interactive' && tried.includes('password')) continue;
             const auth = await a.make();
             if (auth) {
+              if (a.method === 'password' || a.method === 'keyboard-interactive') passwordIndex = next - 1;
               tried.push(a.label);
               return cb(auth);
             }
           }
-          const what = tried.length ? tried.join(', ') : 'no method available: no agent, no key file, no password given';
+          const what = tried.length ? [...new Set(tried)].join(', ') : 'no method available: no agent, no key file, no password given';
           failure ??= new SshError(
             'auth',
             cfg.name,
@@ -398,6 +522,7 @@ export class SshPool {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        if (password !== undefined && usedPassword()) outcome(true);
         this.log('info', `connected to ${label} as ${user}`);
         resolve(new SshHost(cfg.name, user, label, client, this.opts.getSecret, this.log));
       });

@@ -10,9 +10,17 @@ export interface SecretRequest {
   keyFile?: string;
   /** Set when a previous value for the same request was refused. */
   retry?: boolean;
+  /** For SSH passwords: the address and port the password is sent to (what a stored password is keyed by). */
+  address?: string;
+  port?: number;
 }
 
-export type GetSecret = (req: SecretRequest) => Promise<string | undefined>;
+/** Asks for a secret. `outcome`, when given, hears whether an SSH password it gave was
+ *  accepted (so a store can keep only passwords that worked) or refused (so it can
+ *  forget a stored one instead of replaying it). */
+export type GetSecret = ((req: SecretRequest) => Promise<string | undefined>) & {
+  outcome?: (req: SecretRequest, value: string, accepted: boolean) => void | Promise<void>;
+};
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export type LogFn = (level: LogLevel, msg: string) => void;

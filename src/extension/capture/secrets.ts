@@ -6,12 +6,18 @@ import type { GetSecret, SecretRequest } from '../../core/ssh';
 
 const INDEX_KEY = 'lvs.secretKeys';
 
-function secretKey(req: SecretRequest): string {
+/** SSH passwords are keyed by user, address and port (what the password is sent to), so
+ *  another workspace whose hosts file gives the alias another address never gets it.
+ *  (Passwords stored by earlier versions under `user@alias` are not read any more;
+ *  "Forget Stored Passwords" still removes them.) */
+export function secretKey(req: SecretRequest): string {
+  if (req.kind === 'password' && req.address) return `lvs.password:${req.user ?? ''}@${req.address}:${req.port ?? 22}`;
   return `lvs.${req.kind}:${req.user ?? ''}@${req.host}${req.keyFile ? ':' + req.keyFile : ''}`;
 }
 
 function prompt(req: SecretRequest): string {
-  const who = `${req.user ? req.user + '@' : ''}${req.host}`;
+  const addr = req.address && req.address !== req.host ? ` (${req.address}${req.port && req.port !== 22 ? ':' + req.port : ''})` : '';
+  const who = `${req.user ? req.user + '@' : ''}${req.host}${addr}`;
   const again = req.retry ? ' (the last one was refused)' : '';
   switch (req.kind) {
     case 'passphrase':
@@ -33,7 +39,32 @@ export class SecretStore {
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   /** The GetSecret callback the SSH core calls. */
-  readonly getSecret: GetSecret = (req) => {
+  readonly getSecret: GetSecret = Object.assign((req: SecretRequest) => this.get(req), {
+    outcome: (req: SecretRequest, value: string, accepted: boolean) => this.outcome(req, value, accepted),
+  });
+
+  /** An SSH password was accepted (stored now) or refused (forgotten if it was the stored one). */
+  private async outcome(req: SecretRequest, value: string, accepted: boolean): Promise<void> {
+    const key = secretKey(req);
+    const stored = await this.context.secrets.get(key);
+    if (accepted) {
+      if (stored !== value) await this.remember(key, value);
+    } else if (stored === value) {
+      await this.context.secrets.delete(key);
+      const index = new Set(this.context.globalState.get<string[]>(INDEX_KEY, []));
+      index.delete(key);
+      await this.context.globalState.update(INDEX_KEY, [...index]);
+    }
+  }
+
+  private async remember(key: string, value: string): Promise<void> {
+    await this.context.secrets.store(key, value);
+    const index = new Set(this.context.globalState.get<string[]>(INDEX_KEY, []));
+    index.add(key);
+    await this.context.globalState.update(INDEX_KEY, [...index]);
+  }
+
+  private get(req: SecretRequest): Promise<string | undefined> {
     const key = secretKey(req);
     if (!req.retry) {
       const same = this.asking.get(key);
@@ -49,7 +80,7 @@ export class SecretStore {
       answer.then(done, done);
     }
     return answer;
-  };
+  }
 
   private async askOne(req: SecretRequest, key: string): Promise<string | undefined> {
     if (!req.retry) {
@@ -59,10 +90,8 @@ export class SecretStore {
     }
     const value = await vscode.window.showInputBox({ prompt: prompt(req), password: true, ignoreFocusOut: true, title: 'LVS: SSH credentials' });
     if (value === undefined) return undefined;
-    await this.context.secrets.store(key, value);
-    const index = new Set(this.context.globalState.get<string[]>(INDEX_KEY, []));
-    index.add(key);
-    await this.context.globalState.update(INDEX_KEY, [...index]);
+    // An SSH password is stored only once the server accepted it (see outcome()).
+    if (req.kind !== 'password') await this.remember(key, value);
     return value;
   }
 

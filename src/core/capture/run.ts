@@ -18,12 +18,17 @@
 //   the offset after reconnecting.
 // - Size: a host's capture stops when what was pulled from it reaches maxBytesPerHost
 //   (a busy VIP writes tens of MB/s into the host's /tmp). Should we lose contact, the
-//   host caps each file itself: `ulimit -f` a little above the limit, under which the
-//   kernel stops tcpdump (SIGXFSZ) when the file would grow past it.
+//   host caps its files itself: `ulimit -f` a little above the limit, shared among the
+//   host's tcpdumps, under which the kernel stops tcpdump (SIGXFSZ) when its file would
+//   grow past its share.
+// - Safety net: a detached reaper removes the temp folder limit + orphanGraceMs after the
+//   capture started on the host (restarted just before tcpdump starts); it is stopped only
+//   once the folder is removed, so a folder still busy at cleanup is removed by it later.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SshError } from '../ssh/errors';
+import { DEFAULT_MAX_CONNECTING } from '../ssh/pool';
 import type { LogFn } from '../ssh/secrets';
 import type { RemoteHost } from '../ssh/remote';
 import { validateBpfFilter, validateInterface, validateRemotePath } from '../ssh/quote';
@@ -67,7 +72,8 @@ export interface CaptureOptions {
   stopSignal?: AbortSignal;
   onProgress?(hosts: Record<string, HostProgress>): void;
   log?: LogFn;
-  /** Hosts set up / finished at the same time. Default all (1 = one after another, the bench's baseline). */
+  /** Hosts set up / finished at the same time. Default DEFAULT_MAX_CONNECTING (16), the SSH
+   *  pool's bound on logins (1 = one after another, the bench's baseline). */
   maxParallel?: number;
   /** How often the growing pcaps are pulled. Default 500 ms. */
   pollMs?: number;
@@ -93,6 +99,10 @@ export { START as START_SCRIPT };
 const PULL_CHUNK = 4 * 1024 * 1024;
 export const DEFAULT_MAX_BYTES_PER_HOST = 1024 * 1024 * 1024;
 
+/** How long the temp folder may wait for the capture to start (sudo prompts) before its
+ *  reaper removes it; it holds no pcap until then. */
+const SETUP_GRACE_S = 3600;
+
 /** Below this a host is not captured on: its temp folder's filesystem is all but full. */
 const MIN_HOST_BYTES = 1024 * 1024;
 
@@ -105,24 +115,60 @@ export function hostByteLimit(maxBytes: number, freeKb: number | undefined): num
   return freeKb === undefined ? maxBytes : Math.min(maxBytes, Math.floor((freeKb * 1024) / 2));
 }
 
-/** The host's own cap on each pcap file (`ulimit -f`, 512-byte blocks): a quarter above
- *  the limit (at least 8 MiB more), so that normally our stop comes first, and tcpdump
- *  stopped by the kernel is the case of a host we lost contact with; never past three
- *  quarters of the free space. */
-export function hostFileLimitBlocks(maxBytes: number, freeKb?: number): number {
+/** The host's own cap on each pcap file (`ulimit -f`, 512-byte blocks). For the host as a
+ *  whole: a quarter above the limit (at least 8 MiB more), so that normally our stop comes
+ *  first, and tcpdump stopped by the kernel is the case of a host we lost contact with;
+ *  never past three quarters of the free space. That cap is for all of the host's
+ *  tcpdumps together (`ulimit -f` is per file): each of its `files` gets an equal share. */
+export function hostFileLimitBlocks(maxBytes: number, freeKb?: number, files = 1): number {
   let bytes = maxBytes + Math.max(maxBytes / 4, 8 * 1024 * 1024);
   if (freeKb !== undefined) bytes = Math.max(maxBytes, Math.min(bytes, freeKb * 1024 * 0.75));
-  return Math.ceil(bytes / 512);
+  return Math.ceil(bytes / Math.max(1, Math.floor(files)) / 512);
 }
+
+/** The temp folder `mktemp -d /tmp/lvs-capture.XXXXXX` made (see discover.ts); anything
+ *  else (`/`, `//`, a home folder...) is refused before it reaches `rm -rf` or `kill`. */
+export function validateTempDir(p: string): string {
+  if (!/^\/tmp\/lvs-capture\.[A-Za-z0-9]{6,32}$/.test(p))
+    throw new Error(`refusing the remote temp folder ${JSON.stringify(p.slice(0, 200))}: not of the form /tmp/lvs-capture.XXXXXX that mktemp was asked for`);
+  return validateRemotePath(p);
+}
+
 /**
- * Removes the temp folder $d unless a process still names it (exit 3 and the PIDs).
+ * Removes the temp folder $d unless a process other than its safety-net reaper still names
+ * it (then: exit 3, `busy`, the PIDs; the reaper is left running so that it removes the
+ * folder when its time comes). The reaper is stopped only once the folder is gone.
  * The folder comes on stdin so that this shell's own command line does not match.
  */
 const REMOVE_IDLE_D =
-  '[ -f "$d/reaper.pid" ] && kill -TERM "-$(cat "$d/reaper.pid")" 2>/dev/null; ' +
-  'i=0; while pgrep -f -- "$d" >/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; ' +
-  'if pgrep -f -- "$d" >/dev/null; then echo busy; pgrep -f -- "$d"; exit 3; fi; rm -rf -- "$d"';
-const REMOVE_IF_IDLE = `read -r d || exit 2; ${REMOVE_IDLE_D}`;
+  'r=$(cat "$d/reaper.pid" 2>/dev/null); case $r in ""|*[!0-9]*) r=x;; esac; ' +
+  'others() { pgrep -f -- "$d" | grep -vx -e "$r" -e "$$"; }; ' +
+  'i=0; while others >/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; ' +
+  'if others >/dev/null; then echo busy; others; exit 3; fi; rm -rf -- "$d" || exit 1; ' +
+  '[ "$r" != x ] && kill -TERM "-$r" 2>/dev/null; exit 0';
+export const REMOVE_IF_IDLE = `read -r d || exit 2; ${REMOVE_IDLE_D}`;
+/**
+ * Stops the captures whose PIDs were written in the folder ($d/IF.pid: the `timeout` we
+ * started as the login user, which relays the signal through sudo to tcpdump, as stop()
+ * does): INT, then TERM, then KILL. Only a PID whose command line still names the folder
+ * is signalled (not a PID reused since). Folder on stdin.
+ */
+export const KILL_BY_PIDFILES =
+  'read -r d || exit 2; pids() { for f in "$d"/*.pid; do [ "$f" = "$d/reaper.pid" ] && continue; p=$(cat "$f" 2>/dev/null); ' +
+  'case $p in ""|*[!0-9]*) continue;; esac; ps -o args= -p "$p" 2>/dev/null | grep -qF -- "$d" && echo "$p"; done; }; ' +
+  'for s in INT TERM KILL; do l=$(pids); [ -z "$l" ] && exit 0; kill -"$s" $l 2>/dev/null; ' +
+  'i=0; while [ -n "$(pids)" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; done; exit 0';
+/**
+ * A fresh safety net for $d, counting from now ($s seconds): the new reaper is started and
+ * recorded before the old one is stopped, so the folder is never without one.
+ * Folder and seconds on stdin.
+ */
+export const RESTART_REAPER =
+  'read -r d || exit 2; read -r s || exit 2; case $s in ""|*[!0-9]*) exit 2;; esac; [ -d "$d" ] || exit 4; ' +
+  'o=$(cat "$d/reaper.pid" 2>/dev/null); ' +
+  'setsid sh -c \'sleep "$1"; rm -rf -- "$2"\' lvs-capture-reaper "$s" "$d" </dev/null >/dev/null 2>&1 & n=$!; ' +
+  'echo "$n" >"$d/reaper.pid.new" && mv -f -- "$d/reaper.pid.new" "$d/reaper.pid" || exit 1; ' +
+  'case $o in ""|*[!0-9]*) ;; *) [ "$o" != "$n" ] && kill -TERM "-$o" 2>/dev/null;; esac; echo "reaper $n"';
 /**
  * The end of a host's capture in one round trip (every command costs the host a login
  * shell): prints each named file of the folder after a `=== name` line (tcpdump's
@@ -241,6 +287,8 @@ class HostRun {
   /** Not errors: e.g. the capture stopped at the size limit (into capture.json's warnings). */
   warnings: string[] = [];
   startedAt = 0;
+  /** When the host's safety-net reaper removes the temp folder (local clock, about). */
+  reaperDeadline?: number;
   byIface = new Map<string, { planned: PlannedPoint[]; filters: string[] }>();
 
   constructor(
@@ -290,13 +338,31 @@ class HostRun {
     return this.opts.durationMs ?? (this.opts.count ? this.opts.maxDurationMs ?? 600000 : 10000);
   }
 
+  /** The reaper's delay: the capture's length plus the grace for a host we lost contact with. */
+  reapAfterSeconds(): number {
+    return Math.ceil((this.limitMs() + (this.opts.orphanGraceMs ?? 600000)) / 1000);
+  }
+
+  /** Restarts the reaper's countdown now, just before tcpdump starts (a sudo prompt or the
+   *  other hosts' set-up may have taken long since the probe started it). */
+  private async restartReaper(): Promise<void> {
+    const s = this.reapAfterSeconds();
+    const r = await this.exec(['sh', '-c', RESTART_REAPER], 15000, `${this.dir}\n${s}\n`);
+    if (r.code === 4)
+      throw new Error(`the temp folder ${this.dir} on ${this.name} is gone: the set-up took over ${SETUP_GRACE_S / 60} min and its safety net removed it; start the capture again`);
+    if (r.code !== 0 || !/^reaper \d+$/m.test(r.stdout))
+      throw new Error(`could not restart the safety net that removes ${this.dir} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    this.reaperDeadline = Date.now() + s * 1000;
+  }
+
   maxBytes(): number {
     return hostByteLimit(this.opts.maxBytesPerHost ?? DEFAULT_MAX_BYTES_PER_HOST, this.facts?.tempFreeKb);
   }
 
-  /** The host's own cap on each of its pcap files, in 512-byte blocks (`ulimit -f`). */
+  /** The host's own cap on each of its pcap files, in 512-byte blocks (`ulimit -f`): the
+   *  host's cap shared among its tcpdumps (one per interface). */
   fileCapBlocks(): number {
-    return hostFileLimitBlocks(this.maxBytes(), this.facts?.tempFreeKb);
+    return hostFileLimitBlocks(this.maxBytes(), this.facts?.tempFreeKb, Math.max(1, this.byIface.size));
   }
 
   /** Bytes of pcap pulled from this host so far. */
@@ -317,11 +383,14 @@ class HostRun {
   async prepare(): Promise<void> {
     this.host = await this.pool.get(this.name);
     this.setState('starting');
-    const reapAfter = (this.limitMs() + (this.opts.orphanGraceMs ?? 600000)) / 1000;
+    // Until the capture starts (sudo prompts, other hosts' set-up: no pcap yet), the folder
+    // gets an extra hour; start() restarts the countdown at limit + grace from then.
+    const reapAfter = this.reapAfterSeconds() + SETUP_GRACE_S;
     const facts = (this.facts = await probeHost(this.host, reapAfter));
+    this.reaperDeadline = Date.now() + reapAfter * 1000;
     // The temp folder (and its safety net) comes with the probe.
     if (facts.tempDir) {
-      this.dir = validateRemotePath(facts.tempDir);
+      this.dir = validateTempDir(facts.tempDir);
       this.log('info', `${this.name}: temp folder ${this.dir}`);
     }
     if (facts.tempFreeKb !== undefined) {
@@ -383,6 +452,7 @@ class HostRun {
     const wrap = this.sudo!;
     const sudoArgv = wrap.argv.slice(0, -1);
     const seconds = Math.ceil(this.limitMs() / 1000);
+    await this.restartReaper();
     for (const [iface, { planned, filters }] of this.byIface) {
       const joined = filters.length === 1 ? filters[0] : filters.map((f) => `(${f})`).join(' or ');
       const filter = validateBpfFilter(excludeOwnSession(joined, facts.sshPeer));
@@ -590,6 +660,12 @@ class HostRun {
     await this.cleanup();
   }
 
+  /** The sentence for a temp folder left on the host: when its reaper removes it. */
+  notRemovedYet(dir: string): string {
+    const at = this.reaperDeadline !== undefined ? ` at about ${new Date(this.reaperDeadline).toISOString()}` : '';
+    return `temp folder ${dir} could not be removed yet; the host's safety net removes it${at}`;
+  }
+
   async cleanup(): Promise<void> {
     if (!this.dir) return;
     const dir = this.dir;
@@ -597,18 +673,40 @@ class HostRun {
       await this.stop();
       let r = await this.exec(['sh', '-c', REMOVE_IF_IDLE], 15000, `${dir}\n`);
       if (r.code === 3) {
-        // Something still runs with our folder in its command line: ask it to stop, as root if need be.
-        await this.withHost((h) => h.exec(['pkill', '-INT', '-f', '--', dir], { timeoutMs: 15000, sudo: this.facts?.uid !== 0 })).catch(() => undefined);
-        await sleep(1000);
+        // Something still runs with our folder in its command line: stop the captures by the
+        // PIDs written in the folder, as stop() does (no root needed: they are our `timeout`s).
+        await this.exec(['sh', '-c', KILL_BY_PIDFILES], 20000, `${dir}\n`).catch(() => undefined);
         r = await this.exec(['sh', '-c', REMOVE_IF_IDLE], 15000, `${dir}\n`);
-        if (r.code === 3) this.errors.push(`tcpdump on ${this.name} could not be stopped (process ${r.stdout.trim().split('\n').slice(1).join(', ')}); stop it by hand`);
+        if (r.code === 3) {
+          const pids = r.stdout.trim().split('\n').slice(1).join(', ');
+          this.errors.push(`${this.name}: ${this.notRemovedYet(dir)} (still in use by process ${pids}; stop it by hand to remove it sooner)`);
+        }
       }
       if (r.code === 0) this.dir = undefined;
-      else if (r.code !== 3) this.errors.push(`could not remove ${dir} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}`);
+      else if (r.code !== 3) this.errors.push(`${this.name}: ${this.notRemovedYet(dir)} (${r.stderr.trim() || `exit ${r.code}`})`);
     } catch (e) {
-      this.errors.push(`${this.name}: cleanup failed, ${dir} may remain there: ${(e as Error).message}`);
+      this.errors.push(`${this.name}: cleanup failed: ${this.notRemovedYet(dir)} (${(e as Error).message})`);
     }
   }
+}
+
+/** An error saying a host's temp folder (with its pcaps) is still there. */
+const LEFT_ON_HOST = /could not be removed yet|may remain on the host/;
+
+/**
+ * What a capture left on each of `hosts`, from its manifest's errors, in sentences for the
+ * log (e.g. after a cancel): `removed` names the hosts cleaned up, `left` one sentence per
+ * host whose temp folder is still there.
+ */
+export function remoteCleanupSummary(manifest: Pick<CaptureManifest, 'errors'>, hosts: string[]): { removed: string[]; left: string[] } {
+  const removed: string[] = [];
+  const left: string[] = [];
+  for (const h of [...new Set(hosts)]) {
+    const e = (manifest.errors ?? []).find((x) => x.host === h && LEFT_ON_HOST.test(x.message));
+    if (e) left.push(`${h}: remote files not removed yet: ${e.message}`);
+    else removed.push(h);
+  }
+  return { removed, left };
 }
 
 /** Validates everything that will reach a host before any connection is made. */
@@ -641,7 +739,7 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   };
   for (const [name, points] of byHost) runs.push(new HostRun(name, points, pool, opts, log, emit));
   emit();
-  const limit = limiter(opts.maxParallel ?? Infinity);
+  const limit = limiter(opts.maxParallel ?? DEFAULT_MAX_CONNECTING);
   const cancelled = (): boolean => opts.signal?.aborted === true;
   const stopped = (): boolean => cancelled() || opts.stopSignal?.aborted === true;
 
@@ -712,7 +810,7 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
           r.errors.push(
             `${r.name}: connection lost during the capture and not re-established (${(e as Error).message}); ` +
               `${r.progress.packets} packets were saved before the loss. The remote tcpdump stops by itself at the duration limit; ` +
-              `its temp folder ${r.dir} may remain on the host`,
+              `its temp folder ${r.dir} may remain on the host until its safety net removes it${r.reaperDeadline !== undefined ? ` at about ${new Date(r.reaperDeadline).toISOString()}` : ''}`,
           );
         }
       }

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { trustedFor } from '../util/trust';
 import type { ForwardingMethod } from '../../core/model/cluster';
 import { serviceKey, type VirtualService } from '../../core/model/cluster';
-import { parseServiceSpec, planCapture, runCapture, type CapturePlan, type HostProgress, type PlanHost } from '../../core/capture';
+import { parseServiceSpec, planCapture, remoteCleanupSummary, runCapture, type CapturePlan, type HostProgress, type PlanHost } from '../../core/capture';
 import { SshPool, type LogFn } from '../../core/ssh';
 import { CAPTURES_DIR, type CaptureLibrary } from '../captures/captureLibrary';
 import { askUnknownHostKey } from '../capture/hostKeys';
@@ -204,7 +204,9 @@ export async function captureVipTraffic(deps: Deps): Promise<void> {
         for (const w of limited) log.warn(`capture: ${w}`);
         if (limited.length && !manifest.errors?.length) void vscode.window.showWarningMessage(`${limited[0]} (setting lvs.capture.maxMegabytesPerHost).`);
         if (token.isCancellationRequested) {
-          log.info('capture cancelled: remote processes and files removed');
+          const { removed, left } = remoteCleanupSummary(manifest, plan.points.map((p) => p.host));
+          if (removed.length) log.info(`capture cancelled: remote processes and files removed on ${removed.join(', ')}`);
+          for (const l of left) log.warn(`capture cancelled: ${l}`);
           return;
         }
         manifestOk = true;

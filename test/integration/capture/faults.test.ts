@@ -292,7 +292,7 @@ describe('capture faults in the lab', function () {
       await mgmtDown();
       const m = await run;
       const rs1Errors = (m.errors ?? []).filter((e) => e.host === 'rs1').map((e) => e.message).join(' | ');
-      assert.match(rs1Errors, /^rs1: connection lost during the capture and not re-established \(.*\); \d+ packets were saved before the loss\. The remote tcpdump stops by itself at the duration limit; its temp folder \/tmp\/lvs-capture\.\w+ may remain on the host$/);
+      assert.match(rs1Errors, /^rs1: connection lost during the capture and not re-established \(.*\); \d+ packets were saved before the loss\. The remote tcpdump stops by itself at the duration limit; its temp folder \/tmp\/lvs-capture\.\w+ may remain on the host until its safety net removes it at about \d{4}-\d\d-\d\dT[\d:.]+Z$/);
       // On the host itself (through the namespace, not SSH): tcpdump ends at the limit, the safety net removes the folder.
       const rs1Dir = dirs.find((d) => d.host === 'rs1')!.dir;
       const until = Date.now() + 20000;

@@ -284,20 +284,28 @@ describe('end to end in code-server', function () {
       // The squiggle is on the VRID line of the editor too.
       await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 20_000 });
       await saveScreenshot(page, 'e2e-peers-mismatch.png');
-      // Fix lb2 in the editor, unsaved: the finding goes from both files.
+      // Fix the file in the active editor, unsaved, to the other one's VRID: the finding goes
+      // from both files. (Both are called keepalived.conf, so which one quick open left
+      // active is read from the breadcrumb rather than assumed.)
+      const active = await waitFor('the active editor named in the breadcrumb', 20_000, async () => {
+        const crumb = (await page!.locator('.breadcrumbs-control .monaco-breadcrumb-item').first().textContent().catch(() => '')) ?? '';
+        return /lb[12]/.exec(crumb)?.[0];
+      });
+      const vrid = { lb1: 51, lb2: 52 };
+      const other = active === 'lb1' ? 'lb2' : 'lb1';
       await page.locator('.monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+G');
       await page.locator('.quick-input-widget input').fill(':7');
       await page.keyboard.press('Enter');
       await page.keyboard.press('End');
       await page.keyboard.press('Shift+Home');
-      await page.keyboard.type('virtual_router_id 51');
+      await page.keyboard.type(`virtual_router_id ${vrid[other]}`);
       await page.keyboard.press('Escape');
       await waitFor('no vrrp-peer-mismatch left', 30_000, async () => {
         const m = await problems(page!);
         return [...m.values()].flat().some((c) => c.startsWith('vrrp-peer')) ? undefined : true;
       });
-      assert.match(fs.readFileSync(path.join(ws, 'lb2', 'keepalived.conf'), 'utf8'), /virtual_router_id 52/, 'the fix was not saved');
+      assert.match(fs.readFileSync(path.join(ws, active, 'keepalived.conf'), 'utf8'), new RegExp(`virtual_router_id ${vrid[active as 'lb1' | 'lb2']}`), 'the fix was not saved');
       await saveScreenshot(page, 'e2e-peers.png');
     } catch (e) {
       if (page) await saveScreenshot(page, 'e2e-peers-failed.png').catch(() => undefined);

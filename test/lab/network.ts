@@ -1,5 +1,6 @@
 // Builds and removes the lab's namespaces, bridges, veths, addresses and routes
 // with iproute2 batches (one `ip -batch` per namespace keeps it fast on a small machine).
+import * as fs from 'node:fs';
 import { run, nsRun, sleep } from './shell';
 import type { TopologyPlan, HostPlan, Segment } from './topology';
 
@@ -105,11 +106,37 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
   }
 }
 
-/** Stops every process in the namespaces (TERM, then KILL after a bounded wait). */
+/** The temp folder a capture's safety-net reaper (process `pid`) is waiting to remove, if
+ *  it is one (its argv: sh -c SCRIPT lvs-capture-reaper SECONDS DIR; see capture/run.ts). */
+function reaperFolder(pid: number): string | undefined {
+  let argv: string[];
+  try {
+    argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined;
+  }
+  const at = argv.indexOf('lvs-capture-reaper');
+  const dir = at >= 0 ? argv[at + 2] : undefined;
+  return dir !== undefined && /^\/tmp\/lvs-capture\.[A-Za-z0-9]{6}$/.test(dir) ? dir : undefined;
+}
+
+/** Stops every process in the namespaces (TERM, then KILL after a bounded wait). The lab's
+ *  hosts share this machine's /tmp: a capture's temp folder that a test left to its reaper
+ *  (a dropped connection, a cancel) is removed here, as the reaper stopped with the lab would
+ *  have done, so test runs leave nothing behind. */
 export async function killNamespaceProcesses(namespaces: string[]): Promise<void> {
   const all = async () => (await Promise.all(namespaces.map(pidsIn))).flat();
-  let pids = await all();
+  const pids = await all();
   if (pids.length === 0) return;
+  const reaped = pids.map(reaperFolder).filter((d): d is string => d !== undefined);
+  try {
+    await stopAll(pids, all);
+  } finally {
+    for (const d of reaped) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
+
+async function stopAll(pids: number[], all: () => Promise<number[]>): Promise<void> {
   signal(pids, 'SIGTERM');
   for (let i = 0; i < 20 && pids.length; i++) {
     await sleep(100);

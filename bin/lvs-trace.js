@@ -12,10 +12,13 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('lvs-trace: dist/cli.js is missing; run `npm run build` in the project folder first.\n');
   process.exit(2);
 }
-// A reader that stops early (`| head`) ends the output: no stack trace for the closed pipe.
+// A reader that stops early (`| head`) ends the output, not the command: no stack trace for
+// the closed pipe, and the command goes on to its own exit status (`lint FILE | head` still
+// exits 1 on an error diagnostic, for `set -o pipefail`). What is written after is dropped;
+// the commands with long output stop producing it (src/cli/output.ts).
 process.stdout.on('error', (e) => {
-  if (e.code !== 'EPIPE') throw e;
-  process.exit(process.exitCode ?? 0);
+  if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+  throw e;
 });
 require(bundle)
   .main(process.argv.slice(2), { bundle })

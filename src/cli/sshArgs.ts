@@ -4,18 +4,44 @@
 
 import * as readline from 'node:readline';
 import { optionValue, type ParsedArgs } from './args';
+import type { OptionDoc } from './command';
 import type { HostRole } from '../core/capture/manifest';
 import { loadHostsFile, resolveFromSshConfig, SshPool, type HostConfig, type SecretRequest, type UnknownHostKeyInfo } from '../core/ssh';
 
 const roles: HostRole[] = ['director', 'real-server', 'client', 'router', 'other'];
 
-/** `10s`, `500ms`, `2m`, or a bare number of seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new Error(`--duration "${text}" is not a duration (examples: 10s, 500ms, 2m)`);
-  const n = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60000 : 1000);
-  if (n <= 0 || n > 24 * 3600 * 1000) throw new Error(`--duration "${text}" must be between 1 ms and 24 h`);
-  return n;
+export interface DurationRange {
+  minMs: number;
+  maxMs: number;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** How a range reads in a message: `1 ms`, `100 ms`, `10 s`, `24 h`. */
+function durationText(ms: number): string {
+  if (ms === 0) return '0';
+  if (ms % 3600000 === 0) return `${ms / 3600000} h`;
+  if (ms % 60000 === 0) return `${ms / 60000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
+}
+
+/**
+ * `500ms`, `10s`, `1.5s`, `2m`, `1h`, or a bare number of seconds, as whole milliseconds;
+ * between 1 ms and 24 h unless `range` says otherwise. Errors name `option`.
+ */
+export function parseDuration(text: string, option = '--duration', range: DurationRange = { minMs: 1, maxMs: DAY_MS }): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`${option} "${text}" is not a duration (examples: 10s, 500ms, 2m, 1h)`);
+  const n = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60000 : m[2] === 'h' ? 3600000 : 1000);
+  if (!(n >= range.minMs && n <= range.maxMs)) throw new Error(`${option} "${text}" must be between ${durationText(range.minMs)} and ${durationText(range.maxMs)}`);
+  return Math.round(n);
+}
+
+/** The value of a duration option, checked (undefined when not given). */
+export function durationOption(p: ParsedArgs, name: string, range?: DurationRange): number | undefined {
+  const text = optionValue(p, name);
+  return text === undefined ? undefined : parseDuration(text, `--${name}`, range);
 }
 
 function envName(prefix: string, host: string): string {
@@ -59,7 +85,31 @@ export async function getSecretFromEnvOrPrompt(req: SecretRequest, env = process
   return promptHidden(`${req.retry ? 'Refused. ' : ''}${what}: `);
 }
 
-export const sshOptions = ['hosts', 'host', 'known-hosts', 'ssh-config', 'connect-timeout'];
+/** The options of every command that connects to hosts (capture, check, probe). */
+export const sshOptionDocs: OptionDoc[] = [
+  { name: 'hosts', value: 'FILE', text: 'hosts file (JSON): how to reach each host and its role; see below' },
+  { name: 'host', value: 'NAME=ROLE', text: 'a host from ~/.ssh/config and its role (director, real-server, client, router, other); repeatable' },
+  { name: 'ssh-config', value: 'FILE', text: 'the ssh_config that --host names are looked up in (default ~/.ssh/config)' },
+  { name: 'known-hosts', value: 'FILE', text: 'the known_hosts file host keys are checked against (default ~/.ssh/known_hosts)' },
+  { name: 'accept-new-host-keys', text: 'accept and save the key of a host not yet in known_hosts (a changed key is still refused)' },
+  { name: 'connect-timeout', value: 'DURATION', text: 'how long an SSH login may take, 1 s to 1 h (default 10s)' },
+];
+
+/** --connect-timeout's bounds. */
+export const CONNECT_TIMEOUT: DurationRange = { minMs: 1000, maxMs: 3600 * 1000 };
+
+/** The --help lines about hosts, durations and secrets, shared by capture, check and probe. */
+export const sshNotes: string[] = [
+  'DURATION: 500ms, 10s, 1.5s, 2m, 1h, or a number of seconds.',
+  'The hosts file is a JSON array of hosts, or {"hosts": [...]} or {"hosts": {"NAME": {...}}}:',
+  '  [{"name": "lb1", "host": "10.0.0.2", "port": 22, "user": "admin", "identityFile": "~/.ssh/id_ed25519",',
+  '    "proxyJump": "bastion", "role": "director"},',
+  '   {"name": "rs1", "host": "10.0.0.11", "role": "real-server", "address": "192.0.2.11", "realServer": "web1"}]',
+  '"host" is where to connect (default: the name); "address" the address the service uses for a real',
+  'server. Passwords never go in the file: they come from LVS_TRACE_PASSWORD_<HOST> (the name in capitals,',
+  'other characters as _) or LVS_TRACE_PASSWORD, key passphrases from LVS_TRACE_PASSPHRASE, else they are',
+  'asked on the terminal without echo.',
+];
 
 /** Hosts from --hosts FILE and --host NAME=ROLE (resolved through ssh_config). */
 export function hostConfigsFromArgs(p: ParsedArgs): HostConfig[] {
@@ -76,14 +126,14 @@ export function hostConfigsFromArgs(p: ParsedArgs): HostConfig[] {
   return configs;
 }
 
-/** An SSH pool for the CLI: secrets from the environment or the terminal; unknown host keys refused unless accepted. */
-export function cliPool(p: ParsedArgs, configs: HostConfig[], acceptNew: boolean, verbose = false): SshPool {
-  const connectTimeout = optionValue(p, 'connect-timeout');
+/** An SSH pool for the CLI: secrets from the environment or the terminal; unknown host keys
+ *  refused unless accepted. `connectTimeoutMs`: --connect-timeout, checked beforehand. */
+export function cliPool(p: ParsedArgs, configs: HostConfig[], acceptNew: boolean, verbose = false, connectTimeoutMs?: number): SshPool {
   return new SshPool({
     hosts: configs,
     knownHostsPath: optionValue(p, 'known-hosts'),
     sshConfigPath: optionValue(p, 'ssh-config'),
-    connectTimeoutMs: connectTimeout ? parseDuration(connectTimeout) : undefined,
+    connectTimeoutMs,
     getSecret: (req) => getSecretFromEnvOrPrompt(req),
     log: (level, msg) => {
       if (verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);

@@ -2,7 +2,10 @@
 // view (panels, serializer, pcap editor), findings in the Problems panel, the LVS
 // tree view, export, and the stored-password command.
 import * as vscode from 'vscode';
+import { manifestService } from '../core/capture/plan';
 import { CaptureLibrary } from './captures/captureLibrary';
+import { captureSourceOf } from './captures/commandArgs';
+import { workspaceModel } from './capture/workspaceConfig';
 import { SecretStore } from './capture/secrets';
 import { CAPTURE_COMMAND, captureVipTraffic } from './commands/captureVipTraffic';
 import { exportPcapng } from './commands/exportPcapng';
@@ -15,7 +18,8 @@ import { ClusterTreeProvider } from './tree/clusterTree';
 export const captureFeature: Feature = {
   name: 'capture and flow view',
   activate({ context, log, checkResults }) {
-    const library = new CaptureLibrary(context.extensionUri, log);
+    // A lone pcap's service is guessed with the help of the workspace config's VIPs.
+    const library = new CaptureLibrary(context.extensionUri, log, async () => (await workspaceModel(vscode.workspace.workspaceFolders?.[0])).model.services.map(manifestService));
     const secrets = new SecretStore(context);
     const deps: FlowDeps = { extensionUri: context.extensionUri, library, log };
     const tree = new ClusterTreeProvider(library, checkResults);
@@ -27,8 +31,12 @@ export const captureFeature: Feature = {
       vscode.window.registerWebviewPanelSerializer(FLOW_VIEW_TYPE, new FlowPanelSerializer(deps)),
       PcapEditorProvider.register(deps),
       reg(CAPTURE_COMMAND, () => captureVipTraffic({ ...deps, secrets })),
-      reg('lvs.openCapture', (uri?: vscode.Uri) => openCapture(deps, uri)),
-      reg('lvs.exportPcapng', (uri?: vscode.Uri) => exportPcapng(library, log, uri)),
+      reg('lvs.openCapture', (target?: unknown) => {
+        const source = captureSourceOf(target);
+        return openCapture(deps, source ? vscode.Uri.file(source) : undefined);
+      }),
+      // From the tree's inline action the argument is the tree element, not a Uri.
+      reg('lvs.exportPcapng', (target?: unknown) => exportPcapng(library, log, target)),
       reg('lvs.forgetPasswords', async () => {
         const n = await secrets.forgetAll();
         void vscode.window.showInformationMessage(n ? `Forgot ${n} stored password${n === 1 ? '' : 's'} and passphrase${n === 1 ? '' : 's'}.` : 'No stored passwords.');
@@ -36,8 +44,10 @@ export const captureFeature: Feature = {
       reg('lvs.refreshTree', () => tree.refresh()),
       reg('lvs.clearCaptureFindings', () => library.diagnostics.clear()),
       vscode.workspace.onDidSaveTextDocument((d) => {
-        if (/keepalived|ipvsadm/i.test(d.fileName)) tree.refresh();
+        if (d.languageId === 'keepalived' || d.languageId === 'ipvsadm' || /keepalived|ipvsadm/i.test(d.fileName)) tree.refresh();
       }),
+      // The root shows the sections only with a folder open (else the welcome content).
+      vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),
     );
   },
 };

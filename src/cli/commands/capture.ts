@@ -6,12 +6,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { optionValue, parseArgs } from '../args';
-import type { CliCommand } from '../command';
+import { optionValue, type ParsedArgs } from '../args';
+import { parseCommandArgs, type CliCommand } from '../command';
 import { loadClusterModel } from '../../core/config';
 import { parseServiceSpec, planCapture, runCapture, type HostProgress, type PlanHost } from '../../core/capture';
 import { DEFAULT_MAX_CONNECTING, type HostConfig } from '../../core/ssh';
-import { cliPool, hostConfigsFromArgs, parseDuration } from '../sshArgs';
+import { describeFileError } from '../../core/fileErrors';
+import { CONNECT_TIMEOUT, cliPool, durationOption, hostConfigsFromArgs, sshNotes, sshOptionDocs, type DurationRange } from '../sshArgs';
 import type { ForwardingMethod } from '../../core/model/cluster';
 
 function formatProgress(hosts: Record<string, HostProgress>): string {
@@ -20,40 +21,117 @@ function formatProgress(hosts: Record<string, HostProgress>): string {
     .join('  ');
 }
 
+/** --duration's bounds: the remote `timeout` counts whole seconds. */
+const CAPTURE_DURATION: DurationRange = { minMs: 1000, maxMs: 24 * 3600 * 1000 };
+
+export const SERVICE_FORMS = '[tcp:|udp:|sctp:]VIP[:PORT], e.g. tcp:192.0.2.10:80, 192.0.2.10:80 (any protocol), 192.0.2.10 (any port), udp:[2001:db8::10]:53';
+
+/** What --out is before the capture: missing (`created`: the topmost folder the run will
+ *  make, --out or a folder above it), or an empty folder. Refuses anything else. */
+function outFolderBefore(out: string): { created?: string } {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`--out ${describeFileError(out, e)}`);
+    let created = path.resolve(out);
+    while (!fs.existsSync(path.dirname(created)) && path.dirname(created) !== created) created = path.dirname(created);
+    const parent = path.dirname(created);
+    if (!fs.statSync(parent).isDirectory()) throw new Error(`--out ${out}: ${parent} is a file, not a folder`);
+    return { created };
+  }
+  if (!stat.isDirectory()) throw new Error(`--out ${out} is a file, not a folder`);
+  if (fs.readdirSync(out).length) throw new Error(`--out ${out} exists and is not empty; choose a new folder`);
+  return {};
+}
+
+/** Removes what a capture that produced nothing left: --out's contents (it was empty or
+ *  missing before), --out itself when the run made it, and the folders made above it. */
+function removeFailedCapture(out: string, before: { created?: string }): void {
+  const dir = path.resolve(out);
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+  if (!before.created) return;
+  // Up to the topmost folder this run made; one that something else filled meanwhile stays.
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return;
+    }
+    if (d === before.created) return;
+  }
+}
+
+/** Whether a capture folder holds a pcap with something in it (after a run that failed). */
+function holdsPackets(out: string): boolean {
+  try {
+    const dir = path.join(out, 'pcap');
+    return fs.readdirSync(dir).some((f) => fs.statSync(path.join(dir, f)).size > 0);
+  } catch {
+    return false;
+  }
+}
+
+/** A whole number option within bounds, or undefined when not given. */
+function intOption(p: ParsedArgs, name: string, min: number, max: number, what: string): number | undefined {
+  const text = optionValue(p, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} "${text}" ${what}`);
+  return n;
+}
+
 export const captureCommand: CliCommand = {
   name: 'capture',
-  usage: 'capture --service tcp:VIP:PORT --out DIR [--config FILE] [--hosts FILE] [--duration 10s | --count N] [--max-mb 1024]',
+  usage: 'capture --service SPEC --out DIR [--config FILE] [--hosts FILE | --host NAME=ROLE...] [--duration 10s | --count N] [options]',
   summary: 'capture a virtual service on directors and real servers at once over SSH',
+  options: [
+    { name: 'service', value: 'SPEC', text: 'the virtual service to capture (required; forms below)' },
+    { name: 'out', value: 'DIR', text: 'the capture folder to write: new, or empty (required)' },
+    { name: 'config', value: 'FILE', text: 'keepalived.conf or ipvsadm rules: the service\'s method, real servers and filters' },
+    { name: 'method', value: 'nat|dr|tun', text: 'forwarding method when there is no --config (sets what is captured where)' },
+    { name: 'duration', value: 'DURATION', text: 'how long to capture, 1 s to 24 h (default 10s)' },
+    { name: 'count', value: 'N', text: 'stop each tcpdump after N packets instead (at most 10 min)' },
+    { name: 'snaplen', value: 'BYTES', text: 'bytes kept of each packet, 64-262144 (default 65535)' },
+    { name: 'max-mb', value: 'MIB', text: 'stop a host\'s capture when it reaches this many MiB, 0.001-1048576 (default 1024)' },
+    { name: 'vrrp', text: 'capture VRRP adverts (IP protocol 112) on the directors too' },
+    { name: 'health-checks', text: 'capture the directors\' health checks of the real servers too' },
+    ...sshOptionDocs,
+    { name: 'verbose', text: 'log every step on stderr' },
+  ],
+  notes: [
+    `SPEC: ${SERVICE_FORMS}; with --config, one of the config's services (protocol, VIP and port, or fwm:MARK).`,
+    ...sshNotes,
+    'Ctrl-C stops the capture early: the remote tcpdumps are stopped and their temporary files removed.',
+  ],
+  exitStatus: [
+    [0, 'every host captured'],
+    [1, 'the capture folder is written, but a host failed or Ctrl-C cut it short'],
+    [2, 'usage or input error, or no host produced a capture (nothing is left behind then)'],
+  ],
   async run(args) {
-    const p = parseArgs(args, {
-      flags: ['vrrp', 'health-checks', 'accept-new-host-keys', 'verbose'],
-      options: ['config', 'service', 'hosts', 'host', 'duration', 'count', 'out', 'known-hosts', 'ssh-config', 'method', 'snaplen', 'connect-timeout', 'max-mb'],
-    });
+    const p = parseCommandArgs(captureCommand, args);
+    // Every argument checked before anything is read from the hosts or written.
     const serviceSpec = optionValue(p, 'service');
     const out = optionValue(p, 'out');
     if (!serviceSpec) throw new Error('--service is required (e.g. --service tcp:192.0.2.10:80)');
     if (!out) throw new Error('--out DIR is required (the capture folder to write)');
     if (p.positionals.length) throw new Error(`unexpected argument "${p.positionals[0]}"`);
-    const durationText = optionValue(p, 'duration');
-    const countText = optionValue(p, 'count');
-    if (durationText && countText) throw new Error('give --duration or --count, not both');
-    const durationMs = durationText ? parseDuration(durationText) : undefined;
-    let count: number | undefined;
-    if (countText !== undefined) {
-      count = Number(countText);
-      if (!Number.isInteger(count) || count < 1) throw new Error(`--count "${countText}" must be a positive whole number`);
-    }
-    const snaplenText = optionValue(p, 'snaplen');
-    const snaplen = snaplenText === undefined ? undefined : Number(snaplenText);
-    if (snaplen !== undefined && (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > 262144))
-      throw new Error(`--snaplen "${snaplenText}" must be 64-262144`);
+    const configFile = optionValue(p, 'config');
+    const target = /^fwm:/.test(serviceSpec.trim()) && configFile ? undefined : parseServiceSpec(serviceSpec);
+    if (optionValue(p, 'duration') !== undefined && optionValue(p, 'count') !== undefined) throw new Error('give --duration or --count, not both');
+    const durationMs = durationOption(p, 'duration', CAPTURE_DURATION);
+    const count = intOption(p, 'count', 1, Number.MAX_SAFE_INTEGER, 'must be a positive whole number');
+    const snaplen = intOption(p, 'snaplen', 64, 262144, 'must be 64-262144');
     const maxMbText = optionValue(p, 'max-mb');
     const maxMb = maxMbText === undefined ? undefined : Number(maxMbText);
     if (maxMb !== undefined && !(Number.isFinite(maxMb) && maxMb >= 0.001 && maxMb <= 1048576))
       throw new Error(`--max-mb "${maxMbText}" must be a number of MiB per host, 0.001-1048576`);
     const method = optionValue(p, 'method') as ForwardingMethod | undefined;
     if (method && !['nat', 'dr', 'tun'].includes(method)) throw new Error(`--method must be nat, dr or tun`);
-    if (fs.existsSync(out) && fs.readdirSync(out).length) throw new Error(`--out ${out} exists and is not empty; choose a new folder`);
+    const connectTimeoutMs = durationOption(p, 'connect-timeout', CONNECT_TIMEOUT);
+    const before = outFolderBefore(out);
 
     // Hosts: hosts file entries, then --host NAME=ROLE through ssh_config.
     const configs: HostConfig[] = hostConfigsFromArgs(p);
@@ -63,15 +141,14 @@ export const captureCommand: CliCommand = {
       .map((c) => ({ name: c.name, role: c.role!, address: c.address, realServer: c.realServer }));
     if (planHosts.length === 0) throw new Error('no host has a role (director, real-server, client...): set "role" in the hosts file');
 
-    const configFile = optionValue(p, 'config');
     const plan = configFile
       ? planCapture({ model: loadClusterModel([configFile]), service: serviceSpec, hosts: planHosts, vrrp: p.flags.has('vrrp'), healthChecks: p.flags.has('health-checks') })
-      : planCapture({ target: parseServiceSpec(serviceSpec), method, hosts: planHosts, vrrp: p.flags.has('vrrp'), healthChecks: p.flags.has('health-checks') });
+      : planCapture({ target: target!, method, hosts: planHosts, vrrp: p.flags.has('vrrp'), healthChecks: p.flags.has('health-checks') });
     for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
 
     const verbose = p.flags.has('verbose');
     const tty = process.stdin.isTTY === true;
-    const pool = cliPool(p, configs, p.flags.has('accept-new-host-keys'), verbose);
+    const pool = cliPool(p, configs, p.flags.has('accept-new-host-keys'), verbose, connectTimeoutMs);
 
     const cancel = new AbortController();
     const onSigint = (): void => {
@@ -80,6 +157,8 @@ export const captureCommand: CliCommand = {
     };
     process.once('SIGINT', onSigint);
     let last = 0;
+    // Whether the run left a capture to keep: unknown (undefined) when runCapture failed.
+    let produced: boolean | undefined;
     try {
       const manifest = await runCapture(plan, pool, {
         outDir: path.resolve(out),
@@ -102,16 +181,28 @@ export const captureCommand: CliCommand = {
         },
       });
       if (tty) process.stderr.write('\n');
+      produced = manifest.points.length > 0;
       for (const pt of manifest.points)
         process.stdout.write(`${pt.host} ${pt.interface}: ${pt.packetsCaptured ?? 0} packets${pt.packetsDropped ? ` (${pt.packetsDropped} dropped by the kernel)` : ''} -> ${path.join(out, pt.file)}\n`);
       for (const w of (manifest.warnings ?? []).filter((x) => !plan.warnings.includes(x))) process.stderr.write(`warning: ${w}\n`);
       for (const e of manifest.errors ?? []) process.stderr.write(`error: ${e.host}: ${e.message}\n`);
+      if (!produced) {
+        process.stderr.write(`error: no host produced a capture${cancel.signal.aborted ? ' (cancelled)' : ''}; nothing is kept in ${out}\n`);
+        return 2;
+      }
       process.stdout.write(`capture folder: ${out}${manifest.note ? ` (${manifest.note})` : ''}\n`);
-      if (manifest.points.length === 0) return 2;
       return manifest.errors?.length || cancel.signal.aborted ? 1 : 0;
     } finally {
       process.removeListener('SIGINT', onSigint);
       await pool.closeAll();
+      // A run that produced nothing leaves nothing: the same command can run again.
+      if (produced === false || (produced === undefined && !holdsPackets(out))) {
+        try {
+          removeFailedCapture(out, before);
+        } catch (e) {
+          process.stderr.write(`warning: could not remove what this capture left in ${out}: ${(e as Error).message}\n`);
+        }
+      }
     }
   },
 };

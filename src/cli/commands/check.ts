@@ -3,13 +3,13 @@
 // roles come from a hosts file (--hosts) and/or `--host NAME=ROLE` via ~/.ssh/config.
 // Exit status 1 when an error finding is reported.
 
-import { optionValue, parseArgs } from '../args';
-import type { CliCommand } from '../command';
+import { parseCommandArgs, type CliCommand } from '../command';
 import { checkCluster, type CheckHost, type CheckResult } from '../../core/check';
+import { CHECK_FINDING_CODES } from '../../core/check/codes';
 import { loadClusterModel } from '../../core/config';
 import type { Finding } from '../../core/findings/finding';
 import { commandLine } from '../../core/ssh';
-import { cliPool, hostConfigsFromArgs, parseDuration, sshOptions } from '../sshArgs';
+import { CONNECT_TIMEOUT, cliPool, durationOption, hostConfigsFromArgs, sshNotes, sshOptionDocs } from '../sshArgs';
 
 export function formatFinding(f: Finding): string {
   const lines = [`${f.severity.padEnd(7)} ${f.code}: ${f.message}`];
@@ -42,20 +42,35 @@ function formatResult(r: CheckResult): string {
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  usage: 'check [--config keepalived.conf] [--hosts hosts.json] [--host NAME=ROLE] [--ignore CODE] [--json]',
+  usage: 'check [--config keepalived.conf] [--hosts hosts.json] [--host NAME=ROLE...] [--ignore CODE...] [--json] [options]',
   summary: 'read directors and real servers over SSH (read-only) and report misconfigurations',
+  options: [
+    { name: 'config', value: 'FILE', text: 'keepalived.conf or ipvsadm rules to judge the live state against; repeatable (default: the live IPVS table)' },
+    { name: 'ignore', value: 'CODE', text: 'leave out the findings with this code (e.g. check-rp-filter); repeatable' },
+    { name: 'timeout', value: 'DURATION', text: 'how long each command on a host may take, 1 ms to 24 h (default 15s)' },
+    { name: 'json', text: 'the hosts and findings as JSON instead of text' },
+    ...sshOptionDocs,
+  ],
+  notes: ['Only the hosts with role director or real-server are read.', ...sshNotes],
+  exitStatus: [
+    [0, 'no finding at error level'],
+    [1, 'a finding at error level (an unreachable host is one)'],
+    [2, 'usage or input error'],
+  ],
   async run(args) {
-    const p = parseArgs(args, {
-      flags: ['json', 'accept-new-host-keys'],
-      options: ['config', 'ignore', 'timeout', ...sshOptions],
-    });
+    const p = parseCommandArgs(checkCommand, args);
+    // Every argument checked before connecting.
     if (p.positionals.length) throw new Error(`unexpected argument "${p.positionals[0]}"`);
+    const timeoutMs = durationOption(p, 'timeout');
+    const connectTimeoutMs = durationOption(p, 'connect-timeout', CONNECT_TIMEOUT);
+    const ignore = p.options.get('ignore') ?? [];
+    for (const code of ignore.filter((c) => !CHECK_FINDING_CODES.includes(c)))
+      process.stderr.write(`warning: --ignore "${code}" is not a finding code of check (they start with check-; see docs/findings)\n`);
     const configs = hostConfigsFromArgs(p).filter((c) => c.role === 'director' || c.role === 'real-server');
     if (configs.length === 0) throw new Error('no director or real server: give --hosts FILE (with "role") and/or --host NAME=director|real-server');
     const configFiles = p.options.get('config') ?? [];
     const model = configFiles.length ? loadClusterModel(configFiles) : undefined;
-    const timeout = optionValue(p, 'timeout');
-    const pool = cliPool(p, configs, p.flags.has('accept-new-host-keys'));
+    const pool = cliPool(p, configs, p.flags.has('accept-new-host-keys'), false, connectTimeoutMs);
     try {
       // Connect to every host at once; one that cannot be reached becomes a finding.
       const hosts = new Map<string, CheckHost>();
@@ -71,7 +86,7 @@ export const checkCommand: CliCommand = {
         }),
       );
       const ordered = new Map(configs.map((c) => [c.name, hosts.get(c.name)!]));
-      const r = await checkCluster({ model, hosts: ordered, timeoutMs: timeout ? parseDuration(timeout) : undefined, ignore: p.options.get('ignore') });
+      const r = await checkCluster({ model, hosts: ordered, timeoutMs, ignore });
       process.stdout.write(p.flags.has('json') ? `${JSON.stringify(r, null, 2)}\n` : formatResult(r));
       return r.findings.some((f) => f.severity === 'error') ? 1 : 0;
     } finally {

@@ -4,8 +4,8 @@
 // on the real servers meanwhile (authoritative attribution); --load / --load-command
 // measures each real server's load and suggests weights.
 
-import { optionValue, parseArgs } from '../args';
-import type { CliCommand } from '../command';
+import { optionValue } from '../args';
+import { parseCommandArgs, type CliCommand } from '../command';
 import { parseServiceSpec } from '../../core/capture';
 import { loadClusterModel } from '../../core/config';
 import { serviceKey, type VirtualService } from '../../core/model/cluster';
@@ -13,8 +13,8 @@ import { DEFAULT_LOAD_COMMAND, formatProbeResult, probeSettingsFromService, prob
 import { LocalHost, type HostConfig, type RemoteHost, type SshPool } from '../../core/ssh';
 import { parseIpAddr } from '../../core/state';
 import { formatFinding } from './check';
-import { cliPool, hostConfigsFromArgs, sshOptions } from '../sshArgs';
-import { parseDuration } from '../sshArgs';
+import { CONNECT_TIMEOUT, cliPool, durationOption, hostConfigsFromArgs, sshNotes, sshOptionDocs } from '../sshArgs';
+import { SERVICE_FORMS } from './capture';
 
 /** Which hosts-file host is each real server: by its address or name, else by asking the host its addresses. */
 export async function hostsOfRealServers(pool: SshPool, configs: HostConfig[], servers: ProbeRealServer[]): Promise<void> {
@@ -40,41 +40,78 @@ export async function hostsOfRealServers(pool: SshPool, configs: HostConfig[], s
 
 export const probeCommand: CliCommand = {
   name: 'probe',
-  usage: 'probe --service tcp:VIP:PORT --from HOST|local [--count N] [--config F] [--hosts F] [--capture] [--load-command CMD] [--json]',
+  usage: 'probe --service SPEC --from HOST|local [--count N] [--config FILE] [--hosts FILE] [--capture] [--load | --load-command CMD] [--json] [options]',
   summary: 'open N connections to a VIP and judge which real servers answered against the weights',
+  options: [
+    { name: 'service', value: 'SPEC', text: 'the virtual service to probe: TCP or UDP, with a port (required; forms below)' },
+    { name: 'from', value: 'HOST|local', text: 'where the connections start: a host of --hosts / ~/.ssh/config, or local (this machine) (required)' },
+    { name: 'count', value: 'N', text: 'how many connections (UDP: requests), 1-1000 (default 20)' },
+    { name: 'config', value: 'FILE', text: 'keepalived.conf or ipvsadm rules: the service\'s scheduler, weights and persistence; repeatable' },
+    { name: 'timeout', value: 'DURATION', text: 'how long each attempt may take, 100 ms to 10 s (default 2s)' },
+    { name: 'interval', value: 'DURATION', text: 'pause between attempts, 0 to 5 s (default 50ms)' },
+    { name: 'payload', value: 'TEXT', text: 'what to send (\\r and \\n understood; default: an HTTP request on web ports, else nothing for TCP)' },
+    { name: 'scheduler', value: 'NAME', text: 'the scheduler to judge against (rr, wrr, lc, sh, mh...), instead of the config\'s' },
+    { name: 'sched-flags', value: 'FLAGS', text: 'its flags, comma-separated (e.g. sh-port)' },
+    { name: 'capture', text: 'capture on the real servers meanwhile, to see which one each connection reached' },
+    { name: 'capture-dir', value: 'DIR', text: 'the folder --capture makes its capture folder (probe-XXXX) in (default: the temporary folder)' },
+    { name: 'keep-capture', text: 'keep the --capture folder afterwards (its path is printed)' },
+    { name: 'load', text: 'measure each real server\'s load (/proc/loadavg, lvs-kiss style) and suggest weights' },
+    { name: 'load-command', value: 'CMD', text: 'measure the load with this shell command on each real server instead (implies --load)' },
+    { name: 'json', text: 'the result as JSON instead of text' },
+    ...sshOptionDocs,
+  ],
+  notes: [
+    `SPEC: the forms capture takes (${SERVICE_FORMS}); the protocol is tcp when left out, and the port`,
+    'may be left out with --config when the config has one TCP/UDP service on that VIP.',
+    'Without --config the real servers are the hosts file\'s real servers, weight 1 each.',
+    ...sshNotes,
+  ],
+  exitStatus: [
+    [0, 'no finding at error level'],
+    [1, 'a finding at error level (no attempt answered, a real server receiving but dead...)'],
+    [2, 'usage or input error'],
+  ],
   async run(args) {
-    const p = parseArgs(args, {
-      flags: ['json', 'capture', 'keep-capture', 'load', 'accept-new-host-keys'],
-      options: ['service', 'from', 'count', 'config', 'timeout', 'interval', 'payload', 'scheduler', 'sched-flags', 'load-command', 'capture-dir', ...sshOptions],
-    });
+    const p = parseCommandArgs(probeCommand, args);
+    // Every argument checked before connecting.
     if (p.positionals.length) throw new Error(`unexpected argument "${p.positionals[0]}"`);
     const spec = optionValue(p, 'service');
     const from = optionValue(p, 'from');
     if (!spec) throw new Error('--service is required (e.g. --service tcp:192.0.2.10:80)');
     if (!from) throw new Error('--from is required: a host name from --hosts / ~/.ssh/config, or "local" for this machine');
     const target = parseServiceSpec(spec);
-    if (!target.protocol || target.port === undefined || (target.protocol !== 'tcp' && target.protocol !== 'udp'))
-      throw new Error(`--service "${spec}" must name the protocol (tcp or udp) and the port`);
+    if (target.protocol !== undefined && target.protocol !== 'tcp' && target.protocol !== 'udp') throw new Error(`--service "${spec}": only tcp or udp services can be probed`);
     const countText = optionValue(p, 'count') ?? '20';
     const count = Number(countText);
     if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error(`--count "${countText}" must be 1-1000`);
+    const timeoutMs = durationOption(p, 'timeout', { minMs: 100, maxMs: 10000 });
+    const intervalMs = durationOption(p, 'interval', { minMs: 0, maxMs: 5000 });
+    const connectTimeoutMs = durationOption(p, 'connect-timeout', CONNECT_TIMEOUT);
 
     const configs = hostConfigsFromArgs(p);
     let settings: Pick<ProbeOptions, 'vip' | 'port' | 'protocol' | 'realServers' | 'method' | 'scheduler' | 'persistenceSeconds'>;
     const configFiles = p.options.get('config') ?? [];
     if (configFiles.length) {
       const model = loadClusterModel(configFiles);
-      const key = serviceKey({ protocol: target.protocol, vip: target.vip, port: target.port });
-      const svc: VirtualService | undefined = model.services.find((s) => serviceKey(s) === key);
-      if (!svc) throw new Error(`no virtual service ${key} in ${configFiles.join(', ')} (services: ${model.services.map(serviceKey).join(', ') || 'none'})`);
+      const probeable = model.services.filter((s) => s.vip === target.vip && (s.protocol === 'tcp' || s.protocol === 'udp'));
+      const matching = probeable.filter((s) => (target.protocol === undefined || s.protocol === target.protocol) && (target.port === undefined || s.port === target.port));
+      // The protocol left out: TCP when the VIP has that port over both.
+      const svc: VirtualService | undefined = matching.length > 1 && target.protocol === undefined ? matching.find((s) => s.protocol === 'tcp') : matching.length === 1 ? matching[0] : undefined;
+      if (!svc) {
+        const known = model.services.map(serviceKey).join(', ') || 'none';
+        if (matching.length > 1) throw new Error(`--service "${spec}" matches ${matching.map(serviceKey).join(', ')} in ${configFiles.join(', ')}: give the port`);
+        throw new Error(`no virtual service ${spec} in ${configFiles.join(', ')} (services: ${known})`);
+      }
       settings = probeSettingsFromService(svc);
     } else {
+      if (target.port === undefined) throw new Error(`--service "${spec}" must give the port (e.g. tcp:${target.vip.includes(':') ? `[${target.vip}]` : target.vip}:80), or --config the service is in`);
       // No config: the real servers are the hosts file's real servers, weight 1 each.
+      const protocol = target.protocol ?? 'tcp';
       const rs = configs.filter((c) => c.role === 'real-server');
       settings = {
         vip: target.vip,
         port: target.port,
-        protocol: target.protocol,
+        protocol,
         realServers: rs.map((c) => ({ name: c.realServer ?? c.name, address: c.address ?? c.host, port: target.port!, weight: 1, host: c.name })),
       };
     }
@@ -84,25 +121,24 @@ export const probeCommand: CliCommand = {
     const wantsLoad = p.flags.has('load') || loadCommand !== undefined;
     const capture = p.flags.has('capture');
     const needPool = from !== 'local' || capture || wantsLoad;
-    const pool = needPool ? cliPool(p, configs, p.flags.has('accept-new-host-keys')) : undefined;
+    const pool = needPool ? cliPool(p, configs, p.flags.has('accept-new-host-keys'), false, connectTimeoutMs) : undefined;
     try {
       if (pool && (capture || wantsLoad)) await hostsOfRealServers(pool, configs, settings.realServers);
       const fromHost: RemoteHost = from === 'local' ? new LocalHost('local') : await pool!.get(from);
-      const timeout = optionValue(p, 'timeout');
-      const interval = optionValue(p, 'interval');
       const r = await probeVip({
         ...settings,
         from: fromHost,
         count,
         schedulerFlags: optionValue(p, 'sched-flags')?.split(',').filter(Boolean),
-        timeoutMs: timeout ? parseDuration(timeout) : undefined,
-        intervalMs: interval ? parseDuration(interval) : undefined,
+        timeoutMs,
+        intervalMs,
         payload: optionValue(p, 'payload')?.replace(/\\r/g, '\r').replace(/\\n/g, '\n'),
         capture: capture ? { source: pool!, keep: p.flags.has('keep-capture'), outDir: optionValue(p, 'capture-dir') } : undefined,
         load: wantsLoad ? { source: pool!, argv: loadCommand ? ['sh', '-c', loadCommand] : DEFAULT_LOAD_COMMAND } : undefined,
         log: (m) => {
           if (!p.flags.has('json')) process.stderr.write(`${m}\n`);
         },
+        checkCommand: '`lvs-trace check`',
       });
       process.stdout.write(p.flags.has('json') ? `${JSON.stringify(r, null, 2)}\n` : `${formatProbeResult(r)}${r.findings.map((f) => `${formatFinding(f)}\n`).join('')}`);
       return r.findings.some((f) => f.severity === 'error') ? 1 : 0;

@@ -3,9 +3,11 @@
 // findings that name what went wrong. Plain Node; the CLI and the VS Code layer call
 // analyzeCapture().
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifest, type CaptureManifest } from '../capture/manifest';
 import { loadClusterModel } from '../config/index';
+import { describeFileError } from '../fileErrors';
 import { sortFindings, type Finding } from '../findings/finding';
 import type { ClusterModel } from '../model/cluster';
 import { correlate, learnRealServerAddresses } from './correlate';
@@ -26,6 +28,22 @@ export interface AnalyzeOptions {
   loadModel?: (configPath: string) => ClusterModel | Promise<ClusterModel>;
 }
 
+const CAPTURE_FOLDER_ADVICE = 'A capture folder holds capture.json (format 1) and the pcap files it lists.';
+
+/** Why `folder` is no capture folder at all, in plain words: it is missing, a file, or
+ *  holds no capture.json (undefined: it does hold one, whatever is wrong inside). */
+function missingFolderProblem(folder: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(folder);
+  } catch (e) {
+    return `${describeFileError(folder, e)} (expected a capture folder holding capture.json)`;
+  }
+  if (!stat.isDirectory()) return `${folder} is a file, not a capture folder (a folder holding capture.json and its pcaps)`;
+  if (!fs.existsSync(path.join(folder, 'capture.json'))) return `${folder} holds no capture.json: not a capture folder`;
+  return undefined;
+}
+
 function emptyManifest(folder: string): CaptureManifest {
   return { format: 1, target: { vip: '' }, services: [], points: [], note: `unreadable capture folder ${folder}` };
 }
@@ -36,6 +54,7 @@ export async function analyzeCapture(folder: string, opts: AnalyzeOptions = {}):
   try {
     manifest = readManifest(folder);
   } catch (e) {
+    const message = missingFolderProblem(folder) ?? (e as Error).message;
     return {
       folder,
       manifest: emptyManifest(folder),
@@ -45,9 +64,9 @@ export async function analyzeCapture(folder: string, opts: AnalyzeOptions = {}):
         {
           code: 'capture-unreadable',
           severity: 'error',
-          message: (e as Error).message,
-          advice: 'A capture folder holds capture.json (format 1) and the pcap files it lists.',
-          evidence: [{ host: 'local', file: 'capture.json', text: (e as Error).message }],
+          message,
+          advice: CAPTURE_FOLDER_ADVICE,
+          evidence: [{ host: 'local', file: 'capture.json', text: message }],
         },
       ],
       stats: { packets: 0, connections: 0, durationSec: 0 },
@@ -98,8 +117,22 @@ function* analysisSteps(folder: string, manifest: CaptureManifest, model: Cluste
   const facts = yield* factSteps(folder, manifest, model);
   const { points } = facts;
   const findings: Finding[] = [...pre];
+  const noneReadable = points.every((p) => !p.readable);
+  if (noneReadable) {
+    // Nothing to analyse: as an unreadable capture.json is (docs/findings/capture-unreadable.md).
+    findings.push({
+      code: 'capture-unreadable',
+      severity: 'error',
+      message:
+        points.length === 0
+          ? 'capture.json lists no capture point: there is nothing to analyse.'
+          : `None of the ${points.length} capture points could be read: there is nothing to analyse.`,
+      advice: CAPTURE_FOLDER_ADVICE,
+      evidence: points.length === 0 ? [{ host: 'local', file: 'capture.json', text: 'no capture point' }] : points.map((p) => ({ host: p.spec.host, file: p.spec.file, text: p.lane.error ?? 'no packet read' })),
+    });
+  }
   for (const p of points) {
-    if (p.lane.error) {
+    if (p.lane.error && !noneReadable) {
       findings.push({
         code: 'capture-unreadable',
         severity: 'warning',

@@ -9,6 +9,7 @@
 // of the connections still open, never the capture itself (captures run to gigabytes).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeFileError, isFileError } from '../fileErrors';
 import { PcapngWriter } from '../pcap';
 import { openFrames, type OpenFrames } from '../pcap/read';
 import { hopsWithoutKeeping } from './hops';
@@ -229,18 +230,104 @@ export interface MergeSummary {
   problems: string[];
 }
 
+/** The real path of `file`, or of its folder joined with its name when it does not exist
+ *  (yet); undefined when neither resolves. */
+function realPathOf(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Why `outFile` must not be written for this capture (it is one of the capture's own files:
+ *  capture.json, a pcap or the config it lists, by whatever path), or undefined. */
+export function exportTargetProblem(result: Pick<AnalysisResult, 'folder' | 'manifest'>, outFile: string): string | undefined {
+  const target = realPathOf(outFile);
+  if (target === undefined) return undefined;
+  const config = result.manifest.config;
+  for (const own of ['capture.json', ...result.manifest.points.map((p) => p.file), ...(config ? [config] : [])]) {
+    if (realPathOf(path.resolve(result.folder, own)) === target) return `is one of the capture's own files (${own}); writing it would destroy the capture: choose another file`;
+  }
+  return undefined;
+}
+
+/** Where the merged file is written: a regular file (or a new one) through a temporary file
+ *  beside it, renamed over it at the end, so that a failed export leaves what was there; a
+ *  device or a pipe (/dev/stdout, a FIFO) directly. Errors name `outFile`. */
+class MergedOutput {
+  readonly fd: number;
+  private readonly temp: string | undefined;
+  private readonly target: string;
+
+  constructor(private readonly outFile: string) {
+    let existing: fs.Stats | undefined;
+    try {
+      existing = fs.statSync(outFile);
+    } catch {
+      existing = undefined;
+    }
+    try {
+      if (existing && !existing.isFile()) {
+        this.target = outFile;
+        this.fd = fs.openSync(outFile, 'w');
+        return;
+      }
+      // Beside the real file (an --out that is a symbolic link keeps pointing at it).
+      this.target = existing ? fs.realpathSync(outFile) : outFile;
+      this.temp = path.join(path.dirname(this.target), `.${path.basename(this.target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+      this.fd = fs.openSync(this.temp, 'wx', existing ? existing.mode & 0o7777 : 0o666);
+    } catch (e) {
+      throw this.error(e);
+    }
+  }
+
+  /** `outFile: what went wrong`, for an error met while writing it. */
+  error(e: unknown): Error {
+    return isFileError(e) ? new Error(describeFileError(this.outFile, e)) : (e as Error);
+  }
+
+  write(w: PcapngWriter): void {
+    try {
+      w.flushTo(this.fd);
+    } catch (e) {
+      throw this.error(e);
+    }
+  }
+
+  /** Closes the file; when `ok`, puts the temporary file in place. */
+  close(ok: boolean): void {
+    try {
+      fs.closeSync(this.fd);
+      if (this.temp && ok) fs.renameSync(this.temp, this.target);
+    } catch (e) {
+      if (ok) throw this.error(e);
+    } finally {
+      if (this.temp && fs.existsSync(this.temp)) fs.rmSync(this.temp, { force: true });
+    }
+  }
+}
+
 /** Writes the merged pcapng; returns the number of packets and of comments written.
  *  Packets go out in time order: the points merged by their next packet, then through a
- *  window of REORDER packets that puts a point's own late ones in place. */
+ *  window of REORDER packets that puts a point's own late ones in place. Refuses an
+ *  `outFile` that is one of the capture's own files (exportTargetProblem). */
 export function writeMergedPcapng(result: AnalysisResult, outFile: string): MergeSummary {
+  const refused = exportTargetProblem(result, outFile);
+  if (refused) throw new Error(`${outFile} ${refused}`);
   const notes = new Annotations(result);
   const w = new PcapngWriter({ application: 'LVS Troubleshooter' });
   const ifaces = new Map<string, number>();
   const points: PointFrames[] = [];
-  const fd = fs.openSync(outFile, 'w');
+  const out = new MergedOutput(outFile);
   let packets = 0;
   let comments = 0;
   const problems: string[] = [];
+  let written = false;
   try {
     result.manifest.points.forEach((p, point) => {
       const offsetSec = (result.lanes.find((l) => l.point === point)?.clockOffsetMs ?? -(p.clockOffsetMs ?? 0)) / 1000;
@@ -271,7 +358,7 @@ export function writeMergedPcapng(result: AnalysisResult, outFile: string): Merg
       if (note) comments++;
       w.add(iface, f.ts, f.data, { wirelen: f.wirelen, comment: note?.join('\n') });
       packets++;
-      if (w.pending >= FLUSH_AT) w.flushTo(fd);
+      if (w.pending >= FLUSH_AT) out.write(w);
     };
     // Each point's interface first, in point order, as a viewer lists them.
     for (const q of points) {
@@ -296,10 +383,11 @@ export function writeMergedPcapng(result: AnalysisResult, outFile: string): Merg
       if (held.size > REORDER) write(held.pop()!);
     }
     while (held.size > 0) write(held.pop()!);
-    w.flushTo(fd);
+    out.write(w);
+    written = true;
   } finally {
     for (const q of points) q.close();
-    fs.closeSync(fd);
+    out.close(written);
   }
   for (const q of points) {
     const spec = result.manifest.points[q.point];

@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { analyzeText } from '../config/lint';
 import type { ForwardingMethod, ServiceProtocol } from '../model/cluster';
 
 export type HostRole = 'director' | 'real-server' | 'client' | 'router' | 'other';
@@ -53,12 +54,24 @@ export interface CaptureManifest {
   points: CapturePoint[];
   /** Config file (relative to the folder, or absolute) the services came from. */
   config?: string;
+  /**
+   * The config files copied into the folder (`config` first, then the files it includes):
+   * `file` relative to the folder, `source` where it was copied from — relative to the
+   * workspace folder of the capture (forward slashes), or absolute. Lets a finding on a
+   * copy be shown on the user's own file. Absent in older captures.
+   */
+  configFiles?: ConfigFileCopy[];
   /** Host state dumps: host -> command -> file relative to the folder. */
   state?: Record<string, Record<string, string>>;
   errors?: Array<{ host: string; message: string }>;
   /** Things the capture plan could not cover (a real server without a host, ...). */
   warnings?: string[];
   note?: string;
+}
+
+export interface ConfigFileCopy {
+  file: string;
+  source: string;
 }
 
 export class ManifestError extends Error {
@@ -113,5 +126,57 @@ export function validateManifest(raw: unknown, file = 'capture.json'): CaptureMa
     if (!methods.includes(sv.method as ForwardingMethod)) fail(`services[${i}].method must be nat, dr or tun`);
     if (!Array.isArray(sv.realServers)) fail(`services[${i}].realServers must be an array`);
   });
+  // Informational: entries that are not a path inside the folder and a source are left out (never fatal).
+  if (m.configFiles !== undefined) {
+    const ok = Array.isArray(m.configFiles) ? (m.configFiles as unknown[]).filter(isConfigFileCopy) : [];
+    if (ok.length) m.configFiles = ok;
+    else delete m.configFiles;
+  }
   return m as unknown as CaptureManifest;
+}
+
+const insideFolder = (p: string): boolean => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..');
+
+function isConfigFileCopy(x: unknown): x is ConfigFileCopy {
+  const c = x as Partial<ConfigFileCopy> | null;
+  return typeof c === 'object' && c !== null && typeof c.file === 'string' && !!c.file && insideFolder(c.file) && typeof c.source === 'string' && !!c.source;
+}
+
+/**
+ * Copies a config into a capture folder with the files it includes from its own folder
+ * or below (at the same relative place, so the copy's `include` lines still resolve);
+ * returns the capture.json fields that name them. `root`: the folder sources are
+ * recorded relative to (the workspace folder); a file outside it is recorded absolute.
+ */
+export function copyConfig(configFile: string, outDir: string, root?: string): Pick<CaptureManifest, 'config' | 'configFiles'> {
+  const main = path.resolve(configFile);
+  const name = path.basename(main);
+  const posix = (p: string): string => p.split(path.sep).join('/');
+  const source = (f: string): string => {
+    const rel = root ? path.relative(path.resolve(root), f) : '';
+    return rel && insideFolder(rel) ? posix(rel) : f;
+  };
+  fs.copyFileSync(main, path.join(outDir, name));
+  const configFiles: ConfigFileCopy[] = [{ file: name, source: source(main) }];
+  let included: string[] = [];
+  try {
+    included = analyzeText(fs.readFileSync(main, 'utf8'), main)?.keepalived?.files.slice(1) ?? [];
+  } catch {
+    // the copy of the main file is what there is
+  }
+  for (const f of included) {
+    const rel = path.relative(path.dirname(main), f);
+    // Above the config's folder, the copy's include would not reach it anyway.
+    if (!rel || !insideFolder(rel) || posix(rel) === 'capture.json') continue;
+    const dest = path.join(outDir, rel);
+    if (fs.existsSync(dest)) continue;
+    try {
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.copyFileSync(f, dest);
+      configFiles.push({ file: posix(rel), source: source(f) });
+    } catch {
+      // unreadable now: the copy's include reports it
+    }
+  }
+  return { config: name, configFiles };
 }

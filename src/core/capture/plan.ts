@@ -83,7 +83,8 @@ export function parseServiceSpec(spec: string): { vip: string; protocol?: Servic
 /** Placeholder for the capture interface's own address, filled in on the host. */
 export const SELF = '{self}';
 
-function toManifest(s: VirtualService): ManifestService {
+/** A service of the model as capture.json records it. */
+export function manifestService(s: VirtualService): ManifestService {
   const m: ManifestService = {
     protocol: s.protocol,
     method: s.method,
@@ -236,5 +237,5 @@ export function planCapture(input: PlanInput): CapturePlan {
   for (const r of realServers)
     if (!unmatched && !input.hosts.some((h) => h.role === 'real-server' && rsOf(h) === r))
       warnings.push(`real server ${r.name} (${r.address}) has no host to capture on`);
-  return { target, services: services.map(toManifest), points, warnings, config };
+  return { target, services: services.map(manifestService), points, warnings, config };
 }

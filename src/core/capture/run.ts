@@ -33,7 +33,7 @@ import type { LogFn } from '../ssh/secrets';
 import type { RemoteHost } from '../ssh/remote';
 import { validateBpfFilter, validateInterface, validateRemotePath } from '../ssh/quote';
 import { classifySudoFailure, sudoError } from '../ssh/sudo';
-import type { CaptureManifest, CapturePoint, HostRole } from './manifest';
+import { copyConfig, type CaptureManifest, type CapturePoint, type HostRole } from './manifest';
 import type { CapturePlan, PlannedPoint } from './plan';
 import { chooseInterface, excludeOwnSession, fillSelf, parseIpAddr, probeHost, type HostFacts } from './discover';
 import { parseTcpdumpStats, parseTcpdumpVersion, PcapRecordCounter } from './pcapCount';
@@ -79,8 +79,10 @@ export interface CaptureOptions {
   pollMs?: number;
   /** How long to keep trying to reconnect after a drop. Default 20 s. */
   reconnectMs?: number;
-  /** Copied into the folder and named in capture.json. */
+  /** Copied into the folder (with the files it includes) and named in capture.json. */
   configFile?: string;
+  /** capture.json records where the config came from relative to this folder (the workspace's). */
+  configRoot?: string;
   /** After the duration limit, how long a host we lost contact with keeps our temp folder. Default 10 min. */
   orphanGraceMs?: number;
 }
@@ -873,11 +875,7 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
     points,
   };
   const configFile = opts.configFile ?? plan.config;
-  if (configFile && fs.existsSync(configFile)) {
-    const name = path.basename(configFile);
-    fs.copyFileSync(configFile, path.join(opts.outDir, name));
-    manifest.config = name;
-  }
+  if (configFile && fs.existsSync(configFile)) Object.assign(manifest, copyConfig(configFile, opts.outDir, opts.configRoot));
   if (Object.keys(state).length) manifest.state = state;
   if (errors.length) manifest.errors = errors;
   const warnings = [...plan.warnings, ...runs.flatMap((r) => r.warnings)];

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import type { ClusterModel } from '../model/cluster';
 import { type ConfigDiagnostic, type ConfigLanguage, sortDiagnostics } from './diagnostic';
-import { detectLanguage } from './detect';
+import { detectLanguage, languageNamingHint } from './detect';
+import { plainFileError } from '../fileErrors';
 import { ipvsadmToModel } from './ipvsadm/model';
 import { type ParsedIpvsadm, parseIpvsadm } from './ipvsadm/parser';
 import type { ParsedConfig } from './keepalived/ast';
@@ -93,14 +94,16 @@ export function lintFiles(paths: string[]): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const docs: Array<{ doc: AnalyzedDocument; text: string }> = [];
   for (const p of paths) {
-    const text = readFileOrUndefined(p);
-    if (text === undefined) {
-      out.push({ code: 'file-unreadable', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `cannot read ${p}` });
+    let text: string;
+    try {
+      text = fs.readFileSync(p, 'utf8');
+    } catch (e) {
+      out.push({ code: 'file-unreadable', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `cannot read ${p}: ${plainFileError(e)}` });
       continue;
     }
     const doc = analyzeText(text, p);
     if (!doc) {
-      out.push({ code: 'unknown-language', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `${p} is neither a keepalived.conf nor ipvsadm rules (name it keepalived.conf, *.keepalived.conf or *.ipvsadm)` });
+      out.push({ code: 'unknown-language', severity: 'error', file: p, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `${p} is neither a keepalived.conf nor ipvsadm rules: ${languageNamingHint()}` });
       continue;
     }
     out.push(...diagnosticsOf(doc, text));
@@ -132,10 +135,14 @@ export function buildClusterModel(text: string, file: string, languageId?: strin
 export function loadClusterModel(files: string[]): ClusterModel {
   const model: ClusterModel = { services: [], vrrpInstances: [], sources: [] };
   for (const f of files) {
-    const text = readFileOrUndefined(f);
-    if (text === undefined) throw new Error(`cannot read ${f}`);
+    let text: string;
+    try {
+      text = fs.readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read ${f}: ${plainFileError(e)}`);
+    }
     const doc = analyzeText(text, f);
-    if (!doc) throw new Error(`${f} is neither a keepalived.conf nor ipvsadm rules`);
+    if (!doc) throw new Error(`${f} is neither a keepalived.conf nor ipvsadm rules: ${languageNamingHint()}`);
     model.services.push(...doc.model.services);
     model.vrrpInstances.push(...doc.model.vrrpInstances);
     for (const s of doc.model.sources) if (!model.sources.includes(s)) model.sources.push(s);

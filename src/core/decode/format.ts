@@ -78,14 +78,33 @@ function vlanTag(id: number, tci: number): string {
   return `vlan ${id}, p ${tci >> 13}${tci & 0x1000 ? ', DEI' : ''}`;
 }
 
+/** The bytes of the link-layer header ARP follows (Ethernet and its VLAN tags, Linux cooked
+ *  v1 and v2: the link types whose EtherType leads to ARP). */
+function arpLinkHeader(p: Packet): number | undefined {
+  switch (p.linkType) {
+    case 1:
+      return 14 + 4 * (p.vlan?.length ?? 0);
+    case 113:
+      return 16;
+    case 276:
+      return 20;
+    default:
+      return undefined;
+  }
+}
+
 function formatNetwork(p: Packet): string {
   if (p.arp) {
     const a = p.arp;
+    // tcpdump's length is everything after the link header on the wire: 28 for the ARP
+    // message itself, 46 when the sender padded the frame to Ethernet's 60 bytes.
+    const header = arpLinkHeader(p);
+    const len = header !== undefined && p.wirelen - header >= 28 ? p.wirelen - header : 28;
     // tcpdump shows the target MAC of a request only when it is set (gratuitous ARP).
     const tha = a.targetMac !== '00:00:00:00:00:00' ? ` (${a.targetMac})` : '';
-    if (a.op === 'request') return `Request who-has ${a.targetIp}${tha} tell ${a.senderIp}, length 28`;
-    if (a.op === 'reply') return `Reply ${a.senderIp} is-at ${a.senderMac}, length 28`;
-    return `ARP, op ${a.op} ${a.senderIp} (${a.senderMac}) > ${a.targetIp} (${a.targetMac}), length 28`;
+    if (a.op === 'request') return `Request who-has ${a.targetIp}${tha} tell ${a.senderIp}, length ${len}`;
+    if (a.op === 'reply') return `Reply ${a.senderIp} is-at ${a.senderMac}, length ${len}`;
+    return `ARP, op ${a.op} ${a.senderIp} (${a.senderMac}) > ${a.targetIp} (${a.targetMac}), length ${len}`;
   }
   if (p.src === undefined) return p.proto === 'arp' ? 'ARP, truncated' : `length ${p.caplen}`;
   const ends = p.sport !== undefined ? `${p.src}.${p.sport} > ${p.dst}.${p.dport}` : `${p.src} > ${p.dst}`;

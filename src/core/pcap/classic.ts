@@ -53,7 +53,7 @@ export class ClassicFrames implements FrameSource {
     private readonly reuseFrame: boolean,
   ) {
     const h = win.ensure(0, 24);
-    if (h < 0) throw new PcapFormatError(name, win.size, 'file too short for a pcap header (24 bytes)');
+    if (h < 0) throw new PcapFormatError(name, win.size, `file ends inside its pcap file header (${win.size} of 24 bytes)`);
     const magicBE = win.view.getUint32(h, false);
     const le = magicBE === 0xd4c3b2a1 || magicBE === 0x4d3cb2a1;
     const nano = magicBE === PCAP_MAGIC_NS || magicBE === 0x4d3cb2a1;

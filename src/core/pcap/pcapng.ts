@@ -75,10 +75,21 @@ export class PcapngFrames implements FrameSource {
     (n, at, caplen, wirelen) => `packet ${n} (block at byte ${at}): original length ${wirelen} is smaller than the captured length ${caplen}; taken as ${caplen}`,
   );
 
+  /** Checks that the first section header block is whole: a file cut inside it is no
+   *  capture (PcapFormatError), as a classic file cut inside its header is not. */
   constructor(
     private readonly win: ByteWindow,
     private readonly name: string,
-  ) {}
+  ) {
+    const i = win.ensure(0, 12);
+    if (i < 0) throw new PcapFormatError(name, win.size, `file ends inside its pcapng section header block (${win.size} bytes)`);
+    const bom = win.view.getUint32(i + 8, false);
+    // A bad byte-order magic or length: read() names it.
+    if (bom !== BYTE_ORDER_MAGIC && bom !== 0x4d3c2b1a) return;
+    const total = win.view.getUint32(i + 4, bom === 0x4d3c2b1a);
+    if (total < 28 || total % 4 !== 0 || total > MAX_BLOCK) return;
+    if (total > win.size) throw new PcapFormatError(name, win.size, `file ends inside its pcapng section header block (${win.size} of ${total} bytes)`);
+  }
 
   read(onFrame: FrameCallback, max: number): boolean {
     if (this.done) return false;

@@ -63,7 +63,7 @@ function readToEnd(frames: OpenFrames, onFrame: FrameCallback): ReadSummary {
 
 function frameSource(win: ByteWindow, name: string, reuseFrame: boolean): FrameSource {
   const i = win.ensure(0, 4);
-  if (i < 0) throw new PcapFormatError(name, 0, `file too short to be a capture (${win.size} bytes)`);
+  if (i < 0) throw new PcapFormatError(name, 0, `file too short to be a capture (${win.size} ${win.size === 1 ? 'byte' : 'bytes'})`);
   const magic = win.view.getUint32(i, false);
   if (isClassicMagic(magic)) return new ClassicFrames(win, name, reuseFrame);
   // pcapng frames are always fresh objects (their interface varies per frame).

@@ -8,7 +8,7 @@ export function formatProbeResult(r: ProbeResult): string {
   out.push('  #  result   src port  latency  real server');
   for (const a of r.attempts) {
     const who = a.answeredBy ? `${a.answeredBy} (${a.via})` : a.seenBy?.length ? `reached ${a.seenBy.join(', ')}, no answer` : '?';
-    out.push(`${String(a.i).padStart(3)}  ${(a.ok ? 'ok' : a.error ?? 'failed').padEnd(8)} ${String(a.sourcePort ?? '-').padStart(8)}  ${a.latencyMs !== undefined ? `${a.latencyMs.toFixed(1)} ms`.padStart(7) : '      -'}  ${who}`);
+    out.push(`${String(a.i + 1).padStart(3)}  ${(a.ok ? 'ok' : a.error ?? 'failed').padEnd(8)} ${String(a.sourcePort ?? '-').padStart(8)}  ${a.latencyMs !== undefined ? `${a.latencyMs.toFixed(1)} ms`.padStart(7) : '      -'}  ${who}`);
   }
   out.push('', 'real server          weight  landed  answered  expected');
   for (const d of r.distribution) {

@@ -64,9 +64,12 @@ export interface ProbeOptions {
   tool?: ProbeTool;
   signal?: AbortSignal;
   log?: (msg: string) => void;
+  /** How advice names the cluster check: the VS Code command by default, `lvs-trace check` on the command line. */
+  checkCommand?: string;
 }
 
 export interface ProbeAttempt {
+  /** Position from 0; texts number attempts from 1 ("attempt 1"). */
   i: number;
   ok: boolean;
   sourcePort?: number;
@@ -206,7 +209,7 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
   const expectation = expectedDistribution(opts.scheduler ?? 'wlc', servers, { persistenceSeconds: opts.persistenceSeconds, schedulerFlags: opts.schedulerFlags });
   if (expectation.kind === 'shares') for (const row of distribution) row.expectedShare = expectation.shares.get(row.server) ?? 0;
   const judgement = judge(distribution, expectation, opts.scheduler);
-  const findings = probeFindings(target, attempts, distribution, judgement, capture !== undefined, opts.from.name);
+  const findings = probeFindings(target, attempts, distribution, judgement, capture !== undefined, opts.from.name, opts.checkCommand ?? '"LVS: Check Cluster"');
 
   // 4. Optional load measurement and the weights it would suggest.
   let load: ProbeResult['load'];
@@ -305,6 +308,7 @@ function probeFindings(
   j: ProbeJudgement,
   captured: boolean,
   from: string,
+  checkCommand: string,
 ): Finding[] {
   const out: Finding[] = [];
   const failed = attempts.filter((a) => !a.ok);
@@ -313,8 +317,8 @@ function probeFindings(
       code: 'probe-no-answer',
       severity: 'error',
       message: `None of the ${attempts.length} probes to ${target} from ${from} was answered (${[...new Set(failed.map((a) => a.error))].join(', ')}).`,
-      advice: 'Run "LVS: Check Cluster", and capture the traffic to see where it stops.',
-      evidence: failed.slice(0, 3).map((a) => ({ host: from, text: `attempt ${a.i}: ${a.error}` })),
+      advice: `Run ${checkCommand}, and capture the traffic to see where it stops.`,
+      evidence: failed.slice(0, 3).map((a) => ({ host: from, text: `attempt ${a.i + 1}: ${a.error}` })),
       service: target,
     });
   }
@@ -350,7 +354,7 @@ function probeFindings(
       severity: 'warning',
       message: `${failed.length} of ${attempts.length} probes to ${target} failed (${[...new Set(failed.map((a) => a.error))].join(', ')}) while others were answered: one real server may be dead but still in rotation.`,
       advice: 'Probe again with a capture on the real servers (--capture) to see which real server receives the failing connections.',
-      evidence: failed.slice(0, 3).map((a) => ({ host: from, text: `attempt ${a.i} (source port ${a.sourcePort ?? '?'}): ${a.error}` })),
+      evidence: failed.slice(0, 3).map((a) => ({ host: from, text: `attempt ${a.i + 1} (source port ${a.sourcePort ?? '?'}): ${a.error}` })),
       service: target,
     });
   }

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostRole } from '../capture/manifest';
+import { plainFileError } from '../fileErrors';
 import type { HostConfig } from './hostConfig';
 
 const roles: HostRole[] = ['director', 'real-server', 'client', 'router', 'other'];
@@ -92,7 +93,7 @@ export function loadHostsFile(file: string): HostConfig[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read hosts file ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot read hosts file ${file}: ${plainFileError(e)}`);
   }
   return parseHostsFile(text, file);
 }

@@ -8,6 +8,9 @@ import { commandLine } from './quote';
 import type { ExecOptions, ExecResult } from './remote';
 import type { GetSecret, LogFn } from './secrets';
 
+/** How long a command that timed out (or was cancelled) gets to close its channel before we stop waiting. */
+export const CLOSE_GRACE_MS = 2000;
+
 export class SshHost extends CommandHost {
   private sftpP?: Promise<SFTPWrapper>;
   private lost = false;
@@ -45,14 +48,39 @@ export class SshHost extends CommandHost {
         const errb = new BoundedBuffer(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
         let exit: { code: number | null; signal?: string } | undefined;
         let failure: Error | undefined;
+        let settled = false;
+        let grace: NodeJS.Timeout | undefined;
+        const onAbort = (): void => stop(new SshError('other', this.name, `${this.name}: ${argv[0]} cancelled`));
+        // Settles once, and lets go of the channel: no listener of ours stays on it.
+        const finish = (): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          clearTimeout(grace);
+          opts.signal?.removeEventListener('abort', onAbort);
+          ch.removeListener('data', onData);
+          ch.stderr.removeListener('data', onErr);
+          ch.removeListener('exit', onExit);
+          ch.removeListener('close', finish);
+          if (failure) return reject(failure);
+          // No exit status and a dead connection: the command's fate is unknown.
+          if (!exit && this.lost) return reject(this.lostError());
+          resolve({ stdout: out.text(), stderr: errb.text(), code: exit ? exit.code : null, signal: exit?.signal });
+        };
         const stop = (e: Error): void => {
-          failure ??= e;
+          if (settled || failure) return;
+          failure = e;
           try {
             ch.signal('KILL');
           } catch {
             /* not supported by every server */
           }
           ch.close();
+          // OpenSSH answers the close only once the remote command has exited, and it may
+          // refuse the signal (it does for root logins without privilege separation, and a
+          // sudo'd command is not the login user's to kill): wait a little, then give up on it.
+          grace = setTimeout(finish, CLOSE_GRACE_MS);
+          grace.unref?.();
         };
         const timer = opts.timeoutMs
           ? setTimeout(
@@ -63,24 +91,20 @@ export class SshHost extends CommandHost {
               opts.timeoutMs,
             )
           : undefined;
-        const onAbort = (): void => stop(new SshError('other', this.name, `${this.name}: ${argv[0]} cancelled`));
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-        ch.on('data', (b: Buffer) => {
+        const onData = (b: Buffer): void => {
           out.push(b);
           opts.onStdout?.(b);
-        });
-        ch.stderr.on('data', (b: Buffer) => errb.push(b));
-        ch.on('exit', (code: number | null, signal?: string) => {
+        };
+        const onErr = (b: Buffer): void => errb.push(b);
+        const onExit = (code: number | null, signal?: string): void => {
           exit = { code: code ?? null, signal: signal ?? undefined };
-        });
-        ch.on('close', () => {
-          clearTimeout(timer);
-          opts.signal?.removeEventListener('abort', onAbort);
-          if (failure) return reject(failure);
-          // No exit status and a dead connection: the command's fate is unknown.
-          if (!exit && this.lost) return reject(this.lostError());
-          resolve({ stdout: out.text(), stderr: errb.text(), code: exit ? exit.code : null, signal: exit?.signal });
-        });
+        };
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        ch.on('data', onData);
+        ch.stderr.on('data', onErr);
+        ch.on('exit', onExit);
+        ch.on('close', finish);
+        // Stays: a late error on an abandoned channel must not become an uncaught exception.
         ch.on('error', () => {});
         if (opts.stdin !== undefined) ch.end(opts.stdin);
         else ch.end();
@@ -101,7 +125,23 @@ export class SshHost extends CommandHost {
         let t0 = 0;
         let best: { rtt: number; offset: number } | undefined;
         let n = 0;
-        const timer = setTimeout(() => ch.close(), 10000);
+        let settled = false;
+        let grace: NodeJS.Timeout | undefined;
+        const done = (): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          clearTimeout(grace);
+          ch.removeAllListeners('data');
+          ch.removeListener('close', done);
+          if (best) resolve(Math.round(best.offset * 1000) / 1000);
+          else reject(new SshError('other', this.name, `${this.label}: could not read the clock with date +%s.%N`));
+        };
+        const timer = setTimeout(() => {
+          ch.close();
+          // A server that does not answer the close (the loop still running) must not hold us.
+          grace = setTimeout(done, CLOSE_GRACE_MS);
+        }, 10000);
         const ask = (): void => {
           t0 = performance.timeOrigin + performance.now();
           ch.write('\n');
@@ -123,11 +163,7 @@ export class SshHost extends CommandHost {
         });
         ch.stderr.on('data', () => {});
         ch.on('error', () => {});
-        ch.on('close', () => {
-          clearTimeout(timer);
-          if (best) resolve(Math.round(best.offset * 1000) / 1000);
-          else reject(new SshError('other', this.name, `${this.label}: could not read the clock with date +%s.%N`));
-        });
+        ch.on('close', done);
         ask();
       });
     });

@@ -1,30 +1,24 @@
 // The workspace's LVS configuration: keepalived.conf / ipvsadm rules files found by
-// name, merged into one cluster model by the core.
+// the same file names the editor's languages use (package.json and files.associations),
+// merged into one cluster model (./workspaceFiles.ts, no `vscode`).
 import * as vscode from 'vscode';
-import { loadClusterModel } from '../../core/config/lint';
-import type { ClusterModel } from '../../core/model/cluster';
+import manifest from '../../../package.json';
+import { CONFIG_EXCLUDE, configFilesOf, configGlobs, type ConfigLanguageId, type WorkspaceConfig, workspaceConfigOf } from './workspaceFiles';
 
-export const CONFIG_GLOB = '{**/keepalived.conf,**/*.keepalived.conf,**/keepalived/**/*.conf,**/*.ipvsadm,**/ipvsadm.rules,**/ipvsadm-save*}';
-const EXCLUDE = '{**/node_modules/**,**/.lvs/**,**/.git/**}';
+const MAX_FILES = 50;
 
-export async function findConfigFiles(folder?: vscode.WorkspaceFolder): Promise<vscode.Uri[]> {
-  const include = folder ? new vscode.RelativePattern(folder, CONFIG_GLOB) : CONFIG_GLOB;
-  return vscode.workspace.findFiles(include, EXCLUDE, 50);
+export async function findConfigFiles(folder?: vscode.WorkspaceFolder): Promise<Array<{ file: string; languageId?: ConfigLanguageId }>> {
+  const associations = vscode.workspace.getConfiguration('files', folder?.uri).get<Record<string, unknown>>('associations');
+  const found: Array<{ languageId: ConfigLanguageId; files: string[] }> = [];
+  for (const { languageId, glob } of configGlobs(manifest.contributes.languages, associations)) {
+    const include = folder ? new vscode.RelativePattern(folder, glob) : glob;
+    const uris = await vscode.workspace.findFiles(include, CONFIG_EXCLUDE, MAX_FILES);
+    found.push({ languageId, files: uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath) });
+  }
+  return configFilesOf(found);
 }
 
-/** The model of every config file that parses; the others are reported in `errors`. */
-export async function workspaceModel(folder?: vscode.WorkspaceFolder): Promise<{ model: ClusterModel; errors: string[] }> {
-  const model: ClusterModel = { services: [], vrrpInstances: [], sources: [] };
-  const errors: string[] = [];
-  for (const uri of await findConfigFiles(folder)) {
-    try {
-      const m = loadClusterModel([uri.fsPath]);
-      model.services.push(...m.services);
-      model.vrrpInstances.push(...m.vrrpInstances);
-      model.sources.push(...m.sources.filter((s) => !model.sources.includes(s)));
-    } catch (e) {
-      errors.push((e as Error).message);
-    }
-  }
-  return { model, errors };
+/** The model of every config file that parses (the others are reported in `errors`), included files counted once. */
+export async function workspaceModel(folder?: vscode.WorkspaceFolder): Promise<WorkspaceConfig> {
+  return workspaceConfigOf(await findConfigFiles(folder));
 }

@@ -12,13 +12,13 @@ import { AnalysisWorker } from '../../core/analysis/worker/client';
 import { KeptAnalyses } from '../../core/analysis/worker/kept';
 import type { Finding } from '../../core/findings/finding';
 import { FindingDiagnostics } from './findingDiagnostics';
-import { singleFileCapture } from './singleFile';
+import type { ManifestService } from '../../core/capture/manifest';
+import { analysisSource, isPcapFile } from './singleFile';
+import { workspaceTwin } from './workspaceTwin';
+
+export { isPcapFile };
 
 export const CAPTURES_DIR = path.join('.lvs', 'captures');
-
-export function isPcapFile(p: string): boolean {
-  return /\.(pcap|pcapng|cap)$/i.test(p);
-}
 
 export class CaptureLibrary implements vscode.Disposable {
   /** Analyses run in a worker thread: a big capture never holds up the extension host. */
@@ -30,13 +30,23 @@ export class CaptureLibrary implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   readonly diagnostics: FindingDiagnostics;
 
+  /** `services`: the workspace config's services; a lone pcap file's target (VIP) is guessed with them. */
   constructor(
     extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    services: () => Promise<ManifestService[]> = async () => [],
   ) {
     this.diagnostics = new FindingDiagnostics(vscode.Uri.joinPath(extensionUri, 'docs', 'findings'), (r, f) => this.locate(r, f));
     this.worker = new AnalysisWorker(vscode.Uri.joinPath(extensionUri, 'dist', 'analysisWorker.js').fsPath, { log: (m) => this.log.info(m) });
-    this.kept = new KeptAnalyses((source) => this.worker.analyze(isPcapFile(source) && fs.statSync(source).isFile() ? singleFileCapture(source) : source));
+    this.kept = new KeptAnalyses(async (source) => {
+      const known = isPcapFile(source)
+        ? await services().catch((e: unknown) => {
+            this.log.warn(`the workspace config's services are not used for ${source}: ${(e as Error).message}`);
+            return [];
+          })
+        : [];
+      return this.worker.analyze(analysisSource(source, known));
+    });
   }
 
   /** Analyses a capture folder or pcap file and publishes its findings. The result's
@@ -85,38 +95,20 @@ export class CaptureLibrary implements vscode.Disposable {
 
   /**
    * Where a finding's config location is in the editor. A capture keeps a copy of
-   * the config; when a workspace file has the same name and content, blame that
-   * file instead, since it is the one the user edits.
+   * the config; when the workspace file it was copied from (capture.json's
+   * configFiles) still has the same content, blame that file instead, since it is
+   * the one the user edits.
    */
   private locate(r: AnalysisResult, f: Finding): { uri: vscode.Uri; range: vscode.Range } | undefined {
     const loc = f.location;
     if (!loc) return undefined;
     let file = path.isAbsolute(loc.file) ? loc.file : path.join(r.folder, loc.file);
-    if (file.startsWith(r.folder + path.sep)) file = this.workspaceTwin(file) ?? file;
+    if (file.startsWith(r.folder + path.sep)) file = workspaceTwin(file, r, (vscode.workspace.workspaceFolders ?? []).map((wf) => wf.uri.fsPath)) ?? file;
     const line = Math.max(0, loc.line - 1);
     const col = Math.max(0, loc.column - 1);
     const endLine = loc.endLine !== undefined ? loc.endLine - 1 : line;
     const endCol = loc.endColumn !== undefined ? loc.endColumn - 1 : col + 200;
     return { uri: vscode.Uri.file(file), range: new vscode.Range(line, col, Math.max(line, endLine), endCol) };
-  }
-
-  private workspaceTwin(copy: string): string | undefined {
-    let text: string;
-    try {
-      text = fs.readFileSync(copy, 'utf8');
-    } catch {
-      return undefined;
-    }
-    for (const wf of vscode.workspace.workspaceFolders ?? []) {
-      for (const candidate of [path.join(wf.uri.fsPath, path.basename(copy)), path.join(wf.uri.fsPath, 'keepalived', path.basename(copy))]) {
-        try {
-          if (fs.readFileSync(candidate, 'utf8') === text) return candidate;
-        } catch {
-          // not there
-        }
-      }
-    }
-    return undefined;
   }
 
   /** Past captures of a workspace folder, newest first. */

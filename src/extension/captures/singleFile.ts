@@ -33,6 +33,19 @@ export function guessTarget(file: string, knownVips: string[] = []): CaptureMani
   return { vip: best[1], protocol: best[0] as 'tcp' | 'udp', port: Number(best[2]) };
 }
 
+export function isPcapFile(p: string): boolean {
+  return /\.(pcap|pcapng|cap)$/i.test(p);
+}
+
+/**
+ * What the analysis reads for a source the user opened: a capture folder as it is; a
+ * lone pcap file as a one-point capture folder whose target is guessed with the help
+ * of the workspace config's services (`services`: their VIPs, methods, real servers).
+ */
+export function analysisSource(source: string, services: ManifestService[]): string {
+  return isPcapFile(source) && fs.statSync(source).isFile() ? singleFileCapture(source, services) : source;
+}
+
 /**
  * Writes the one-point capture folder (capture.json + a symlink to the file, a copy
  * where links are not allowed) in a private temp folder; returns its path.

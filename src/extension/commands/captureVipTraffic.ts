@@ -13,9 +13,10 @@ import { parseServiceSpec, planCapture, remoteCleanupSummary, runCapture, type C
 import { SshPool, type LogFn } from '../../core/ssh';
 import { CAPTURES_DIR, type CaptureLibrary } from '../captures/captureLibrary';
 import { askUnknownHostKey } from '../capture/hostKeys';
-import { loadHostChoices, type HostChoice } from '../capture/hosts';
+import { hostPickItem, roleOf, tryLoadHostChoices, type HostChoice } from '../capture/hosts';
 import type { SecretStore } from '../capture/secrets';
 import { workspaceModel } from '../capture/workspaceConfig';
+import { topLevelConfigOf } from '../capture/workspaceFiles';
 import { FlowPanel, type FlowDeps } from '../flow/flowPanel';
 import { readSettings } from '../util/settings';
 
@@ -77,7 +78,8 @@ async function pickHosts(hosts: HostChoice[], from: string): Promise<HostChoice[
     void vscode.window.showErrorMessage(`No hosts to capture on: ${from} lists none. Set "lvs.hostsFile" to a hosts file (JSON, as the capture CLI reads) or add Host entries to your SSH config.`);
     return undefined;
   }
-  const items = hosts.map((h) => ({ label: h.name, description: `${h.role}${h.address ? ' · ' + h.address : ''}`, picked: true, host: h }));
+  // Preselected: the hosts the hosts file or the workspace config gives a role (not every Host of ~/.ssh/config).
+  const items = hosts.map((h) => hostPickItem(h, 'captured'));
   const chosen = await vscode.window.showQuickPick(items, { title: `LVS: Capture VIP Traffic (2/3): hosts (from ${path.basename(from)})`, canPickMany: true, ignoreFocusOut: true });
   return chosen?.length ? chosen.map((c) => c.host) : undefined;
 }
@@ -126,16 +128,14 @@ export async function captureVipTraffic(deps: Deps): Promise<void> {
     return;
   }
   const settings = readSettings(folder);
-  const { model, errors } = await workspaceModel(folder);
+  const { model, errors, directors, documents } = await workspaceModel(folder);
   for (const e of errors) log.warn(`config not used for the service list: ${e}`);
   const service = await pickService(model.services);
   if (!service) return;
 
-  let choices: { hosts: HostChoice[]; from: string };
-  try {
-    choices = loadHostChoices(model, settings.hostsFile, settings.sshConfigFile);
-  } catch (e) {
-    void vscode.window.showErrorMessage(`Cannot read the hosts file: ${(e as Error).message}`);
+  const choices = tryLoadHostChoices(model, settings.hostsFile, settings.sshConfigFile, directors);
+  if ('error' in choices) {
+    void vscode.window.showErrorMessage(choices.error);
     return;
   }
   const hosts = await pickHosts(choices.hosts, choices.from);
@@ -143,7 +143,7 @@ export async function captureVipTraffic(deps: Deps): Promise<void> {
   const length = await pickLength(settings.defaultDurationSeconds, settings.defaultPacketCount);
   if (!length) return;
 
-  const planHosts: PlanHost[] = hosts.map((h) => ({ name: h.name, role: h.role, address: h.address, realServer: h.realServer }));
+  const planHosts: PlanHost[] = hosts.map((h) => ({ name: h.name, role: roleOf(h), address: h.address, realServer: h.realServer }));
   let plan: CapturePlan;
   try {
     if (service.kind === 'model') {
@@ -192,7 +192,10 @@ export async function captureVipTraffic(deps: Deps): Promise<void> {
           maxBytesPerHost: Math.round(settings.maxMegabytesPerHost * 1048576),
           signal: abort.signal,
           log: coreLog,
-          configFile: plan.config,
+          // The whole config of the director that defines the service (a conf.d file's includer), with its
+          // includes; capture.json records its path in the workspace, to show findings on the user's file.
+          configFile: plan.config && topLevelConfigOf(plan.config, documents),
+          configRoot: folder.uri.fsPath,
           onProgress: (p) => {
             const pct = total ? Math.min(100, ((Date.now() - started) / total) * 100) : 0;
             progress.report({ message: progressText(p), increment: Math.max(0, pct - reported) });

@@ -10,7 +10,7 @@ import type { Finding, FindingFix, Severity } from '../../core/findings/finding'
 import { commandLine, SshPool, type RemoteHost } from '../../core/ssh';
 import type { Feature } from '../feature';
 import { askUnknownHostKey } from '../capture/hostKeys';
-import { loadHostChoices } from '../capture/hosts';
+import { checkCandidates, type HostChoice, hostPickItem, roleOf, tryLoadHostChoices } from '../capture/hosts';
 import { SecretStore } from '../capture/secrets';
 import { workspaceModel } from '../capture/workspaceConfig';
 import { readSettings } from '../util/settings';
@@ -25,7 +25,7 @@ const severity: Record<Severity, vscode.DiagnosticSeverity> = {
 };
 
 /** The hosts of the workspace (hosts file or ssh_config) as an SSH pool with the extension's prompts. */
-export function workspacePool(secrets: SecretStore, log: vscode.LogOutputChannel, hosts: ReturnType<typeof loadHostChoices>['hosts']): SshPool {
+export function workspacePool(secrets: SecretStore, log: vscode.LogOutputChannel, hosts: HostChoice[]): SshPool {
   const settings = readSettings(vscode.workspace.workspaceFolders?.[0]);
   return new SshPool({
     hosts: (name) => hosts.find((h) => h.name === name)?.config,
@@ -50,9 +50,13 @@ async function applyFix(fix: FindingFix, secrets: SecretStore, log: vscode.LogOu
   );
   if (choice !== run) return false;
   const settings = readSettings(vscode.workspace.workspaceFolders?.[0]);
-  const { model } = await workspaceModel(vscode.workspace.workspaceFolders?.[0]);
-  const { hosts } = loadHostChoices(model, settings.hostsFile, settings.sshConfigFile);
-  const pool = workspacePool(secrets, log, hosts);
+  const { model, directors } = await workspaceModel(vscode.workspace.workspaceFolders?.[0]);
+  const choices = tryLoadHostChoices(model, settings.hostsFile, settings.sshConfigFile, directors);
+  if ('error' in choices) {
+    void vscode.window.showErrorMessage(choices.error);
+    return false;
+  }
+  const pool = workspacePool(secrets, log, choices.hosts);
   try {
     const r = await (await pool.get(fix.host)).exec(fix.argv, { sudo: fix.sudo, timeoutMs: 30000 });
     log.info(`quick fix on ${fix.host}: ${command} -> exit ${r.code}`);
@@ -96,13 +100,28 @@ export const checkClusterFeature: Feature = {
       if (!trustedFor('Checking the cluster')) return;
       const folder = vscode.workspace.workspaceFolders?.[0];
       const settings = readSettings(folder);
-      const { model, errors } = await workspaceModel(folder);
+      const { model, errors, directors } = await workspaceModel(folder);
       for (const e of errors) log.warn(`config: ${e}`);
-      const { hosts, from } = loadHostChoices(model, settings.hostsFile, settings.sshConfigFile);
-      const targets = hosts.filter((h) => h.role === 'director' || h.role === 'real-server');
-      if (targets.length === 0) {
+      const choices = tryLoadHostChoices(model, settings.hostsFile, settings.sshConfigFile, directors);
+      if ('error' in choices) {
+        void vscode.window.showErrorMessage(choices.error);
+        return;
+      }
+      const { hosts, from } = choices;
+      const candidates = checkCandidates(choices);
+      if (candidates.hosts.length === 0) {
         void vscode.window.showErrorMessage(`No director or real server to check: ${from} lists none. Set "lvs.hostsFile" to a hosts file with roles.`);
         return;
+      }
+      let targets = candidates.hosts;
+      if (candidates.ask) {
+        // Hosts of ~/.ssh/config: only the ones the user picks (those the workspace config names preselected).
+        const picked = await vscode.window.showQuickPick(
+          targets.map((h) => hostPickItem(h, 'checked')),
+          { title: `LVS: Check Cluster: hosts to read (from ${from})`, placeHolder: 'Set "lvs.hostsFile" to a hosts file with roles to skip this question', canPickMany: true, ignoreFocusOut: true },
+        );
+        if (!picked?.length) return;
+        targets = picked.map((p) => p.host);
       }
       const pool = workspacePool(secrets, log, hosts);
       try {
@@ -114,7 +133,7 @@ export const checkClusterFeature: Feature = {
             progress.report({ message: `connecting to ${targets.map((t) => t.name).join(', ')}` });
             const entries = await Promise.all(
               targets.map(async (t): Promise<[string, CheckHost]> => {
-                const role = t.role as 'director' | 'real-server';
+                const role = roleOf(t) as 'director' | 'real-server';
                 try {
                   return [t.name, { role, realServer: t.realServer ?? t.address, host: await pool.get(t.name) }];
                 } catch (e) {

@@ -3,9 +3,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CaptureLibrary } from '../captures/captureLibrary';
+import { captureSourceOf } from '../captures/commandArgs';
 
-export async function exportPcapng(library: CaptureLibrary, log: vscode.LogOutputChannel, target?: vscode.Uri): Promise<void> {
-  let source = target?.fsPath;
+/** `target`: a Uri, or the LVS tree's capture element (its inline action passes the element). */
+export async function exportPcapng(library: CaptureLibrary, log: vscode.LogOutputChannel, target?: unknown): Promise<void> {
+  let source = captureSourceOf(target);
   if (!source) {
     const picked = await vscode.window.showOpenDialog({ title: 'Capture folder to export', canSelectFolders: true, canSelectFiles: false, openLabel: 'Export' });
     source = picked?.[0]?.fsPath;

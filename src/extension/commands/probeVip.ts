@@ -9,7 +9,7 @@ import { parseServiceSpec } from '../../core/capture';
 import { formatProbeResult, probeSettingsFromService, probeVip, type ProbeOptions } from '../../core/probe';
 import { LocalHost } from '../../core/ssh';
 import type { Feature } from '../feature';
-import { loadHostChoices } from '../capture/hosts';
+import { tryLoadHostChoices } from '../capture/hosts';
 import { SecretStore } from '../capture/secrets';
 import { workspaceModel } from '../capture/workspaceConfig';
 import { readSettings } from '../util/settings';
@@ -55,13 +55,18 @@ export const probeVipFeature: Feature = {
       if (!trustedFor('Probing the VIP')) return;
       const folder = vscode.workspace.workspaceFolders?.[0];
       const settings = readSettings(folder);
-      const { model } = await workspaceModel(folder);
+      const { model, directors } = await workspaceModel(folder);
       const target = await pickTarget(model.services);
       if (!target) return;
-      const { hosts } = loadHostChoices(model, settings.hostsFile, settings.sshConfigFile);
+      const choices = tryLoadHostChoices(model, settings.hostsFile, settings.sshConfigFile, directors);
+      if ('error' in choices) {
+        void vscode.window.showErrorMessage(choices.error);
+        return;
+      }
+      const { hosts } = choices;
       const fromItems = [
         { label: '$(device-desktop) This machine', name: 'local' },
-        ...hosts.map((h) => ({ label: h.name, description: h.role, name: h.name })),
+        ...hosts.map((h) => ({ label: h.name, description: h.role ?? 'SSH config', name: h.name })),
       ];
       const from = await vscode.window.showQuickPick(fromItems, { title: 'LVS: Probe VIP (2/3): connect from', ignoreFocusOut: true });
       if (!from) return;

@@ -4,19 +4,10 @@
 // completion, quick fixes and document symbols. Thin: every answer comes from src/core/config. Read-only
 // analysis, so it also runs in untrusted workspaces.
 import * as vscode from 'vscode';
-import {
-  analyzeText,
-  type AnalyzedDocument,
-  completeAt,
-  type ConfigDiagnostic,
-  type ConfigSymbol,
-  documentSymbols,
-  fixesAt,
-  hoverAt,
-  diagnosticsOf,
-} from '../../core/config';
+import { completeAt, type ConfigSymbol, documentSymbols, fixesAt, hoverAt } from '../../core/config';
 import type { Feature } from '../feature';
 import { toDiagnostic, toRange } from './convert';
+import { DocumentCache, DocumentLinter, editTarget, type FileEvent, isOurs } from './documentLint';
 import { registerPeerDiagnostics } from './peerDiagnostics';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -25,38 +16,6 @@ const SELECTOR: vscode.DocumentSelector = [
   { language: 'shellscript' },
 ];
 const DEBOUNCE_MS = 250;
-
-/** Parse once per document version; hovers, completion and symbols share it. */
-class DocumentCache {
-  private readonly entries = new Map<string, { version: number; doc: AnalyzedDocument | undefined; diagnostics?: ConfigDiagnostic[] }>();
-  get(d: vscode.TextDocument): AnalyzedDocument | undefined {
-    return this.entry(d).doc;
-  }
-  diagnostics(d: vscode.TextDocument): ConfigDiagnostic[] {
-    const e = this.entry(d);
-    e.diagnostics ??= e.doc ? diagnosticsOf(e.doc, d.getText()) : [];
-    return e.diagnostics;
-  }
-  delete(d: vscode.TextDocument): void {
-    this.entries.delete(d.uri.toString());
-  }
-  private entry(d: vscode.TextDocument): { version: number; doc: AnalyzedDocument | undefined; diagnostics?: ConfigDiagnostic[] } {
-    const key = d.uri.toString();
-    let e = this.entries.get(key);
-    if (!e || e.version !== d.version) {
-      e = { version: d.version, doc: analyzeText(d.getText(), d.uri.fsPath, d.languageId) };
-      this.entries.set(key, e);
-    }
-    return e;
-  }
-}
-
-function isOurs(d: vscode.TextDocument): boolean {
-  if (d.uri.scheme !== 'file' && d.uri.scheme !== 'untitled') return false;
-  if (d.languageId === 'keepalived' || d.languageId === 'ipvsadm') return true;
-  // Shell scripts only when they run ipvsadm.
-  return d.languageId === 'shellscript' && /\bipvsadm\b/.test(d.getText());
-}
 
 const SYMBOL_KINDS: Record<ConfigSymbol['kind'], vscode.SymbolKind> = {
   namespace: vscode.SymbolKind.Namespace,
@@ -80,14 +39,12 @@ export const configLanguageFeature: Feature = {
     const timers = new Map<string, NodeJS.Timeout>();
     context.subscriptions.push(collection, { dispose: () => timers.forEach((t) => clearTimeout(t)) });
 
-    const publish = (d: vscode.TextDocument): void => {
-      if (!isOurs(d)) return;
-      try {
-        collection.set(d.uri, cache.diagnostics(d).filter((x) => x.file === d.uri.fsPath).map(toDiagnostic));
-      } catch (e) {
-        log.error(`linting ${d.uri.fsPath} failed: ${(e as Error).message}`);
-      }
-    };
+    const linter = new DocumentLinter<vscode.TextDocument>(
+      cache,
+      { set: (d, diags) => collection.set(d.uri, diags.map(toDiagnostic)), delete: (d) => collection.delete(d.uri) },
+      (d, e) => log.error(`linting ${d.uri.fsPath} failed: ${e.message}`),
+    );
+    const publish = (d: vscode.TextDocument): void => linter.publish(d);
     const schedule = (d: vscode.TextDocument): void => {
       const key = d.uri.toString();
       clearTimeout(timers.get(key));
@@ -96,6 +53,29 @@ export const configLanguageFeature: Feature = {
         publish(d);
       }, DEBOUNCE_MS));
     };
+
+    // A file saved, created or deleted that open configs include (or may, by a pattern):
+    // their diagnostics depend on it although their own text did not change.
+    const onFile = (uri: vscode.Uri, event: FileEvent): void => {
+      if (uri.scheme !== 'file') return;
+      for (const d of linter.dependents(uri.fsPath, event, vscode.workspace.textDocuments)) schedule(d);
+    };
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+    context.subscriptions.push(
+      watcher,
+      watcher.onDidChange((u) => onFile(u, 'changed')),
+      watcher.onDidCreate((u) => onFile(u, 'created')),
+      watcher.onDidDelete((u) => onFile(u, 'deleted')),
+      vscode.workspace.onDidSaveTextDocument((d) => onFile(d.uri, 'changed')),
+      vscode.workspace.onDidCreateFiles((e) => e.files.forEach((u) => onFile(u, 'created'))),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => onFile(u, 'deleted'))),
+      vscode.workspace.onDidRenameFiles((e) =>
+        e.files.forEach(({ oldUri, newUri }) => {
+          onFile(oldUri, 'deleted');
+          onFile(newUri, 'created');
+        }),
+      ),
+    );
 
     context.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument(publish),
@@ -133,7 +113,8 @@ export const configLanguageFeature: Feature = {
             action.diagnostics = [toDiagnostic(diagnostic)];
             action.isPreferred = fix.isPreferred;
             action.edit = new vscode.WorkspaceEdit();
-            for (const e of fix.edits) action.edit.replace(vscode.Uri.file(e.file), toRange(e.range), e.newText);
+            // The document's own uri for its edits: an untitled one has no file.
+            for (const e of fix.edits) action.edit.replace(editTarget(e.file, d, vscode.Uri.file), toRange(e.range), e.newText);
             return action;
           });
         },

@@ -222,7 +222,7 @@ export class PeerLinter {
   }
 }
 
-interface LanguageContribution {
+export interface LanguageContribution {
   id?: string;
   filenames?: string[];
   extensions?: string[];
@@ -235,20 +235,25 @@ function anywhere(p: string): string {
 }
 
 /**
- * Glob patterns of the files VS Code opens as keepalived configs: the manifest's
- * `keepalived` language (file names, extensions, file name patterns) and the user's
- * `files.associations` to `keepalived`.
+ * Glob patterns of the files VS Code opens in a language (`keepalived`, `ipvsadm`): the
+ * manifest's contribution of that language (file names, extensions, file name patterns)
+ * and the user's `files.associations` to it.
  */
-export function keepalivedPatterns(languages: LanguageContribution[] | undefined, associations: Record<string, unknown> | undefined): string[] {
+export function languagePatterns(id: string, languages: LanguageContribution[] | undefined, associations: Record<string, unknown> | undefined): string[] {
   const out: string[] = [];
   for (const l of languages ?? []) {
-    if (l.id !== 'keepalived') continue;
+    if (l.id !== id) continue;
     for (const f of l.filenames ?? []) out.push(`**/${f}`);
     for (const e of l.extensions ?? []) out.push(`**/*${e}`);
     for (const p of l.filenamePatterns ?? []) out.push(anywhere(p));
   }
-  for (const [p, lang] of Object.entries(associations ?? {})) if (lang === 'keepalived' && p.trim()) out.push(anywhere(p.trim()));
+  for (const [p, lang] of Object.entries(associations ?? {})) if (lang === id && p.trim()) out.push(anywhere(p.trim()));
   return [...new Set(out)];
+}
+
+/** Glob patterns of the files VS Code opens as keepalived configs (see languagePatterns). */
+export function keepalivedPatterns(languages: LanguageContribution[] | undefined, associations: Record<string, unknown> | undefined): string[] {
+  return languagePatterns('keepalived', languages, associations);
 }
 
 /**

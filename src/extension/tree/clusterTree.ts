@@ -4,12 +4,13 @@
 // by the check command through CheckResults).
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/findings/finding';
-import type { ClusterModel, RealServer, VirtualService, VrrpInstance } from '../../core/model/cluster';
+import type { ClusterModel } from '../../core/model/cluster';
 import { serviceKey } from '../../core/model/cluster';
 import type { CaptureLibrary } from '../captures/captureLibrary';
 import { loadHostChoices } from '../capture/hosts';
 import { workspaceModel } from '../capture/workspaceConfig';
 import { readSettings } from '../util/settings';
+import { clusterNodes, type Node, rootNodes } from './treeNodes';
 
 /** Where the cluster check publishes its findings; the tree shows them. */
 export class CheckResults implements vscode.Disposable {
@@ -30,16 +31,6 @@ export class CheckResults implements vscode.Disposable {
     this.changed.dispose();
   }
 }
-
-type Node =
-  | { kind: 'section'; id: 'cluster' | 'captures' | 'check' }
-  | { kind: 'service'; service: VirtualService }
-  | { kind: 'realServer'; rs: RealServer }
-  | { kind: 'directors' }
-  | { kind: 'director'; name: string; detail?: string; location?: VrrpInstance['location'] }
-  | { kind: 'capture'; name: string; path: string }
-  | { kind: 'finding'; finding: Finding }
-  | { kind: 'message'; text: string };
 
 const toLocationCommand = (loc: { file: string; line: number; column: number } | undefined): vscode.Command | undefined =>
   loc
@@ -74,15 +65,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    if (!node) return [{ kind: 'section', id: 'cluster' }, { kind: 'section', id: 'captures' }, { kind: 'section', id: 'check' }];
+    // No folder: nothing, so the view's welcome content shows.
+    if (!node) return rootNodes(vscode.workspace.workspaceFolders?.length ?? 0);
     const folder = vscode.workspace.workspaceFolders?.[0];
     switch (node.kind) {
       case 'section':
         if (node.id === 'cluster') {
-          const m = await this.cluster();
-          const out: Node[] = m.services.map((service) => ({ kind: 'service', service }));
-          out.push({ kind: 'directors' });
-          return out.length > 1 ? out : [{ kind: 'message', text: 'No keepalived.conf or ipvsadm rules in this workspace' }];
+          return clusterNodes(await this.cluster());
         }
         if (node.id === 'captures') {
           const caps = folder ? this.library.listCaptures(folder) : [];

@@ -58,6 +58,38 @@ describe('lvs-trace export', function () {
     assert.equal(frames(file), rest + Math.floor(keep / 2), 'the other points whole, the corrupt one up to the bad record');
   });
 
+  it('refuses an --out that is one of the capture\'s own files, by any path, and leaves it intact', async function () {
+    const folder = copy('dr-healthy');
+    const pcap = pcaps(folder)[0];
+    const before = fs.readFileSync(pcap);
+    const link = path.join(tmp, `link-${Math.random().toString(36).slice(2)}.pcap`);
+    fs.symlinkSync(pcap, link);
+    const relative = path.relative(process.cwd(), pcap);
+    for (const out of [pcap, link, relative, path.join(folder, 'pcap', '..', 'capture.json')]) {
+      await assert.rejects(run([folder, '--out', out]), (e: Error) => e.message.startsWith(`--out ${out} is `) && /the capture's own/.test(e.message), out);
+      assert.deepEqual(fs.readFileSync(pcap), before, `${out}: the pcap untouched`);
+    }
+    assert.equal(JSON.parse(fs.readFileSync(path.join(folder, 'capture.json'), 'utf8')).format, 1);
+  });
+
+  it('writes through a temporary file renamed into place: an existing --out is replaced whole, nothing left beside it', async function () {
+    const folder = path.join(repoRoot, 'samples', 'dr-healthy');
+    const where = fs.mkdtempSync(path.join(tmp, 'out-'));
+    const file = path.join(where, 'merged.pcapng');
+    fs.writeFileSync(file, 'an older export');
+    const r = await run([folder, '--out', file]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(frames(file), pcaps(folder).reduce((n, f) => n + frames(f), 0));
+    assert.deepEqual(fs.readdirSync(where), ['merged.pcapng']);
+  });
+
+  it('names the file it cannot write (a full device, a missing folder), exit 2', async function () {
+    const folder = path.join(repoRoot, 'samples', 'dr-healthy');
+    if (fs.existsSync('/dev/full')) await assert.rejects(run([folder, '--out', '/dev/full']), (e: Error) => /^\/dev\/full: no space left/.test(e.message));
+    const nowhere = path.join(tmp, 'no-such-folder', 'merged.pcapng');
+    await assert.rejects(run([folder, '--out', nowhere]), (e: Error) => e.message.startsWith(`${nowhere}: `) && /no such file or folder/.test(e.message));
+  });
+
   it('usage errors', async function () {
     assert.equal((await run([])).code, 2);
     assert.equal((await run([path.join(repoRoot, 'samples', 'dr-healthy')])).code, 2);

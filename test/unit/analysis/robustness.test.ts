@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeCapture } from '../../../src/core/analysis/index';
-import { hasSharedFixtures, labFixturesDir, requireOrSkip } from '../../helpers/env';
+import { hasSharedFixtures, labFixturesDir, repoRoot, requireOrSkip } from '../../helpers/env';
 
 describe('analysis: bad capture folders', function () {
   let tmp: string;
@@ -47,6 +47,32 @@ describe('analysis: bad capture folders', function () {
     assert.match(lane.error ?? '', /file not found: pcap\/rs2-eth0\.pcap/);
     assert.ok(r.findings.some((f) => f.code === 'capture-unreadable' && f.severity === 'warning'));
     assert.equal(r.connections.length, 7);
+  });
+
+  it('no capture point readable at all is one error finding (nothing to analyse); some readable, a warning per missing one', async function () {
+    const dir = path.join(tmp, 'none-readable');
+    fs.cpSync(path.join(repoRoot, 'samples', 'dr-healthy'), dir, { recursive: true });
+    const files = fs.readdirSync(path.join(dir, 'pcap'));
+    for (const f of files.slice(1)) fs.rmSync(path.join(dir, 'pcap', f));
+    const some = await analyzeCapture(dir);
+    const unreadable = some.findings.filter((f) => f.code === 'capture-unreadable');
+    assert.equal(unreadable.length, files.length - 1);
+    assert.ok(unreadable.every((f) => f.severity === 'warning'));
+    fs.rmSync(path.join(dir, 'pcap', files[0]));
+    const none = await analyzeCapture(dir);
+    const all = none.findings.filter((f) => f.code === 'capture-unreadable');
+    assert.equal(all.length, 1, JSON.stringify(all));
+    assert.equal(all[0].severity, 'error');
+    assert.match(all[0].message, new RegExp(`none of the ${files.length} capture points could be read`, 'i'));
+    assert.equal(all[0].evidence.length, files.length, 'each point and why');
+    assert.match(all[0].evidence[0].text, /file not found/);
+    // A capture.json listing no point at all: nothing to analyse either.
+    const empty = path.join(tmp, 'no-points');
+    fs.mkdirSync(empty);
+    fs.writeFileSync(path.join(empty, 'capture.json'), JSON.stringify({ format: 1, target: { vip: '192.0.2.100' }, points: [] }));
+    const r = await analyzeCapture(empty);
+    assert.deepEqual(r.findings.map((f) => [f.code, f.severity]), [['capture-unreadable', 'error']]);
+    assert.match(r.findings[0].message, /no capture point/);
   });
 
   it('a truncated pcap: what was read is analysed, the lane carries a warning with the byte offset', async function () {

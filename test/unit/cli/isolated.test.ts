@@ -159,4 +159,33 @@ describe('lvs-trace: analysis commands in an analysis worker', function () {
     const r = spawnSync('bash', ['-c', 'node "$0" analyze --all "$1" | head -c 100 >/dev/null; echo "status ${PIPESTATUS[0]}" >&2', bin, many], { encoding: 'utf8' });
     assert.match(r.stderr, /^status 0\n$/, 'no EPIPE stack trace');
   });
+
+  it("keeps the command's exit status when the reader closed the pipe before it ended", async function () {
+    // Our end of the child's stdout closed at once: its first write meets EPIPE, long before
+    // the command has its status (1: lint and analyze found errors; in this thread and in the
+    // analysis worker).
+    const { spawn } = await import('node:child_process');
+    const closedEarly = (args: string[]) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status) => resolve({ status, stderr }));
+      });
+    for (const args of [
+      ['lint', path.join(repoRoot, 'samples', 'config', 'keepalived.conf')],
+      ['analyze', path.join(repoRoot, 'samples', 'dr-arp-problem')],
+      ['analyze', path.join(repoRoot, 'samples', 'dr-arp-problem'), '--json'],
+    ]) {
+      const r = await closedEarly(args);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, '', 'no EPIPE stack trace');
+    }
+    const healthy = await closedEarly(['analyze', path.join(repoRoot, 'samples', 'dr-healthy')]);
+    assert.equal(healthy.status, 0, healthy.stderr);
+    // As the audit ran it: `lvs-trace lint FILE | true`.
+    const piped = spawnSync('bash', ['-c', 'node "$0" lint "$1" | true; echo "status ${PIPESTATUS[0]}" >&2', bin, path.join(repoRoot, 'samples', 'config', 'keepalived.conf')], { encoding: 'utf8' });
+    assert.equal(piped.stderr, 'status 1\n');
+  });
 });

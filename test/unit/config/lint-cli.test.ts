@@ -38,9 +38,9 @@ describe('lvs-trace lint', function () {
     assert.deepEqual(rows, [{ code: 'all-weights-zero', severity: 'warning', file: path.join(dir, 'rules.ipvsadm'), line: 1, column: 1, message: rows[0].message }]);
   });
 
-  it('reports an unreadable file as an error and refuses no arguments', async function () {
+  it('reports an unreadable file as an error (exit 2: input error) and refuses no arguments', async function () {
     const { code, out } = await run(['lint', '--json', path.join(dir, 'nope.conf')]);
-    assert.equal(code, 1);
+    assert.equal(code, 2);
     assert.equal((JSON.parse(out) as Array<{ code: string }>)[0].code, 'file-unreadable');
     assert.equal((await run(['lint'])).code, 2);
   });

@@ -83,15 +83,28 @@ describe('lvs-trace decode', function () {
     assert.match(r.stderr, new RegExp(`cut\\.pcap: warning: file truncated: .* at byte ${last}`));
   });
 
-  it('fails on a file that is not a capture, naming the file and offset', function () {
+  it('prints the packets before a record that turns corrupt, then fails naming it (exit 1)', function () {
+    const bytes = fs.readFileSync(file);
+    let at = 24;
+    for (let k = 0; k < 2; k++) at += 16 + bytes.readUInt32LE(at + 8);
+    bytes.writeUInt32LE(0x7fffffff, at + 8);
+    const broken = path.join(dir, 'broken.pcap');
+    fs.writeFileSync(broken, bytes);
+    const r = lvsTrace('decode', broken);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout.trim().split('\n').length, 2);
+    assert.match(r.stderr, new RegExp(`broken\\.pcap: impossible captured length \\d+ .* at byte ${at}`));
+  });
+
+  it('fails on a file that is not a capture, naming the file and offset (exit 2: input error)', function () {
     const bad = path.join(dir, 'notes.txt');
     fs.writeFileSync(bad, 'hello, this is not a pcap\n');
     const r = lvsTrace('decode', bad);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /notes\.txt: not a pcap or pcapng file \(magic 0x68656c6c\) at byte 0/);
     const missing = lvsTrace('decode', path.join(dir, 'nope.pcap'));
-    assert.notEqual(missing.code, 0);
-    assert.match(missing.stderr, /nope\.pcap/);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.pcap: no such file or folder/);
   });
 });

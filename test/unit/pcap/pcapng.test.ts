@@ -110,6 +110,26 @@ describe('pcapng reader', function () {
     assert.match(summary.warnings.join('\n'), new RegExp(`at byte ${all[3].offset}`));
   });
 
+  it('a file cut inside its section header block is not a capture, as a classic pcap cut in its header is not', function () {
+    const w = new PcapngWriter({ application: 'long enough an application name for a section header block of more than 100 bytes' });
+    w.add(w.addInterface({ linkType: 1 }), 1, eth(0));
+    const whole = w.toBuffer();
+    const shbLength = whole.readUInt32LE(4);
+    assert.ok(shbLength > 100);
+    for (const size of [4, 11, 12, 100, shbLength - 1]) {
+      assert.throws(
+        () => readAll(whole.subarray(0, size)),
+        (e: unknown) => e instanceof PcapFormatError && /file ends inside its pcapng section header block/.test(e.message) && e.offset === size,
+        `cut at ${size}`,
+      );
+    }
+    // Cut right after it: a section without interfaces or packets, read as such.
+    assert.equal(readAll(whole.subarray(0, shbLength)).frames.length, 0);
+    const classic = Buffer.alloc(20);
+    classic.writeUInt32LE(0xa1b2c3d4, 0);
+    assert.throws(() => readFramesFromBuffer(classic, 'cut.pcap', () => undefined), /file ends inside its pcap file header/);
+  });
+
   it('rejects corrupt blocks naming the file and offset', function () {
     const buf = multiInterface(false);
     const { frames } = readAll(buf);

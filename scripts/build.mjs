@@ -1,7 +1,7 @@
 // Bundles the extension host code, the CLI and the webview front end with esbuild.
 // `--watch` keeps rebuilding; `--production` minifies the extension and webview.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -59,4 +59,14 @@ for (const t of targets) {
   } else {
     await esbuild.build(opts);
   }
+}
+
+// ssh2 loads its native crypto binding (compiled by npm for this node) from a path relative to
+// the module, which in a bundle is dist/: without a copy there the CLI silently runs ssh2's
+// slower fallbacks. (The extension host runs Electron, whose ABI differs: there the require
+// fails, as ssh2 expects, and the fallbacks run; the vsix does not ship the file.)
+const sshCrypto = 'node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node';
+if (existsSync(sshCrypto)) {
+  mkdirSync('dist/crypto/build/Release', { recursive: true });
+  copyFileSync(sshCrypto, 'dist/crypto/build/Release/sshcrypto.node');
 }

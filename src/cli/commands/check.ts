@@ -36,7 +36,8 @@ function formatResult(r: CheckResult): string {
   if (r.findings.length === 0) out.push('no findings');
   for (const f of r.findings) out.push(formatFinding(f));
   const count = (s: string): number => r.findings.filter((f) => f.severity === s).length;
-  out.push('', `${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes`);
+  const partial = r.findings.filter((f) => f.code === 'check-source-unreadable').map((f) => f.evidence[0]?.host);
+  out.push('', `${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes${partial.length ? `; some checks could not run on ${partial.join(', ')} (check-source-unreadable)` : ''}`);
   return `${out.join('\n')}\n`;
 }
 

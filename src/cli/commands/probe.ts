@@ -9,33 +9,46 @@ import { parseCommandArgs, type CliCommand } from '../command';
 import { parseServiceSpec } from '../../core/capture';
 import { loadClusterModel } from '../../core/config';
 import { serviceKey, type VirtualService } from '../../core/model/cluster';
-import { DEFAULT_LOAD_COMMAND, formatProbeResult, probeSettingsFromService, probeVip, type ProbeOptions, type ProbeRealServer } from '../../core/probe';
+import { DEFAULT_LOAD_COMMAND, formatProbeResult, liveProbeSettings, probeSettingsFromService, probeVip, type ProbeRealServer, type ProbeSettings } from '../../core/probe';
 import { LocalHost, type HostConfig, type RemoteHost, type SshPool } from '../../core/ssh';
-import { parseIpAddr } from '../../core/state';
+import { formatEndpoint, normalizeAddress, parseIpAddr } from '../../core/state';
 import { formatFinding } from './check';
 import { CONNECT_TIMEOUT, cliPool, durationOption, hostConfigsFromArgs, sshNotes, sshOptionDocs } from '../sshArgs';
 import { SERVICE_FORMS } from './capture';
 
-/** Which hosts-file host is each real server: by its address or name, else by asking the host its addresses. */
-export async function hostsOfRealServers(pool: SshPool, configs: HostConfig[], servers: ProbeRealServer[]): Promise<void> {
+/**
+ * Which hosts-file host is each real server: by its cluster address (`address`), its
+ * `realServer` name or its host name; the rest by asking the unmatched real-server
+ * hosts their addresses (read-only `ip -o addr`, only when a pool is given). Never by
+ * the SSH address: that is the management network, not the service's. Returns what
+ * could not be matched, in words.
+ */
+export async function hostsOfRealServers(pool: SshPool | undefined, configs: HostConfig[], servers: ProbeRealServer[]): Promise<string[]> {
   const candidates = configs.filter((c) => c.role === 'real-server');
+  const same = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && normalizeAddress(a) === normalizeAddress(b);
   for (const s of servers) {
-    const c = candidates.find((h) => h.address === s.address || h.realServer === s.name || h.realServer === s.address || h.name === s.name);
+    if (s.host) continue;
+    const c = candidates.find((h) => same(h.address, s.address) || h.realServer === s.name || same(h.realServer, s.address) || h.name === s.name);
     if (c) s.host = c.name;
   }
   const unmatched = candidates.filter((c) => !servers.some((s) => s.host === c.name));
-  await Promise.all(
-    unmatched.map(async (c) => {
-      try {
-        const h = await pool.get(c.name);
-        const r = await h.exec(['ip', '-o', 'addr', 'show'], { timeoutMs: 15000 });
-        const own = new Set(parseIpAddr(r.stdout, 'ip -o addr').flatMap((i) => i.addresses.map((a) => a.address)));
-        for (const s of servers) if (!s.host && own.has(s.address)) s.host = c.name;
-      } catch {
-        // Unreachable: this real server is probed without capture or load.
-      }
-    }),
-  );
+  const problems: string[] = [];
+  if (pool && servers.some((s) => !s.host && s.address)) {
+    await Promise.all(
+      unmatched.map(async (c) => {
+        try {
+          const h = await pool.get(c.name);
+          const r = await h.exec(['ip', '-o', 'addr', 'show'], { timeoutMs: 15000 });
+          const own = new Set(parseIpAddr(r.stdout, 'ip -o addr').flatMap((i) => i.addresses.map((a) => normalizeAddress(a.address))));
+          for (const s of servers) if (!s.host && s.address && own.has(normalizeAddress(s.address))) s.host = c.name;
+        } catch (e) {
+          problems.push(`${c.name}: could not read its addresses (${(e as Error).message})`);
+        }
+      }),
+    );
+  }
+  for (const s of servers) if (!s.host && candidates.length) problems.push(`real server ${s.name}: no host of the hosts file is it (give "address" or "realServer")`);
+  return problems;
 }
 
 export const probeCommand: CliCommand = {
@@ -63,7 +76,8 @@ export const probeCommand: CliCommand = {
   notes: [
     `SPEC: the forms capture takes (${SERVICE_FORMS}); the protocol is tcp when left out, and the port`,
     'may be left out with --config when the config has one TCP/UDP service on that VIP.',
-    'Without --config the real servers are the hosts file\'s real servers, weight 1 each.',
+    'Without --config the service is read from a director\'s live table (ipvsadm -Ln, hosts file role director);',
+    'failing that the real servers are the hosts file\'s real servers, weight 1 each, and the output says so.',
     ...sshNotes,
   ],
   exitStatus: [
@@ -89,11 +103,12 @@ export const probeCommand: CliCommand = {
     const connectTimeoutMs = durationOption(p, 'connect-timeout', CONNECT_TIMEOUT);
 
     const configs = hostConfigsFromArgs(p);
-    let settings: Pick<ProbeOptions, 'vip' | 'port' | 'protocol' | 'realServers' | 'method' | 'scheduler' | 'persistenceSeconds'>;
+    let settings: ProbeSettings | undefined;
     const configFiles = p.options.get('config') ?? [];
+    const notes: string[] = [];
     if (configFiles.length) {
       const model = loadClusterModel(configFiles);
-      const probeable = model.services.filter((s) => s.vip === target.vip && (s.protocol === 'tcp' || s.protocol === 'udp'));
+      const probeable = model.services.filter((s) => s.vip !== undefined && normalizeAddress(s.vip) === normalizeAddress(target.vip) && (s.protocol === 'tcp' || s.protocol === 'udp'));
       const matching = probeable.filter((s) => (target.protocol === undefined || s.protocol === target.protocol) && (target.port === undefined || s.port === target.port));
       // The protocol left out: TCP when the VIP has that port over both.
       const svc: VirtualService | undefined = matching.length > 1 && target.protocol === undefined ? matching.find((s) => s.protocol === 'tcp') : matching.length === 1 ? matching[0] : undefined;
@@ -102,34 +117,55 @@ export const probeCommand: CliCommand = {
         if (matching.length > 1) throw new Error(`--service "${spec}" matches ${matching.map(serviceKey).join(', ')} in ${configFiles.join(', ')}: give the port`);
         throw new Error(`no virtual service ${spec} in ${configFiles.join(', ')} (services: ${known})`);
       }
-      settings = probeSettingsFromService(svc);
-    } else {
-      if (target.port === undefined) throw new Error(`--service "${spec}" must give the port (e.g. tcp:${target.vip.includes(':') ? `[${target.vip}]` : target.vip}:80), or --config the service is in`);
-      // No config: the real servers are the hosts file's real servers, weight 1 each.
-      const protocol = target.protocol ?? 'tcp';
-      const rs = configs.filter((c) => c.role === 'real-server');
-      settings = {
-        vip: target.vip,
-        port: target.port,
-        protocol,
-        realServers: rs.map((c) => ({ name: c.realServer ?? c.name, address: c.address ?? c.host, port: target.port!, weight: 1, host: c.name })),
-      };
+      settings = probeSettingsFromService(svc, undefined, configFiles.join(', '));
+    } else if (target.port === undefined) {
+      throw new Error(`--service "${spec}" must give the port (e.g. tcp:${target.vip.includes(':') ? `[${target.vip}]` : target.vip}:80), or --config the service is in`);
     }
-    const scheduler = optionValue(p, 'scheduler');
-    if (scheduler) settings.scheduler = scheduler;
+    const protocol = settings?.protocol ?? target.protocol ?? 'tcp';
+    const port = settings?.port ?? target.port!;
+    const schedulerOpt = optionValue(p, 'scheduler');
+    const flagsOpt = optionValue(p, 'sched-flags')?.split(',').filter(Boolean);
     const loadCommand = optionValue(p, 'load-command');
     const wantsLoad = p.flags.has('load') || loadCommand !== undefined;
     const capture = p.flags.has('capture');
-    const needPool = from !== 'local' || capture || wantsLoad;
+    const directors = configs.filter((c) => c.role === 'director');
+    const rsHosts = configs.filter((c) => c.role === 'real-server');
+    // The pool also reads a director's live table (no --config) and which host each real server is.
+    const needPool = from !== 'local' || capture || wantsLoad || (!settings && directors.length > 0) || rsHosts.length > 0;
     const pool = needPool ? cliPool(p, configs, p.flags.has('accept-new-host-keys'), false, connectTimeoutMs) : undefined;
     try {
-      if (pool && (capture || wantsLoad)) await hostsOfRealServers(pool, configs, settings.realServers);
+      if (!settings) {
+        // No config: the service as a director's live table has it, when one can be read.
+        const why: string[] = [];
+        for (const d of directors) {
+          try {
+            settings = await liveProbeSettings(await pool!.get(d.name), { vip: target.vip, port, protocol });
+            if (settings) break;
+            why.push(`${d.name} has no ${protocol}:${formatEndpoint(target.vip, port)} in its table`);
+          } catch (e) {
+            why.push((e as Error).message);
+          }
+        }
+        if (!settings) {
+          // Else the hosts file's real servers, weight 1 each: an assumption, and said so.
+          settings = {
+            vip: target.vip,
+            port,
+            protocol,
+            realServers: rsHosts.map((c) => ({ name: c.realServer ?? c.name, address: c.address, port, weight: 1, host: c.name })),
+            expectationSource: `assumed: scheduler wlc, weight 1 for each real server of the hosts file (no --config, and ${directors.length ? `the live table could not be read: ${why.join('; ')}` : 'no director in the hosts file to read the live table from'})`,
+          };
+        }
+      }
+      if (schedulerOpt) settings.scheduler = schedulerOpt;
+      if (flagsOpt) settings.schedulerFlags = flagsOpt;
+      if (schedulerOpt || flagsOpt) settings.expectationSource = `${settings.expectationSource ? `${settings.expectationSource}, ` : ''}with ${[schedulerOpt && `--scheduler ${schedulerOpt}`, flagsOpt && `--sched-flags ${flagsOpt.join(',')}`].filter(Boolean).join(' ')}`;
+      notes.push(...(await hostsOfRealServers(pool, configs, settings.realServers)));
       const fromHost: RemoteHost = from === 'local' ? new LocalHost('local') : await pool!.get(from);
       const r = await probeVip({
         ...settings,
         from: fromHost,
         count,
-        schedulerFlags: optionValue(p, 'sched-flags')?.split(',').filter(Boolean),
         timeoutMs,
         intervalMs,
         payload: optionValue(p, 'payload')?.replace(/\\r/g, '\r').replace(/\\n/g, '\n'),
@@ -140,6 +176,7 @@ export const probeCommand: CliCommand = {
         },
         checkCommand: '`lvs-trace check`',
       });
+      r.notes.push(...notes);
       process.stdout.write(p.flags.has('json') ? `${JSON.stringify(r, null, 2)}\n` : `${formatProbeResult(r)}${r.findings.map((f) => `${formatFinding(f)}\n`).join('')}`);
       return r.findings.some((f) => f.severity === 'error') ? 1 : 0;
     } finally {

@@ -13,11 +13,12 @@ import {
   parseKernelConfig,
   parseKeepalivedLog,
   parseProcIpVs,
-  parseSsListen,
+  parseSsListenOutput,
+  setPersistenceHz,
   parseSysctl,
 } from '../state';
 import { stateCommands, type StateCommand } from './commands';
-import type { CheckRole, HostState } from './types';
+import type { CheckRole, HostState, UnreadSource } from './types';
 
 const PARALLEL_PER_HOST = 4;
 const TRUNCATED = /\n\[output truncated: \d+ more bytes dropped\]$/;
@@ -53,11 +54,15 @@ export async function collectHostState(
     batch.forEach((c, k) => outputs.set(c.label, results[k]));
   }
 
+  const unread = (source: string, why: string, extra: Partial<UnreadSource> = {}): void => {
+    (state.unread ??= []).push({ source, why, ...extra });
+  };
   const text = (label: string): string | undefined => {
     const o = outputs.get(label);
     if (o === undefined) return undefined;
     if (o instanceof Error) {
       state.notes.push(`${label}: ${o.message}`);
+      unread(label, o.message, { timedOut: isTimeout(o) });
       return undefined;
     }
     let out = o.stdout;
@@ -75,13 +80,16 @@ export async function collectHostState(
     const out = text(label);
     if (out === undefined || o === undefined || o instanceof Error) return undefined;
     if (!accept(o)) {
-      state.notes.push(`${label}: exit ${o.code ?? 'signal'}: ${firstLine(o.stderr || o.stdout)}`);
+      const why = `exit ${o.code ?? 'signal'}: ${firstLine(o.stderr || o.stdout) || '(no output)'}`;
+      state.notes.push(`${label}: ${why}`);
+      unread(label, why, { absent: o.code === 127 || /not found|No such file/i.test(o.stderr) });
       return undefined;
     }
     try {
       return fn(out);
     } catch (e) {
       state.notes.push((e as Error).message);
+      unread(label, (e as Error).message);
       return undefined;
     }
   };
@@ -90,16 +98,32 @@ export async function collectHostState(
   state.routes = parse('ip route', (t) => parseIpRoute(t));
   // sysctl exits non-zero when one of the named trees is absent (net.ipv4.vs without
   // IPVS) but still prints the others.
+  // The sysctl script prints what it could read (no net.ipv4.vs without IPVS).
   state.sysctl = parse('sysctl', (t) => parseSysctl(t), (o) => o.stdout.trim() !== '');
-  if (role === 'real-server') state.listeners = parse('ss -lntu', (t) => parseSsListen(t));
-  if (role === 'director') collectIpvs(state, outputs, parse);
+  if (role === 'real-server') {
+    const ss = parse('ss -lntu', (t) => parseSsListenOutput(t));
+    if (ss) {
+      state.listeners = ss.sockets;
+      if (ss.skipped.length > 0) {
+        state.listenersSkipped = ss.skipped;
+        const first = ss.skipped[0];
+        state.notes.push(`ss -lntu: ${ss.skipped.length} line${ss.skipped.length === 1 ? '' : 's'} not understood and skipped (line ${first.line}: ${JSON.stringify(first.text.trim().slice(0, 120))})`);
+      }
+    }
+  }
+  if (role === 'director') collectIpvs(state, outputs, parse, unread);
   return state;
+}
+
+function isTimeout(e: Error): boolean {
+  return (e as { kind?: string }).kind === 'command-timeout' || /did not finish within/.test(e.message);
 }
 
 function collectIpvs(
   state: HostState,
   outputs: Map<string, Output | Error>,
   parse: <T>(label: string, fn: (t: string) => T, accept?: (o: Output) => boolean) => T | undefined,
+  unread: (source: string, why: string, extra?: Partial<UnreadSource>) => void,
 ): void {
   const ln = outputs.get('ipvsadm -Ln');
   const proc = outputs.get('/proc/net/ip_vs');
@@ -117,8 +141,11 @@ function collectIpvs(
     // ipvsadm missing or not allowed: the kernel's own listing still shows the table.
     state.ipvs = parse('/proc/net/ip_vs', (t) => parseProcIpVs(t));
     state.ipvsSource = '/proc/net/ip_vs';
-    if (lnProblem) state.notes.push(`ipvsadm: ${lnProblem.reason}; read the table from /proc/net/ip_vs instead`);
-    else if (ln instanceof Error) state.notes.push(`ipvsadm -Ln: ${ln.message}; read the table from /proc/net/ip_vs instead`);
+    const why = lnProblem ? lnProblem.reason : ln instanceof Error ? ln.message : ln ? `exit ${ln.code}: ${firstLine(ln.stderr || ln.stdout)}` : 'not run';
+    state.notes.push(`ipvsadm: ${why}; read the table from /proc/net/ip_vs instead`);
+    // What only ipvsadm shows: the connection table and the rates.
+    if (state.ipvs) unread('ipvsadm -Lnc', `ipvsadm not usable (${why})`, { absent: lnProblem?.kind === 'tool' });
+    if (state.ipvs) unread('ipvsadm -Ln --rate', `ipvsadm not usable (${why})`, { absent: lnProblem?.kind === 'tool' });
   }
   // The kernel's own word wins: no /proc/net/ip_vs means no IPVS, whatever ipvsadm said.
   if (procProblem?.kind === 'kernel') state.ipvsUnavailable = procProblem;
@@ -132,12 +159,29 @@ function collectIpvs(
   if (ka && !(ka instanceof Error) && ka.code === 0) {
     const log = parseKeepalivedLog(ka.stdout);
     if (log.seen) state.keepalived = log;
+  } else if (ka instanceof Error) {
+    state.notes.push(`keepalived log: ${ka.message}`);
+    unread('keepalived log', ka.message, { timedOut: isTimeout(ka) });
+  } else if (ka) {
+    const why = `exit ${ka.code ?? 'signal'}: ${firstLine(ka.stderr || ka.stdout) || '(no output)'}`;
+    state.notes.push(`keepalived log: ${why}`);
+    unread('keepalived log', why, { absent: ka.code === 127 || /not found|No such file|No journal/i.test(ka.stderr) });
   }
-  state.kernelConfig = parse('kernel config', (t) => {
-    const m = /^# uname -r: (.*)$/m.exec(t);
-    if (m) state.kernelRelease = m[1].trim();
-    return parseKernelConfig(t, 'kernel config (/boot/config-$(uname -r) or /proc/config.gz)');
-  });
+  const kc = outputs.get('kernel config');
+  state.kernelConfig = parse(
+    'kernel config',
+    (t) => {
+      const m = /^# uname -r: (.*)$/m.exec(t);
+      if (m) state.kernelRelease = m[1].trim();
+      return parseKernelConfig(t, 'kernel config (/boot/config-$(uname -r) or /proc/config.gz)');
+    },
+  );
+  // The script exits 3 when the system keeps no kernel config: nothing to read, not a failure.
+  const lastUnread = state.unread?.[state.unread.length - 1];
+  if (lastUnread?.source === 'kernel config' && kc && !(kc instanceof Error) && kc.code === 3) lastUnread.absent = true;
+  // /proc/net/ip_vs gives persistence timeouts in jiffies: seconds once HZ is known.
+  const hz = Number(state.kernelConfig?.get('CONFIG_HZ'));
+  if (state.ipvs && state.ipvsSource === '/proc/net/ip_vs' && hz > 0) setPersistenceHz(state.ipvs, hz);
 }
 
 async function runOne(

@@ -4,6 +4,7 @@
 import type { Evidence, SourceLocation } from '../findings/finding';
 import type { RealServer, VirtualService } from '../model/cluster';
 import { serviceKey } from '../model/cluster';
+import { formatEndpoint, normalizeAddress } from '../state/endpoint';
 import type { HostState } from './types';
 
 export interface HeldAddress {
@@ -14,12 +15,18 @@ export interface HeldAddress {
   up: boolean;
 }
 
+/** IPv4 and IPv6 addresses (IPv6 in canonical form, link-local ones left out: no service uses them). */
 export function heldAddresses(state: HostState): HeldAddress[] {
   return (state.interfaces ?? []).flatMap((itf) =>
     itf.addresses
-      .filter((a) => a.family === 'inet')
-      .map((a) => ({ address: a.address, prefix: a.prefix, iface: itf.name, up: itf.flags.includes('UP') })),
+      .filter((a) => a.family === 'inet' || (a.family === 'inet6' && a.scope !== 'link'))
+      .map((a) => ({ address: normalizeAddress(a.address), prefix: a.prefix, iface: itf.name, up: itf.flags.includes('UP') })),
   );
+}
+
+/** `192.0.2.100/24 on eth0`, `2001:db8::100/128 on lo`. */
+export function heldText(a: HeldAddress): string {
+  return `${a.address}/${a.prefix} on ${a.iface}`;
 }
 
 /** The first line of a command's raw output matching `re`, as evidence. */
@@ -39,7 +46,8 @@ export function serviceName(s: VirtualService): string {
 }
 
 export function realServerName(rs: RealServer): string {
-  return rs.name && rs.name !== rs.address ? `${rs.name} (${rs.address}:${rs.port})` : `${rs.address}:${rs.port}`;
+  const ep = formatEndpoint(rs.address, rs.port);
+  return rs.name && rs.name !== rs.address ? `${rs.name} (${ep})` : ep;
 }
 
 /** The config line that decides the forwarding method of a service, else the service block. */

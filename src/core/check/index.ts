@@ -4,10 +4,11 @@
 // one bad host.
 
 import { sortFindings, type Finding } from '../findings/finding';
-import type { ClusterModel } from '../model/cluster';
+import { serviceKey, type ClusterModel } from '../model/cluster';
 import { modelFromIpvs } from '../state';
 import { collectHostState } from './collect';
-import { heldAddresses, realServerName, uniq } from './helpers';
+import { normalizeAddress } from '../state/endpoint';
+import { bareAddress, heldAddresses, heldText, realServerName, uniq } from './helpers';
 import { checkRules } from './rules';
 import type { CheckContext, CheckOptions, CheckResult, HostState, HostSummary, RealServerOnHost } from './types';
 
@@ -21,10 +22,33 @@ export async function checkCluster(opts: CheckOptions): Promise<CheckResult> {
   const states = await Promise.all(
     entries.map(([name, h]) => collectHostState(name, h.host, h.role, { timeoutMs: opts.timeoutMs, signal: opts.signal })),
   );
-  return judgeCluster(states, opts.model, {
+  const result = judgeCluster(states, opts.model, {
     ignore: opts.ignore,
     realServerOf: new Map(entries.map(([name, h]) => [name, h.realServer])),
   });
+  // A quick fix on a host we log in to as root needs no sudo: do not show one.
+  for (const f of result.findings) {
+    if (f.fix?.sudo && opts.hosts.get(f.fix.host)?.host.user === 'root') f.fix = { ...f.fix, sudo: false };
+  }
+  return result;
+}
+
+/**
+ * The model with every address in one spelling (IPv6 canonical), so the rules can
+ * compare the config's addresses with what the hosts print as plain strings.
+ */
+function normalizedModel(m: ClusterModel): ClusterModel {
+  const n = (a: string): string => normalizeAddress(a);
+  return {
+    ...m,
+    services: m.services.map((s) => ({
+      ...s,
+      ...(s.vip !== undefined ? { vip: n(s.vip) } : {}),
+      realServers: s.realServers.map((r) => ({ ...r, address: n(r.address), name: r.name === r.address ? n(r.address) : r.name })),
+      ...(s.sorryServer ? { sorryServer: { ...s.sorryServer, address: n(s.sorryServer.address) } } : {}),
+    })),
+    vrrpInstances: m.vrrpInstances.map((v) => ({ ...v, virtualIpAddresses: v.virtualIpAddresses.map((a) => n(bareAddress(a))) })),
+  };
 }
 
 /** The judging half, on states already read (used by checkCluster and by tests on saved outputs). */
@@ -35,7 +59,7 @@ export function judgeCluster(
 ): CheckResult {
   const directors = states.filter((s) => s.role === 'director');
   let modelFromLiveTable = false;
-  let m = model;
+  let m = model && normalizedModel(model);
   if (!m) {
     const live = directors.find((d) => d.ipvs);
     m = live?.ipvs ? modelFromIpvs(live.ipvs) : { services: [], vrrpInstances: [], sources: [] };
@@ -44,12 +68,13 @@ export function judgeCluster(
   const realServerHosts = states.filter((s) => s.role === 'real-server');
   const placements: RealServerOnHost[] = [];
   for (const s of realServerHosts) {
-    const named = opts.realServerOf?.get(s.name);
+    const givenName = opts.realServerOf?.get(s.name);
+    const named = givenName === undefined ? undefined : normalizeAddress(givenName);
     const own = new Set(heldAddresses(s).map((a) => a.address));
     for (const service of m.services) {
       for (const realServer of service.realServers) {
         // The hosts file may name the real server; its own addresses always count.
-        const mine = (named !== undefined && (named === realServer.name || named === realServer.address)) || own.has(realServer.address);
+        const mine = (named !== undefined && (givenName === realServer.name || named === realServer.address)) || own.has(realServer.address);
         if (mine) placements.push({ service, realServer, state: s });
       }
     }
@@ -84,7 +109,7 @@ function summarize(s: HostState, model: ClusterModel, placements: RealServerOnHo
     name: s.name,
     role: s.role,
     reachable: s.unreachable === undefined,
-    addresses: uniq(held.map((a) => `${a.address}/${a.prefix} on ${a.iface}`)),
+    addresses: uniq(held.map(heldText)),
     vips: uniq(held.filter((a) => vipSet.has(a.address)).map((a) => `${a.address} on ${a.iface}`)),
     notes: s.unreachable ? [s.unreachable, ...s.notes] : [...s.notes],
   };
@@ -94,7 +119,7 @@ function summarize(s: HostState, model: ClusterModel, placements: RealServerOnHo
     if (s.keepalived) sum.vrrp = s.keepalived.stopped ? ['keepalived stopped'] : [...s.keepalived.instances].map(([name, v]) => `${name} ${v.state}`);
   }
   if (s.role === 'real-server') {
-    sum.realServers = uniq(placements.filter((p) => p.state === s).map((p) => `${realServerName(p.realServer)} in ${p.service.protocol}:${p.service.vip ?? p.service.fwmark}:${p.service.port ?? ''}`));
+    sum.realServers = uniq(placements.filter((p) => p.state === s).map((p) => `${realServerName(p.realServer)} in ${serviceKey(p.service)}`));
   }
   return sum;
 }

@@ -61,6 +61,20 @@ export interface HostState {
   raw: Record<string, string>;
   /** Commands that could not be run or read, in words. */
   notes: string[];
+  /** The sources (command labels) that could not be read, and why: the checks that need them did not run. */
+  unread?: UnreadSource[];
+  /** `ss -lntu` lines that were not understood and skipped. */
+  listenersSkipped?: { line: number; text: string }[];
+}
+
+export interface UnreadSource {
+  /** Command label (`sysctl`, `ss -lntu`, `keepalived log`...). */
+  source: string;
+  why: string;
+  /** The command did not finish in time (as opposed to failing). */
+  timedOut?: boolean;
+  /** The command is missing on the host, or the data is not there (no kernel config, no journal). */
+  absent?: boolean;
 }
 
 /** Per-host summary returned to callers (CLI, tree view). */

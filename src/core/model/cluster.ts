@@ -4,6 +4,7 @@
 // all read this; the config parsers and the ipvsadm output parser build it.
 
 import type { SourceLocation } from '../findings/finding';
+import { normalizeAddress } from '../state/endpoint';
 
 export type ForwardingMethod = 'nat' | 'dr' | 'tun';
 export type ServiceProtocol = 'tcp' | 'udp' | 'sctp';
@@ -33,6 +34,11 @@ export interface VirtualService {
   fwmark?: number;
   method: ForwardingMethod;
   scheduler: string;
+  /**
+   * Scheduler flags (keepalived's `sh-port`, `sh-fallback`, `mh-port`, `mh-fallback`,
+   * `flag-1..3` keywords; ipvsadm `-b`): absent = none.
+   */
+  schedulerFlags?: string[];
   /** 0 = no persistence. */
   persistenceSeconds: number;
   persistenceNetmask?: string;
@@ -70,6 +76,7 @@ export interface ClusterModel {
 /** `tcp:192.0.2.10:80` style key for a service (fwmark services: `fwm:<mark>`). */
 export function serviceKey(s: Pick<VirtualService, 'protocol' | 'vip' | 'port' | 'fwmark'>): string {
   if (s.fwmark !== undefined) return `fwm:${s.fwmark}`;
-  const vip = s.vip && s.vip.includes(':') ? `[${s.vip}]` : s.vip;
+  // IPv6 in its canonical spelling: `2001:DB8:0::10` and `2001:db8::10` are one service.
+  const vip = s.vip && s.vip.includes(':') ? `[${normalizeAddress(s.vip)}]` : s.vip;
   return `${s.protocol}:${vip}:${s.port}`;
 }

@@ -4,6 +4,7 @@
 // arrived there, and "answered" when it sent a SYN-ACK (or UDP reply) back. A RST
 // or ICMP port unreachable from the real server is a refusal, not an answer.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readPackets, type InnerPacket, type Packet } from '../decode';
 
@@ -36,7 +37,17 @@ function l4Of(p: Packet): L4 {
   return p;
 }
 
-export function attributeFromCaptures(files: CaptureFile[], protocol: 'tcp' | 'udp', sourcePorts: Set<number>, baseDir = ''): Map<number, PortFate> {
+/**
+ * `packets`, when given, receives the number of packets each server's capture held
+ * (0 = it captured nothing: the wrong interface, or no traffic reached it).
+ */
+export function attributeFromCaptures(
+  files: CaptureFile[],
+  protocol: 'tcp' | 'udp',
+  sourcePorts: Set<number>,
+  baseDir = '',
+  packets?: Map<string, number>,
+): Map<number, PortFate> {
   const fates = new Map<number, PortFate>();
   const fate = (port: number): PortFate => {
     let f = fates.get(port);
@@ -48,7 +59,12 @@ export function attributeFromCaptures(files: CaptureFile[], protocol: 'tcp' | 'u
   };
   for (const c of files) {
     const mine = (mac: string | undefined): boolean => !c.macs || c.macs.size === 0 || mac === undefined || c.macs.has(mac.toLowerCase());
-    readPackets(path.resolve(baseDir, c.file), (p) => {
+    packets?.set(c.server, packets.get(c.server) ?? 0);
+    const file = path.resolve(baseDir, c.file);
+    // A capture that never started leaves no file: that server captured nothing.
+    if (!fs.existsSync(file)) continue;
+    readPackets(file, (p) => {
+      packets?.set(c.server, (packets.get(c.server) ?? 0) + 1);
       const q = l4Of(p);
       const toMe = mine(p.dstMac);
       const fromMe = mine(p.srcMac);

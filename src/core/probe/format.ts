@@ -16,6 +16,7 @@ export function formatProbeResult(r: ProbeResult): string {
   }
   if (r.unattributed) out.push(`${r.unattributed} attempts could not be attributed to a real server`);
   out.push('', `judgement: ${r.judgement.verdict}: ${r.judgement.message}`);
+  for (const n of r.notes ?? []) out.push(`note: ${n}`);
   if (r.load) {
     out.push('', 'load (lvs-kiss style): real server, load, suggested weight');
     for (const s of r.load.samples) out.push(`  ${s.server}: ${s.load ?? `error: ${s.error}`}${r.load.suggestedWeights[s.server] !== undefined ? ` -> weight ${r.load.suggestedWeights[s.server]}` : ''}`);

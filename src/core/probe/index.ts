@@ -12,7 +12,7 @@ import type { ForwardingMethod, VirtualService } from '../model/cluster';
 import { DEFAULT_MAX_CONNECTING } from '../ssh/pool';
 import type { RemoteHost } from '../ssh/remote';
 import { validateAddress } from '../ssh/quote';
-import { parseIpLink } from '../state';
+import { formatEndpoint, ipvsUnavailable, normalizeAddress, parseIpLink, parseIpvsadmList, serviceFromIpvs } from '../state';
 import { attributeFromCaptures, type CaptureFile } from './captureAttribution';
 import { clientArgv, DETECT_SCRIPT, type ClientArgs, type ProbeTool } from './clientScripts';
 import { expectedDistribution, type Expectation } from './expected';
@@ -32,7 +32,8 @@ export const ALPHA = 0.01;
 export interface ProbeRealServer {
   /** Name used in the result (model real-server name). */
   name: string;
-  address: string;
+  /** Its address in the service; unknown when only a hosts-file host without `address` names it (then it is not captured). */
+  address?: string;
   port: number;
   weight: number;
   /** Host name (hosts file / ssh) of this real server, for the capture and the load command. */
@@ -48,8 +49,11 @@ export interface ProbeOptions {
   realServers: ProbeRealServer[];
   method?: ForwardingMethod;
   scheduler?: string;
+  /** Scheduler flags (sh-port...); undefined = not known (no config, no live table), [] = none. */
   schedulerFlags?: string[];
   persistenceSeconds?: number;
+  /** Where scheduler, weights and persistence come from (`keepalived.conf`, `the live table of director`...), or `assumed: ...`. */
+  expectationSource?: string;
   /** Per attempt. Default 2000 ms (max 10000). */
   timeoutMs?: number;
   /** Pause between attempts. Default 50 ms. */
@@ -80,6 +84,10 @@ export interface ProbeAttempt {
   via?: 'capture' | 'answer';
   /** Real servers where the capture saw the request arrive. */
   seenBy?: string[];
+  /** Real servers the capture saw answer it (SYN-ACK / UDP reply): the answer left the real server, whether or not the client got it. */
+  repliedBy?: string[];
+  /** Real servers the capture saw refuse it (RST, ICMP port unreachable). */
+  refusedBy?: string[];
   /** First bytes of the answer (text). */
   answer?: string;
   error?: string;
@@ -111,14 +119,18 @@ export interface ProbeResult {
   unattributed: number;
   judgement: ProbeJudgement;
   findings: Finding[];
+  /** What the result rests on, in words (where the expectation comes from, what was not captured). */
+  notes: string[];
   capture?: { dir: string; errors: string[]; kept: boolean };
   load?: { samples: LoadSample[]; suggestedWeights: Record<string, number> };
 }
 
 const WEB_PORTS = new Set([80, 8000, 8008, 8080, 8888]);
 
-/** Probe settings from a model service (scheduler, weights, persistence, method). */
-export function probeSettingsFromService(s: VirtualService, hostOf?: (address: string, name: string) => string | undefined): Pick<ProbeOptions, 'vip' | 'port' | 'protocol' | 'realServers' | 'method' | 'scheduler' | 'persistenceSeconds'> {
+export type ProbeSettings = Pick<ProbeOptions, 'vip' | 'port' | 'protocol' | 'realServers' | 'method' | 'scheduler' | 'schedulerFlags' | 'persistenceSeconds' | 'expectationSource'>;
+
+/** Probe settings from a model service (scheduler and its flags, weights, persistence, method). */
+export function probeSettingsFromService(s: VirtualService, hostOf?: (address: string, name: string) => string | undefined, source?: string): ProbeSettings {
   if (!s.vip || s.port === undefined || (s.protocol !== 'tcp' && s.protocol !== 'udp')) throw new Error('only TCP/UDP services with a VIP and port can be probed');
   return {
     vip: s.vip,
@@ -126,9 +138,29 @@ export function probeSettingsFromService(s: VirtualService, hostOf?: (address: s
     protocol: s.protocol,
     method: s.method,
     scheduler: s.scheduler,
+    // The config (or live table) says which flags there are: none when it names none.
+    schedulerFlags: [...(s.schedulerFlags ?? [])],
     persistenceSeconds: s.persistenceSeconds,
+    expectationSource: source ?? (s.location ? s.location.file : undefined),
     realServers: s.realServers.map((r) => ({ name: r.name, address: r.address, port: r.port, weight: r.weight, host: hostOf?.(r.address, r.name) })),
   };
+}
+
+/**
+ * The service as a director's live table has it (`ipvsadm -Ln`, read-only, through
+ * sudo): scheduler, flags, persistence, destinations and weights. Undefined when the
+ * table has no such service; throws when the table cannot be read.
+ */
+export async function liveProbeSettings(director: RemoteHost, target: { vip: string; port: number; protocol: 'tcp' | 'udp' }): Promise<ProbeSettings | undefined> {
+  const r = await director.exec(['ipvsadm', '-Ln'], { sudo: true, timeoutMs: 15000 });
+  const problem = ipvsUnavailable(`${r.stdout}\n${r.stderr}`);
+  if (problem) throw new Error(`${director.name}: ${problem.reason}`);
+  if (r.code !== 0) throw new Error(`${director.name}: ipvsadm -Ln: exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  const table = parseIpvsadmList(r.stdout);
+  const vip = normalizeAddress(target.vip);
+  const live = table.services.find((x) => x.protocol === target.protocol && x.vip === vip && x.port === target.port);
+  if (!live) return undefined;
+  return probeSettingsFromService(serviceFromIpvs(live), undefined, `the live table of ${director.name} (ipvsadm -Ln)`);
 }
 
 export async function detectProbeTool(host: RemoteHost): Promise<ProbeTool> {
@@ -145,7 +177,7 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
   const timeoutMs = Math.min(Math.max(opts.timeoutMs ?? 2000, 100), 10000);
   const intervalMs = Math.min(Math.max(opts.intervalMs ?? 50, 0), 5000);
   const log = opts.log ?? (() => {});
-  const target = `${opts.protocol}:${opts.vip}:${opts.port}`;
+  const target = `${opts.protocol}:${formatEndpoint(opts.vip, opts.port)}`;
   const tool = opts.tool ?? (await detectProbeTool(opts.from));
   const payload = opts.payload ?? (opts.protocol === 'udp' ? 'lvs-probe\n' : WEB_PORTS.has(opts.port) ? `GET / HTTP/1.0\r\nHost: ${opts.vip}\r\nUser-Agent: lvs-trace-probe\r\n\r\n` : '');
   const args: ClientArgs = { vip: opts.vip, port: opts.port, protocol: opts.protocol, count: opts.count, timeoutMs, readMs: Math.min(timeoutMs, 1500), intervalMs, payload, maxAnswer: 512 };
@@ -164,29 +196,48 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
     if (attempts.length === 0) throw new Error(`the probe client on ${opts.from.name} printed nothing (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   } catch (e) {
     const done = await capture?.stop().catch(() => undefined);
-    if (done && !opts.capture?.keep) fs.rmSync(done.dir, { recursive: true, force: true });
+    if (done?.dir && !opts.capture?.keep) fs.rmSync(done.dir, { recursive: true, force: true });
     throw e;
   }
 
   // 2. Who answered: the capture first, the answer text otherwise.
   const servers = opts.realServers;
+  const notes: string[] = [];
+  if (opts.expectationSource) notes.push(`expectation from ${opts.expectationSource}`);
   let captureInfo: ProbeResult['capture'];
+  /** Per real server: what its capture held (packets), or why there is none. */
+  const captured = new Map<string, { packets?: number; problem?: string }>();
   if (capture) {
     const done = await capture.stop();
-    captureInfo = { dir: done.dir, errors: done.errors, kept: opts.capture?.keep === true };
+    captureInfo = { dir: done.dir, errors: done.errors, kept: opts.capture?.keep === true && done.dir !== '' };
     const ports = new Set(attempts.map((a) => a.sourcePort).filter((p): p is number => p !== undefined));
-    const fates = attributeFromCaptures(done.files, opts.protocol, ports, done.dir);
+    const packets = new Map<string, number>();
+    const fates = attributeFromCaptures(done.files, opts.protocol, ports, done.dir, packets);
+    for (const s of servers) {
+      const skipped = capture.skipped.get(s.name);
+      if (skipped) captured.set(s.name, { problem: skipped });
+      else if (packets.has(s.name)) captured.set(s.name, { packets: packets.get(s.name) });
+      else {
+        const err = done.errors.find((e) => s.host !== undefined && e.startsWith(`${s.host}:`));
+        captured.set(s.name, { problem: err ? err.slice(err.indexOf(':') + 1).trim() : 'no capture came back from it' });
+      }
+    }
+    // Only a capture that saw something is evidence of where a connection went.
+    const evidence = new Set([...captured].filter(([, c]) => (c.packets ?? 0) > 0).map(([name]) => name));
     for (const a of attempts) {
       const f = a.sourcePort !== undefined ? fates.get(a.sourcePort) : undefined;
       if (!f) continue;
-      a.seenBy = [...f.seenBy];
-      const answered = [...f.answeredBy];
-      if (answered.length === 1) {
-        a.answeredBy = answered[0];
+      a.seenBy = [...f.seenBy].filter((x) => evidence.has(x));
+      a.repliedBy = [...f.answeredBy].filter((x) => evidence.has(x));
+      a.refusedBy = [...f.refusedBy].filter((x) => evidence.has(x));
+      // "Answered" by the capture: the real server sent its SYN-ACK. That the client got
+      // it is another matter (a.ok says), judged in the findings.
+      if (a.repliedBy.length === 1) {
+        a.answeredBy = a.repliedBy[0];
         a.via = 'capture';
       }
     }
-    if (!opts.capture?.keep) fs.rmSync(done.dir, { recursive: true, force: true });
+    if (done.dir && !opts.capture?.keep) fs.rmSync(done.dir, { recursive: true, force: true });
   }
   for (const a of attempts) {
     if (a.answeredBy || !a.ok || !a.answer) continue;
@@ -208,8 +259,22 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
   const unattributed = attempts.filter((a) => landed(a) === undefined).length;
   const expectation = expectedDistribution(opts.scheduler ?? 'wlc', servers, { persistenceSeconds: opts.persistenceSeconds, schedulerFlags: opts.schedulerFlags });
   if (expectation.kind === 'shares') for (const row of distribution) row.expectedShare = expectation.shares.get(row.server) ?? 0;
-  const judgement = judge(distribution, expectation, opts.scheduler);
-  const findings = probeFindings(target, attempts, distribution, judgement, capture !== undefined, opts.from.name, opts.checkCommand ?? '"LVS: Check Cluster"');
+  const lostFailures = attempts.filter((a) => !a.ok && landed(a) === undefined).length;
+  const judgement = judge(distribution, expectation, { scheduler: opts.scheduler, flagsKnown: opts.schedulerFlags !== undefined, lostFailures });
+  const findings = probeFindings({
+    target,
+    attempts,
+    rows: distribution,
+    j: judgement,
+    captured: capture ? captured : undefined,
+    from: opts.from.name,
+    checkCommand: opts.checkCommand ?? '"LVS: Check Cluster"',
+    method: opts.method,
+    servers,
+  });
+  for (const [name, c] of captured) {
+    if (c.problem) notes.push(`${name}: not captured (${c.problem}); its connections are known only from what the service answered`);
+  }
 
   // 4. Optional load measurement and the weights it would suggest.
   let load: ProbeResult['load'];
@@ -231,7 +296,7 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
     const total = servers.reduce((a, s) => a + s.weight, 0);
     load = { samples, suggestedWeights: Object.fromEntries(suggestWeights(measured, total)) };
   }
-  return { target, from: opts.from.name, tool, attempts, distribution, unattributed, judgement, findings, capture: captureInfo, load };
+  return { target, from: opts.from.name, tool, attempts, distribution, unattributed, judgement, findings, notes, capture: captureInfo, load };
 }
 
 export function parseClientOutput(stdout: string, count: number): ProbeAttempt[] {
@@ -264,98 +329,218 @@ export function nameInAnswer(answer: string, servers: ProbeRealServer[]): string
   return hits.length === 1 ? hits[0].name : undefined;
 }
 
-function judge(rows: ProbeDistributionRow[], e: Expectation, scheduler?: string): ProbeJudgement {
+interface JudgeContext {
+  scheduler?: string;
+  /** The scheduler flags are known (config or live table): no guessing of sh-port. */
+  flagsKnown?: boolean;
+  /** Failed attempts no real server could be named for: the spread of the others is biased. */
+  lostFailures?: number;
+}
+
+/** The smallest p-value a sample of n can give for two servers (all on one side): below ALPHA, n is enough. */
+function binomialReach(n: number, share: number): number {
+  return Math.min(binomialTest(0, n, share).pValue, binomialTest(n, n, share).pValue);
+}
+
+export function judge(rows: ProbeDistributionRow[], e: Expectation, ctx: JudgeContext = {}): ProbeJudgement {
   const n = rows.reduce((a, r) => a + r.count, 0);
   const spread = rows.map((r) => `${r.server} ${r.count}`).join(', ');
+  const lost = ctx.lostFailures ?? 0;
   if (e.kind === 'none') return { verdict: 'no-verdict', message: e.why, expectation: e.why };
-  if (n === 0) return { verdict: 'no-verdict', message: 'no connection could be attributed to a real server', expectation: e.why };
+  if (n === 0) return { verdict: 'no-verdict', message: `no connection could be attributed to a real server${lost ? ` (${lost} failed)` : ''}`, expectation: e.why };
   if (e.kind === 'single') {
     const used = rows.filter((r) => r.count > 0);
     if (used.length === 1 && e.candidates.includes(used[0].server)) {
-      return { verdict: 'as-expected', message: `all ${n} on ${used[0].server}, as ${e.why}`, expectation: e.why };
+      const assumed = !ctx.flagsKnown && ctx.scheduler && ['sh', 'mh'].includes(ctx.scheduler) ? ` (assuming no ${ctx.scheduler}-port flag: the flags are not known)` : '';
+      const partial = lost ? `; ${lost} failed attempt${lost === 1 ? '' : 's'} could not be attributed` : '';
+      return { verdict: 'as-expected', message: `all ${n} on ${used[0].server}, as ${e.why}${assumed}${partial}`, expectation: e.why };
     }
-    // A hash scheduler may be hashing the port too (sh-port / mh-port), which the config model does not say.
-    if (scheduler && ['sh', 'mh'].includes(scheduler)) {
+    // A hash scheduler may be hashing the port too (sh-port / mh-port) when nothing says which flags it has.
+    if (!ctx.flagsKnown && ctx.scheduler && ['sh', 'mh'].includes(ctx.scheduler)) {
       const shares = new Map(rows.filter((r) => r.weight > 0).map((r) => [r.server, r.weight]));
       const total = [...shares.values()].reduce((a, b) => a + b, 0);
-      const alt: Expectation = { kind: 'shares', shares: new Map([...shares].map(([k, v]) => [k, v / total])), why: `${scheduler} hashing the source port as well (${scheduler}-port): shares proportional to the weights` };
+      const alt: Expectation = { kind: 'shares', shares: new Map([...shares].map(([k, v]) => [k, v / total])), why: `${ctx.scheduler} hashing the source port as well (${ctx.scheduler}-port, assumed: the flags are not known): shares proportional to the weights` };
       for (const r of rows) r.expectedShare = alt.shares.get(r.server) ?? 0;
-      return judge(rows, alt);
+      return judge(rows, alt, { ...ctx, scheduler: undefined });
+    }
+    if (e.whileIdle) {
+      return { verdict: 'no-verdict', message: `spread over ${used.length} real servers (${spread}); ${e.why}, which other clients' active connections change: not judged`, expectation: e.why };
     }
     return { verdict: 'unexpected', message: `spread over ${used.length} real servers (${spread}) although ${e.why}`, expectation: e.why };
   }
-  const cells = rows.map((r) => ({ observed: r.count, share: e.shares.get(r.server) ?? 0 }));
+  const cells = rows.map((r) => ({ server: r.server, observed: r.count, share: e.shares.get(r.server) ?? 0 }));
   const outside = cells.filter((c) => c.share === 0 && c.observed > 0);
   if (outside.length > 0) {
     return { verdict: 'unexpected', message: `connections reached real servers that should get none (weight 0): ${spread}`, expectation: e.why };
   }
   const tested = cells.filter((c) => c.share > 0);
-  const minExpected = Math.min(...tested.map((c) => c.share * n));
-  if (minExpected < MIN_EXPECTED) {
-    return { verdict: 'too-few', message: `${n} attributed connections are too few to judge (${spread}); need at least ${Math.ceil(MIN_EXPECTED / Math.min(...tested.map((c) => c.share)))} for an expected count of ${MIN_EXPECTED} per server`, expectation: e.why };
+  const runTest = (observed: number[], total: number): TestResult =>
+    tested.length === 2 ? binomialTest(observed[0], total, tested[0].share) : chiSquareTest(observed, tested.map((c) => c.share));
+  const pText = (t: TestResult): string => (t.pValue < 1e-4 ? t.pValue.toExponential(1) : t.pValue.toFixed(3));
+  if (lost > 0) {
+    // Failed attempts nobody can be named for are missing from the sample, and not at
+    // random: they are typically all one dead server's. Testing what is left would
+    // blame the weights (or ARP) for a dead server.
+    const silent = tested.filter((c) => c.observed === 0);
+    let conditional = '';
+    if (silent.length === 1) {
+      const completed = tested.map((c) => (c === silent[0] ? c.observed + lost : c.observed));
+      const t = runTest(completed, n + lost);
+      conditional = `; counting them as ${silent[0].server}'s (it answered none), the spread ${t.pValue < ALPHA ? 'still does not fit' : 'fits'} ${e.why} (p = ${pText(t)}, ${t.test} test)`;
+    }
+    return {
+      verdict: 'no-verdict',
+      message: `${lost} attempt${lost === 1 ? '' : 's'} failed without a real server to name, so the spread of the others (${spread}) is not judged: it is biased by whichever server the failures went to${conditional}`,
+      expectation: e.why,
+    };
   }
-  const test = tested.length === 2 ? binomialTest(tested[0].observed, n, tested[0].share) : chiSquareTest(tested.map((c) => c.observed), tested.map((c) => c.share));
-  const p = test.pValue < 1e-4 ? test.pValue.toExponential(1) : test.pValue.toFixed(3);
+  const minShare = Math.min(...tested.map((c) => c.share));
+  // Two servers: the exact binomial test is valid for any n; too few only when even
+  // the most lopsided outcome could not be called unexpected. More: chi-square needs
+  // an expected count of MIN_EXPECTED per server.
+  const tooFew = tested.length === 2 ? binomialReach(n, tested[0].share) >= ALPHA : minShare * n < MIN_EXPECTED;
+  if (tooFew) {
+    const need = tested.length === 2 ? smallestBinomialN(tested[0].share) : Math.ceil(MIN_EXPECTED / minShare);
+    return { verdict: 'too-few', message: `${n} attributed connections are too few to judge (${spread}); need at least ${need}${tested.length === 2 ? ' for the most lopsided spread to be significant' : ` for an expected count of ${MIN_EXPECTED} per server`}`, expectation: e.why };
+  }
+  const test = runTest(tested.map((c) => c.observed), n);
+  const p = pText(test);
   return test.pValue < ALPHA
     ? { verdict: 'unexpected', message: `${spread}: such a spread has p = ${p} under ${e.why} (${test.test} test)`, expectation: e.why, test }
     : { verdict: 'as-expected', message: `${spread}: consistent with ${e.why} (p = ${p}, ${test.test} test)`, expectation: e.why, test };
 }
 
-function probeFindings(
-  target: string,
-  attempts: ProbeAttempt[],
-  rows: ProbeDistributionRow[],
-  j: ProbeJudgement,
-  captured: boolean,
-  from: string,
-  checkCommand: string,
-): Finding[] {
+function smallestBinomialN(share: number): number {
+  for (let n = 1; n <= MAX_PROBE_COUNT; n++) if (binomialReach(n, share) < ALPHA) return n;
+  return MAX_PROBE_COUNT;
+}
+
+interface FindingContext {
+  target: string;
+  attempts: ProbeAttempt[];
+  rows: ProbeDistributionRow[];
+  j: ProbeJudgement;
+  /** Per real server, what its capture held; undefined without --capture. */
+  captured?: Map<string, { packets?: number; problem?: string }>;
+  from: string;
+  checkCommand: string;
+  method?: ForwardingMethod;
+  servers: ProbeRealServer[];
+}
+
+const errorsOf = (xs: ProbeAttempt[]): string => [...new Set(xs.map((a) => a.error ?? 'failed'))].join(', ');
+
+export function probeFindings(c: FindingContext): Finding[] {
+  const { target, attempts, rows, j, captured, from, checkCommand } = c;
   const out: Finding[] = [];
   const failed = attempts.filter((a) => !a.ok);
   if (failed.length === attempts.length) {
     out.push({
       code: 'probe-no-answer',
       severity: 'error',
-      message: `None of the ${attempts.length} probes to ${target} from ${from} was answered (${[...new Set(failed.map((a) => a.error))].join(', ')}).`,
+      message: `None of the ${attempts.length} probes to ${target} from ${from} was answered (${errorsOf(failed)}).`,
       advice: `Run ${checkCommand}, and capture the traffic to see where it stops.`,
       evidence: failed.slice(0, 3).map((a) => ({ host: from, text: `attempt ${a.i + 1}: ${a.error}` })),
       service: target,
     });
   }
-  for (const r of rows) {
-    if (!captured || r.count === 0) continue;
-    const landedHere = attempts.filter((a) => a.seenBy?.length === 1 && a.seenBy[0] === r.server);
-    const unanswered = landedHere.filter((a) => a.answeredBy !== r.server);
-    if (unanswered.length === landedHere.length) {
-      out.push({
-        code: 'probe-dead-rs-receiving',
-        severity: 'error',
-        message: `Real server ${r.server} received ${landedHere.length} of the probe's ${attempts.length} connections to ${target} and answered none: it is still in rotation but dead for this service.`,
-        advice: 'Fix the service on it, or take it out (weight 0 / remove) until it is back; check why the health check keeps it in.',
-        evidence: landedHere.slice(0, 5).map((a) => ({ host: r.server, text: `source port ${a.sourcePort}: request arrived, no answer; client saw ${a.ok ? 'a connection' : a.error}` })),
-        service: target,
-        realServer: r.server,
-      });
-    } else if (r.weight === 0) {
-      out.push({
-        code: 'probe-quiescent-receiving',
-        severity: 'warning',
-        message: `Real server ${r.server} has weight 0 but took ${landedHere.length} new connections of the probe.`,
-        advice: 'Weight 0 means no new connections: a persistence template (expire_quiescent_template=0) or a stale table may still send clients there.',
-        evidence: landedHere.slice(0, 3).map((a) => ({ host: r.server, text: `source port ${a.sourcePort}: arrived` })),
-        service: target,
-        realServer: r.server,
-      });
+  // Failed attempts a capture explains; the rest are reported as unexplained below.
+  const explained = new Set<ProbeAttempt>();
+  if (captured) {
+    for (const [server, cap] of captured) {
+      if (cap.problem) {
+        out.push({
+          code: 'probe-capture-empty',
+          severity: 'warning',
+          message: `Could not capture on real server ${server} (${cap.problem}): which of the probe's connections reached it is known only from what the service answered.`,
+          advice: 'Give the real server\'s cluster address ("address") and SSH access in the hosts file, and check that tcpdump runs there.',
+          evidence: [{ host: server, text: cap.problem }],
+          service: target,
+          realServer: server,
+        });
+      } else if (cap.packets === 0) {
+        out.push({
+          code: 'probe-capture-empty',
+          severity: 'warning',
+          message: `Captured nothing on real server ${server} while ${attempts.length} probes went to ${target}: either no connection was sent to it, or the capture listened on the wrong interface (not the one the service traffic uses). This is not evidence that it is dead.`,
+          advice: 'Check the real server\'s "address" in the hosts file (the address the service uses for it, not the SSH address) and the interface it is on.',
+          evidence: [{ host: server, text: 'capture: 0 packets' }],
+          service: target,
+          realServer: server,
+        });
+      }
+    }
+    for (const r of rows) {
+      const landedHere = attempts.filter((a) => a.seenBy?.length === 1 && a.seenBy[0] === r.server);
+      if (landedHere.length === 0) continue;
+      const silent = landedHere.filter((a) => !a.repliedBy?.includes(r.server));
+      const replyLost = landedHere.filter((a) => a.repliedBy?.includes(r.server) && !a.ok);
+      if (silent.length === landedHere.length) {
+        for (const a of silent) explained.add(a);
+        out.push({
+          code: 'probe-dead-rs-receiving',
+          severity: 'error',
+          message: `Real server ${r.server} received ${landedHere.length} of the probe's ${attempts.length} connections to ${target} and answered none${silent.some((a) => a.refusedBy?.includes(r.server)) ? ' (it refused them)' : ''}: it is still in rotation but dead for this service.`,
+          advice: 'Fix the service on it, or take it out (weight 0 / remove) until it is back; check why the health check keeps it in.',
+          evidence: landedHere.slice(0, 5).map((a) => ({ host: r.server, text: `source port ${a.sourcePort}: request arrived, ${a.refusedBy?.includes(r.server) ? 'refused' : 'no answer'}; client saw ${a.ok ? 'a connection' : a.error}` })),
+          service: target,
+          realServer: r.server,
+        });
+      } else if (r.weight === 0) {
+        out.push({
+          code: 'probe-quiescent-receiving',
+          severity: 'warning',
+          message: `Real server ${r.server} has weight 0 but took ${landedHere.length} new connections of the probe.`,
+          advice: 'Weight 0 means no new connections: a persistence template (expire_quiescent_template=0) or a stale table may still send clients there.',
+          evidence: landedHere.slice(0, 3).map((a) => ({ host: r.server, text: `source port ${a.sourcePort}: arrived` })),
+          service: target,
+          realServer: r.server,
+        });
+      }
+      if (replyLost.length > 0) {
+        for (const a of replyLost) explained.add(a);
+        const rs = c.servers.find((x) => x.name === r.server);
+        const method = c.method;
+        out.push({
+          code: 'probe-reply-lost',
+          severity: 'error',
+          message: `Real server ${r.server} answered ${replyLost.length} of the probe's connections to ${target} (its capture shows the ${c.attempts.length && target.startsWith('udp') ? 'reply' : 'SYN-ACK'} leaving), but the client ${from} never got the answer (${errorsOf(replyLost)}): the reply is lost on its way back.`,
+          advice:
+            method === 'nat'
+              ? `LVS/NAT: the real server's replies must go back through the director to be un-NATed; they bypass it (finding nat-reply-bypasses-director when the capture is analysed). Check its default route and any more specific route to the clients (${checkCommand}: check-rs-default-route, check-rs-route-bypasses-director), and ip_forward on the director.`
+              : method === 'dr' || method === 'tun'
+                ? `LVS/${method.toUpperCase()}: the real server answers straight to the client, so the answer must carry the VIP as source and have a route to the client (finding dr-reply-wrong-source when the capture is analysed). Check the VIP on lo${method === 'tun' ? ' / tunl0' : ''}, that the service answers from it, rp_filter and egress filtering on the way back (${checkCommand}).`
+                : `Capture on the client and on the real server (lvs-trace capture) and analyse it: a NAT real server whose replies bypass the director (nat-reply-bypasses-director), or a DR/TUN answer from the wrong source address (dr-reply-wrong-source).`,
+          evidence: replyLost.slice(0, 5).map((a) => ({ host: r.server, text: `source port ${a.sourcePort}: request arrived${rs?.address ? ` at ${rs.address}` : ''}, answer sent; client: ${a.error ?? 'failed'}` })),
+          service: target,
+          realServer: r.server,
+        });
+      }
     }
   }
-  if (!captured && failed.length > 0 && failed.length < attempts.length) {
+  const unexplained = failed.filter((a) => !explained.has(a));
+  if (unexplained.length > 0 && failed.length < attempts.length) {
+    const silentServers = rows.filter((r) => r.weight > 0 && r.count === 0);
+    const suspect = silentServers.length === 1 ? silentServers[0].server : undefined;
+    const byServer = new Map<string, number>();
+    for (const a of unexplained) for (const s of a.seenBy ?? []) byServer.set(s, (byServer.get(s) ?? 0) + 1);
+    const where = captured
+      ? byServer.size
+        ? ` The capture saw them arrive at ${[...byServer].map(([s, k]) => `${s} (${k})`).join(', ')}, which did not answer them all.`
+        : ' No capture saw them arrive at a real server: the director may have dropped them, or sent them to one that was not captured.'
+      : suspect
+        ? ` ${suspect} answered none of the others: the failures are probably its connections (dead but still in rotation).`
+        : ' Which real server took them is not known without a capture.';
     out.push({
       code: 'probe-some-failed',
       severity: 'warning',
-      message: `${failed.length} of ${attempts.length} probes to ${target} failed (${[...new Set(failed.map((a) => a.error))].join(', ')}) while others were answered: one real server may be dead but still in rotation.`,
-      advice: 'Probe again with a capture on the real servers (--capture) to see which real server receives the failing connections.',
-      evidence: failed.slice(0, 3).map((a) => ({ host: from, text: `attempt ${a.i + 1} (source port ${a.sourcePort ?? '?'}): ${a.error}` })),
+      message: `${unexplained.length} of ${attempts.length} probes to ${target} failed (${errorsOf(unexplained)}) while others were answered.${where}`,
+      advice: captured
+        ? `Look at the real servers' captures for these source ports, and run ${checkCommand}.`
+        : 'Probe again with a capture on the real servers (--capture) to see which real server receives the failing connections.',
+      evidence: unexplained.slice(0, 3).map((a) => ({ host: from, text: `attempt ${a.i + 1} (source port ${a.sourcePort ?? '?'}): ${a.error}` })),
       service: target,
+      ...(suspect && !captured ? { realServer: suspect } : {}),
     });
   }
   if (j.verdict === 'unexpected') {
@@ -372,13 +557,26 @@ function probeFindings(
 }
 
 interface RunningCapture {
+  /** Real servers not captured, and why (no host, no address). */
+  skipped: Map<string, string>;
   stop(): Promise<{ dir: string; files: CaptureFile[]; errors: string[] }>;
 }
 
 async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: string) => void): Promise<RunningCapture> {
   const source = opts.capture!.source;
-  const withHost = opts.realServers.filter((s) => s.host);
-  if (withHost.length === 0) throw new Error('--capture needs the hosts of the real servers (hosts file with role real-server)');
+  const skipped = new Map<string, string>();
+  // A real server is captured only where we know both its host and its address in the
+  // service: with a guessed address the capture listens on the wrong interface.
+  const withHost = opts.realServers.filter((s) => {
+    if (!s.host) skipped.set(s.name, 'no host in the hosts file for it');
+    else if (!s.address) skipped.set(s.name, `its address in the service is not known (no "address" for ${s.host} in the hosts file)`);
+    return s.host && s.address;
+  });
+  if (withHost.length === 0) {
+    // Nothing to capture on: probe without, and say why for each real server.
+    for (const [name, why] of skipped) log(`not capturing on ${name}: ${why}`);
+    return { skipped, stop: async () => ({ dir: '', files: [], errors: [] }) };
+  }
   const plan = planCapture({
     target: { vip: opts.vip, protocol: opts.protocol, port: opts.port },
     method: opts.method,
@@ -391,7 +589,7 @@ async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: st
         method: opts.method ?? 'dr',
         scheduler: opts.scheduler ?? 'wlc',
         persistenceSeconds: opts.persistenceSeconds ?? 0,
-        realServers: opts.realServers.map((s) => ({ name: s.name, address: s.address, port: s.port, weight: s.weight })),
+        realServers: withHost.map((s) => ({ name: s.name, address: s.address!, port: s.port, weight: s.weight })),
       },
     ],
   });
@@ -434,7 +632,9 @@ async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: st
   clearTimeout(readyTimer);
   await new Promise((r) => setTimeout(r, 700));
   log(`capturing on ${withHost.map((s) => s.host).join(', ')} for ${target}`);
+  for (const [name, why] of skipped) log(`not capturing on ${name}: ${why}`);
   return {
+    skipped,
     async stop() {
       await new Promise((r) => setTimeout(r, 500)); // let the last replies reach the pcaps
       stop.abort();

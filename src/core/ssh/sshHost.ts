@@ -70,11 +70,7 @@ export class SshHost extends CommandHost {
         const stop = (e: Error): void => {
           if (settled || failure) return;
           failure = e;
-          try {
-            ch.signal('KILL');
-          } catch {
-            /* not supported by every server */
-          }
+          signalChannel(ch, 'KILL');
           ch.close();
           // OpenSSH answers the close only once the remote command has exited, and it may
           // refuse the signal (it does for root logins without privilege separation, and a
@@ -242,5 +238,24 @@ export class SshHost extends CommandHost {
       this.client.end();
       setTimeout(resolve, 2000).unref();
     });
+  }
+}
+
+/**
+ * Sends a signal request on an exec channel. ssh2's Channel.signal() sends nothing once
+ * stdin was ended (it checks `writable`), and run() ends stdin at once; the request is
+ * still valid after EOF, so it goes straight to the protocol then.
+ */
+function signalChannel(ch: ClientChannel, name: string): void {
+  const c = ch as unknown as {
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { signal(id: number, name: string): void } };
+  };
+  try {
+    const state = c.outgoing?.state;
+    if ((state === 'open' || state === 'eof') && c._client?._protocol) c._client._protocol.signal(c.outgoing!.id, name);
+    else ch.signal(name);
+  } catch {
+    /* not supported by every server */
   }
 }

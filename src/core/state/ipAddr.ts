@@ -5,6 +5,7 @@
 //       inet 192.0.2.100/32 scope global eth0
 //   4: eth0    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\       valid_lft ...
 
+import { normalizeAddress } from './endpoint';
 import { outputLines, StateParseError } from './parseError';
 
 export interface InterfaceAddress {
@@ -95,7 +96,8 @@ export function parseIpAddr(text: string, command = 'ip addr'): NetInterface[] {
       const pm = /\/(\d+)$/.exec(t[peer + 1] ?? '');
       if (pm) prefix = Number(pm[1]);
     }
-    const a: InterfaceAddress = { family, address: m[1], prefix };
+    // IPv6 in its canonical spelling, so it compares with the other commands' addresses.
+    const a: InterfaceAddress = { family, address: family === 'inet6' ? normalizeAddress(m[1]) : m[1], prefix };
     const scope = t.indexOf('scope');
     if (scope >= 0) a.scope = t[scope + 1];
     if (t.includes('secondary')) a.secondary = true;

@@ -20,13 +20,16 @@ export function serviceFromIpvs(s: IpvsService, file?: string): VirtualService {
     protocol: s.protocol === 'fwm' ? 'tcp' : s.protocol,
     method,
     scheduler: s.scheduler ?? 'wlc',
-    persistenceSeconds: s.persistenceSeconds ?? 0,
+    // From /proc/net/ip_vs with HZ unknown: the timeout in ticks over the smallest HZ (100)
+    // is an upper bound; what matters to the model is that it is persistent.
+    persistenceSeconds: s.persistenceSeconds ?? (s.persistenceTicks ? Math.max(1, Math.round(s.persistenceTicks / 100)) : 0),
     realServers,
   };
   if (s.vip !== undefined) v.vip = s.vip;
   if (s.port !== undefined) v.port = s.port;
   if (s.fwmark !== undefined) v.fwmark = s.fwmark;
   if (s.persistenceNetmask !== undefined) v.persistenceNetmask = s.persistenceNetmask;
+  if (s.schedulerFlags?.length) v.schedulerFlags = [...s.schedulerFlags];
   if (file) v.location = { file, line: s.line, column: 1 };
   return v;
 }

@@ -44,6 +44,12 @@ export interface IpvsService {
   scheduler?: string;
   schedulerFlags?: string[];
   persistenceSeconds?: number;
+  /**
+   * `/proc/net/ip_vs` prints the persistence timeout as the kernel keeps it, in
+   * jiffies (seconds × CONFIG_HZ); `persistenceSeconds` is left out until HZ is known
+   * (see `setPersistenceHz`).
+   */
+  persistenceTicks?: number;
   persistenceNetmask?: string;
   persistenceEngine?: string;
   onePacket?: boolean;
@@ -212,9 +218,10 @@ function parseServiceFlags(
     } else if (t === 'persistent') {
       const secs = Number(tokens[++k]);
       if (!Number.isInteger(secs)) throw new StateParseError(command, lineNo, 'bad persistence timeout', raw);
-      svc.persistenceSeconds = secs;
-      // /proc/net/ip_vs prints the netmask right after the timeout, as hex (and the
-      // timeout as the kernel stores it, which is in jiffies: compare with care).
+      // /proc/net/ip_vs prints the timeout as the kernel stores it, svc->timeout =
+      // seconds * HZ (ip_vs_ctl.c), and the netmask right after it, as hex.
+      if (hex) svc.persistenceTicks = secs;
+      else svc.persistenceSeconds = secs;
       if (hex && /^[0-9A-Fa-f]{8}$/.test(tokens[k + 1] ?? '')) {
         const n = parseInt(tokens[++k], 16);
         svc.persistenceNetmask = [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
@@ -233,4 +240,17 @@ function parseServiceFlags(
       throw new StateParseError(command, lineNo, `unknown service flag "${t}"`, raw);
     }
   }
+}
+
+/** Converts the `/proc/net/ip_vs` persistence timeouts (jiffies) to seconds, given the kernel's CONFIG_HZ. */
+export function setPersistenceHz(table: IpvsTable, hz: number): void {
+  if (!Number.isInteger(hz) || hz <= 0) return;
+  for (const s of table.services) if (s.persistenceTicks !== undefined) s.persistenceSeconds = Math.round(s.persistenceTicks / hz);
+}
+
+/** Whether a live service is persistent, and its timeout in words (`300 s`, or in kernel ticks when HZ is unknown). */
+export function livePersistence(s: IpvsService): { persistent: boolean; text: string } {
+  if (s.persistenceSeconds !== undefined) return { persistent: s.persistenceSeconds > 0, text: `${s.persistenceSeconds} s` };
+  if (s.persistenceTicks !== undefined) return { persistent: s.persistenceTicks > 0, text: `${s.persistenceTicks} kernel ticks, HZ unknown` };
+  return { persistent: false, text: 'none' };
 }

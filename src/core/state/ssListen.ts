@@ -16,8 +16,15 @@ export interface ListeningSocket {
 
 const netids = new Set(['tcp', 'udp', 'sctp', 'raw', 'u_str', 'u_dgr', 'u_seq', 'p_raw', 'p_dgr', 'nl', 'v_str', 'v_dgr', 'mptcp', 'tipc', 'xdp']);
 
-export function parseSsListen(text: string, command = 'ss -lntu'): ListeningSocket[] {
-  const out: ListeningSocket[] = [];
+export interface SsListenOutput {
+  sockets: ListeningSocket[];
+  /** Lines not understood, skipped (one odd line must not hide every listener). */
+  skipped: { line: number; text: string }[];
+}
+
+/** Every socket line; a line of an unknown shape is skipped and reported in `skipped`. */
+export function parseSsListenOutput(text: string): SsListenOutput {
+  const out: SsListenOutput = { sockets: [], skipped: [] };
   outputLines(text).forEach((raw, i) => {
     const lineNo = i + 1;
     const t = raw.trim().split(/\s+/);
@@ -28,11 +35,20 @@ export function parseSsListen(text: string, command = 'ss -lntu'): ListeningSock
     const state = t[k++];
     const local = parseEndpoint(t[k + 2] ?? '');
     if (!state || !/^\d+$/.test(t[k] ?? '') || !local) {
-      throw new StateParseError(command, lineNo, 'expected "Netid State Recv-Q Send-Q Local:Port Peer:Port"', raw);
+      out.skipped.push({ line: lineNo, text: raw });
+      return;
     }
-    out.push({ protocol, state, local, line: lineNo });
+    out.sockets.push({ protocol, state, local, line: lineNo });
   });
   return out;
+}
+
+/** Strict form: throws on the first line it does not understand. */
+export function parseSsListen(text: string, command = 'ss -lntu'): ListeningSocket[] {
+  const r = parseSsListenOutput(text);
+  const bad = r.skipped[0];
+  if (bad) throw new StateParseError(command, bad.line, 'expected "Netid State Recv-Q Send-Q Local:Port Peer:Port"', bad.text);
+  return r.sockets;
 }
 
 /**

@@ -153,7 +153,8 @@ export const checkClusterFeature: Feature = {
         const errorsN = result.findings.filter((f) => f.severity === 'error').length;
         const warnN = result.findings.filter((f) => f.severity === 'warning').length;
         const withFix = result.findings.filter((f) => f.fix);
-        const summary = `LVS check: ${errorsN} error${errorsN === 1 ? '' : 's'}, ${warnN} warning${warnN === 1 ? '' : 's'} on ${result.hosts.length} hosts.`;
+        const partial = result.findings.filter((f) => f.code === 'check-source-unreadable').map((f) => f.evidence[0]?.host);
+        const summary = `LVS check: ${errorsN} error${errorsN === 1 ? '' : 's'}, ${warnN} warning${warnN === 1 ? '' : 's'} on ${result.hosts.length} hosts.${partial.length ? ` Some checks could not run on ${partial.join(', ')}.` : ''}`;
         const review = 'Review Fixes…';
         const show = 'Show Problems';
         const choice = await (errorsN ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(summary, show, ...(withFix.length ? [review] : []));

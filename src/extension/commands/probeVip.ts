@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { trustedFor } from '../util/trust';
 import type { VirtualService } from '../../core/model/cluster';
 import { parseServiceSpec } from '../../core/capture';
-import { formatProbeResult, probeSettingsFromService, probeVip, type ProbeOptions } from '../../core/probe';
+import { formatProbeResult, liveProbeSettings, probeSettingsFromService, probeVip, type ProbeSettings } from '../../core/probe';
+import { normalizeAddress } from '../../core/state';
 import { LocalHost } from '../../core/ssh';
 import type { Feature } from '../feature';
 import { tryLoadHostChoices } from '../capture/hosts';
@@ -17,7 +18,7 @@ import { workspacePool } from './checkCluster';
 
 export const PROBE_COMMAND = 'lvs.probeVip';
 
-type Target = Pick<ProbeOptions, 'vip' | 'port' | 'protocol' | 'realServers' | 'method' | 'scheduler' | 'persistenceSeconds'>;
+type Target = ProbeSettings;
 
 async function pickTarget(services: VirtualService[]): Promise<Target | undefined> {
   const probeable = services.filter((s) => s.vip && s.port !== undefined && (s.protocol === 'tcp' || s.protocol === 'udp'));
@@ -77,14 +78,30 @@ export const probeVipFeature: Feature = {
         validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000 ? undefined : 'a whole number from 1 to 1000'),
       });
       if (!countText) return;
-      // Real servers that are hosts of the hosts file can capture (authoritative attribution).
-      for (const r of target.realServers) r.host = hosts.find((h) => h.role === 'real-server' && (h.address === r.address || h.realServer === r.name || h.realServer === r.address))?.name;
-      const canCapture = target.realServers.some((r) => r.host);
-      const capture = canCapture
-        ? (await vscode.window.showQuickPick(['Capture on the real servers while probing', 'No capture (trust what the service answers)'], { title: 'Who answered: capture?' }))?.startsWith('Capture')
-        : false;
       const pool = workspacePool(secrets, log, hosts);
       try {
+        // A service typed in: what a director's live table says about it (scheduler, flags, weights).
+        if (target.realServers.length === 0) {
+          for (const d of hosts.filter((h) => h.role === 'director')) {
+            try {
+              const live = await liveProbeSettings(await pool.get(d.name), target);
+              if (live) {
+                Object.assign(target, live);
+                break;
+              }
+            } catch (e) {
+              log.warn(`probe: could not read the live table of ${d.name}: ${(e as Error).message}`);
+            }
+          }
+        }
+        // Real servers that are hosts of the hosts file can capture (authoritative attribution),
+        // and their answers ("hello from rs1") name them. Matched by cluster address, never the SSH one.
+        const same = (a?: string, b?: string): boolean => a !== undefined && b !== undefined && normalizeAddress(a) === normalizeAddress(b);
+        for (const r of target.realServers) r.host ??= hosts.find((h) => h.role === 'real-server' && (same(h.address, r.address) || h.realServer === r.name || same(h.realServer, r.address)))?.name;
+        const canCapture = target.realServers.some((r) => r.host && r.address);
+        const capture = canCapture
+          ? (await vscode.window.showQuickPick(['Capture on the real servers while probing', 'No capture (trust what the service answers)'], { title: 'Who answered: capture?' }))?.startsWith('Capture')
+          : false;
         const r = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `LVS: probing ${target.protocol} ${target.vip}:${target.port}`, cancellable: true },
           async (progress, token) => {

@@ -1,6 +1,7 @@
 // A RemoteHost that answers the cluster check's commands with the real command
 // outputs saved for one host of a fixture scenario (fixtures/lab/<scenario>/<host>/).
-// A command the fixture did not record fails like an unrunnable command would;
+// A command the fixture did not record fails like an unrunnable command would (with
+// NOT_RECORDED in its message, so tests can tell that from a failure they set up);
 // `extra` supplies outputs for the few commands the fixtures lack, or replaces some.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,12 +17,15 @@ export interface FixtureOutput {
 const files: [RegExp, string][] = [
   [/^ip addr/, 'ip-addr'],
   [/^ip route/, 'ip-route'],
-  [/^sysctl /, 'sysctl'],
+  // The check reads /proc/sys with a script that prints `sysctl`'s format (older versions ran sysctl).
+  [/^(sysctl |sh -c cd \/proc\/sys )/, 'sysctl'],
   [/^ipvsadm -Ln --stats/, 'ipvsadm-Ln-stats'],
   [/^ipvsadm -Ln --rate/, 'ipvsadm-Ln-rate'],
   [/^ipvsadm -Lnc/, 'ipvsadm-Lnc'],
   [/^ipvsadm -Ln$/, 'ipvsadm-Ln'],
 ];
+
+export const NOT_RECORDED = 'not recorded in the fixture';
 
 export class FixtureHost implements RemoteHost {
   readonly commands: string[] = [];
@@ -42,7 +46,7 @@ export class FixtureHost implements RemoteHost {
     }
     const hit = files.find(([re]) => re.test(line));
     const file = hit && path.join(this.dir, `${hit[1]}${this.suffix}.txt`);
-    if (!file || !fs.existsSync(file)) throw new Error(`${line}: not recorded in the fixture ${path.basename(this.dir)}`);
+    if (!file || !fs.existsSync(file)) throw new Error(`${line}: ${NOT_RECORDED} ${path.basename(this.dir)}`);
     return { stdout: fs.readFileSync(file, 'utf8'), stderr: '', code: 0 };
   }
 

@@ -4,7 +4,7 @@
 // count; judged on every interface that does ARP.
 import type { Finding } from '../../findings/finding';
 import { effectiveConf, sameIpv4Subnet } from '../../state';
-import type { CheckRule } from '../types';
+import type { CheckRule, HostState } from '../types';
 import { heldAddresses, realServerName, serviceName, sysctlEvidence, uniq } from '../helpers';
 
 export const arpSysctls: CheckRule = (ctx) => {
@@ -13,15 +13,21 @@ export const arpSysctls: CheckRule = (ctx) => {
   for (const p of ctx.placements) {
     const method = p.realServer.method ?? p.service.method;
     const s = p.state;
-    if (method === 'nat' || done.has(s.name) || !s.sysctl || !s.interfaces) continue;
-    done.add(s.name);
-    // The interfaces where someone ARPs for the VIP: the one the director reaches
-    // (holding the real-server address) and any on the VIP's own subnet.
     const vip = p.service.vip;
+    // IPv6 has no ARP (neighbour discovery does not read these sysctls).
+    if (method === 'nat' || done.has(s.name) || !s.sysctl || !s.interfaces || vip?.includes(':')) continue;
+    done.add(s.name);
+    // The interfaces where someone ARPs for the VIP. DR: the director reaches the real
+    // server on a shared link, so the one holding the real-server address, and any on
+    // the VIP's own subnet. TUN: the director reaches it through IP routing, often
+    // from another network; only a link shared with the VIP's subnet matters there.
+    const vipNets = vip !== undefined ? vipSegments(ctx.directors, vip) : [];
+    const onVipLink = (a: { address: string; prefix: number }): boolean =>
+      vip !== undefined && a.address !== vip && (sameIpv4Subnet(a.address, vip, a.prefix) || vipNets.some((n) => sameIpv4Subnet(a.address, n.address, n.prefix)));
     const arping = uniq(
       heldAddresses(s)
         .filter((a) => a.up && a.iface !== 'lo')
-        .filter((a) => a.address === p.realServer.address || (vip !== undefined && a.address !== vip && sameIpv4Subnet(a.address, vip, a.prefix)))
+        .filter((a) => (method !== 'tun' && a.address === p.realServer.address) || onVipLink(a))
         .map((a) => a.iface),
     ).filter((name) => {
       const itf = s.interfaces?.find((i) => i.name === name);
@@ -51,3 +57,16 @@ export const arpSysctls: CheckRule = (ctx) => {
   }
   return out;
 };
+
+/** The subnets the VIP lives on, from the directors: the VIP's own prefix, and the addresses beside it on its interface. */
+function vipSegments(directors: HostState[], vip: string): { address: string; prefix: number }[] {
+  const out: { address: string; prefix: number }[] = [];
+  for (const d of directors) {
+    const held = heldAddresses(d);
+    for (const v of held.filter((a) => a.address === vip)) {
+      if (v.prefix < 32) out.push({ address: vip, prefix: v.prefix });
+      for (const a of held) if (a.iface === v.iface && a.address !== vip && !a.address.includes(':') && sameIpv4Subnet(a.address, vip, a.prefix)) out.push(a);
+    }
+  }
+  return out;
+}

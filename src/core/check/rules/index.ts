@@ -13,6 +13,7 @@ import { rpFilter } from './rpFilter';
 import { rsDefaultRoute } from './rsDefaultRoute';
 import { rsVip } from './rsVip';
 import { serviceDestinations } from './serviceDestinations';
+import { sourcesUnreadable } from './sourcesUnreadable';
 import { synRecv } from './synRecv';
 import { vipHolders } from './vipHolders';
 import { vrrpState } from './vrrpState';
@@ -34,4 +35,5 @@ export const checkRules: { name: string; rule: CheckRule }[] = [
   { name: 'rp_filter on the tunnel', rule: rpFilter },
   { name: 'NAT default route', rule: rsDefaultRoute },
   { name: 'listener on the service port', rule: listener },
+  { name: 'sources that could not be read', rule: sourcesUnreadable },
 ];

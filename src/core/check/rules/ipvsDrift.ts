@@ -3,7 +3,7 @@
 // the model came from a config (comparing the live table with itself says nothing).
 import type { Finding } from '../../findings/finding';
 import { serviceKey, type VirtualService } from '../../model/cluster';
-import { forwardToMethod, type IpvsService } from '../../state';
+import { formatEndpoint, forwardToMethod, livePersistence, type IpvsService } from '../../state';
 import { methodLocation, realServerName } from '../helpers';
 import type { CheckRule, HostState } from '../types';
 
@@ -45,7 +45,7 @@ export const ipvsDrift: CheckRule = (ctx) => {
         code: 'check-ipvs-drift-service-extra',
         severity: 'warning',
         message: `The IPVS table of ${d.name} has service ${key}, which the config does not define (left over from an older config or added by hand).`,
-        advice: `Remove it (ipvsadm -D ${l.protocol === 'fwm' ? `-f ${l.fwmark}` : `${l.protocol === 'udp' ? '-u' : '-t'} ${l.vip}:${l.port}`}) or add it to the config.`,
+        advice: `Remove it (ipvsadm -D ${l.protocol === 'fwm' ? `-f ${l.fwmark}` : `${l.protocol === 'udp' ? '-u' : '-t'} ${formatEndpoint(l.vip ?? '', l.port)}`}) or add it to the config.`,
         evidence: [{ host: d.name, text: `${d.ipvsSource} line ${l.line}: ${key} ${l.scheduler ?? ''}`.trim() }],
         service: key,
       });
@@ -68,14 +68,14 @@ function compareService(d: HostState, svc: VirtualService, l: IpvsService, key: 
       service: key,
     });
   }
-  const livePersist = l.persistenceSeconds ?? 0;
-  if ((livePersist > 0) !== (svc.persistenceSeconds > 0)) {
+  const live = livePersistence(l);
+  if (live.persistent !== (svc.persistenceSeconds > 0)) {
     out.push({
       code: 'check-ipvs-drift-persistence',
       severity: 'warning',
-      message: `Service ${key} on ${d.name} is ${livePersist > 0 ? `persistent (${livePersist} s)` : 'not persistent'} but the config says ${svc.persistenceSeconds > 0 ? `persistence_timeout ${svc.persistenceSeconds}` : 'no persistence'}.`,
+      message: `Service ${key} on ${d.name} is ${live.persistent ? `persistent (${live.text})` : 'not persistent'} but the config says ${svc.persistenceSeconds > 0 ? `persistence_timeout ${svc.persistenceSeconds}` : 'no persistence'}.`,
       advice: 'Reload the config so the running table matches it.',
-      evidence: [ev(`${key} ${l.scheduler ?? ''}${livePersist > 0 ? ` persistent ${livePersist}` : ''}`)],
+      evidence: [ev(`${key} ${l.scheduler ?? ''}${live.persistent ? ` persistent ${l.persistenceTicks ?? l.persistenceSeconds}` : ''}`)],
       location: svc.optionLocations?.persistence_timeout ?? svc.location,
       service: key,
     });
@@ -90,11 +90,11 @@ function compareService(d: HostState, svc: VirtualService, l: IpvsService, key: 
       out.push({
         code: 'check-ipvs-drift-destination-missing',
         severity: 'warning',
-        message: `Real server ${realServerName(rs)} of ${key} is in the config but not in the IPVS table of ${d.name}${rs.checkers?.length ? ' (its health check probably failed and keepalived removed it)' : ''}.`,
+        message: `Real server ${realServerName(rs)} of ${key} is in the config but not in the IPVS table of ${d.name}${rs.checkers?.length ? ' (likely cause: its health check failed and keepalived removed it)' : ''}.`,
         advice: rs.checkers?.length
           ? `See why the ${rs.checkers.join('/')} check fails (keepalived log), or whether the server is down.`
           : 'Re-apply the rules, or see why the real server was removed.',
-        evidence: [ev(`${key}: destinations ${l.destinations.map((x) => `${x.address}:${x.port}`).join(', ') || '(none)'}`)],
+        evidence: [ev(`${key}: destinations ${l.destinations.map((x) => formatEndpoint(x.address, x.port)).join(', ') || '(none)'}`)],
         location: rs.location ?? svc.location,
         service: key,
         realServer: rs.name,
@@ -111,7 +111,7 @@ function compareService(d: HostState, svc: VirtualService, l: IpvsService, key: 
         severity: 'error',
         message: `Real server ${realServerName(rs)} of ${key} is forwarded with ${methodNames[liveMethod]} on ${d.name}, but the config says ${methodNames[wanted]}.`,
         advice: 'The real server is prepared for one method and receives the other: reload the config, and check lb_kind.',
-        evidence: [{ host: d.name, text: `${d.ipvsSource} line ${dst.line}: -> ${dst.address}:${dst.port} ${dst.forward}` }],
+        evidence: [{ host: d.name, text: `${d.ipvsSource} line ${dst.line}: -> ${formatEndpoint(dst.address, dst.port)} ${dst.forward}` }],
         location: methodLocation(svc),
         service: key,
         realServer: rs.name,
@@ -123,10 +123,10 @@ function compareService(d: HostState, svc: VirtualService, l: IpvsService, key: 
         code: 'check-ipvs-drift-weight',
         severity: 'warning',
         message: inhibited
-          ? `Real server ${realServerName(rs)} of ${key} has weight 0 on ${d.name} (config ${rs.weight}): its health check failed and inhibit_on_failure kept it quiescent.`
+          ? `Real server ${realServerName(rs)} of ${key} has weight 0 on ${d.name} (config ${rs.weight}): likely its health check failed and inhibit_on_failure kept it quiescent (or the weight was set by hand).`
           : `Real server ${realServerName(rs)} of ${key} has weight ${dst.weight} on ${d.name}, but the config says ${rs.weight}.`,
         advice: inhibited ? 'See why the health check fails; existing (and persistent) clients still reach it.' : 'Reload the config, or see who changed the weight.',
-        evidence: [{ host: d.name, text: `${d.ipvsSource} line ${dst.line}: -> ${dst.address}:${dst.port} ${dst.forward ?? ''} ${dst.weight}`.replace(/\s+/g, ' ') }],
+        evidence: [{ host: d.name, text: `${d.ipvsSource} line ${dst.line}: -> ${formatEndpoint(dst.address, dst.port)} ${dst.forward ?? ''} ${dst.weight}`.replace(/\s+/g, ' ') }],
         location: rs.location ?? svc.location,
         service: key,
         realServer: rs.name,
@@ -138,9 +138,9 @@ function compareService(d: HostState, svc: VirtualService, l: IpvsService, key: 
     out.push({
       code: 'check-ipvs-drift-destination-extra',
       severity: 'warning',
-      message: `The IPVS table of ${d.name} sends ${key} also to ${x.address}:${x.port}, which the config does not list.`,
+      message: `The IPVS table of ${d.name} sends ${key} also to ${formatEndpoint(x.address, x.port)}, which the config does not list.`,
       advice: 'Remove the destination or add the real server to the config.',
-      evidence: [{ host: d.name, text: `${d.ipvsSource} line ${x.line}: -> ${x.address}:${x.port} ${x.forward ?? ''} ${x.weight ?? ''}`.trim() }],
+      evidence: [{ host: d.name, text: `${d.ipvsSource} line ${x.line}: -> ${formatEndpoint(x.address, x.port)} ${x.forward ?? ''} ${x.weight ?? ''}`.trim() }],
       location: svc.location,
       service: key,
     });

@@ -3,6 +3,7 @@
 // are being sent there by persistence templates (reference §1.4 P1) — typical
 // after a health check failed with inhibit_on_failure / ldirectord quiescent=yes.
 import type { Finding } from '../../findings/finding';
+import { formatEndpoint, livePersistence } from '../../state';
 import type { CheckRule } from '../types';
 import { liveServiceKey } from './ipvsDrift';
 
@@ -23,13 +24,13 @@ export const quiescentTraffic: CheckRule = (ctx) => {
         out.push({
           code: 'check-quiescent-receiving',
           severity: 'warning',
-          message: `Real server ${dst.address}:${dst.port} of ${key} has weight 0 on ${d.name} but still gets ${cps} new connection${cps === 1 ? '' : 's'} per second${(l.persistenceSeconds ?? 0) > 0 ? ': persistent clients are still sent to it' : ''}.`,
+          message: `Real server ${formatEndpoint(dst.address, dst.port)} of ${key} has weight 0 on ${d.name} but still gets ${cps} new connection${cps === 1 ? '' : 's'} per second${livePersistence(l).persistent ? ': likely persistent clients still sent to it by their templates' : ''}.`,
           advice:
-            (l.persistenceSeconds ?? 0) > 0 && tpl === '0'
+            livePersistence(l).persistent && tpl === '0'
               ? 'Set net.ipv4.vs.expire_quiescent_template=1 so the templates of a quiescent server expire.'
               : 'See which clients still reach it (ipvsadm -Lnc) and whether the server is really healthy.',
           evidence: [
-            { host: d.name, text: `${d.ipvsSource} line ${dst.line}: -> ${dst.address}:${dst.port} ${dst.forward ?? ''} weight 0` },
+            { host: d.name, text: `${d.ipvsSource} line ${dst.line}: -> ${formatEndpoint(dst.address, dst.port)} ${dst.forward ?? ''} weight 0` },
             { host: d.name, text: `ipvsadm -Ln --rate line ${rate?.line}: CPS ${cps}` },
           ],
           location: rs?.location ?? svc?.location,

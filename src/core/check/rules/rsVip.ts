@@ -4,7 +4,7 @@
 // arp_ignore=1, since the target address is on the incoming interface.
 import type { Finding } from '../../findings/finding';
 import type { CheckRule } from '../types';
-import { heldAddresses, realServerName, serviceName, uniq } from '../helpers';
+import { heldAddresses, heldText, realServerName, serviceName, uniq } from '../helpers';
 
 export const rsVip: CheckRule = (ctx) => {
   const out: Finding[] = [];
@@ -21,7 +21,8 @@ export const rsVip: CheckRule = (ctx) => {
     const isTunnel = (name: string): boolean => itfs.find((i) => i.name === name)?.linkType === 'ipip' || /^tunl\d*$/.test(name);
     const arpless = (name: string): boolean => name === 'lo' || isTunnel(name) || !!itfs.find((i) => i.name === name)?.flags.includes('NOARP');
     const base = { service: serviceName(p.service), realServer: p.realServer.name, location: p.realServer.location ?? p.service.location };
-    const addrs = uniq(heldAddresses(p.state).map((a) => `${a.address}/${a.prefix} on ${a.iface}`)).join(', ');
+    const addrs = uniq(heldAddresses(p.state).map(heldText)).join(', ');
+    const host = vip.includes(':') ? 128 : 32;
     if (held.length === 0) {
       out.push({
         ...base,
@@ -31,8 +32,8 @@ export const rsVip: CheckRule = (ctx) => {
           method === 'tun'
             ? `Real server ${p.state.name} (${realServerName(p.realServer)}) does not hold VIP ${vip}: IPIP packets are decapsulated but the inner packet to ${vip} is dropped.`
             : `Real server ${p.state.name} (${realServerName(p.realServer)}) does not have VIP ${vip} on lo: DR forwards packets addressed to ${vip}, which this host drops (no SYN-ACK).`,
-        advice: method === 'tun' ? `ip addr add ${vip}/32 dev tunl0 (and ip link set tunl0 up)` : `ip addr add ${vip}/32 dev lo (with arp_ignore=1 / arp_announce=2)`,
-        evidence: [{ host: p.state.name, text: `ip addr: ${addrs || '(no IPv4 address)'}` }],
+        advice: method === 'tun' ? `ip addr add ${vip}/${host} dev tunl0 (and ip link set tunl0 up)` : `ip addr add ${vip}/${host} dev lo${vip.includes(':') ? '' : ' (with arp_ignore=1 / arp_announce=2)'}`,
+        evidence: [{ host: p.state.name, text: `ip addr: ${addrs || '(no address)'}` }],
       });
       continue;
     }
@@ -43,8 +44,8 @@ export const rsVip: CheckRule = (ctx) => {
         code: 'check-vip-on-arp-interface',
         severity: 'error',
         message: `Real server ${p.state.name} holds VIP ${vip} on ${onArp.map((a) => a.iface).join(', ')}, an interface that answers ARP: it competes with the director for the VIP (the ARP problem).`,
-        advice: `Move the VIP to lo${method === 'tun' ? ' or tunl0' : ''} as a /32 (ip addr del ${vip}/${onArp[0].prefix} dev ${onArp[0].iface}; ip addr add ${vip}/32 dev lo).`,
-        evidence: onArp.map((a) => ({ host: p.state.name, text: `ip addr: inet ${vip}/${a.prefix} on ${a.iface}` })),
+        advice: `Move the VIP to lo${method === 'tun' ? ' or tunl0' : ''} as a /${host} (ip addr del ${vip}/${onArp[0].prefix} dev ${onArp[0].iface}; ip addr add ${vip}/${host} dev lo).`,
+        evidence: onArp.map((a) => ({ host: p.state.name, text: `ip addr: ${heldText(a)}` })),
       });
     }
     if (method === 'tun') {

@@ -3,6 +3,8 @@
 // director — for NAT the replies do not come back through it (§1.1 N1), for DR the
 // client's ACK never comes (reference §3.5 analyser hooks).
 import type { Finding } from '../../findings/finding';
+import { serviceKey } from '../../model/cluster';
+import { formatEndpoint } from '../../state';
 import type { CheckRule } from '../types';
 
 const MIN_STUCK = 2;
@@ -14,7 +16,7 @@ export const synRecv: CheckRule = (ctx) => {
     const byDest = new Map<string, { stuck: typeof d.connections; progressed: number }>();
     for (const c of d.connections) {
       if (c.template || c.protocol !== 'tcp') continue;
-      const key = `${c.destination.address}:${c.destination.port}`;
+      const key = formatEndpoint(c.destination.address, c.destination.port);
       const e = byDest.get(key) ?? { stuck: [], progressed: 0 };
       if (c.state === 'SYN_RECV') e.stuck.push(c);
       else if (c.state !== 'NONE') e.progressed++;
@@ -22,16 +24,16 @@ export const synRecv: CheckRule = (ctx) => {
     }
     for (const [dest, e] of byDest) {
       if (e.stuck.length < MIN_STUCK || e.progressed > 0) continue;
-      const placement = ctx.placements.find((p) => `${p.realServer.address}:${p.realServer.port}` === dest);
+      const placement = ctx.placements.find((p) => formatEndpoint(p.realServer.address, p.realServer.port) === dest);
       const nat = placement ? (placement.realServer.method ?? placement.service.method) === 'nat' : undefined;
       out.push({
         code: 'check-ipvs-syn-recv',
         severity: 'warning',
-        message: `${e.stuck.length} connections to real server ${dest} are stuck in SYN_RECV on ${d.name} and none to it got further: ${nat === false ? 'the clients never complete the handshake through the director (the real server does not answer, or answers around it)' : 'the real server\'s replies do not come back through the director'}.`,
+        message: `${e.stuck.length} connections to real server ${dest} are stuck in SYN_RECV on ${d.name} and none to it got further: ${nat === false ? 'the clients never complete the handshake through the director (likely the real server does not answer, or answers around it)' : 'likely the real server\'s replies do not come back through the director'}.`,
         advice: nat === false ? 'Check the real server: VIP on lo, listener, ARP settings.' : 'Check the real server\'s default route (it must be the director) and ip_forward on the director.',
-        evidence: e.stuck.slice(0, 5).map((c) => ({ host: d.name, text: `ipvsadm -Lnc line ${c.line}: ${c.protocol.toUpperCase()} ${c.state} ${c.client.address}:${c.client.port} -> ${c.virtual.address}:${c.virtual.port} -> ${dest}` })),
+        evidence: e.stuck.slice(0, 5).map((c) => ({ host: d.name, text: `ipvsadm -Lnc line ${c.line}: ${c.protocol.toUpperCase()} ${c.state} ${formatEndpoint(c.client.address, c.client.port)} -> ${formatEndpoint(c.virtual.address, c.virtual.port)} -> ${dest}` })),
         location: placement?.realServer.location ?? placement?.service.location,
-        service: placement ? `${placement.service.protocol}:${placement.service.vip}:${placement.service.port}` : undefined,
+        service: placement ? serviceKey(placement.service) : undefined,
         realServer: placement?.realServer.name,
       });
     }

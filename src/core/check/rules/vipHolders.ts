@@ -29,7 +29,7 @@ export const vipHolders: CheckRule = (ctx) => {
         severity: 'error',
         message: `VIP ${vip} (${what}) is configured on ${holders.length} directors at once (${holders.map((d) => d.name).join(', ')}): split brain — both answer ARP for it and clients land on either.`,
         advice: 'The directors do not hear each other\'s VRRP adverts: check that IP protocol 112 (or unicast peers) passes between them, and that virtual_router_id / auth match.',
-        evidence: holders.map((d) => evidenceLine(d, 'ip addr', new RegExp(`inet ${escaped}/`))),
+        evidence: holders.map((d) => evidenceLine(d, 'ip addr', new RegExp(`inet6? ${escaped}/`, 'i'))),
         location,
       });
     } else if (holders.length === 0) {
@@ -42,7 +42,7 @@ export const vipHolders: CheckRule = (ctx) => {
           : 'Add the VIP to the director (ip addr add VIP/32 dev <LAN interface>) or let keepalived manage it.',
         evidence: directors.map((d) => ({
           host: d.name,
-          text: `ip addr: ${uniq(heldAddresses(d).map((a) => `${a.address} on ${a.iface}`)).join(', ') || '(no IPv4 address)'}`,
+          text: `ip addr: ${uniq(heldAddresses(d).map((a) => `${a.address} on ${a.iface}`)).join(', ') || '(no address)'}`,
         })),
         location,
       });

@@ -15,7 +15,8 @@ export const vrrpState: CheckRule = (ctx) => {
     const stateOf = (d: (typeof known)[number]): string => (d.keepalived!.stopped ? 'STOPPED' : d.keepalived!.instances.get(inst.name)?.state ?? 'UNKNOWN');
     const evidence = (d: (typeof known)[number]): { host: string; text: string } => {
       const e = d.keepalived!.instances.get(inst.name);
-      return { host: d.name, text: d.keepalived!.stopped ? 'keepalived log: Stopped Keepalived' : e ? `keepalived log: ${e.text}` : `keepalived log: no state for ${inst.name}` };
+      const stop = d.keepalived!.stoppedLine;
+      return { host: d.name, text: d.keepalived!.stopped ? `keepalived log: ${stop ? stop.text : 'Stopped Keepalived'}` : e ? `keepalived log: ${e.text}` : `keepalived log: no state for ${inst.name}` };
     };
     const masters = known.filter((d) => stateOf(d) === 'MASTER');
     if (masters.length > 1) {
@@ -44,7 +45,9 @@ export const vrrpState: CheckRule = (ctx) => {
         out.push({
           code: 'check-vrrp-vip-without-master',
           severity: 'error',
-          message: `${d.name} holds ${held.join(', ')} of ${inst.name} although its keepalived is ${state}: the address was left behind (keepalived killed) or added by hand, and competes with the real MASTER.`,
+          message: `${d.name} holds ${held.join(', ')} of ${inst.name} although its keepalived is ${state}: the address was probably left behind (keepalived killed) or added by hand${
+            ctx.directors.length > 1 ? ', and competes with whichever director is MASTER' : ', and nothing manages it now (no failover)'
+          }.`,
           advice: `Remove it (ip addr del ${held[0]}/… dev …) or restart keepalived so VRRP owns it again.`,
           evidence: [evidence(d), { host: d.name, text: `ip addr: ${held.join(', ')} configured` }],
           location: inst.location,

@@ -68,6 +68,11 @@ export function ipvsadmToModel(parsed: ParsedIpvsadm[]): ClusterModel {
             loc.persistent = wordLoc(p.file, c.persistent.word);
           }
           if (c.netmask) svc.persistenceNetmask = c.netmask.text;
+          if (c.schedFlags) {
+            const flags = c.schedFlags.text.split(',').filter(Boolean);
+            if (flags.length) svc.schedulerFlags = flags;
+            else delete svc.schedulerFlags;
+          }
           if (c.serviceWord) loc.port = wordLoc(p.file, c.serviceWord);
           table.set(key, svc);
           break;

@@ -8,6 +8,9 @@ import { isIP } from '../values';
 import { type ParsedConfig, type Statement, child, children, headerRange, tokenRange, walk } from './ast';
 import { isCheckerKeyword } from './schema';
 
+/** The virtual_server keywords that set an IPVS scheduler flag (keepalived writes them as `-b` would). */
+const SCHED_FLAG_KEYWORDS = ['flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'];
+
 /** keepalived's default when `persistence_timeout` has no value (man page: 6 minutes). */
 const DEFAULT_PERSISTENCE = 360;
 
@@ -63,6 +66,8 @@ function servicesOf(vs: Statement, groups: Map<string, Statement>): VirtualServi
   for (const k of ['inhibit_on_failure', 'ops', 'delay_loop']) opt(k);
   // A real_server without `weight` takes the virtual_server's (default 1; keepalived 2.2.7 refuses 0 there).
   const vsWeight = Math.max(1, intArg(child(vs, 'weight'), 1));
+  // Scheduler flags are keywords of their own in keepalived (`sh-port`, `flag-1`...).
+  const schedulerFlags = SCHED_FLAG_KEYWORDS.filter((k) => opt(k) !== undefined);
 
   const base = {
     protocol,
@@ -70,6 +75,7 @@ function servicesOf(vs: Statement, groups: Map<string, Statement>): VirtualServi
     scheduler,
     persistenceSeconds,
     persistenceNetmask: granularity,
+    ...(schedulerFlags.length ? { schedulerFlags } : {}),
     quorum: quorumSt ? intArg(quorumSt, 1) : undefined,
     location: locationOf(vs),
     optionLocations,

@@ -85,6 +85,13 @@ export async function getSecretFromEnvOrPrompt(req: SecretRequest, env = process
   return promptHidden(`${req.retry ? 'Refused. ' : ''}${what}: `);
 }
 
+/** Where the CLI takes a secret from, for the messages that say it is missing or wrong:
+ *  `set LVS_TRACE_PASSWORD_RS2 or LVS_TRACE_PASSWORD`. */
+export function secretHint(req: SecretRequest): string {
+  if (req.kind === 'passphrase') return 'set LVS_TRACE_PASSPHRASE';
+  return `set ${envName('LVS_TRACE_PASSWORD', req.host)} or LVS_TRACE_PASSWORD`;
+}
+
 /** The options of every command that connects to hosts (capture, check, probe). */
 export const sshOptionDocs: OptionDoc[] = [
   { name: 'hosts', value: 'FILE', text: 'hosts file (JSON): how to reach each host and its role; see below' },
@@ -134,16 +141,15 @@ export function cliPool(p: ParsedArgs, configs: HostConfig[], acceptNew: boolean
     knownHostsPath: optionValue(p, 'known-hosts'),
     sshConfigPath: optionValue(p, 'ssh-config'),
     connectTimeoutMs,
-    getSecret: (req) => getSecretFromEnvOrPrompt(req),
+    getSecret: Object.assign((req: SecretRequest) => getSecretFromEnvOrPrompt(req), { hint: secretHint }),
     log: (level, msg) => {
       if (verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);
     },
     onUnknownHostKey: async (info: UnknownHostKeyInfo) => {
       if (acceptNew) return 'accept-save';
-      if (!process.stdin.isTTY) {
-        process.stderr.write(`refusing unknown host key of ${info.host} (${info.keyType} ${info.fingerprint}); add it to ${info.knownHostsPath} or pass --accept-new-host-keys\n`);
-        return 'reject';
-      }
+      // The refusal is the connection's error, which the command reports (once).
+      if (!process.stdin.isTTY)
+        return { reject: `${info.host} (${info.hostname}:${info.port}): unknown host key ${info.keyType} ${info.fingerprint} refused: add it to ${info.knownHostsPath} or pass --accept-new-host-keys` };
       const a = await prompt(
         `The authenticity of host ${info.host} (${info.hostname}:${info.port}) can't be established.\n` +
           `${info.keyType} key fingerprint is ${info.fingerprint}.\n` +

@@ -2,14 +2,15 @@
 // Hosts come from a hosts file (--hosts) and/or `--host NAME=ROLE` entries resolved
 // through ~/.ssh/config. Passwords: LVS_TRACE_PASSWORD_<HOST> (or LVS_TRACE_PASSWORD),
 // key passphrases: LVS_TRACE_PASSPHRASE, else asked on the terminal without echo.
-// Ctrl-C cancels: remote tcpdumps are stopped and their temp files removed.
+// Ctrl-C, SIGTERM and SIGHUP cancel: remote tcpdumps are stopped, their temp files removed,
+// capture.json written for what was pulled; more signals during that can abandon it.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { optionValue, type ParsedArgs } from '../args';
 import { parseCommandArgs, type CliCommand } from '../command';
 import { loadClusterModel } from '../../core/config';
-import { parseServiceSpec, planCapture, runCapture, type HostProgress, type PlanHost } from '../../core/capture';
+import { hostMessage, parseServiceSpec, planCapture, runCapture, type HostProgress, type PlanHost } from '../../core/capture';
 import { DEFAULT_MAX_CONNECTING, type HostConfig } from '../../core/ssh';
 import { describeFileError } from '../../core/fileErrors';
 import { CONNECT_TIMEOUT, cliPool, durationOption, hostConfigsFromArgs, sshNotes, sshOptionDocs, type DurationRange } from '../sshArgs';
@@ -73,6 +74,76 @@ function holdsPackets(out: string): boolean {
   }
 }
 
+/** Signals that cancel a capture: Ctrl-C, `kill` (TERM), the terminal going away (HUP). */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SIGNAL_NUMBER: Record<(typeof CANCEL_SIGNALS)[number], number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+/** A second signal while cleaning up is a warning; a third within this many seconds abandons. */
+export const ABANDON_WINDOW_S = 5;
+/** Cleaning up after a cancel is abandoned after this long (a host that hangs). */
+export const CLEANUP_LIMIT_S = 90;
+
+/** Writes to stderr, which may be gone (a closed terminal after SIGHUP). */
+function say(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // nobody to tell
+  }
+}
+
+/** When the hosts' safety nets remove the temp folders still there, for a message. */
+function reaperText(hosts: Record<string, HostProgress>): string {
+  const at = Object.values(hosts)
+    .map((h) => h.cleanupBy)
+    .filter((t): t is number => t !== undefined);
+  if (at.length === 0) return "the hosts' reapers remove any folder left";
+  return `the hosts' reapers remove their folders by ${new Date(Math.max(...at)).toISOString()}`;
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP cancel the capture: the remote tcpdumps are stopped, their
+ * files removed and capture.json written for what was pulled. Another signal while that goes
+ * on says so, and a third within ABANDON_WINDOW_S seconds (or a cleanup longer than
+ * CLEANUP_LIMIT_S) abandons it: the partial folder is removed (it has no capture.json) and
+ * the process exits 128 + the signal's number, the hosts' safety nets removing the rest.
+ */
+function cancelOnSignals(cancel: AbortController, out: string, before: { created?: string }, hosts: () => Record<string, HostProgress>): { dispose(): void } {
+  let warnedAt = 0;
+  let limit: NodeJS.Timeout | undefined;
+  const ignoreErrors = (): void => {};
+  process.stderr.on('error', ignoreErrors);
+  const abandon = (why: string, code: number): never => {
+    try {
+      removeFailedCapture(out, before);
+      say(`${why}: abandoned the cleanup; the partial capture in ${out} was removed, and ${reaperText(hosts())}\n`);
+    } catch (e) {
+      say(`${why}: abandoned the cleanup; could not remove the partial capture in ${out}: ${(e as Error).message}\n`);
+    }
+    process.exit(code);
+  };
+  const onSignal = (sig: (typeof CANCEL_SIGNALS)[number]): void => {
+    if (!cancel.signal.aborted) {
+      say(`\n${sig === 'SIGINT' ? '' : `${sig}: `}cancelling: stopping remote captures and removing their files...\n`);
+      cancel.abort(sig === 'SIGINT' ? 'by the user' : `by ${sig}`);
+      limit = setTimeout(() => abandon(`cleanup still running after ${CLEANUP_LIMIT_S} s`, 128 + SIGNAL_NUMBER[sig]), CLEANUP_LIMIT_S * 1000);
+      limit.unref();
+      return;
+    }
+    const now = Date.now();
+    if (now - warnedAt <= ABANDON_WINDOW_S * 1000) abandon(sig, 128 + SIGNAL_NUMBER[sig]);
+    warnedAt = now;
+    say(`still cleaning up (press Ctrl-C again within ${ABANDON_WINDOW_S} s to abandon; ${reaperText(hosts())})\n`);
+  };
+  for (const sig of CANCEL_SIGNALS) process.on(sig, onSignal);
+  return {
+    dispose() {
+      clearTimeout(limit);
+      for (const sig of CANCEL_SIGNALS) process.removeListener(sig, onSignal);
+      process.stderr.removeListener('error', ignoreErrors);
+    },
+  };
+}
+
 /** A whole number option within bounds, or undefined when not given. */
 function intOption(p: ParsedArgs, name: string, min: number, max: number, what: string): number | undefined {
   const text = optionValue(p, name);
@@ -103,11 +174,11 @@ export const captureCommand: CliCommand = {
   notes: [
     `SPEC: ${SERVICE_FORMS}; with --config, one of the config's services (protocol, VIP and port, or fwm:MARK).`,
     ...sshNotes,
-    'Ctrl-C stops the capture early: the remote tcpdumps are stopped and their temporary files removed.',
+    'Ctrl-C (or SIGTERM, SIGHUP) stops the capture early: the remote tcpdumps are stopped, their temporary files removed and the capture folder written with what was pulled. Pressing Ctrl-C twice more within 5 s abandons that cleanup (the partial folder is removed; each host\'s safety net removes its temporary files later).',
   ],
   exitStatus: [
     [0, 'every host captured'],
-    [1, 'the capture folder is written, but a host failed or Ctrl-C cut it short'],
+    [1, 'the capture folder is written, but a host failed or Ctrl-C (SIGTERM, SIGHUP) cut it short'],
     [2, 'usage or input error, or no host produced a capture (nothing is left behind then)'],
   ],
   async run(args) {
@@ -151,11 +222,8 @@ export const captureCommand: CliCommand = {
     const pool = cliPool(p, configs, p.flags.has('accept-new-host-keys'), verbose, connectTimeoutMs);
 
     const cancel = new AbortController();
-    const onSigint = (): void => {
-      process.stderr.write('\ncancelling: stopping remote captures and removing their files...\n');
-      cancel.abort();
-    };
-    process.once('SIGINT', onSigint);
+    let latest: Record<string, HostProgress> = {};
+    const signals = cancelOnSignals(cancel, out, before, () => latest);
     let last = 0;
     // Whether the run left a capture to keep: unknown (undefined) when runCapture failed.
     let produced: boolean | undefined;
@@ -174,6 +242,7 @@ export const captureCommand: CliCommand = {
           if (verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${msg}\n`);
         },
         onProgress: (hosts) => {
+          latest = hosts;
           const now = Date.now();
           if (now - last < 1000) return;
           last = now;
@@ -185,7 +254,7 @@ export const captureCommand: CliCommand = {
       for (const pt of manifest.points)
         process.stdout.write(`${pt.host} ${pt.interface}: ${pt.packetsCaptured ?? 0} packets${pt.packetsDropped ? ` (${pt.packetsDropped} dropped by the kernel)` : ''} -> ${path.join(out, pt.file)}\n`);
       for (const w of (manifest.warnings ?? []).filter((x) => !plan.warnings.includes(x))) process.stderr.write(`warning: ${w}\n`);
-      for (const e of manifest.errors ?? []) process.stderr.write(`error: ${e.host}: ${e.message}\n`);
+      for (const e of manifest.errors ?? []) process.stderr.write(`error: ${hostMessage(e.host, e.message)}\n`);
       if (!produced) {
         process.stderr.write(`error: no host produced a capture${cancel.signal.aborted ? ' (cancelled)' : ''}; nothing is kept in ${out}\n`);
         return 2;
@@ -193,7 +262,7 @@ export const captureCommand: CliCommand = {
       process.stdout.write(`capture folder: ${out}${manifest.note ? ` (${manifest.note})` : ''}\n`);
       return manifest.errors?.length || cancel.signal.aborted ? 1 : 0;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      signals.dispose();
       await pool.closeAll();
       // A run that produced nothing leaves nothing: the same command can run again.
       if (produced === false || (produced === undefined && !holdsPackets(out))) {

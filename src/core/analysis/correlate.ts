@@ -9,7 +9,7 @@ import type { ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
 import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
-import type { ConnFacts, Facts, HealthCheck, PointInfo, RsView } from './facts';
+import { rsCaptureMissed, type ConnFacts, type Facts, type HealthCheck, type PointInfo, type RsView } from './facts';
 import * as F from './flowColumns';
 import { MAX_HEAD, MAX_TAIL, NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
@@ -517,7 +517,7 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
     if (!est) continue;
     for (const p of points) {
       if (p.spec.host !== hosts[h]) continue;
-      p.lane.clockNote = est.text;
+      p.lane.clockNote = p.lane.clockNote ? `${p.lane.clockNote}; ${est.text}` : est.text;
       // Only shift when both directions agree on a real offset; sub-millisecond
       // estimates are within the noise of asymmetric latency.
       if (est.offset !== undefined && Math.abs(est.offset) > 0.001) p.shift -= est.offset;
@@ -779,10 +779,25 @@ function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reaso
     return { point: rsv.point, reason: `${rsv.rs} answered, but the answer never reached the client` };
   }
   const dir = c.flows.find((f) => points[f.point].spec.role === 'director');
-  if (c.forwarded && dir) return { point: dir.point, reason: `forwarded to ${c.forwardedTo.join(', ') || 'a real server'}, not seen there` };
+  if (c.forwarded && dir) {
+    // The real server's capture had not begun (or had ended): not known whether it arrived.
+    const rs = c.forwardedTo.length === 1 ? c.forwardedTo[0] : undefined;
+    const missed = rs === undefined ? undefined : rsCaptureMissed(points, c, rs);
+    if (missed)
+      return {
+        point: dir.point,
+        reason: `forwarded to ${rs} ${missed.when === 'before' ? 'before' : 'after'} ${rs}'s capture ${missed.when === 'before' ? 'began' : 'ended'} (${clockTime(missed.at)}): whether it arrived is not known`,
+      };
+    return { point: dir.point, reason: `forwarded to ${c.forwardedTo.join(', ') || 'a real server'}, not seen there` };
+  }
   if (dir) return { point: dir.point, reason: 'reached the director, not forwarded' };
   const first = c.flows[0];
   return first ? { point: first.point, reason: 'never reached the director' } : undefined;
+}
+
+/** `20:00:27.836` (UTC) for a time on the common clock. */
+function clockTime(ts: number): string {
+  return new Date(ts * 1000).toISOString().slice(11, 23);
 }
 
 /** Sources of replies seen on the client side other than the virtual service the client

@@ -14,6 +14,9 @@ export interface PointInfo {
   lane: Lane;
   /** Seconds to add to this point's raw timestamps to put them on the common clock. */
   shift: number;
+  /** How far this point's times may be off on the common clock, seconds (the uncertainty of
+   *  the clock offset capture.json records, UNKNOWN_CLOCK_DOUBT_S when it records none). */
+  clockDoubt: number;
   /** False when the file could not be read at all. */
   readable: boolean;
 }
@@ -120,6 +123,82 @@ export interface Facts {
   fragNeeded: FragNeededEvent[];
   /** Client addresses that talked to a VIP. */
   clients: Set<string>;
+}
+
+/** A point's clock doubt when capture.json says nothing about its clock's uncertainty. */
+export const UNKNOWN_CLOCK_DOUBT_S = 0.005;
+/** How well a capture window's edges are known: the host's file times (a clock tick) and
+ *  tcpdump's start-up. */
+const WINDOW_EDGE_S = 0.01;
+/** How long a packet the director sends on may take to reach the real server. */
+const TRANSIT_S = 0.05;
+
+/**
+ * The span a point's capture covered, on the common clock: from tcpdump's "listening on" to
+ * its end as capture.json records them (captureStart, captureEnd); without them (older or
+ * hand-made captures) from its first to its last packet, which it surely covered. A point
+ * with no packet and no recorded span is taken to have run throughout: a capture that saw
+ * nothing is no excuse.
+ */
+export function captureSpan(p: PointInfo): { start: number; end: number } {
+  const { captureStart, captureEnd } = p.spec;
+  const t = p.table;
+  let start = captureStart ?? (t.packets > 0 ? t.first : -Infinity);
+  let end = captureEnd ?? (t.packets > 0 ? t.last : Infinity);
+  if (t.packets > 0) {
+    start = Math.min(start, t.first);
+    end = Math.max(end, t.last);
+  }
+  return { start: start + p.shift, end: end + p.shift };
+}
+
+/**
+ * Where packets seen elsewhere between `from` and `to` (common clock, `doubt` seconds off at
+ * most) fall against point p's capture: `during` when p surely ran at one of those moments
+ * (so it would have seen them arrive), else `before` it began or `after` it ended (p could
+ * not have seen them: no evidence against the host).
+ */
+export function againstCapture(p: PointInfo, from: number, to: number, doubt: number): 'during' | 'before' | 'after' {
+  const span = captureSpan(p);
+  const slack = WINDOW_EDGE_S + doubt + p.clockDoubt;
+  if (to < span.start + slack) return 'before';
+  if (from > span.end - slack - TRANSIT_S) return 'after';
+  return 'during';
+}
+
+/** When a connection's packets passed the director points (common clock), and the doubt on
+ *  those times; the whole connection when no director point saw it. */
+export function directorSpan(points: PointInfo[], c: ConnFacts): { from: number; to: number; doubt: number } {
+  let from = Infinity;
+  let to = -Infinity;
+  let doubt = 0;
+  for (const f of c.flows) {
+    const p = points[f.point];
+    if (p.spec.role !== 'director') continue;
+    from = Math.min(from, f.first + p.shift);
+    to = Math.max(to, f.last + p.shift);
+    doubt = Math.max(doubt, p.clockDoubt);
+  }
+  return from <= to ? { from, to, doubt } : { from: c.conn.start, to: c.conn.end, doubt: UNKNOWN_CLOCK_DOUBT_S };
+}
+
+/**
+ * Whether real server `rs`'s capture could not have seen connection `c` pass the director
+ * (it had not started yet, or had ended): `before` / `after`, naming when its capture began or
+ * ended; undefined when one of its readable points ran then, or it has none.
+ */
+export function rsCaptureMissed(points: PointInfo[], c: ConnFacts, rs: string): { when: 'before' | 'after'; at: number } | undefined {
+  let missed: { when: 'before' | 'after'; at: number } | undefined;
+  let span: ReturnType<typeof directorSpan> | undefined;
+  for (const p of points) {
+    if (!p.readable || p.spec.role !== 'real-server' || p.spec.realServer !== rs) continue;
+    span ??= directorSpan(points, c);
+    const where = againstCapture(p, span.from, span.to, span.doubt);
+    if (where === 'during') return undefined;
+    const s = captureSpan(p);
+    missed ??= { when: where, at: where === 'before' ? s.start : s.end };
+  }
+  return missed;
 }
 
 export function isDirector(p: PointInfo): boolean {

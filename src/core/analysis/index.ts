@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readManifest, type CaptureManifest } from '../capture/manifest';
+import { hostMessage, readManifest, type CaptureManifest } from '../capture/manifest';
 import { loadClusterModel } from '../config/index';
 import { describeFileError } from '../fileErrors';
 import { sortFindings, type Finding } from '../findings/finding';
@@ -142,7 +142,7 @@ function* analysisSteps(folder: string, manifest: CaptureManifest, model: Cluste
     }
   }
   for (const e of manifest.errors ?? []) {
-    findings.push({ code: 'capture-host-error', severity: 'info', message: `${e.host}: ${e.message}`, evidence: [{ host: e.host, text: e.message }] });
+    findings.push({ code: 'capture-host-error', severity: 'info', message: hostMessage(e.host, e.message), evidence: [{ host: e.host, text: e.message }] });
   }
   const ruleFindings: Finding[] = [];
   let suspects: ConnFacts[][];

@@ -6,12 +6,12 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CaptureManifest } from '../capture/manifest';
+import type { CaptureManifest, CapturePoint } from '../capture/manifest';
 import { decodeFrame } from '../decode/index';
 import type { FrameCallback, ReadSummary } from '../pcap/frame';
 import { openFrames, type OpenFrames } from '../pcap/read';
 import type { ServiceMap } from './endpoints';
-import type { PointInfo } from './facts';
+import { UNKNOWN_CLOCK_DOUBT_S, type PointInfo } from './facts';
 import { PointTable } from './flowTable';
 import type { Lane } from './result';
 
@@ -26,10 +26,28 @@ export function capturePoints(manifest: CaptureManifest, services: ServiceMap): 
     // Real servers' own address and MAC may have to be learnt from their capture.
     const needsAddress = spec.role === 'real-server';
     const lane: Lane = { point: index, host: spec.host, role: spec.role, interface: spec.interface, packetCount: 0 };
-    const shift = -(spec.clockOffsetMs ?? 0) / 1000;
-    if (spec.clockOffsetMs !== undefined) lane.clockOffsetMs = -spec.clockOffsetMs;
-    return { index, spec, lane, shift, readable: true, table: new PointTable(index, services, needsAddress) };
+    const { shift, doubt } = manifestClock(spec, lane);
+    return { index, spec, lane, shift, clockDoubt: doubt, readable: true, table: new PointTable(index, services, needsAddress) };
   });
+}
+
+/**
+ * The shift capture.json's clock offset gives a point, and how far its times may then be off
+ * (seconds). An offset no larger than its uncertainty is not applied: the measurement cannot
+ * tell it from none, and hops microseconds apart would be put out of order by it (the
+ * packets may still refine it, see correlate.ts alignClocks).
+ */
+function manifestClock(spec: CapturePoint, lane: Lane): { shift: number; doubt: number } {
+  const off = spec.clockOffsetMs;
+  const unc = spec.clockUncertaintyMs;
+  if (off === undefined) return { shift: 0, doubt: UNKNOWN_CLOCK_DOUBT_S };
+  if (unc !== undefined && Math.abs(off) <= unc) {
+    lane.clockOffsetMs = 0;
+    lane.clockNote = `clock offset ${off} ms measured at capture time is within its uncertainty (±${unc} ms): not applied`;
+    return { shift: 0, doubt: (unc + Math.abs(off)) / 1000 };
+  }
+  lane.clockOffsetMs = -off;
+  return { shift: -off / 1000, doubt: unc !== undefined ? unc / 1000 : UNKNOWN_CLOCK_DOUBT_S };
 }
 
 interface Reading {

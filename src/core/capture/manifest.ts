@@ -37,6 +37,15 @@ export interface CapturePoint {
   filter?: string;
   /** Host clock minus local clock, in milliseconds (add -offset to host times to get local time). */
   clockOffsetMs?: number;
+  /** How far clockOffsetMs may be off, in milliseconds (half the round trip it was measured
+   *  in). Absent in older captures. */
+  clockUncertaintyMs?: number;
+  /** When this point's tcpdump was listening (it said "listening on"), host clock, seconds
+   *  since the epoch like pcap timestamps. Absent in older captures. */
+  captureStart?: number;
+  /** When this point's capture ended, host clock, seconds since the epoch: tcpdump stopped,
+   *  or the file was cut there (size limit, lost connection). Absent when unknown. */
+  captureEnd?: number;
   /** For real servers: the `name` of the real server in `services[].realServers`. */
   realServer?: string;
   tcpdumpVersion?: string;
@@ -67,6 +76,14 @@ export interface CaptureManifest {
   /** Things the capture plan could not cover (a real server without a host, ...). */
   warnings?: string[];
   note?: string;
+}
+
+/**
+ * A capture error as a line naming its host once: `rs2: the message`, or the message alone
+ * when it already starts with the host (`rs2 (192.0.2.12:22): …`, `rs2: …`).
+ */
+export function hostMessage(host: string, message: string): string {
+  return message.startsWith(`${host}: `) || message.startsWith(`${host} (`) ? message : `${host}: ${message}`;
 }
 
 export interface ConfigFileCopy {
@@ -118,6 +135,9 @@ export function validateManifest(raw: unknown, file = 'capture.json'): CaptureMa
     if (path.isAbsolute(pt.file as string) || (pt.file as string).split(/[\\/]/).includes('..'))
       fail(`points[${i}].file must be a path inside the capture folder`);
     if (pt.interface === undefined) pt.interface = 'any';
+    // Informational (the capture's window and clock doubt): dropped when not a number.
+    for (const k of ['clockUncertaintyMs', 'captureStart', 'captureEnd'])
+      if (pt[k] !== undefined && !(typeof pt[k] === 'number' && Number.isFinite(pt[k]) && (pt[k] as number) >= 0)) delete pt[k];
   });
   if (m.services === undefined) m.services = [];
   if (!Array.isArray(m.services)) fail('"services" must be an array');

@@ -9,9 +9,15 @@ export class PcapRecordCounter {
   packets = 0;
   /** Bytes of complete records (plus the file header) seen so far. */
   completeBytes = 0;
+  /** Timestamp of the last complete record, seconds since the epoch (undefined: none yet). */
+  lastTs?: number;
   error?: string;
   private header = Buffer.alloc(0);
   private little?: boolean;
+  /** Nanosecond timestamps (magic 0xa1b23c4d). */
+  private nano = false;
+  /** The current record's timestamp, until it is complete. */
+  private ts = 0;
   private skip = 0; // bytes of the current record's data still to pass
   private pending = Buffer.alloc(0); // a partial 16-byte record header
   private total = 0;
@@ -30,6 +36,7 @@ export class PcapRecordCounter {
         this.error = `not a classic pcap file (magic 0x${magic.toString(16)})`;
         return;
       }
+      this.nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
       buf = this.header.subarray(24);
       this.completeBytes = 24;
       this.header = Buffer.alloc(0);
@@ -42,6 +49,7 @@ export class PcapRecordCounter {
         if (this.skip === 0) {
           this.packets++;
           this.completeBytes = this.total - buf.length;
+          this.lastTs = this.ts;
         }
         continue;
       }
@@ -59,9 +67,13 @@ export class PcapRecordCounter {
         return;
       }
       this.skip = incl;
+      const sec = this.little ? hdr.readUInt32LE(0) : hdr.readUInt32BE(0);
+      const frac = this.little ? hdr.readUInt32LE(4) : hdr.readUInt32BE(4);
+      this.ts = sec + frac / (this.nano ? 1e9 : 1e6);
       if (incl === 0) {
         this.packets++;
         this.completeBytes = this.total - buf.length;
+        this.lastTs = this.ts;
       }
     }
   }

@@ -6,7 +6,7 @@
 import type { ClusterModel, ForwardingMethod, RealServer, ServiceProtocol, VirtualService } from '../model/cluster';
 import { serviceKey } from '../model/cluster';
 import type { HostRole, ManifestService } from './manifest';
-import { validateAddress, validateBpfFilter, validateInterface } from '../ssh/quote';
+import { InvalidValueError, validateAddress, validateBpfFilter, validateInterface } from '../ssh/quote';
 
 /** Where to listen, in order of preference: the interface holding an address, the route towards one, the default route. */
 export type InterfaceHint = { holds: string } | { routeTo: string } | { defaultRoute: true };
@@ -80,6 +80,16 @@ export function parseServiceSpec(spec: string): { vip: string; protocol?: Servic
   return { vip, protocol: m[1] as ServiceProtocol | undefined, port };
 }
 
+/** `validateAddress`, with what the address belongs to in the message. */
+function checkAddress(address: string, what: string): void {
+  try {
+    validateAddress(address);
+  } catch (e) {
+    if (e instanceof InvalidValueError) throw new InvalidValueError(`address of ${what}`, address, 'not an IPv4 or IPv6 address');
+    throw e;
+  }
+}
+
 /** Placeholder for the capture interface's own address, filled in on the host. */
 export const SELF = '{self}';
 
@@ -146,6 +156,11 @@ export function planCapture(input: PlanInput): CapturePlan {
   }
   const mainService = services.find((s) => s.protocol === target.protocol && s.port === target.port) ?? services[0];
   const realServers: RealServer[] = mainService ? mainService.realServers : [];
+  // Every address that reaches a host (filters, interface hints) or capture.json, whatever the
+  // method: not only those that end up in a filter.
+  for (const s of services)
+    for (const r of s.realServers) checkAddress(r.address, `${r.name === r.address ? 'a real server' : `real server ${JSON.stringify(r.name)}`} in ${serviceKey(s)}`);
+  for (const h of input.hosts) if (h.address !== undefined) checkAddress(h.address, `host ${JSON.stringify(h.name)}`);
   if (!method) warnings.push('forwarding method unknown (no service in the config for this VIP): capturing everything to and from the VIP');
   for (const h of input.hosts) if (h.interface) validateInterface(h.interface);
 

@@ -2,13 +2,19 @@
 // stop on duration / count / stop / cancel, pull the pcaps home, clean up always.
 //
 // How tcpdump runs on a host (every value quoted by commandLine, see ssh/quote.ts):
-//   sh -c 'p=$1; e=$2; ulimit -f $3; shift 3; echo $$ >"$p"; exec "$@" 2>"$e"' sh PIDFILE ERRFILE \
-//      BLOCKS timeout -s INT -k 5 <seconds> [sudo -n -- | sudo -S -p '' --] tcpdump -i IF -U -s SNAP
+//   sh -c START sh PIDFILE ERRFILE TIMESFILE BLOCKS DIR REAPER_SECONDS \
+//      timeout -s INT -k 5 <seconds> [sudo -n -- | sudo -S -p '' --] tcpdump -i IF -U -s SNAP
 //      -Z USER [-c N] -w DIR/IF.pcap FILTER
+// - Start together: every host's start command first restarts the host's safety net and
+//   says `armed`, then waits for a `go` line on stdin; `go` goes to every host at once when
+//   all are armed (one round trip each before, none in between), so the captures begin
+//   within tcpdump's own start-up time of each other. Each point records when its tcpdump
+//   said "listening on" and when it ended (host clock, capture.json captureStart and
+//   captureEnd): the analysis does not blame a host for what passed before or after.
 // - The temp folder comes from `mktemp -d` as the login user; `-Z USER` makes tcpdump
 //   write its file as that user, so fetching and removing need no root.
 // - `timeout` bounds the run on the host itself: if our connection drops, tcpdump
-//   still stops at the duration limit. We know its PID ($$ before exec), and
+//   still stops at the duration limit. We know its PID, and
 //   `kill -INT` on it is relayed by timeout and sudo to tcpdump, which then flushes
 //   and prints its statistics into ERRFILE (kept in a file so a lost channel
 //   does not lose them).
@@ -17,7 +23,8 @@
 //   so the final fetch is only the tail, and a dropped connection resumes from
 //   the offset after reconnecting.
 // - Size: a host's capture stops when what was pulled from it reaches maxBytesPerHost
-//   (a busy VIP writes tens of MB/s into the host's /tmp). Should we lose contact, the
+//   (a busy VIP writes tens of MB/s into the host's /tmp): no pull goes past the limit,
+//   and the file kept ends with the last whole packet under it. Should we lose contact, the
 //   host caps its files itself: `ulimit -f` a little above the limit, shared among the
 //   host's tcpdumps, under which the kernel stops tcpdump (SIGXFSZ) when its file would
 //   grow past its share.
@@ -28,6 +35,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SshError } from '../ssh/errors';
+import { clockReading, parseClockLine } from '../ssh/clock';
 import { DEFAULT_MAX_CONNECTING } from '../ssh/pool';
 import type { LogFn } from '../ssh/secrets';
 import type { RemoteHost } from '../ssh/remote';
@@ -51,6 +59,9 @@ export interface HostProgress {
   packets: number;
   interfaces: string[];
   error?: string;
+  /** While the host holds our temp folder: when its safety net removes it (local clock, ms
+   *  since the epoch, about). */
+  cleanupBy?: number;
 }
 
 export interface CaptureOptions {
@@ -66,7 +77,8 @@ export interface CaptureOptions {
   /** Stop a host's capture once this many bytes of pcap were pulled from it (all its
    *  interfaces together). Default 1 GiB (DEFAULT_MAX_BYTES_PER_HOST). */
   maxBytesPerHost?: number;
-  /** Cancel: stop everything, remove remote files, keep what was already pulled. */
+  /** Cancel: stop everything, remove remote files, keep what was already pulled. Aborted with
+   *  a string reason (`by SIGTERM`), capture.json's note says `cancelled <reason>`. */
   signal?: AbortSignal;
   /** Stop now and keep the capture (the "Stop" button). */
   stopSignal?: AbortSignal;
@@ -88,15 +100,36 @@ export interface CaptureOptions {
 }
 
 /**
- * Starts the capture command in the background with stdin passed on (for sudo -S),
- * records its PID, and waits on the host itself for tcpdump's "listening on" (no
- * polling over SSH): prints `pid N`, then `ready` (or nothing when it died), then
- * waits for it to end.
+ * A fresh safety net for the folder $d, counting from now ($s seconds): the new reaper is
+ * started and recorded before the old one is stopped, so the folder is never without one.
+ * Exit 4: the folder is gone.
+ */
+const RESTART_REAPER_D =
+  'case $s in ""|*[!0-9]*) exit 2;; esac; [ -d "$d" ] || exit 4; ' +
+  'o=$(cat "$d/reaper.pid" 2>/dev/null); ' +
+  'setsid sh -c \'sleep "$1"; rm -rf -- "$2"\' lvs-capture-reaper "$s" "$d" </dev/null >/dev/null 2>&1 & n=$!; ' +
+  'echo "$n" >"$d/reaper.pid.new" && mv -f -- "$d/reaper.pid.new" "$d/reaper.pid" || exit 1; ' +
+  'case $o in ""|*[!0-9]*) ;; *) [ "$o" != "$n" ] && kill -TERM "-$o" 2>/dev/null;; esac; echo "reaper $n"';
+
+/**
+ * Starts one capture, in one round trip that waits for the others: restarts the folder's
+ * safety net (unless REAPER_SECONDS is `-`: another interface's command does it), prints
+ * `armed`, and waits for a `go` line on stdin (anything else, or the end of stdin: exit 5,
+ * nothing started). Then starts the command in the background with the rest of stdin passed
+ * on (for sudo -S), records its PID, waits on the host itself for tcpdump's "listening on"
+ * (no polling over SSH) and prints `pid N`, then `ready T` (or nothing when it died), T
+ * the time it said so (host clock: the moment ERRFILE was written); writes `listening T`
+ * and, once it ended, `stopped T` into TIMESFILE. Exits with the command's status.
  */
 const START =
-  'p=$1; e=$2; ulimit -f "$3" 2>/dev/null; shift 3; exec 3<&0; "$@" 0<&3 3<&- 2>"$e" & c=$!; exec 3<&-; echo "$c" >"$p"; echo "pid $c"; ' +
-  'i=0; while [ $i -lt 600 ]; do if grep -q "listening on" "$e" 2>/dev/null; then echo ready; break; fi; ' +
-  'kill -0 "$c" 2>/dev/null || break; sleep 0.05; i=$((i+1)); done; wait "$c"';
+  'p=$1; e=$2; t=$3; b=$4; d=$5; s=$6; shift 6; ' +
+  `if [ "$s" != - ]; then ${RESTART_REAPER_D}; fi; ` +
+  'ulimit -f "$b" 2>/dev/null; echo armed; read -r g || exit 5; [ "$g" = go ] || exit 5; ' +
+  'exec 3<&0; "$@" 0<&3 3<&- 2>"$e" & c=$!; exec 3<&-; echo "$c" >"$p"; echo "pid $c"; ' +
+  'now() { date +%s.%N 2>/dev/null; }; ' +
+  'i=0; while [ $i -lt 600 ]; do if grep -q "listening on" "$e" 2>/dev/null; then ' +
+  'w=$(stat -c %.9Y "$e" 2>/dev/null); case $w in ""|*[!0-9.]*) w=$(now);; esac; echo "listening $w" >"$t"; echo "ready $w"; break; fi; ' +
+  'kill -0 "$c" 2>/dev/null || break; sleep 0.05; i=$((i+1)); done; wait "$c"; r=$?; echo "stopped $(now)" >>"$t"; exit $r';
 export { START as START_SCRIPT };
 const PULL_CHUNK = 4 * 1024 * 1024;
 export const DEFAULT_MAX_BYTES_PER_HOST = 1024 * 1024 * 1024;
@@ -104,6 +137,9 @@ export const DEFAULT_MAX_BYTES_PER_HOST = 1024 * 1024 * 1024;
 /** How long the temp folder may wait for the capture to start (sudo prompts) before its
  *  reaper removes it; it holds no pcap until then. */
 const SETUP_GRACE_S = 3600;
+
+/** How long a host's start commands may take to be ready for `go` (one round trip each). */
+const ARM_TIMEOUT_MS = 30000;
 
 /** Below this a host is not captured on: its temp folder's filesystem is all but full. */
 const MIN_HOST_BYTES = 1024 * 1024;
@@ -160,17 +196,8 @@ export const KILL_BY_PIDFILES =
   'case $p in ""|*[!0-9]*) continue;; esac; ps -o args= -p "$p" 2>/dev/null | grep -qF -- "$d" && echo "$p"; done; }; ' +
   'for s in INT TERM KILL; do l=$(pids); [ -z "$l" ] && exit 0; kill -"$s" $l 2>/dev/null; ' +
   'i=0; while [ -n "$(pids)" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; done; exit 0';
-/**
- * A fresh safety net for $d, counting from now ($s seconds): the new reaper is started and
- * recorded before the old one is stopped, so the folder is never without one.
- * Folder and seconds on stdin.
- */
-export const RESTART_REAPER =
-  'read -r d || exit 2; read -r s || exit 2; case $s in ""|*[!0-9]*) exit 2;; esac; [ -d "$d" ] || exit 4; ' +
-  'o=$(cat "$d/reaper.pid" 2>/dev/null); ' +
-  'setsid sh -c \'sleep "$1"; rm -rf -- "$2"\' lvs-capture-reaper "$s" "$d" </dev/null >/dev/null 2>&1 & n=$!; ' +
-  'echo "$n" >"$d/reaper.pid.new" && mv -f -- "$d/reaper.pid.new" "$d/reaper.pid" || exit 1; ' +
-  'case $o in ""|*[!0-9]*) ;; *) [ "$o" != "$n" ] && kill -TERM "-$o" 2>/dev/null;; esac; echo "reaper $n"';
+/** RESTART_REAPER_D on its own, folder and seconds on stdin (START does it for a capture). */
+export const RESTART_REAPER = `read -r d || exit 2; read -r s || exit 2; ${RESTART_REAPER_D}`;
 /**
  * The end of a host's capture in one round trip (every command costs the host a login
  * shell): prints each named file of the folder after a `=== name` line (tcpdump's
@@ -253,19 +280,42 @@ interface RunningPoint {
   remoteFile: string;
   pidFile: string;
   errFile: string;
+  /** Where the start command writes when tcpdump listened and when it stopped. */
+  timesFile: string;
   localRel: string;
   localFile: string;
   counter: PcapRecordCounter;
   offset: number;
   pid?: string;
+  /** Resolves when the start command waits for `go` (or its command ended). */
+  armed: Promise<void>;
+  onArmed: () => void;
+  isArmed: boolean;
   /** Resolves when tcpdump listens (or its command ended). */
-  ready?: Promise<void>;
-  onReady?: () => void;
+  ready: Promise<void>;
+  onReady: () => void;
+  /** Sends `go` (true) or nothing (false: the command ends without starting tcpdump). */
+  release?: (go: boolean) => void;
   /** Settles when tcpdump exits (or the channel is lost). */
   channel?: Promise<unknown>;
+  /** The start command's result, once it ended on its own. */
+  result?: { stdout: string; stderr: string; code: number | null };
   channelLost: boolean;
   exited: boolean;
   stderr?: string;
+  /** Host clock, seconds since the epoch: tcpdump said "listening on"; it stopped. */
+  listeningAt?: number;
+  stoppedAt?: number;
+  /** The local file ends before tcpdump's did (size limit, lost connection, failed fetch). */
+  cut: boolean;
+  /** The final fetch read the file to its end after tcpdump had stopped. */
+  complete: boolean;
+}
+
+/** `ready T`, `listening T`, `stopped T`: T as a number of seconds, when it is one. */
+function timeAfter(word: string, text: string): number | undefined {
+  const m = new RegExp(`^${word} (\\d+(?:\\.\\d+)?)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 class HostRun {
@@ -276,6 +326,7 @@ class HostRun {
   progress: HostProgress = { state: 'connecting', packets: 0, interfaces: [] };
   errors: string[] = [];
   clockOffsetMs?: number;
+  clockUncertaintyMs?: number;
   tcpdumpVersion?: string;
   state: Record<string, string> = {};
   stateDone?: Promise<void>;
@@ -289,6 +340,8 @@ class HostRun {
   /** Not errors: e.g. the capture stopped at the size limit (into capture.json's warnings). */
   warnings: string[] = [];
   startedAt = 0;
+  /** When the size limit was reached (local clock). */
+  limitedAt?: number;
   /** When the host's safety-net reaper removes the temp folder (local clock, about). */
   reaperDeadline?: number;
   byIface = new Map<string, { planned: PlannedPoint[]; filters: string[] }>();
@@ -345,18 +398,6 @@ class HostRun {
     return Math.ceil((this.limitMs() + (this.opts.orphanGraceMs ?? 600000)) / 1000);
   }
 
-  /** Restarts the reaper's countdown now, just before tcpdump starts (a sudo prompt or the
-   *  other hosts' set-up may have taken long since the probe started it). */
-  private async restartReaper(): Promise<void> {
-    const s = this.reapAfterSeconds();
-    const r = await this.exec(['sh', '-c', RESTART_REAPER], 15000, `${this.dir}\n${s}\n`);
-    if (r.code === 4)
-      throw new Error(`the temp folder ${this.dir} on ${this.name} is gone: the set-up took over ${SETUP_GRACE_S / 60} min and its safety net removed it; start the capture again`);
-    if (r.code !== 0 || !/^reaper \d+$/m.test(r.stdout))
-      throw new Error(`could not restart the safety net that removes ${this.dir} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}`);
-    this.reaperDeadline = Date.now() + s * 1000;
-  }
-
   maxBytes(): number {
     return hostByteLimit(this.opts.maxBytesPerHost ?? DEFAULT_MAX_BYTES_PER_HOST, this.facts?.tempFreeKb);
   }
@@ -372,13 +413,21 @@ class HostRun {
     return this.points.reduce((n, p) => n + p.offset, 0);
   }
 
-  /** Past the size limit: says so (a warning, not an error: what was captured is good). */
+  /** Reached the size limit (then the capture stops; the warning is written at the end,
+   *  with the packets the file kept). */
   overSizeLimit(): boolean {
     if (this.pulledBytes() < this.maxBytes()) return false;
-    const mib = (this.maxBytes() / 1048576).toFixed(this.maxBytes() < 1048576 ? 2 : 0);
-    const secs = ((Date.now() - this.startedAt) / 1000).toFixed(1);
-    this.warnings.push(`${this.name}: capture stopped at the size limit of ${mib} MiB per host after ${secs} s (${this.progress.packets} packets); raise the limit to capture more`);
+    this.limitedAt ??= Date.now();
     return true;
+  }
+
+  /** The size limit's warning (not an error: what was captured is good), once the files are final. */
+  noteSizeLimit(): void {
+    if (this.limitedAt === undefined) return;
+    const mib = (this.maxBytes() / 1048576).toFixed(this.maxBytes() < 1048576 ? 2 : 0);
+    const secs = ((this.limitedAt - this.startedAt) / 1000).toFixed(1);
+    const packets = this.points.reduce((n, p) => n + p.counter.packets, 0);
+    this.warnings.push(`${this.name}: capture stopped at the size limit of ${mib} MiB per host after ${secs} s (${packets} packets); raise the limit to capture more`);
   }
 
   /** Everything up to starting tcpdump: facts, clock, sudo, interfaces, temp folder. */
@@ -406,7 +455,7 @@ class HostRun {
     }
     (this.host as { rememberUid?: (uid: number) => void }).rememberUid?.(facts.uid);
     if (!facts.tcpdump)
-      throw new Error(`tcpdump is not installed on ${this.name} (not found in PATH, /usr/sbin or /sbin); install the tcpdump package there`);
+      throw new Error(`tcpdump was not found or is not executable on ${this.name} (looked in PATH, /usr/sbin and /sbin); install the tcpdump package there`);
     validateRemotePath(facts.tcpdump);
     if (!facts.timeout) throw new Error(`${this.name} has no \`timeout\` command (coreutils), needed to bound the capture`);
     if (!this.dir) throw new Error(`cannot make a temp folder on ${this.name} (mktemp -d in /tmp failed)`);
@@ -447,19 +496,28 @@ class HostRun {
 
   }
 
-  /** Starts one tcpdump per interface and waits until each listens. */
-  async start(): Promise<void> {
+  /**
+   * Opens the start command of each interface's tcpdump (see START): the safety net is
+   * restarted, and each waits for release(). Resolves once every one is armed; throws (after
+   * releasing what was armed, empty) when one ended before that.
+   */
+  async arm(): Promise<void> {
     const facts = this.facts!;
     const host = this.host!;
     const wrap = this.sudo!;
     const sudoArgv = wrap.argv.slice(0, -1);
     const seconds = Math.ceil(this.limitMs() / 1000);
-    await this.restartReaper();
+    const reapAfter = this.reapAfterSeconds();
+    let first = true;
     for (const [iface, { planned, filters }] of this.byIface) {
       const joined = filters.length === 1 ? filters[0] : filters.map((f) => `(${f})`).join(' or ');
       const filter = validateBpfFilter(excludeOwnSession(joined, facts.sshPeer));
       const base = `${this.dir}/${safeName(iface)}`;
       const localRel = `pcap/${safeName(this.name)}-${safeName(iface)}.pcap`;
+      let onArmed!: () => void;
+      let onReady!: () => void;
+      const armed = new Promise<void>((r) => (onArmed = r));
+      const ready = new Promise<void>((r) => (onReady = r));
       const rp: RunningPoint = {
         planned,
         iface,
@@ -467,12 +525,20 @@ class HostRun {
         remoteFile: `${base}.pcap`,
         pidFile: `${base}.pid`,
         errFile: `${base}.err`,
+        timesFile: `${base}.times`,
         localRel,
         localFile: path.join(this.opts.outDir, localRel),
         counter: new PcapRecordCounter(),
         offset: 0,
+        armed,
+        onArmed,
+        isArmed: false,
+        ready,
+        onReady,
         channelLost: false,
         exited: false,
+        cut: false,
+        complete: false,
       };
       fs.writeFileSync(rp.localFile, Buffer.alloc(0));
       const tcpdump = [
@@ -490,20 +556,33 @@ class HostRun {
         filter,
       ];
       const blocks = String(this.fileCapBlocks());
-      const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, blocks, facts.timeout!, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
+      // The first command restarts the host's safety net (one per folder).
+      const reaper = first ? String(reapAfter) : '-';
+      first = false;
+      const argv = ['sh', '-c', START, 'sh', rp.pidFile, rp.errFile, rp.timesFile, blocks, this.dir!, reaper, facts.timeout!, '-s', 'INT', '-k', '5', String(seconds), ...sudoArgv, ...tcpdump];
       this.points.push(rp);
       this.progress.interfaces.push(iface);
-      // Resolves when tcpdump exits; a lost channel does not stop the remote process.
+      // stdin: `go` (then sudo's password) once every host is armed, or nothing.
+      const stdin = new Promise<string>((resolve) => (rp.release = (go) => resolve(go ? `go\n${wrap.stdin ?? ''}` : '')));
       let said = '';
-      rp.ready = new Promise<void>((resolve) => (rp.onReady = resolve));
       const onStdout = (b: Buffer): void => {
         said += b.toString();
+        if (/^armed$/m.test(said) && !rp.isArmed) {
+          rp.isArmed = true;
+          rp.onArmed();
+        }
         const pid = /^pid (\d+)$/m.exec(said);
         if (pid) rp.pid ??= pid[1];
-        if (/^ready$/m.test(said)) rp.onReady?.();
+        const at = timeAfter('ready', said);
+        if (at !== undefined || /^ready/m.test(said)) {
+          rp.listeningAt ??= at;
+          rp.onReady();
+        }
       };
-      rp.channel = host.exec(argv, { stdin: wrap.stdin, onStdout }).then(
-        () => {
+      // Resolves when tcpdump exits; a lost channel does not stop the remote process.
+      rp.channel = host.exec(argv, { stdin, onStdout }).then(
+        (r) => {
+          rp.result = r;
           rp.exited = true;
         },
         (e: Error) => {
@@ -511,8 +590,40 @@ class HostRun {
           else rp.exited = true;
         },
       );
-      void rp.channel.then(() => rp.onReady?.());
+      void rp.channel.then(() => {
+        rp.onArmed();
+        rp.onReady();
+      });
     }
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      Promise.all(this.points.map((p) => p.armed)).then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ARM_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (late) {
+      this.release(false);
+      throw new Error(`${this.name} did not get ready to capture within ${ARM_TIMEOUT_MS / 1000} s (restarting the safety net of ${this.dir})`);
+    }
+    const failed = this.points.find((p) => !p.isArmed);
+    if (failed) {
+      this.release(false);
+      const r = failed.result;
+      if (r?.code === 4)
+        throw new Error(`the temp folder ${this.dir} on ${this.name} is gone: the set-up took over ${SETUP_GRACE_S / 60} min and its safety net removed it; start the capture again`);
+      if (failed.channelLost) throw new SshError('connection-lost', this.name, `${this.name}: the SSH connection was lost while starting the capture`);
+      throw new Error(`could not start the capture on ${this.name} (restarting the safety net that removes ${this.dir}): ${r?.stderr.trim() || `exit ${r?.code}`}`);
+    }
+    this.reaperDeadline = Date.now() + reapAfter * 1000;
+  }
+
+  /** Lets the armed start commands go (tcpdump starts), or end without starting anything. */
+  release(go: boolean): void {
+    for (const p of this.points) p.release?.(go);
+  }
+
+  /** After release(true): waits until each tcpdump listens, then the host is capturing. */
+  async waitStarted(): Promise<void> {
     await Promise.all(this.points.map((p) => this.waitListening(p)));
     this.startedAt = Date.now();
     this.setState('capturing');
@@ -523,7 +634,7 @@ class HostRun {
   private async waitListening(p: RunningPoint): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 40000)));
-    const late = await Promise.race([p.ready!.then(() => false), timedOut]);
+    const late = await Promise.race([p.ready.then(() => false), timedOut]);
     clearTimeout(timer);
     if (late) throw new Error(`tcpdump on ${this.name} did not start listening on ${p.iface} within 40 s`);
     if (p.exited || p.channelLost || !p.pid) {
@@ -540,11 +651,14 @@ class HostRun {
     return `tcpdump on ${this.name} (${iface}) failed: ${msg}`;
   }
 
-  /** Host clock minus local clock: the `date` round trip with the smallest delay, NTP-style midpoint. */
+  /** Host clock minus local clock and its uncertainty: the round trip with the smallest
+   *  delay, NTP-style midpoint, half that round trip. */
   private async measureClock(): Promise<void> {
-    if (this.host?.clockOffsetMs) {
+    if (this.host?.clock) {
       try {
-        this.clockOffsetMs = await this.host.clockOffsetMs();
+        const c = await this.host.clock();
+        this.clockOffsetMs = c.offsetMs;
+        this.clockUncertaintyMs = c.uncertaintyMs;
         return;
       } catch (e) {
         this.log('warn', `${this.name}: ${(e as Error).message}; timing whole date commands instead`);
@@ -555,12 +669,16 @@ class HostRun {
       const t0 = performance.timeOrigin + performance.now();
       const r = await this.exec(['date', '+%s.%N'], 5000);
       const t1 = performance.timeOrigin + performance.now();
-      const remote = Number(r.stdout.trim()) * 1000;
-      if (r.code !== 0 || !Number.isFinite(remote)) return;
+      const remote = parseClockLine(r.stdout);
+      if (r.code !== 0 || remote === undefined) return;
       const sample = { rtt: t1 - t0, offset: remote - (t0 + t1) / 2 };
       if (!best || sample.rtt < best.rtt) best = sample;
     }
-    if (best) this.clockOffsetMs = Math.round(best.offset * 1000) / 1000;
+    if (best) {
+      const c = clockReading(best);
+      this.clockOffsetMs = c.offsetMs;
+      this.clockUncertaintyMs = c.uncertaintyMs;
+    }
   }
 
   private async dumpState(): Promise<void> {
@@ -592,12 +710,19 @@ class HostRun {
     }
   }
 
-  /** Pulls what tcpdump wrote since the last pull; returns the bytes pulled. */
+  /** Pulls what tcpdump wrote since the last pull, never past the host's size limit (then
+   *  the point is `cut`), in chunks, the live count updated after each; returns the bytes pulled. */
   async pull(p: RunningPoint): Promise<number> {
     let total = 0;
     for (;;) {
+      const left = this.maxBytes() - this.pulledBytes();
+      if (left <= 0) {
+        p.cut = true;
+        return total;
+      }
+      const want = Math.min(PULL_CHUNK, left);
       const chunk = await this.withHost(async (h) => {
-        if (h.readRange) return h.readRange(p.remoteFile, p.offset, PULL_CHUNK);
+        if (h.readRange) return h.readRange(p.remoteFile, p.offset, want);
         return Buffer.alloc(0);
       });
       if (chunk.length === 0) return total;
@@ -606,7 +731,20 @@ class HostRun {
       p.counter.push(chunk);
       total += chunk.length;
       this.progress.packets = this.points.reduce((n, x) => n + x.counter.packets, 0);
-      if (chunk.length < PULL_CHUNK) return total;
+      this.emit();
+      // Short: the end of what tcpdump had written (the rest waits for the next poll).
+      if (chunk.length < want) return total;
+    }
+  }
+
+  /** A file that ends before tcpdump's did: cut after its last whole packet, so that it reads
+   *  cleanly and its count is what it holds. */
+  trimCut(p: RunningPoint): void {
+    if (!p.cut || p.counter.error || p.counter.completeBytes >= p.offset) return;
+    try {
+      fs.truncateSync(p.localFile, p.counter.completeBytes);
+    } catch {
+      // left as it is: the analysis reads up to the cut packet
     }
   }
 
@@ -637,22 +775,33 @@ class HostRun {
   async finish(): Promise<void> {
     this.setState('fetching');
     await this.stateDone;
-    for (const p of this.points) await this.pull(p);
+    for (const p of this.points) {
+      await this.pull(p);
+      p.complete = !p.cut && p.exited;
+    }
     // A file at the host's own cap: the kernel stopped tcpdump there (we had lost contact).
     const hard = this.fileCapBlocks() * 512;
     for (const p of this.points) {
       if (p.offset >= hard - 65536)
         this.warnings.push(`${this.name} ${p.iface}: the host's own file-size limit (${Math.round(hard / 1048576)} MiB) stopped tcpdump; the capture ends there`);
     }
-    // tcpdump's statistics for every interface, then the folder removed, in one round trip.
+    // tcpdump's statistics and times for every interface, then the folder removed, in one round trip.
     const dir = this.dir;
     const names = this.points.map((p) => path.posix.basename(p.errFile));
-    const done = dir ? await this.exec(['sh', '-c', READ_ERRS_THEN_REMOVE], 15000, `${dir}\n${names.map((n) => `${n}\n`).join('')}`).catch(() => undefined) : undefined;
+    const timesNames = this.points.map((p) => path.posix.basename(p.timesFile));
+    const asked = [...names, ...timesNames];
+    const done = dir ? await this.exec(['sh', '-c', READ_ERRS_THEN_REMOVE], 15000, `${dir}\n${asked.map((n) => `${n}\n`).join('')}`).catch(() => undefined) : undefined;
     const texts = (done?.stdout ?? '').split(/^=== /m);
     if (done?.code === 0) this.dir = undefined;
+    const section = (name: string): string | undefined => {
+      const t = texts.find((x) => x.startsWith(`${name}\n`));
+      return t === undefined ? undefined : t.slice(name.length + 1);
+    };
     this.points.forEach((p, k) => {
-      const t = texts.find((x) => x.startsWith(`${names[k]}\n`));
-      p.stderr = t === undefined ? undefined : t.slice(names[k].length + 1);
+      const times = section(timesNames[k]) ?? '';
+      p.listeningAt ??= timeAfter('listening', times);
+      p.stoppedAt = timeAfter('stopped', times);
+      p.stderr = section(names[k]);
       const stats = parseTcpdumpStats(p.stderr ?? '');
       if (stats.captured === undefined && p.stderr !== undefined && !/listening on/.test(p.stderr))
         this.errors.push(this.explainFailure(p.stderr, p.iface));
@@ -736,7 +885,10 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   const emit = (): void => {
     if (!opts.onProgress) return;
     const snapshot: Record<string, HostProgress> = {};
-    for (const r of runs) snapshot[r.name] = { ...r.progress, interfaces: [...r.progress.interfaces] };
+    for (const r of runs) {
+      snapshot[r.name] = { ...r.progress, interfaces: [...r.progress.interfaces] };
+      if (r.dir !== undefined && r.reaperDeadline !== undefined) snapshot[r.name].cleanupBy = r.reaperDeadline;
+    }
     opts.onProgress(snapshot);
   };
   for (const [name, points] of byHost) runs.push(new HostRun(name, points, pool, opts, log, emit));
@@ -746,22 +898,34 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   const stopped = (): boolean => cancelled() || opts.stopSignal?.aborted === true;
 
   // 1. Prepare every host at once; a host that fails is recorded and the others go on.
-  // Then start all tcpdumps together, so the capture windows line up.
+  // Then start all tcpdumps together, so the capture windows line up: each host's start
+  // command is opened and waits (armed), and once every host is armed all are let go at once.
   const fail = async (r: HostRun, e: unknown): Promise<void> => {
+    r.release(false);
     r.setState('failed', (e as Error).message);
     await r.cleanup();
   };
+  const notStarted = (r: HostRun): Promise<void> => fail(r, new Error('cancelled before the capture started'));
   await Promise.all(runs.map((r) => limit(() => r.prepare().catch((e) => fail(r, e)))));
+  const armed: HostRun[] = [];
   await Promise.all(
     runs
       .filter((r) => r.progress.state === 'starting')
       .map((r) =>
         limit(async () => {
-          if (cancelled()) return fail(r, new Error(`${r.name}: cancelled before the capture started`));
-          await r.start().catch((e) => fail(r, e));
+          if (cancelled()) return notStarted(r);
+          await r.arm().then(
+            () => void armed.push(r),
+            (e) => fail(r, e),
+          );
         }),
       ),
   );
+  if (cancelled()) await Promise.all(armed.map((r) => limit(() => notStarted(r))));
+  else {
+    for (const r of armed) r.release(true);
+    await Promise.all(armed.map((r) => r.waitStarted().catch((e) => limit(() => fail(r, e)))));
+  }
 
   // 2. Capture, per host: pull and count while tcpdumps run; stop on duration/count (the host's
   // own `timeout` or -c), on stop/cancel, or at our own deadline as a backstop.
@@ -803,12 +967,14 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
           // Not the connection: the pcap could not be written here (a full disk, a file
           // taken away). The host is still reachable: stop its tcpdump now and clean up,
           // rather than leave it writing until the duration limit.
+          for (const p of r.points) p.cut = true;
           r.localError = `${r.name}: the capture could not be saved on this machine (${(e as Error).message}); it was stopped on the host after ${r.progress.packets} packets`;
           r.errors.push(r.localError);
           r.setState('stopping');
           await r.stop().catch(() => undefined);
         } else {
           r.gone = true;
+          for (const p of r.points) p.cut = true;
           r.errors.push(
             `${r.name}: connection lost during the capture and not re-established (${(e as Error).message}); ` +
               `${r.progress.packets} packets were saved before the loss. The remote tcpdump stops by itself at the duration limit; ` +
@@ -829,6 +995,7 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
           await r.finish();
           r.setState(r.errors.length ? 'failed' : 'done');
         } catch (e) {
+          for (const p of r.points) p.cut ||= !p.complete;
           r.setState('failed', `${r.name}: fetching the capture failed: ${(e as Error).message}`);
           await r.cleanup();
         }
@@ -841,8 +1008,11 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   const errors: Array<{ host: string; message: string }> = [];
   const state: Record<string, Record<string, string>> = {};
   for (const r of runs) {
-    for (const m of [...new Set(r.errors)]) errors.push({ host: r.name, message: m });
+    // The host is named beside each message: not again at its start.
+    for (const m of [...new Set(r.errors.map((x) => (x.startsWith(`${r.name}: `) ? x.slice(r.name.length + 2) : x)))]) errors.push({ host: r.name, message: m });
     if (Object.keys(r.state).length) state[r.name] = r.state;
+    for (const p of r.points) r.trimCut(p);
+    r.noteSizeLimit();
     for (const p of r.points) {
       // No point for a file with not even a pcap header, or one that is no longer a file.
       const st = fs.existsSync(p.localFile) ? fs.statSync(p.localFile) : undefined;
@@ -857,10 +1027,17 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
         interface: p.iface,
         file: p.localRel,
         filter: p.filter,
-        packetsCaptured: stats.captured ?? p.counter.packets,
+        // A file cut short holds fewer than tcpdump counted: what it holds.
+        packetsCaptured: p.cut ? p.counter.packets : (stats.captured ?? p.counter.packets),
       };
       if (r.realServer) pt.realServer = r.realServer;
       if (r.clockOffsetMs !== undefined) pt.clockOffsetMs = r.clockOffsetMs;
+      if (r.clockUncertaintyMs !== undefined) pt.clockUncertaintyMs = r.clockUncertaintyMs;
+      // The window this file covers (host clock): from "listening on" to tcpdump's end, or
+      // to the last packet kept when the file ends early.
+      if (p.listeningAt !== undefined) pt.captureStart = p.listeningAt;
+      const end = p.complete && p.stoppedAt !== undefined ? p.stoppedAt : p.cut || p.complete ? p.counter.lastTs : undefined;
+      if (end !== undefined) pt.captureEnd = p.listeningAt !== undefined ? Math.max(end, p.listeningAt) : end;
       if (r.tcpdumpVersion) pt.tcpdumpVersion = r.tcpdumpVersion;
       if (stats.dropped !== undefined) pt.packetsDropped = stats.dropped;
       points.push(pt);
@@ -880,7 +1057,10 @@ export async function runCapture(plan: CapturePlan, pool: HostSource, opts: Capt
   if (errors.length) manifest.errors = errors;
   const warnings = [...plan.warnings, ...runs.flatMap((r) => r.warnings)];
   if (warnings.length) manifest.warnings = warnings;
-  if (cancelled()) manifest.note = 'cancelled by the user: the capture holds what was pulled until then';
+  if (cancelled()) {
+    const why = typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'by the user';
+    manifest.note = `cancelled ${why}: the capture holds what was pulled until then`;
+  }
   fs.writeFileSync(path.join(opts.outDir, 'capture.json'), JSON.stringify(manifest, null, 2) + '\n');
   emit();
   return manifest;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCapture, planCapture, type HostSource } from '../capture';
+import { hostMessage, runCapture, planCapture, type HostSource } from '../capture';
 import type { Finding } from '../findings/finding';
 import type { ForwardingMethod, VirtualService } from '../model/cluster';
 import { DEFAULT_MAX_CONNECTING } from '../ssh/pool';
@@ -647,7 +647,7 @@ async function startProbeCapture(opts: ProbeOptions, target: string, log: (m: st
           const server = rs?.name ?? p.realServer ?? p.host;
           return { server, file: p.file, port, macs: macs.get(server) };
         });
-      return { dir, files, errors: (m.errors ?? []).map((e) => `${e.host}: ${e.message}`) };
+      return { dir, files, errors: (m.errors ?? []).map((e) => hostMessage(e.host, e.message)) };
     },
   };
 }

@@ -34,8 +34,9 @@ export abstract class CommandHost implements RemoteHost {
   async exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (!opts.sudo) return this.run(argv, opts);
     const w = await this.sudoWrap(argv, argv[0]);
-    const extra = opts.stdin === undefined ? '' : opts.stdin;
-    const stdin = w.stdin === undefined ? opts.stdin : Buffer.concat([Buffer.from(w.stdin), Buffer.from(extra)]);
+    const withPassword = (extra: string | Buffer | undefined): string | Buffer | undefined =>
+      w.stdin === undefined ? extra : Buffer.concat([Buffer.from(w.stdin), Buffer.from(extra ?? '')]);
+    const stdin = opts.stdin instanceof Promise ? opts.stdin.then((x) => withPassword(x) ?? '') : withPassword(opts.stdin);
     return this.run(w.argv, { ...opts, sudo: false, stdin });
   }
 
@@ -60,12 +61,15 @@ export abstract class CommandHost implements RemoteHost {
     if (probe.code === 0) return 'nopasswd';
     let problem = classifySudoFailure(probe);
     if (problem === undefined) problem = 'not-allowed';
-    if (problem !== 'needs-password') throw sudoError(problem, this.name, this.user, program);
+    const hint = this.getSecret.hint?.({ kind: 'sudo', host: this.name, user: this.user });
+    if (problem !== 'needs-password') throw sudoError(problem, this.name, this.user, program, hint);
     for (let attempt = 0; attempt < 2; attempt++) {
       const password =
         this.sudoPassword ??
         (await this.getSecret({ kind: 'sudo', host: this.name, user: this.user, retry: attempt > 0 }));
-      if (password === undefined || password === '') throw sudoError('needs-password', this.name, this.user, program);
+      // None the second time (no terminal to ask on): the one given was wrong, not missing.
+      if (password === undefined || password === '') throw sudoError(attempt > 0 ? 'wrong-password' : 'needs-password', this.name, this.user, program, hint);
+      if (attempt > 0) this.log('info', `sudo on ${this.name} refused the first password for ${this.user}; trying the one given again`);
       const r = await this.run(['sudo', '-S', '-p', '', '-l', '--', program], {
         stdin: `${password}\n`,
         timeoutMs: 15000,
@@ -76,10 +80,9 @@ export abstract class CommandHost implements RemoteHost {
       }
       this.sudoPassword = undefined;
       const why = classifySudoFailure(r) ?? 'not-allowed';
-      if (why !== 'wrong-password') throw sudoError(why, this.name, this.user, program);
-      this.log('warn', `sudo on ${this.name} refused the password for ${this.user}`);
+      if (why !== 'wrong-password') throw sudoError(why, this.name, this.user, program, hint);
     }
-    throw sudoError('wrong-password', this.name, this.user, program);
+    throw sudoError('wrong-password', this.name, this.user, program, hint);
   }
 }
 

@@ -1,5 +1,5 @@
 // Public API of the SSH layer (used by capture, the cluster check and the VS Code layer).
-export type { ExecOptions, ExecResult, RemoteHost } from './remote';
+export type { ClockReading, ExecOptions, ExecResult, RemoteHost } from './remote';
 export type { HostConfig, HostResolver } from './hostConfig';
 export type { GetSecret, LogFn, LogLevel, SecretRequest } from './secrets';
 export { DEFAULT_MAX_CONNECTING, SshPool, type SshPoolOptions, type UnknownHostKeyInfo, type HostKeyDecision } from './pool';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { BoundedBuffer, CommandHost, DEFAULT_MAX_OUTPUT } from './commandHost';
 import { SshError, seconds } from './errors';
-import type { ExecOptions, ExecResult } from './remote';
+import type { ClockReading, ExecOptions, ExecResult } from './remote';
 import type { GetSecret, LogFn } from './secrets';
 
 export class LocalHost extends CommandHost {
@@ -55,7 +55,9 @@ export class LocalHost extends CommandHost {
         if (aborted) return reject(new SshError('other', this.name, `${this.name}: ${argv[0]} cancelled`));
         resolve({ stdout: out.text(), stderr: err.text(), code, signal: signal ?? undefined });
       });
-      if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+      const input = opts.stdin;
+      if (input instanceof Promise) input.then((data) => child.stdin.end(data), () => child.stdin.end());
+      else if (input !== undefined) child.stdin.end(input);
       else child.stdin.end();
     });
   }
@@ -76,8 +78,8 @@ export class LocalHost extends CommandHost {
   }
 
   /** Same machine, same clock. */
-  async clockOffsetMs(): Promise<number> {
-    return 0;
+  async clock(): Promise<ClockReading> {
+    return { offsetMs: 0, uncertaintyMs: 0 };
   }
 
   async close(): Promise<void> {}

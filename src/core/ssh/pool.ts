@@ -32,7 +32,7 @@ export interface UnknownHostKeyInfo {
   otherKnownTypes: string[];
 }
 
-export type HostKeyDecision = 'accept-once' | 'accept-save' | 'reject';
+export type HostKeyDecision = 'accept-once' | 'accept-save' | 'reject' | { reject: string };
 
 export interface SshPoolOptions {
   hosts: HostConfig[] | HostResolver;
@@ -337,7 +337,8 @@ export class SshPool {
               `Someone could be intercepting the connection, or the host was reinstalled. ` +
               `If you trust the new key, remove the old entry from ${this.knownHostsPath} and connect again.`,
           );
-          this.log('error', failure.message);
+          // Not logged as an error: it is the connection's error, which the caller reports.
+          this.log('debug', failure.message);
           return verify(false);
         }
         void ask(() =>
@@ -352,6 +353,11 @@ export class SshPool {
           }),
         ).then(
           (decision) => {
+            if (typeof decision === 'object') {
+              // Refused with the caller's own sentence (what to do about it).
+              failure = new SshError('host-key-rejected', cfg.name, decision.reject);
+              return verify(false);
+            }
             if (decision === 'reject') {
               failure = new SshError('host-key-rejected', cfg.name, `${label}: host key ${fp} (${type}) was not accepted`);
               return verify(false);

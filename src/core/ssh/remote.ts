@@ -14,8 +14,9 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Run through sudo (tries `sudo -n`, then the stored password on stdin). */
   sudo?: boolean;
-  /** Data written to the command's stdin. */
-  stdin?: string | Buffer;
+  /** Data written to the command's stdin (then closed). A promise: stdin is written and
+   *  closed when it settles (a rejection closes it empty), while the command runs. */
+  stdin?: string | Buffer | Promise<string | Buffer>;
   timeoutMs?: number;
   /** Cap on captured stdout/stderr bytes each; the rest is dropped and noted. */
   maxOutputBytes?: number;
@@ -42,8 +43,15 @@ export interface RemoteHost {
    */
   sudoWrap?(argv: string[], program: string): Promise<{ argv: string[]; stdin?: string }>;
   /**
-   * Host clock minus local clock in ms, from timed round trips over an already open
-   * channel (optional; the capture falls back to timing whole `date` commands).
+   * Host clock minus local clock, from timed round trips over an already open channel
+   * (optional; the capture falls back to timing whole `date` commands).
    */
-  clockOffsetMs?(samples?: number): Promise<number>;
+  clock?(samples?: number): Promise<ClockReading>;
+}
+
+/** A clock comparison: host clock minus local clock, and how far off that may be (half
+ *  the round trip it was read in: the host read its clock somewhere within it). */
+export interface ClockReading {
+  offsetMs: number;
+  uncertaintyMs: number;
 }

@@ -20,6 +20,9 @@ export interface SecretRequest {
  *  forget a stored one instead of replaying it). */
 export type GetSecret = ((req: SecretRequest) => Promise<string | undefined>) & {
   outcome?: (req: SecretRequest, value: string, accepted: boolean) => void | Promise<void>;
+  /** How the user gives this secret, for a message that says one is missing or wrong
+   *  (e.g. `set LVS_TRACE_PASSWORD_RS2`). */
+  hint?: (req: SecretRequest) => string | undefined;
 };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

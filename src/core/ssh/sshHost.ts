@@ -4,8 +4,9 @@
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { BoundedBuffer, CommandHost, DEFAULT_MAX_OUTPUT } from './commandHost';
 import { SshError, seconds } from './errors';
+import { CLOCK_LOOP, clockReading, parseClockLine } from './clock';
 import { commandLine } from './quote';
-import type { ExecOptions, ExecResult } from './remote';
+import type { ClockReading, ExecOptions, ExecResult } from './remote';
 import type { GetSecret, LogFn } from './secrets';
 
 /** How long a command that timed out (or was cancelled) gets to close its channel before we stop waiting. */
@@ -102,20 +103,32 @@ export class SshHost extends CommandHost {
         ch.on('close', finish);
         // Stays: a late error on an abandoned channel must not become an uncaught exception.
         ch.on('error', () => {});
-        if (opts.stdin !== undefined) ch.end(opts.stdin);
+        const input = opts.stdin;
+        if (input instanceof Promise) {
+          // Written when it settles (e.g. a start signal), unless the command is over by then.
+          input.then(
+            (data) => {
+              if (!settled) ch.end(data);
+            },
+            () => {
+              if (!settled) ch.end();
+            },
+          );
+        } else if (input !== undefined) ch.end(input);
         else ch.end();
       });
     });
   }
 
   /**
-   * NTP-style offset: one channel runs a loop that prints `date +%s.%N` per line we
-   * send, so each sample costs one round trip (no channel setup or fork in it on
-   * our side of the clock); the sample with the smallest round trip wins.
+   * NTP-style offset: one channel runs a loop that prints the host's time per line we
+   * send, so each sample costs one round trip (no channel setup in it); the sample with
+   * the smallest round trip wins, and half of that round trip is how far off it may be.
+   * The host reads its clock without forking when it can (CLOCK_LOOP).
    */
-  clockOffsetMs(samples = 5): Promise<number> {
+  clock(samples = 8): Promise<ClockReading> {
     return new Promise((resolve, reject) => {
-      this.client.exec(commandLine(['sh', '-c', 'while read -r _; do date +%s.%N; done']), (err, ch) => {
+      this.client.exec(commandLine(['sh', '-c', CLOCK_LOOP]), (err, ch) => {
         if (err) return reject(new SshError('other', this.name, `${this.label}: cannot read the clock: ${err.message}`));
         let buf = '';
         let t0 = 0;
@@ -130,8 +143,8 @@ export class SshHost extends CommandHost {
           clearTimeout(grace);
           ch.removeAllListeners('data');
           ch.removeListener('close', done);
-          if (best) resolve(Math.round(best.offset * 1000) / 1000);
-          else reject(new SshError('other', this.name, `${this.label}: could not read the clock with date +%s.%N`));
+          if (best) resolve(clockReading(best));
+          else reject(new SshError('other', this.name, `${this.label}: could not read the clock`));
         };
         const timer = setTimeout(() => {
           ch.close();
@@ -147,9 +160,9 @@ export class SshHost extends CommandHost {
           let i: number;
           while ((i = buf.indexOf('\n')) >= 0) {
             const t1 = performance.timeOrigin + performance.now();
-            const remote = Number(buf.slice(0, i)) * 1000;
+            const remote = parseClockLine(buf.slice(0, i));
             buf = buf.slice(i + 1);
-            if (Number.isFinite(remote)) {
+            if (remote !== undefined) {
               const s = { rtt: t1 - t0, offset: remote - (t0 + t1) / 2 };
               if (!best || s.rtt < best.rtt) best = s;
             }
@@ -203,7 +216,14 @@ export class SshHost extends CommandHost {
     );
   }
 
+  /**
+   * Up to `maxBytes` of the file from `offset`, in one read: ssh2 splits it into the
+   * server's largest reads and goes on while they come back full; a short one is the end of
+   * the file for now. A file that grows while it is read (a running tcpdump) is not chased
+   * to its end: what was written after the read is left for the next call.
+   */
   async readRange(remotePath: string, offset: number, maxBytes: number): Promise<Buffer> {
+    if (maxBytes <= 0) return Buffer.alloc(0);
     const s = await this.sftp();
     const handle = await new Promise<Buffer>((resolve, reject) =>
       s.open(remotePath, 'r', (err, h) =>
@@ -212,20 +232,14 @@ export class SshHost extends CommandHost {
     );
     try {
       const buf = Buffer.alloc(maxBytes);
-      let got = 0;
-      // SFTP servers answer at most ~32-256 KiB per read: loop until full or EOF.
-      while (got < maxBytes) {
-        const n = await new Promise<number>((resolve, reject) =>
-          s.read(handle, buf, got, maxBytes - got, offset + got, (err, bytes) => {
-            if (err && (err as { code?: number }).code === 1) resolve(0); // SSH_FX_EOF
-            else if (err) reject(this.channelError(`cannot read ${remotePath}`, err));
-            else resolve(bytes);
-          }),
-        );
-        if (n <= 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
+      const n = await new Promise<number>((resolve, reject) =>
+        s.read(handle, buf, 0, maxBytes, offset, (err, bytes) => {
+          if (err && (err as { code?: number }).code === 1) resolve(0); // SSH_FX_EOF
+          else if (err) reject(this.channelError(`cannot read ${remotePath}`, err));
+          else resolve(bytes);
+        }),
+      );
+      return buf.subarray(0, Math.max(0, n));
     } finally {
       s.close(handle, () => {});
     }

@@ -28,10 +28,13 @@ export function sudoPrefix(mode: SudoMode): string[] {
   return ['sudo', '-S', '-p', '', '--'];
 }
 
-export function sudoError(problem: Exclude<SudoProblem, undefined>, host: string, user: string, program: string): SshError {
+/** `hint`: how to give the sudo password (the caller's way: a variable, a stored secret);
+ *  by default "store the sudo password for USER@HOST". */
+export function sudoError(problem: Exclude<SudoProblem, undefined>, host: string, user: string, program: string, hint?: string): SshError {
+  const give = hint ?? `store the sudo password for ${user}@${host}`;
   const what = {
-    'needs-password': `sudo on ${host} needs a password and none was given (store the sudo password for ${user}@${host}, or allow ${program} with NOPASSWD in sudoers)`,
-    'wrong-password': `sudo on ${host} refused the password given for ${user}`,
+    'needs-password': `sudo on ${host} needs a password and none was given (${give}, or allow ${program} with NOPASSWD in sudoers)`,
+    'wrong-password': `sudo on ${host} refused the password given for ${user}${hint ? ` (${hint})` : ''}`,
     'not-allowed': `${user} is not allowed to run ${program} via sudo on ${host} (add a sudoers rule for ${program}, or connect as a user who may)`,
     'needs-tty': `sudo on ${host} insists on a terminal (Defaults requiretty); allow ${program} for ${user} without requiretty`,
     'no-sudo': `sudo is not installed on ${host} and ${user} is not root`,

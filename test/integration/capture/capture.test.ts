@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { planCapture, runCapture, readManifest } from '../../../src/core/capture';
 import { loadClusterModel } from '../../../src/core/config';
 import { main } from '../../../src/cli/main';
+import { analyzeCapture } from '../../../src/core/analysis/index';
 import type { Lab } from '../../lab/lab';
 import { assertNothingLeft, collectLog, labHosts, labPool, packetsOf, requireLab, startLab, stateLog, tmpOut, whenAllCapturing } from './helpers';
 
@@ -69,6 +70,21 @@ describe('capture over SSH in the lab (DR)', function () {
         assert.match(p.filter!, /and not \(host 198\.18\.\d+\.1 and tcp port 22\)$/, 'our own SSH session is excluded');
         assert.ok(fs.existsSync(path.join(out, p.file)));
       }
+      // When each capture ran (host clock), and how sure the clock comparison is: the lab's
+      // hosts share one kernel clock, so the recorded offset is within its uncertainty.
+      const starts: number[] = [];
+      for (const host of ['client', 'director', 'rs1', 'rs2']) {
+        const p = point(host);
+        assert.ok(p.clockUncertaintyMs !== undefined && p.clockUncertaintyMs > 0, `${host}: clock uncertainty ${p.clockUncertaintyMs}`);
+        assert.ok(Math.abs(p.clockOffsetMs!) <= p.clockUncertaintyMs! + 0.01, `${host}: offset ${p.clockOffsetMs} ms within ±${p.clockUncertaintyMs} ms (one kernel clock)`);
+        assert.ok(p.captureStart !== undefined && p.captureEnd !== undefined && p.captureStart < p.captureEnd, `${host}: ${p.captureStart}..${p.captureEnd}`);
+        const seen = packetsOf(path.join(out, p.file));
+        assert.ok(seen.length > 0 && seen.every((x) => x.ts >= p.captureStart! - 0.02 && x.ts <= p.captureEnd! + 0.02), `${host}: every packet within ${p.captureStart}..${p.captureEnd}`);
+        starts.push(p.captureStart);
+      }
+      // Started together: every host armed first, then let go at once.
+      const spread = Math.max(...starts) - Math.min(...starts);
+      assert.ok(spread < 0.25, `captures began within ${spread.toFixed(3)} s of each other`);
       // the model names real servers by address; the host holding it is that real server
       assert.equal(point('rs1').realServer, l.hosts.find((h) => h.name === 'rs1')!.lanAddress);
       assert.ok(manifest.services[0].realServers.some((r) => r.name === point('rs1').realServer));
@@ -149,9 +165,14 @@ describe('capture over SSH in the lab (DR)', function () {
       for (const host of ['client', 'director']) {
         const pt = manifest.points.find((p) => p.host === host)!;
         const size = fs.statSync(path.join(out, pt.file)).size;
-        assert.ok(size >= limit, `${size} bytes pulled from ${host}`);
-        // Stopped by us (INT: tcpdump flushed and counted), not cut by the host's own cap.
-        assert.equal(pt.packetsCaptured, packetsOf(path.join(out, pt.file)).length);
+        // Nothing pulled past the limit; the file ends with its last whole packet under it.
+        assert.ok(size <= limit && size > limit - 1600, `${size} bytes kept from ${host} (limit ${limit})`);
+        const packets = packetsOf(path.join(out, pt.file));
+        assert.equal(pt.packetsCaptured, packets.length, 'capture.json counts what the file holds');
+        const said = limited.find((x) => x.startsWith(`${host}:`))!;
+        assert.equal(Number(/\((\d+) packets\)/.exec(said)![1]), packets.length, `the warning counts what the file holds: ${said}`);
+        // The file ends early: its window ends with its last packet.
+        assert.ok(Math.abs(pt.captureEnd! - packets.at(-1)!.ts) < 1e-5, `ends ${pt.captureEnd}, last packet ${packets.at(-1)!.ts}`);
       }
       assert.ok(!(manifest.warnings ?? []).some((x) => /own file-size limit/.test(x)));
       assert.ok(logged.lines.some((x) => /^info: director: [\d.]+ MiB free in \/tmp$/.test(x)), 'the free space in /tmp was read (df)');
@@ -159,6 +180,68 @@ describe('capture over SSH in the lab (DR)', function () {
     } finally {
       await pool.closeAll();
       fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Requests from the client all through `run` (started before it, so the capture begins in the
+ *  middle of traffic), then the capture's analysis: a healthy cluster has nothing to blame. */
+async function healthyUnderTraffic(l: Lab, run: () => Promise<string>): Promise<void> {
+  let stopTraffic = false;
+  const traffic = (async () => {
+    let k = 0;
+    while (!stopTraffic) {
+      const r = await l.clientTraffic({ protocol: 'tcp', count: 5, sourcePortBase: 42000 + (k++ % 200) * 5 });
+      assert.ok(r.every((x) => x.ok), JSON.stringify(r));
+    }
+  })();
+  let out: string | undefined;
+  try {
+    out = await run();
+  } finally {
+    stopTraffic = true;
+    await traffic;
+  }
+  const r = await analyzeCapture(out);
+  try {
+    const problems = r.findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && f.code !== 'vrrp-no-adverts'));
+    assert.deepEqual(problems.map((f) => `${f.code}: ${f.message}`), [], JSON.stringify(r.manifest.points.map((p) => [p.host, p.captureStart, p.captureEnd, p.clockOffsetMs, p.clockUncertaintyMs])));
+    assert.ok(r.connections.length >= 5, `${r.connections.length} connections analysed`);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+describe('capture over SSH in the lab (DR, five hosts, clients already sending)', function () {
+  this.timeout(180000);
+  let lab: Lab | undefined;
+  before(async function () {
+    requireLab(this);
+    lab = await startLab({ mode: 'dr' });
+  });
+  after(async function () {
+    await lab?.down();
+  });
+
+  it('a healthy cluster gets no finding: nothing forwarded before a real server\'s capture began is held against it', async function () {
+    const l = lab!;
+    for (let round = 0; round < 2; round++) {
+      await healthyUnderTraffic(l, async () => {
+        const logged = collectLog();
+        const pool = labPool(l, logged);
+        const out = tmpOut('dr-busy');
+        try {
+          const hosts = labHosts(l);
+          const model = loadClusterModel([l.keepalivedConfPath]);
+          const plan = planCapture({ model, service: `tcp:${l.vip}:${l.tcpPort}`, hosts: hosts.map((h) => ({ name: h.name, role: h.role!, realServer: h.realServer })) });
+          const m = await runCapture(plan, pool, { outDir: out, durationMs: 3000, log: logged.log });
+          assert.deepEqual(m.errors ?? [], []);
+          assert.equal(m.points.length, 5);
+          return out;
+        } finally {
+          await pool.closeAll();
+        }
+      });
     }
   });
 });
@@ -172,6 +255,25 @@ describe('capture over SSH in the lab (NAT, through the CLI)', function () {
   });
   after(async function () {
     await lab?.down();
+  });
+
+  it('a healthy NAT cluster captured while clients are already sending gets no finding', async function () {
+    const l = lab!;
+    await healthyUnderTraffic(l, async () => {
+      const logged = collectLog();
+      const pool = labPool(l, logged);
+      const out = tmpOut('nat-busy');
+      try {
+        const hosts = labHosts(l);
+        const model = loadClusterModel([l.keepalivedConfPath]);
+        const plan = planCapture({ model, service: `tcp:${l.vip}:${l.tcpPort}`, hosts: hosts.map((h) => ({ name: h.name, role: h.role!, realServer: h.realServer })) });
+        const m = await runCapture(plan, pool, { outDir: out, durationMs: 3000, log: logged.log });
+        assert.deepEqual(m.errors ?? [], []);
+        return out;
+      } finally {
+        await pool.closeAll();
+      }
+    });
   });
 
   it('lvs-trace capture --config: director on both sides, real servers on RIP:8080', async function () {

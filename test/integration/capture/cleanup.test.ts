@@ -124,7 +124,7 @@ describe('capture cleanup in the lab', function () {
       const m = await run;
       const errs = (m.errors ?? []).map((e) => e.message);
       assert.equal(errs.length, 1, JSON.stringify(errs));
-      const at = /^director: temp folder (\S+) could not be removed yet; the host's safety net removes it at about (\S+) \(still in use by process \d+; stop it by hand to remove it sooner\)$/.exec(errs[0]);
+      const at = /^temp folder (\S+) could not be removed yet; the host's safety net removes it at about (\S+) \(still in use by process \d+; stop it by hand to remove it sooner\)$/.exec(errs[0]);
       assert.ok(at, errs[0]);
       assert.equal(at[1], dir);
       const when = Date.parse(at[2]);

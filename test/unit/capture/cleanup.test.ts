@@ -15,6 +15,7 @@ import {
   remoteCleanupSummary,
   REMOVE_IF_IDLE,
   RESTART_REAPER,
+  START_SCRIPT,
   validateTempDir,
 } from '../../../src/core/capture/run';
 import { hasCommand, requireOrSkip } from '../../helpers/env';
@@ -138,6 +139,32 @@ describe('capture cleanup on the host', function () {
     assert.equal(fs.existsSync(dir), true, 'the old deadline passed: the folder is still there');
     await sleep(3000);
     assert.equal(fs.existsSync(dir), false, 'removed at the new deadline');
+  });
+
+  it('the start command restarts the safety net before arming (one round trip), or ends at once without the folder', async function () {
+    const old = startReaper(dir, 1);
+    reapers.push(old);
+    const run = (folder: string): Promise<{ stdout: string; status: number | null }> =>
+      new Promise((resolve) => {
+        const c = spawn('sh', ['-c', START_SCRIPT, 'sh', `${folder}/eth0.pid`, `${folder}/eth0.err`, `${folder}/eth0.times`, '100', folder, '4', 'true']);
+        let out = '';
+        c.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (/^armed$/m.test(out)) c.stdin.end('');
+        });
+        c.on('close', (status) => resolve({ stdout: out, status }));
+      });
+    const r = await run(dir);
+    assert.equal(r.status, 5, r.stdout);
+    const fresh = /^reaper (\d+)\narmed$/m.exec(r.stdout)![1];
+    reapers.push(fresh);
+    assert.equal(fs.readFileSync(path.join(dir, 'reaper.pid'), 'utf8').trim(), fresh);
+    await sleep(2000);
+    assert.equal(alive(old), false, 'old reaper stopped');
+    assert.equal(fs.existsSync(dir), true, 'the old deadline passed: the folder is still there');
+    const gone = await run(`${dir}-missing`);
+    assert.equal(gone.status, 4);
+    assert.equal(gone.stdout, '', 'not armed');
   });
 
   it('restarting refuses a missing folder or a bad delay', async function () {

@@ -42,6 +42,28 @@ describe('capture/pcapCount', function () {
     assert.match(d.error ?? '', /not a classic pcap/);
   });
 
+  it('knows where the last whole record ends and its time (micro- and nanosecond files), in any pieces', function () {
+    for (const [magic, units] of [[0xa1b2c3d4, 1e6], [0xa1b23c4d, 1e9]] as const) {
+      const hdr = Buffer.alloc(24);
+      hdr.writeUInt32LE(magic, 0);
+      const rec = (sec: number, frac: number, len: number): Buffer => {
+        const b = Buffer.alloc(16 + len);
+        b.writeUInt32LE(sec, 0);
+        b.writeUInt32LE(frac, 4);
+        b.writeUInt32LE(len, 8);
+        b.writeUInt32LE(len, 12);
+        return b;
+      };
+      const bytes = Buffer.concat([hdr, rec(1000, 5, 60), rec(1001, units / 4, 70), rec(1002, 0, 80).subarray(0, 40)]);
+      const c = new PcapRecordCounter();
+      for (let i = 0; i < bytes.length; i += 7) c.push(bytes.subarray(i, i + 7));
+      assert.equal(c.packets, 2);
+      assert.equal(c.completeBytes, 24 + 76 + 86, 'the third record is cut');
+      assert.equal(c.lastTs, 1001.25);
+    }
+    assert.equal(new PcapRecordCounter().lastTs, undefined);
+  });
+
   it("reads tcpdump's closing statistics and version", function () {
     const err = 'tcpdump: listening on eth0, link-type EN10MB (Ethernet), snapshot length 65535 bytes\n12 packets captured\n14 packets received by filter\n1 packet dropped by kernel\n';
     assert.deepEqual(parseTcpdumpStats(err), { captured: 12, received: 14, dropped: 1 });

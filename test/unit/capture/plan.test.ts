@@ -134,4 +134,21 @@ describe('capture/plan', function () {
       InvalidValueError,
     );
   });
+
+  it('refuses a real server or host address that is not an address, whatever the method (DR filters do not name them)', function () {
+    for (const method of ['dr', 'nat', 'tun'] as const) {
+      const svc = service(method, method === 'nat' ? '10.0.0' : '192.0.2');
+      svc.realServers[1] = { ...svc.realServers[1], name: 'evil', address: '192.0.2.12;touch/tmp/x' };
+      assert.throws(
+        () => planCapture({ model: model([svc]), service: 'tcp:192.0.2.100:80', hosts }),
+        (e: Error) => e instanceof InvalidValueError && e.message === 'invalid address of real server "evil" in tcp:192.0.2.100:80 "192.0.2.12;touch/tmp/x": not an IPv4 or IPv6 address',
+        method,
+      );
+    }
+    // Another service of the VIP (recorded in capture.json too), and a host's own address.
+    const udp = service('dr', '192.0.2', 9000, 'udp', 9000);
+    udp.realServers[0] = { ...udp.realServers[0], address: '$(reboot)' };
+    assert.throws(() => planCapture({ model: model([service('dr', '192.0.2'), udp]), service: 'tcp:192.0.2.100:80', hosts }), InvalidValueError);
+    assert.throws(() => planCapture({ model: model([service('dr', '192.0.2')]), service: 'tcp:192.0.2.100:80', hosts: [{ name: 'rs1', role: 'real-server', address: '192.0.2.11 or 1' }] }), InvalidValueError);
+  });
 });

@@ -11,15 +11,22 @@ import { readPackets, type Packet } from '../../../src/core/decode';
 import { dumpStateScript, hostByteLimit, hostFileLimitBlocks, parseStateDumps, READ_ERRS_THEN_REMOVE, START_SCRIPT } from '../../../src/core/capture/run';
 import { hasCommand, isRoot, requireOrSkip } from '../../helpers/env';
 
-/** Runs the capture's START script with `argv` as the command; resolves with what it printed. */
-function start(dir: string, blocks: number, argv: string[], whenReady?: () => Promise<void>): Promise<{ stdout: string; status: number | null }> {
+/** Runs the capture's START script with `argv` as the command (no safety net to restart:
+ *  `-`), says `go` once it is armed (`go` false: closes stdin instead); resolves with what
+ *  it printed. */
+function start(dir: string, blocks: number, argv: string[], whenReady?: () => Promise<void>, go = true): Promise<{ stdout: string; status: number | null }> {
   return new Promise((resolve) => {
-    const c = spawn('sh', ['-c', START_SCRIPT, 'sh', path.join(dir, 'pid'), path.join(dir, 'err'), String(blocks), ...argv], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const c = spawn('sh', ['-c', START_SCRIPT, 'sh', path.join(dir, 'pid'), path.join(dir, 'err'), path.join(dir, 'times'), String(blocks), dir, '-', ...argv], { stdio: ['pipe', 'pipe', 'ignore'] });
     let out = '';
     let readied = false;
+    let armed = false;
     c.stdout.on('data', (b: Buffer) => {
       out += b.toString();
-      if (!readied && /^ready$/m.test(out) && whenReady) {
+      if (!armed && /^armed$/m.test(out)) {
+        armed = true;
+        c.stdin.end(go ? 'go\n' : '');
+      }
+      if (!readied && /^ready /m.test(out) && whenReady) {
         readied = true;
         void whenReady();
       }
@@ -100,6 +107,43 @@ describe('capture/remote scripts', function () {
     }
   });
 
+  it('the start command waits for `go` once armed: nothing runs before; without it, it ends (exit 5) having run nothing', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-capture-test-'));
+    try {
+      const ran = path.join(dir, 'ran');
+      const cmd = ['sh', '-c', `echo yes >'${ran}'; echo "listening on test" >&2; sleep 0.3`];
+      const no = await start(dir, 100, cmd, undefined, false);
+      assert.equal(no.status, 5);
+      assert.equal(no.stdout, 'armed\n');
+      assert.equal(fs.existsSync(ran), false, 'the command never ran');
+      const yes = await start(dir, 100, cmd);
+      assert.equal(yes.status, 0);
+      assert.match(yes.stdout, /^armed\npid \d+\nready \d+\.\d+\n$/);
+      assert.equal(fs.existsSync(ran), true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records when the command said "listening on" (host clock) and when it stopped', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-capture-test-'));
+    try {
+      const t0 = Date.now() / 1000;
+      const r = await start(dir, 100, ['sh', '-c', 'sleep 0.2; echo "listening on test" >&2; sleep 0.5; echo "1 packet captured" >&2; exit 3']);
+      const t1 = Date.now() / 1000;
+      assert.equal(r.status, 3, 'the command\'s status');
+      const times = fs.readFileSync(path.join(dir, 'times'), 'utf8');
+      const m = /^listening (\d+\.\d+)\nstopped (\d+\.\d+)\n$/.exec(times);
+      assert.ok(m, times);
+      const [listening, stopped] = [Number(m[1]), Number(m[2])];
+      assert.equal(Number(/^ready (\S+)$/m.exec(r.stdout)![1]), listening, 'the same time on stdout');
+      assert.ok(listening >= t0 + 0.15 && listening <= t0 + 0.5, `listening ${listening - t0} s after the start`);
+      assert.ok(stopped >= listening + 0.45 && stopped <= t1 + 0.01, `stopped ${stopped - listening} s after listening`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the host caps each capture file itself: ulimit -f, in 512-byte blocks, a quarter above the limit', async function () {
     assert.equal(hostFileLimitBlocks(1024 * 1048576), (1280 * 1048576) / 512);
     assert.equal(hostFileLimitBlocks(4096), Math.ceil((4096 + 8 * 1048576) / 512), 'at least 8 MiB above');
@@ -115,7 +159,7 @@ describe('capture/remote scripts', function () {
       // A writer that would write 1 MB: the kernel stops it at 20 blocks.
       const big = path.join(dir, 'big');
       const w = await start(dir, 20, ['sh', '-c', `echo "listening on test" >&2; head -c 1000000 /dev/zero >'${big}'`]);
-      assert.match(w.stdout, /^pid \d+\nready$/m);
+      assert.match(w.stdout, /^armed\npid \d+\nready \d+\.\d+$/m);
       assert.equal(fs.statSync(big).size, 20 * 512);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -138,7 +182,7 @@ describe('capture/remote scripts', function () {
       };
       const tcpdump = spawnSync('sh', ['-c', 'command -v tcpdump'], { encoding: 'utf8' }).stdout.trim();
       const r = await start(dir, 40, ['timeout', '-s', 'INT', '20', tcpdump, '-i', 'lo', '-U', '-n', '-w', file, 'udp and dst port 47999'], sendAll);
-      assert.match(r.stdout, /^ready$/m);
+      assert.match(r.stdout, /^ready \d+\.\d+$/m);
       assert.equal(sent, 600);
       assert.equal(fs.statSync(file).size, 40 * 512, 'the file ends at the cap');
       const got: Packet[] = [];

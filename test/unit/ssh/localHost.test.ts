@@ -34,7 +34,7 @@ describe('ssh/LocalHost', function () {
     assert.equal((await host.readRange(f, 2, 3)).toString(), 'cde');
     assert.equal((await host.readRange(f, 6, 3)).length, 0);
     fs.rmSync(f);
-    assert.equal(await host.clockOffsetMs(), 0);
+    assert.deepEqual(await host.clock(), { offsetMs: 0, uncertaintyMs: 0 });
   });
 
   it('sudo: runs directly when already root', async function () {

@@ -2,7 +2,7 @@
 // capture (running at that time) never shows it.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts } from '../facts';
+import { againstCapture, directorSpan, type ConnFacts } from '../facts';
 import { connEvidence, forEachConn, groupBy, locate, plural, requestsSeenAt, type Rule } from './rule';
 
 export const forwardedNotReceived: Rule = {
@@ -26,10 +26,11 @@ export const forwardedNotReceived: Rule = {
         const rs = c.forwardedTo[k];
         const points = rsPoints.get(rs);
         if (points === undefined || requestsSeenAt(c, rs)) continue;
-        // Only blame the real server when its capture was running at the time.
-        const t = c.conn.start;
-        const running = points.some((p) => p.table.packets === 0 || (p.table.first + p.shift - 0.5 <= t && t <= p.table.last + p.shift + 0.5));
-        if (!running) continue;
+        // Only blame the real server when its capture was running while the connection's
+        // packets passed the director (capture.json's captureStart/captureEnd, else its first
+        // and last packet), clocks' doubt allowed for.
+        const span = directorSpan(ctx.points, c);
+        if (!points.some((p) => againstCapture(p, span.from, span.to, span.doubt) === 'during')) continue;
         const list = missing.get(rs) ?? [];
         list.push(c);
         missing.set(rs, list);

@@ -3,7 +3,7 @@
 // packets for an address it does not own; also rp_filter (TUN) or a local firewall.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts, Facts } from '../facts';
+import { rsCaptureMissed, type ConnFacts, type Facts } from '../facts';
 import { blamedRealServers, connEvidence, explainedConnections, firstRequested, forEachConn, groupBy, listText, locate, plural, serviceName, type Rule } from './rule';
 
 export const rsNoReply: Rule = {
@@ -31,6 +31,8 @@ export const rsNoReply: Rule = {
         seenThere = true;
       } else if (c.forwarded && c.conn.state === 'no-reply' && c.conn.realServer) {
         rs = c.conn.realServer;
+        // Its own capture was not running then: it could not have shown the requests.
+        if (rsCaptureMissed(ctx.points, c, rs)) return;
       }
       if (!rs || blamed.has(rs)) return;
       // UDP services may be one-way (syslog): only blame when others do answer UDP.

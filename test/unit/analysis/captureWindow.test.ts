@@ -1,0 +1,135 @@
+// A host is not blamed for packets it could not have seen: the capture points' windows
+// (capture.json captureStart / captureEnd, else their first and last packets) and the
+// clock offsets' uncertainty (clockUncertaintyMs) as the analysis uses them.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyzeCapture } from '../../../src/core/analysis/index';
+import type { AnalysisResult } from '../../../src/core/analysis/result';
+import type { CaptureManifest, CapturePoint } from '../../../src/core/capture/manifest';
+import { readFrames } from '../../../src/core/pcap/read';
+import { PcapWriter } from '../../../src/core/pcap/writer';
+import { SynthLab, type SynthOptions } from './synth';
+
+let tmp: string;
+let seq = 0;
+let port = 47100;
+const nextPort = (): number => ++port;
+
+function lab(opts: SynthOptions): SynthLab {
+  return new SynthLab(path.join(tmp, `case-${++seq}`), opts);
+}
+
+/** Writes the capture, then sets fields of its points by host. */
+function write(l: SynthLab, byHost: Record<string, Partial<CapturePoint>>): string {
+  const dir = l.write();
+  const file = path.join(dir, 'capture.json');
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as CaptureManifest;
+  for (const p of m.points) Object.assign(p, byHost[p.host] ?? {});
+  fs.writeFileSync(file, JSON.stringify(m, null, 2));
+  return dir;
+}
+
+/** Keeps only the frames of `host`'s file that `keep` accepts (what its capture did not see goes). */
+function keepFrames(dir: string, host: string, keep: (ts: number) => boolean): void {
+  const m = JSON.parse(fs.readFileSync(path.join(dir, 'capture.json'), 'utf8')) as CaptureManifest;
+  const file = path.join(dir, m.points.find((p) => p.host === host)!.file);
+  const w = new PcapWriter({ linkType: 1 });
+  readFrames(file, (f) => {
+    if (keep(f.ts)) w.add(f.ts, Uint8Array.from(f.data));
+  });
+  w.writeFile(file);
+}
+
+const problems = (r: AnalysisResult) => r.findings.filter((f) => f.severity !== 'info');
+
+describe('analysis: capture windows and clock uncertainty', function () {
+  before(function () {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-window-'));
+  });
+  after(function () {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("a healthy connection forwarded before the real server's tcpdump listened is no evidence against it", async function () {
+    // The audit's DR case: the director forwards a SYN at 1000.000; rs1's tcpdump said
+    // "listening on" at 1000.246 (the hosts started 0.25 s apart), so rs1's file lacks that
+    // connection although rs1 answered it (the client got its replies).
+    const l = lab({ method: 'dr' });
+    const early = nextPort();
+    l.tcpConnection(1000, early, 'rs1');
+    for (let k = 0; k < 4; k++) l.tcpConnection(1000.3 + k * 0.5, nextPort(), k % 2 ? 'rs2' : 'rs1');
+    const window = (host: string): Partial<CapturePoint> => ({ captureStart: host === 'rs1' ? 1000.246 : 999.9, captureEnd: 1010, clockOffsetMs: 0.01, clockUncertaintyMs: 0.2 });
+    const dir = write(l, { client: window('client'), director: window('director'), rs1: window('rs1'), rs2: window('rs2') });
+    // rs1 could not have seen the first connection: not in its file.
+    keepFrames(dir, 'rs1', (ts) => ts >= 1000.246);
+    const r = await analyzeCapture(dir);
+    assert.deepEqual(problems(r).map((f) => `${f.code}: ${f.message}`), [], 'no finding against rs1');
+    const c = r.connections.find((x) => x.clientPort === early)!;
+    assert.equal(c.state, 'complete');
+  });
+
+  it('without the recorded windows, a host is not blamed before its first packet either; a host that saw nothing still is', async function () {
+    // Older captures: the first packet bounds when the capture surely ran.
+    const l = lab({ method: 'dr' });
+    // Its SYN and retransmissions (1000, 1001, 1003) all before rs1's first packet.
+    l.tcpConnection(1000, nextPort(), 'rs1', { arrives: false });
+    for (let k = 1; k <= 4; k++) l.tcpConnection(1003.3 + k, nextPort(), k % 2 ? 'rs1' : 'rs2');
+    const r = await analyzeCapture(l.write());
+    assert.ok(!problems(r).some((f) => f.code === 'forwarded-not-received'), JSON.stringify(problems(r).map((f) => f.message)));
+    const c = r.connections[0];
+    assert.equal(c.state, 'no-reply');
+    assert.match(c.stoppedAt?.reason ?? '', /^forwarded to rs1 before rs1's capture began \(\d\d:\d\d:\d\d\.\d{3}\): whether it arrived is not known$/);
+    assert.ok(!problems(r).some((f) => f.code === 'rs-no-reply'), 'rs-no-reply does not blame rs1 for it either');
+
+    // rs2 saw nothing at all, its capture running throughout: blamed.
+    const l2 = lab({ method: 'dr' });
+    for (let k = 0; k < 6; k++) l2.tcpConnection(1000 + k * 5, nextPort(), k % 2 ? 'rs1' : 'rs2', k % 2 ? {} : { arrives: false });
+    const r2 = await analyzeCapture(write(l2, { rs2: { captureStart: 999, captureEnd: 1040 } }));
+    assert.equal(problems(r2)[0]?.code, 'forwarded-not-received');
+    assert.equal(problems(r2)[0]?.realServer, 'rs2');
+  });
+
+  it("packets the director forwarded after the real server's capture ended (its size limit) are no evidence; those before are", async function () {
+    // rs2's file was cut at 1000.9 (the size limit); the director went on capturing.
+    // rs2 answered every connection (the client got the replies), its file lacks the late ones.
+    const cut = (captureEnd: number): Promise<AnalysisResult> => {
+      const l = lab({ method: 'dr' });
+      for (let k = 0; k < 8; k++) l.tcpConnection(1000 + k * 0.2, nextPort(), k % 2 ? 'rs1' : 'rs2');
+      const span = { captureStart: 999.5, captureEnd: 1010 };
+      const dir = write(l, { client: span, director: span, rs1: span, rs2: { captureStart: 999.5, captureEnd } });
+      keepFrames(dir, 'rs2', (ts) => ts <= 1000.9);
+      return analyzeCapture(dir);
+    };
+    const stopped = await cut(1000.9);
+    assert.deepEqual(problems(stopped).map((f) => `${f.code}: ${f.message}`), [], 'rs2 is not blamed for what passed after its capture ended');
+    // Its capture said to have run to the end: the connections missing from it are evidence.
+    const ran = await cut(1010);
+    assert.equal(problems(ran)[0]?.code, 'forwarded-not-received');
+    assert.equal(problems(ran)[0]?.realServer, 'rs2');
+    assert.match(problems(ran)[0].message, /forwarded 1 connection to rs2/);
+  });
+
+  it('a clock offset within its uncertainty is not applied: hops microseconds apart stay in path order', async function () {
+    // Same kernel clock (true offset 0), measured +0.9 ms ± 1.2 ms on rs1: shifting rs1 by it
+    // would put rs1's copy of each request 0.7 ms before the director forwarded it.
+    const l = lab({ method: 'dr' });
+    for (let k = 0; k < 4; k++) l.tcpConnection(1000 + k, nextPort(), 'rs1');
+    const r = await analyzeCapture(write(l, { rs1: { clockOffsetMs: 0.9, clockUncertaintyMs: 1.2 }, director: { clockOffsetMs: 0, clockUncertaintyMs: 0.05 } }));
+    const lane = r.lanes.find((x) => x.host === 'rs1')!;
+    assert.equal(lane.clockOffsetMs, 0);
+    assert.match(lane.clockNote ?? '', /clock offset 0\.9 ms measured at capture time is within its uncertainty \(±1\.2 ms\): not applied/);
+    for (const c of r.connections) {
+      const order = c.hops.map((h) => r.lanes[h.ref.point].host);
+      const syn = c.hops.filter((h) => h.summary.startsWith('S') && h.direction === 'request');
+      assert.deepEqual(syn.map((h) => r.lanes[h.ref.point].host), ['client', 'director', 'director', 'rs1'], `${c.id}: ${order.join(' → ')}`);
+      for (let k = 1; k < syn.length; k++) assert.ok(syn[k].ts >= syn[k - 1].ts, `${c.id}: hop times in path order`);
+    }
+    // An offset larger than its uncertainty is applied as before.
+    const l2 = lab({ method: 'dr' });
+    l2.tcpConnection(1000, nextPort(), 'rs1');
+    const r2 = await analyzeCapture(write(l2, { rs1: { clockOffsetMs: 5, clockUncertaintyMs: 0.3 } }));
+    assert.equal(r2.lanes.find((x) => x.host === 'rs1')!.clockOffsetMs, -5);
+  });
+});

@@ -5,13 +5,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Server, utils, type ServerChannel } from 'ssh2';
-import { SshPool } from '../../../src/core/ssh/pool';
+import { utils, type ServerChannel } from 'ssh2';
+import type { SshPool } from '../../../src/core/ssh/pool';
 import { CLOCK_LOOP, parseClockLine } from '../../../src/core/ssh/clock';
 import { hasCommand, requireOrSkip } from '../../helpers/env';
+import { startFakeSshServer, type FakeSshServer } from '../../helpers/fakeSshServer';
 
 const { STATUS_CODE } = utils.sftp;
 /** The fake host's clock runs this far ahead of ours. */
@@ -19,72 +19,50 @@ const AHEAD_MS = 250;
 
 describe('ssh/SshHost: growing files and the clock', function () {
   this.timeout(30_000);
-  let server: Server;
-  let port = 0;
-  let dir: string;
+  let server: FakeSshServer;
   let grownSince = 0;
   let reads = 0;
   before(async function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-reads-'));
-    const hostKey = utils.generateKeyPairSync('ed25519').private;
-    server = new Server({ hostKeys: [hostKey] }, (client) => {
-      client.on('authentication', (ctx) => (ctx.method === 'password' && ctx.password === 'pw' ? ctx.accept() : ctx.reject(['password'])));
-      client.on('ready', () => {
-        client.on('session', (accept) => {
-          const session = accept();
-          session.on('sftp', (acc) => {
-            const sftp = acc();
-            // A file that grows by 60 bytes every 5 ms, and a server that takes 6 ms per
-            // read: every read finds more, it never answers "end of file".
-            sftp.on('OPEN', (reqid) => sftp.handle(reqid, Buffer.from('h')));
-            sftp.on('READ', (reqid, _handle, offset, length) => {
-              reads++;
-              setTimeout(() => {
-                const size = Math.floor((Date.now() - grownSince) / 5) * 60;
-                const n = Math.min(length, size - offset);
-                if (n <= 0) sftp.status(reqid, STATUS_CODE.EOF);
-                else sftp.data(reqid, Buffer.alloc(n, 0x61));
-              }, 6);
-            });
-            sftp.on('CLOSE', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
+    server = await startFakeSshServer((session) => {
+      session.on('sftp', (acc) => {
+        const sftp = acc();
+        // A file that grows by 60 bytes every 5 ms, and a server that takes 6 ms per
+        // read: every read finds more, it never answers "end of file".
+        sftp.on('OPEN', (reqid) => sftp.handle(reqid, Buffer.from('h')));
+        sftp.on('READ', (reqid, _handle, offset, length) => {
+          reads++;
+          setTimeout(() => {
+            const size = Math.floor((Date.now() - grownSince) / 5) * 60;
+            const n = Math.min(length, size - offset);
+            if (n <= 0) sftp.status(reqid, STATUS_CODE.EOF);
+            else sftp.data(reqid, Buffer.alloc(n, 0x61));
+          }, 6);
+        });
+        sftp.on('CLOSE', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
+      });
+      session.on('exec', (acc, _rej, info) => {
+        const ch: ServerChannel = acc();
+        if (info.command.includes('EPOCHREALTIME')) {
+          // The clock loop: one line of the host's time per line read.
+          ch.on('data', (b: Buffer) => {
+            for (let k = 0; k < b.toString().split('\n').length - 1; k++) ch.write(`${((Date.now() + AHEAD_MS) / 1000).toFixed(6)}\n`);
           });
-          session.on('exec', (acc, _rej, info) => {
-            const ch: ServerChannel = acc();
-            if (info.command.includes('EPOCHREALTIME')) {
-              // The clock loop: one line of the host's time per line read.
-              ch.on('data', (b: Buffer) => {
-                for (let k = 0; k < b.toString().split('\n').length - 1; k++) ch.write(`${((Date.now() + AHEAD_MS) / 1000).toFixed(6)}\n`);
-              });
-              ch.on('end', () => {
-                ch.exit(0);
-                ch.end();
-              });
-              return;
-            }
-            ch.exit(1);
+          ch.on('end', () => {
+            ch.exit(0);
             ch.end();
           });
-        });
+          return;
+        }
+        ch.exit(1);
+        ch.end();
       });
-      client.on('error', () => {});
     });
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-    port = (server.address() as net.AddressInfo).port;
   });
   after(async function () {
-    await new Promise((res) => server.close(res));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await server.close();
   });
 
-  const pool = (): SshPool =>
-    new SshPool({
-      hosts: [{ name: 'h', host: '127.0.0.1', port, user: 'op', agent: false, identityFiles: [] }],
-      knownHostsPath: path.join(dir, 'known_hosts'),
-      onUnknownHostKey: async () => 'accept-once',
-      getSecret: async () => 'pw',
-      sshConfigPath: '/dev/null',
-      connectTimeoutMs: 10000,
-    });
+  const pool = (): SshPool => server.pool();
 
   it('a read of a file that keeps growing returns after one short read, not at its (never reached) end', async function () {
     const p = pool();

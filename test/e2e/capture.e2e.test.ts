@@ -417,6 +417,99 @@ describe('end to end in code-server', function () {
     }
   });
 
+  it('checks the lab cluster from the command palette: host keys asked, the ARP problem on rs1 and the VIP missing on rs2 in the Problems panel on their real_server lines', async function () {
+    requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
+    requireOrSkip(this, ['ip', 'nft', '/usr/sbin/sshd'].every(hasCommand), 'lab tools (ip, nft, sshd)');
+    const lab = await labUp({ mode: 'dr', breaks: ['arp-problem', 'vip-missing-on-lo'] });
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-check-'));
+    let ws: string | undefined;
+    let server: CodeServer | undefined;
+    let page: Page | undefined;
+    try {
+      const arpHost = lab.brokenHost['arp-problem']!;
+      const loHost = lab.brokenHost['vip-missing-on-lo']!;
+      assert.notEqual(arpHost, loHost, 'the two breaks are on different real servers');
+      // An empty known_hosts: every host key is unknown, so the modal asks, and "Accept and Save" records it.
+      const knownHosts = path.join(tmp, 'known_hosts');
+      fs.writeFileSync(knownHosts, '');
+      ws = makeWorkspace(lab, knownHosts);
+      // Only the lab's config in this workspace (the mistake file's service would be checked too).
+      fs.rmSync(path.join(ws, 'mistake'), { recursive: true, force: true });
+      const conf = fs.readFileSync(path.join(ws, 'keepalived.conf'), 'utf8').split('\n');
+      /** The 1-based lines of the config's `real_server` blocks of a lab host. */
+      const realServerLines = (host: string): number[] => {
+        const address = lab.hosts.find((h) => h.name === host)!.lanAddress;
+        return conf.flatMap((l, i) => (new RegExp(`^\\s*real_server\\s+${address.replace(/\./g, '\\.')}\\s`).test(l) ? [i + 1] : []));
+      };
+      assert.ok(realServerLines(arpHost).length > 0 && realServerLines(loHost).length > 0, 'the lab config has both real servers');
+
+      server = await startCodeServer(ws, vsix);
+      page = await openWorkbench(browser, server, ws);
+      await runCommand(page, 'LVS: Check Cluster');
+      // The hosts come from the hosts file with roles, so no host question; each host key is asked about.
+      const summary = page.locator('.notification-list-item', { hasText: /LVS check: \d+ errors?, \d+ warnings? on \d+ hosts/ }).first();
+      let accepted = 0;
+      const text = await waitFor('the check summary', 120_000, async () => {
+        const accept = page!.locator('.monaco-dialog-box .monaco-button', { hasText: 'Accept and Save' });
+        if (await accept.count()) {
+          assert.match((await page!.locator('.monaco-dialog-box').first().textContent()) ?? '', /fingerprint is SHA256:/);
+          await accept.first().click({ timeout: 5000 });
+          accepted++;
+          return undefined;
+        }
+        const failed = page!.locator('.notification-list-item-message', { hasText: 'LVS check failed' });
+        if (await failed.count()) return `FAILED ${(await failed.first().textContent()) ?? ''}`;
+        return (await summary.count()) ? ((await summary.locator('.notification-list-item-message').textContent()) ?? '') : undefined;
+      });
+      assert.ok(!text.startsWith('FAILED'), text);
+      assert.ok(accepted > 0, 'the unknown host keys were asked about');
+      assert.ok(fs.readFileSync(knownHosts, 'utf8').split('\n').filter(Boolean).length >= accepted, 'accepted keys were saved');
+      const m = /LVS check: (\d+) errors?, (\d+) warnings? on (\d+) hosts/.exec(text)!;
+      // ARP sysctls on one real server, VIP missing on the other, no IPVS on the lab's director: all errors.
+      assert.ok(Number(m[1]) >= 3, text);
+      assert.equal(Number(m[3]), lab.hosts.filter((h) => h.role === 'director' || h.role === 'real-server').length, text);
+      assert.ok(!/could not run/.test(text), `every check ran: ${text}`);
+      // "Show Problems" on the summary opens the Problems panel.
+      await summary.hover();
+      await summary.locator('.monaco-button', { hasText: 'Show Problems' }).first().click({ timeout: 10_000 });
+      await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 20_000 });
+      // Narrow the (virtualised) list to one code at a time with the panel's filter box.
+      const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
+      const rowFor = async (code: string): Promise<{ text: string; line: number }> => {
+        await filter.fill(code, { timeout: 10_000 });
+        return waitFor(`${code} in the Problems panel`, 30_000, async () => {
+          const texts = await page!.locator('.markers-panel .monaco-list-row').allTextContents();
+          const file = texts.some((t) => t.includes('keepalived.conf'));
+          const entry = texts.find((t) => t.includes(code) && /Ln \d+/.test(t));
+          return file && entry ? { text: entry, line: Number(/Ln (\d+)/.exec(entry)![1]) } : undefined;
+        });
+      };
+      const arp = await rowFor('check-arp-sysctls');
+      assert.match(arp.text, new RegExp(`Real server ${arpHost} .*answers ARP`), arp.text);
+      assert.ok(arp.text.includes('LVS check'), arp.text);
+      assert.ok(realServerLines(arpHost).includes(arp.line), `line ${arp.line} is a real_server line of ${arpHost} (${realServerLines(arpHost).join(', ')})`);
+      const lo = await rowFor('check-vip-missing-on-lo');
+      assert.match(lo.text, new RegExp(`Real server ${loHost} .*does not have VIP ${lab.vip.replace(/\./g, '\\.')} on lo`), lo.text);
+      assert.ok(realServerLines(loHost).includes(lo.line), `line ${lo.line} is a real_server line of ${loHost} (${realServerLines(loHost).join(', ')})`);
+      // The lab's director is nftables, not IPVS: check says so, on the director.
+      const director = lab.hosts.find((h) => h.role === 'director')!.name;
+      const ipvs = await rowFor('check-ipvs-missing');
+      assert.match(ipvs.text, new RegExp(`IPVS is not available on director ${director}\\b`), ipvs.text);
+      await filter.fill('', { timeout: 10_000 });
+      await saveScreenshot(page, 'e2e-check.png');
+    } catch (e) {
+      if (page) await saveScreenshot(page, 'e2e-check-failed.png').catch(() => undefined);
+      if (server) console.log(server.logs().slice(-4000));
+      throw e;
+    } finally {
+      await page?.close();
+      await server?.stop();
+      await lab.down();
+      if (ws) fs.rmSync(ws, { recursive: true, force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('asks for SSH and sudo passwords once, keeps them in SecretStorage for the next capture, forgets them on request, never logs them', async function () {
     requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
     requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd', 'ssh-keygen'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd, ssh-keygen)');

@@ -510,6 +510,111 @@ describe('end to end in code-server', function () {
     }
   });
 
+  it('probes the VIP of a DR lab with a dead real server from the command palette: the lab client probes, host keys asked, the dead real server named in the summary and the "LVS Probe" output', async function () {
+    requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
+    requireOrSkip(this, ['ip', 'nft', '/usr/sbin/sshd', 'tcpdump'].every(hasCommand), 'lab tools (ip, nft, sshd, tcpdump)');
+    const lab = await labUp({ mode: 'dr', breaks: ['dead-rs'] });
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-probe-'));
+    let ws: string | undefined;
+    let server: CodeServer | undefined;
+    let page: Page | undefined;
+    try {
+      const dead = lab.brokenHost['dead-rs']!;
+      const deadAddress = lab.hosts.find((h) => h.name === dead)!.lanAddress;
+      const alive = lab.hosts.filter((h) => h.role === 'real-server' && h.name !== dead).map((h) => h.lanAddress);
+      assert.ok(alive.length > 0, 'the lab has a live real server too');
+      const count = 10;
+      // An empty known_hosts: every host key is unknown, so the modal asks, and "Accept and Save" records it.
+      const knownHosts = path.join(tmp, 'known_hosts');
+      fs.writeFileSync(knownHosts, '');
+      ws = makeWorkspace(lab, knownHosts);
+      // Only the lab's config in this workspace (the mistake file's service would be offered too).
+      fs.rmSync(path.join(ws, 'mistake'), { recursive: true, force: true });
+      // The lab's hosts file names each real server's host ("realServer": "rs1") but not its cluster
+      // address, which the config's real_server lines use: as a user would, give the "address" so the
+      // extension can capture on the real servers (without it, it cannot tell who took a refused probe).
+      const hostsFile = JSON.parse(fs.readFileSync(lab.hostsJsonPath, 'utf8')) as { hosts: Record<string, Record<string, unknown>> };
+      for (const h of lab.hosts) if (h.role === 'real-server') hostsFile.hosts[h.name]!.address = h.lanAddress;
+      const hostsJson = path.join(tmp, 'hosts.json');
+      fs.writeFileSync(hostsJson, JSON.stringify(hostsFile, null, 2));
+      const settingsPath = path.join(ws, '.vscode', 'settings.json');
+      fs.writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(settingsPath, 'utf8')), 'lvs.hostsFile': hostsJson }, null, 2));
+
+      server = await startCodeServer(ws, vsix);
+      page = await openWorkbench(browser, server, ws);
+      await runCommand(page, 'LVS: Probe VIP');
+      // 1/3: the lab's TCP service from the workspace config.
+      await pickQuickItem(page, `tcp ${lab.vip}:${lab.tcpPort}`);
+      // 2/3: connect from the lab's client (narrowed by the filter box: its row is labelled "client").
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-widget:visible', { hasText: 'connect from' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await input.fill('client', { timeout: 10_000 });
+      await pickQuickItem(page, 'client');
+      // 3/3: the number of connections (a validated box: Enter until it has taken the value).
+      await page.locator('.quick-input-widget:visible', { hasText: 'number of connections' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await input.fill(String(count), { timeout: 10_000 });
+      await waitFor('the count accepted', 20_000, async () => {
+        if (!(await page!.locator('.quick-input-widget:visible', { hasText: 'number of connections' }).count())) return true;
+        await input.press('Enter').catch(() => undefined);
+        await page!.waitForTimeout(300);
+        return undefined;
+      });
+      // Then, in one loop: capture on the real servers (they are hosts of the hosts file), each unknown
+      // host key, until the summary (a warning: the dead real server is an error finding).
+      const summary = page.locator('.notification-list-item-message', { hasText: /^Probe .* answered/ }).first();
+      let accepted = 0;
+      let captureAsked = false;
+      const text = await waitFor('the probe summary', 180_000, async () => {
+        const capture = page!.locator('.quick-input-widget:visible .monaco-list-row', { hasText: 'Capture on the real servers' });
+        if (await capture.count()) {
+          await capture.first().click({ timeout: 5000 });
+          captureAsked = true;
+          return undefined;
+        }
+        const accept = page!.locator('.monaco-dialog-box .monaco-button', { hasText: 'Accept and Save' });
+        if (await accept.count()) {
+          assert.match((await page!.locator('.monaco-dialog-box').first().textContent()) ?? '', /fingerprint is SHA256:/);
+          await accept.first().click({ timeout: 5000 });
+          accepted++;
+          return undefined;
+        }
+        const failed = page!.locator('.notification-list-item-message', { hasText: 'LVS probe failed' });
+        if (await failed.count()) return `FAILED ${(await failed.first().textContent()) ?? ''}`;
+        return (await summary.count()) ? ((await summary.textContent()) ?? '') : undefined;
+      });
+      assert.ok(!text.startsWith('FAILED'), text);
+      assert.ok(captureAsked, 'the capture on the real servers was offered');
+      assert.ok(accepted > 0, 'the unknown host keys were asked about');
+      assert.ok(fs.readFileSync(knownHosts, 'utf8').split('\n').filter(Boolean).length >= accepted, 'accepted keys were saved');
+      // "Probe tcp:VIP:port: k/10 answered (spread) — verdict. Real server <dead> received … and answered none …"
+      const m = new RegExp(`^Probe tcp:${lab.vip.replace(/\./g, '\\.')}:${lab.tcpPort}: (\\d+)/(\\d+) answered`).exec(text);
+      assert.ok(m, text);
+      assert.equal(Number(m[2]), count, text);
+      assert.ok(Number(m[1]) < count, `some attempts failed: ${text}`);
+      assert.ok(text.includes(`Real server ${deadAddress} received`) && /answered none/.test(text), `the dead real server ${dead} (${deadAddress}) is named: ${text}`);
+      for (const a of alive) assert.ok(!text.includes(`Real server ${a} received`), `live ${a} not called dead: ${text}`);
+      // The "LVS Probe" output channel (its log file) has the table and the finding naming the dead server.
+      const out = await waitFor('the finding in the LVS Probe output', 30_000, async () =>
+        logTexts(server!.userDataDir).find((t) => t.includes('probe-dead-rs-receiving')),
+      );
+      const line = out.split('\n').find((l) => l.includes('probe-dead-rs-receiving'))!;
+      assert.match(line, /^error probe-dead-rs-receiving: /, line);
+      assert.ok(line.includes(`Real server ${deadAddress} `), line);
+      assert.match(out, /advice: /, 'the advice is shown');
+      await saveScreenshot(page, 'e2e-probe.png');
+    } catch (e) {
+      if (page) await saveScreenshot(page, 'e2e-probe-failed.png').catch(() => undefined);
+      if (server) console.log(server.logs().slice(-4000));
+      throw e;
+    } finally {
+      await page?.close();
+      await server?.stop();
+      await lab.down();
+      if (ws) fs.rmSync(ws, { recursive: true, force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('asks for SSH and sudo passwords once, keeps them in SecretStorage for the next capture, forgets them on request, never logs them', async function () {
     requireOrSkip(this, isRoot() && process.platform === 'linux', 'root on Linux (the lab uses network namespaces)');
     requireOrSkip(this, ['ip', 'nft', 'tcpdump', '/usr/sbin/sshd', 'ssh-keygen'].every(hasCommand), 'lab tools (ip, nft, tcpdump, sshd, ssh-keygen)');

@@ -256,12 +256,11 @@ describe('end to end in code-server', function () {
     let page: Page | undefined;
     /** The Problems panel as `folder: codes` per file (the tree's rows in order). */
     const problems = async (p: Page): Promise<Map<string, string[]>> => {
-      const rows = p.locator('.markers-panel .monaco-list-row');
-      const list: Array<{ i: number; level: string; text: string }> = [];
-      for (let i = 0; i < (await rows.count()); i++) {
-        const r = rows.nth(i);
-        list.push({ i: Number(await r.getAttribute('data-index')), level: (await r.getAttribute('aria-level')) ?? '', text: (await r.textContent()) ?? '' });
-      }
+      // One snapshot of the rows in the page: read row by row, a row the list removed in the
+      // meantime (a problem going away) left the read waiting for it until the timeout.
+      const list = await p
+        .locator('.markers-panel .monaco-list-row')
+        .evaluateAll((els) => els.map((e) => ({ i: Number(e.getAttribute('data-index')), level: e.getAttribute('aria-level') ?? '', text: e.textContent ?? '' })));
       list.sort((a, b) => a.i - b.i);
       const out = new Map<string, string[]>();
       let file = '';

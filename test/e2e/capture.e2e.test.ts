@@ -529,15 +529,9 @@ describe('end to end in code-server', function () {
       ws = makeWorkspace(lab, knownHosts);
       // Only the lab's config in this workspace (the mistake file's service would be offered too).
       fs.rmSync(path.join(ws, 'mistake'), { recursive: true, force: true });
-      // The lab's hosts file names each real server's host ("realServer": "rs1") but not its cluster
-      // address, which the config's real_server lines use: as a user would, give the "address" so the
-      // extension can capture on the real servers (without it, it cannot tell who took a refused probe).
-      const hostsFile = JSON.parse(fs.readFileSync(lab.hostsJsonPath, 'utf8')) as { hosts: Record<string, Record<string, unknown>> };
-      for (const h of lab.hosts) if (h.role === 'real-server') hostsFile.hosts[h.name]!.address = h.lanAddress;
-      const hostsJson = path.join(tmp, 'hosts.json');
-      fs.writeFileSync(hostsJson, JSON.stringify(hostsFile, null, 2));
-      const settingsPath = path.join(ws, '.vscode', 'settings.json');
-      fs.writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(settingsPath, 'utf8')), 'lvs.hostsFile': hostsJson }, null, 2));
+      // The lab's own hosts file (lvs.hostsFile, from makeWorkspace) gives each real server its cluster
+      // "address", which the config's real_server lines use: the extension can capture on the real
+      // servers (without it, it could not tell who took a refused probe).
 
       server = await startCodeServer(ws, vsix);
       page = await openWorkbench(browser, server, ws);

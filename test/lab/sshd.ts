@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
 import { run, nsRun, waitFor } from './shell';
-import { sshAddressOf, type HostPlan, type TopologyPlan } from './topology';
+import { lanAddressOf, sshAddressOf, type HostPlan, type TopologyPlan } from './topology';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -174,6 +174,11 @@ export function writeClientFiles(plan: TopologyPlan, stateDir: string): void {
       ...(h.mgmtAddress ? {} : { proxyJump: 'director' }),
       role: h.role,
       ...(h.role === 'real-server' ? { realServer: h.name } : {}),
+      // Its address in the service, never the SSH address (the management network): for a real
+      // server the RIP of keepalived.conf's real_server lines, what probe and capture match and
+      // attribute by (and the address a real-server capture listens for); for the director its
+      // own address on the LAN, where it holds the VIP.
+      ...(h.role === 'real-server' || h.role === 'director' ? { address: lanAddressOf(h) } : {}),
     };
   }
   fs.writeFileSync(f.hostsJsonPath, JSON.stringify({ hosts, knownHosts: f.knownHostsPath }, null, 2) + '\n');

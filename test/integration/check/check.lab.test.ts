@@ -3,6 +3,9 @@
 // found, the healthy lab gives no warning, and the probe sees the spread the
 // emulated director produces and the dead real server it still sends to.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkCluster, type CheckHost } from '../../../src/core/check';
 import { loadClusterModel } from '../../../src/core/config';
 import type { Finding } from '../../../src/core/findings/finding';
@@ -129,12 +132,22 @@ withLab('dr', [], (get) => {
 
   it('probe --capture without --config and without "address" in the hosts file: no dead real server made up from an empty capture', async function () {
     const { lab } = get();
-    const r = await cliProbe(['--service', `tcp:${lab.vip}:${lab.tcpPort}`, '--from', 'client', '--count', '10', '--hosts', lab.hostsJsonPath, '--known-hosts', lab.knownHostsPath, '--capture']);
-    assert.equal(r.code, 0, JSON.stringify(r.result.findings));
-    assert.deepEqual(r.result.findings.filter((f) => f.severity === 'error'), []);
-    // (The spread itself is judged on an assumed wlc: a chance 10:0 would add probe-distribution-unexpected.)
-    assert.deepEqual(r.result.findings.map((f) => f.code).filter((c) => c !== 'probe-distribution-unexpected'), ['probe-capture-empty', 'probe-capture-empty']);
-    assert.ok(r.result.notes.some((n) => /assumed/.test(n)), r.result.notes.join('\n'));
+    // The lab's hosts file gives every real server its "address": take it out, as a user's file may lack it.
+    const file = JSON.parse(readFileSync(lab.hostsJsonPath, 'utf8')) as { hosts: Record<string, Record<string, unknown>> };
+    for (const h of Object.values(file.hosts)) delete h.address;
+    const dir = mkdtempSync(join(tmpdir(), 'lvs-probe-no-address-'));
+    const hostsJson = join(dir, 'hosts.json');
+    writeFileSync(hostsJson, JSON.stringify(file));
+    try {
+      const r = await cliProbe(['--service', `tcp:${lab.vip}:${lab.tcpPort}`, '--from', 'client', '--count', '10', '--hosts', hostsJson, '--known-hosts', lab.knownHostsPath, '--capture']);
+      assert.equal(r.code, 0, JSON.stringify(r.result.findings));
+      assert.deepEqual(r.result.findings.filter((f) => f.severity === 'error'), []);
+      // (The spread itself is judged on an assumed wlc: a chance 10:0 would add probe-distribution-unexpected.)
+      assert.deepEqual(r.result.findings.map((f) => f.code).filter((c) => c !== 'probe-distribution-unexpected'), ['probe-capture-empty', 'probe-capture-empty']);
+      assert.ok(r.result.notes.some((n) => /assumed/.test(n)), r.result.notes.join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('probe with a capture on the real servers: both answer, the capture agrees with what they say, spread judged', async function () {

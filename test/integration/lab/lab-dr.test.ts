@@ -5,6 +5,7 @@ import { labUp, type Lab } from '../../lab/lab';
 import { startCapture, readCapture } from '../../lab/tcpdump';
 import { run } from '../../lab/shell';
 import { hasCommand } from '../../helpers/env';
+import { loadHostsFile } from '../../../src/core/ssh';
 import { requireLabTools, ssh, tally } from './helpers';
 
 describe('lab: DR mode (nftables director, real servers with the VIP on lo)', function () {
@@ -112,8 +113,15 @@ describe('lab: DR mode (nftables director, real servers with the VIP on lo)', fu
     assert.deepEqual(Object.keys(hosts.hosts).sort(), ['client', 'director', 'router', 'rs1', 'rs2']);
     assert.deepEqual(hosts.hosts.rs2, {
       host: lab!.hosts.find((h) => h.name === 'rs2')!.mgmtAddress, port: 22, user: 'root',
-      identityFile: lab!.clientKeyPath, role: 'real-server', realServer: 'rs2',
+      identityFile: lab!.clientKeyPath, role: 'real-server', realServer: 'rs2', address: '192.0.2.12',
     });
+    // Every real server with its address in the service (the RIP of keepalived.conf's real_server
+    // lines, what probe and capture attribute by), the director with its own: not the SSH address.
+    const parsed = loadHostsFile(lab!.hostsJsonPath);
+    const addressOf = (name: string) => parsed.find((h) => h.name === name)?.address;
+    assert.deepEqual(['director', 'rs1', 'rs2'].map(addressOf), ['192.0.2.2', '192.0.2.11', '192.0.2.12']);
+    for (const h of lab!.hosts.filter((x) => x.role === 'real-server' || x.role === 'director')) assert.equal(addressOf(h.name), h.lanAddress, h.name);
+    for (const name of ['client', 'router']) assert.equal(addressOf(name), undefined, name);
     const conf = fs.readFileSync(lab!.keepalivedConfPath, 'utf8');
     assert.match(conf, /virtual_server 192\.0\.2\.100 80 \{[^]*lb_kind DR[^]*real_server 192\.0\.2\.11 80[^]*real_server 192\.0\.2\.12 80/);
     assert.match(conf, /virtual_server 192\.0\.2\.100 9000 \{[^]*protocol UDP/);

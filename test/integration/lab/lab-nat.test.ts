@@ -57,6 +57,8 @@ describe('lab: NAT mode, real servers reachable only through the director', func
       assert.equal(h.mgmtAddress, undefined);
       assert.equal(hosts.hosts[name].proxyJump, 'director');
       assert.equal(hosts.hosts[name].host, h.lanAddress);
+      // its address in the service: the RIP on the private network (keepalived.conf's real_server)
+      assert.equal(hosts.hosts[name].address, `10.0.0.${10 + Number(name.slice(2))}`);
       const r = await ssh(lab!, name, 'ip -o -4 addr show dev eth0', ['-o', 'StrictHostKeyChecking=yes']);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.stdout.includes(`${h.lanAddress}/24`), r.stdout);

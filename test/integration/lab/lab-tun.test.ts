@@ -65,6 +65,16 @@ describe('lab: TUN mode (IP-in-IP to real servers in a remote subnet)', function
     const codes = await Promise.all(lab!.hosts.map(async (h) => `${h.name}:${(await ssh(lab!, h.name, 'true')).code}`));
     assert.deepEqual(codes, lab!.hosts.map((h) => `${h.name}:0`));
   });
+
+  it('hosts.json gives each real server the address keepalived.conf has for it (the remote subnet)', function () {
+    const hosts = JSON.parse(fs.readFileSync(lab!.hostsJsonPath, 'utf8')) as { hosts: Record<string, { address?: string }> };
+    const conf = fs.readFileSync(lab!.keepalivedConfPath, 'utf8');
+    for (const name of ['rs1', 'rs2']) {
+      const address = hosts.hosts[name].address;
+      assert.equal(address, `203.0.113.${10 + Number(name.slice(2))}`, name);
+      assert.match(conf, new RegExp(`real_server ${address!.replace(/\./g, '\\.')} 80 `), name);
+    }
+  });
 });
 
 describe('lab: TUN mode with vip-missing-on-lo (rs2 has no VIP on tunl0)', function () {

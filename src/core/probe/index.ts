@@ -14,6 +14,7 @@ import type { RemoteHost } from '../ssh/remote';
 import { validateAddress } from '../ssh/quote';
 import { formatEndpoint, ipvsUnavailable, normalizeAddress, parseIpLink, parseIpvsadmList, serviceFromIpvs } from '../state';
 import { attributeFromCaptures, type CaptureFile } from './captureAttribution';
+import { attributionAdvice, deadServers, landedOn, unattributedWhy } from './attribution';
 import { clientArgv, DETECT_SCRIPT, type ClientArgs, type ProbeTool } from './clientScripts';
 import { expectedDistribution, type Expectation } from './expected';
 import { measureLoad, suggestWeights, DEFAULT_LOAD_COMMAND, type LoadSample } from './load';
@@ -23,7 +24,8 @@ export { expectedDistribution } from './expected';
 export { chiSquareTest, binomialTest, chiSquareSurvival } from './stats';
 export { suggestWeights, measureLoad, firstNumber, DEFAULT_LOAD_COMMAND } from './load';
 export type { ProbeTool } from './clientScripts';
-export { formatProbeResult } from './format';
+export { formatProbeResult, formatProbeSummary } from './format';
+export { landedOn, deadServers } from './attribution';
 
 export const MAX_PROBE_COUNT = 1000;
 /** Significance level: below it the spread is called unexpected. */
@@ -102,11 +104,20 @@ export interface ProbeDistributionRow {
   expectedShare?: number;
 }
 
+export type ProbeVerdict = 'as-expected' | 'unexpected' | 'too-few' | 'no-verdict';
+
 export interface ProbeJudgement {
-  verdict: 'as-expected' | 'unexpected' | 'too-few' | 'no-verdict';
+  verdict: ProbeVerdict;
   message: string;
   expectation: string;
   test?: TestResult;
+  /**
+   * Set when the capture saw a real server receive connections and answer none (dead
+   * but in rotation): the judgement of the director's spread alone (where it sent the
+   * connections, answered or not), which `verdict` and `message` override — a dead
+   * real server is never "as expected", whatever the spread.
+   */
+  spread?: { verdict: ProbeVerdict; message: string };
 }
 
 export interface ProbeResult {
@@ -249,28 +260,17 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
   }
 
   // 3. The spread, the expectation and the test.
-  const landed = (a: ProbeAttempt): string | undefined => (a.seenBy && a.seenBy.length === 1 ? a.seenBy[0] : a.answeredBy);
-  const distribution: ProbeDistributionRow[] = servers.map((s) => ({
-    server: s.name,
-    weight: s.weight,
-    count: attempts.filter((a) => landed(a) === s.name).length,
-    answered: attempts.filter((a) => a.answeredBy === s.name).length,
-  }));
-  const unattributed = attempts.filter((a) => landed(a) === undefined).length;
-  const expectation = expectedDistribution(opts.scheduler ?? 'wlc', servers, { persistenceSeconds: opts.persistenceSeconds, schedulerFlags: opts.schedulerFlags });
-  if (expectation.kind === 'shares') for (const row of distribution) row.expectedShare = expectation.shares.get(row.server) ?? 0;
-  const lostFailures = attempts.filter((a) => !a.ok && landed(a) === undefined).length;
-  const judgement = judge(distribution, expectation, { scheduler: opts.scheduler, flagsKnown: opts.schedulerFlags !== undefined, lostFailures });
-  const findings = probeFindings({
+  const { distribution, unattributed, judgement, findings } = concludeProbe({
     target,
-    attempts,
-    rows: distribution,
-    j: judgement,
-    captured: capture ? captured : undefined,
     from: opts.from.name,
-    checkCommand: opts.checkCommand ?? '"LVS: Check Cluster"',
-    method: opts.method,
+    attempts,
     servers,
+    scheduler: opts.scheduler,
+    schedulerFlags: opts.schedulerFlags,
+    persistenceSeconds: opts.persistenceSeconds,
+    method: opts.method,
+    captured: capture ? captured : undefined,
+    checkCommand: opts.checkCommand ?? '"LVS: Check Cluster"',
   });
   for (const [name, c] of captured) {
     if (c.problem) notes.push(`${name}: not captured (${c.problem}); its connections are known only from what the service answered`);
@@ -297,6 +297,56 @@ export async function probeVip(opts: ProbeOptions): Promise<ProbeResult> {
     load = { samples, suggestedWeights: Object.fromEntries(suggestWeights(measured, total)) };
   }
   return { target, from: opts.from.name, tool, attempts, distribution, unattributed, judgement, findings, notes, capture: captureInfo, load };
+}
+
+export interface ProbeEvidence {
+  target: string;
+  /** The client host's name. */
+  from: string;
+  /** The attempts, with who answered (and, with a capture, where they arrived) filled in. */
+  attempts: ProbeAttempt[];
+  servers: ProbeRealServer[];
+  scheduler?: string;
+  schedulerFlags?: string[];
+  persistenceSeconds?: number;
+  method?: ForwardingMethod;
+  /** Per real server, what its capture held; undefined without a capture. */
+  captured?: Map<string, { packets?: number; problem?: string }>;
+  checkCommand: string;
+}
+
+/** From the attributed attempts: the spread per real server, the judgement against the expectation, and the findings. */
+export function concludeProbe(c: ProbeEvidence): Pick<ProbeResult, 'distribution' | 'unattributed' | 'judgement' | 'findings'> {
+  const { attempts, servers } = c;
+  const distribution: ProbeDistributionRow[] = servers.map((s) => ({
+    server: s.name,
+    weight: s.weight,
+    count: attempts.filter((a) => landedOn(a) === s.name).length,
+    answered: attempts.filter((a) => a.answeredBy === s.name).length,
+  }));
+  const unattributed = attempts.filter((a) => landedOn(a) === undefined).length;
+  const expectation = expectedDistribution(c.scheduler ?? 'wlc', servers, { persistenceSeconds: c.persistenceSeconds, schedulerFlags: c.schedulerFlags });
+  if (expectation.kind === 'shares') for (const row of distribution) row.expectedShare = expectation.shares.get(row.server) ?? 0;
+  const judgement = judge(distribution, expectation, {
+    scheduler: c.scheduler,
+    flagsKnown: c.schedulerFlags !== undefined,
+    lostFailures: attempts.filter((a) => !a.ok && landedOn(a) === undefined).length,
+    unattributedAnswers: attempts.filter((a) => a.ok && landedOn(a) === undefined).length,
+    captured: c.captured !== undefined,
+    dead: deadServers(attempts, servers.map((s) => s.name)),
+  });
+  const findings = probeFindings({
+    target: c.target,
+    attempts,
+    rows: distribution,
+    j: judgement,
+    captured: c.captured,
+    from: c.from,
+    checkCommand: c.checkCommand,
+    method: c.method,
+    servers,
+  });
+  return { distribution, unattributed, judgement, findings };
 }
 
 export function parseClientOutput(stdout: string, count: number): ProbeAttempt[] {
@@ -329,12 +379,18 @@ export function nameInAnswer(answer: string, servers: ProbeRealServer[]): string
   return hits.length === 1 ? hits[0].name : undefined;
 }
 
-interface JudgeContext {
+export interface JudgeContext {
   scheduler?: string;
   /** The scheduler flags are known (config or live table): no guessing of sh-port. */
   flagsKnown?: boolean;
   /** Failed attempts no real server could be named for: the spread of the others is biased. */
   lostFailures?: number;
+  /** Answered attempts no real server could be named for (not captured, the answer names none): biased too. */
+  unattributedAnswers?: number;
+  /** A capture ran on the real servers (how unattributed attempts are explained). */
+  captured?: boolean;
+  /** Real servers the capture saw receive connections and answer none (deadServers). */
+  dead?: string[];
 }
 
 /** The smallest p-value a sample of n can give for two servers (all on one side): below ALPHA, n is enough. */
@@ -342,15 +398,70 @@ function binomialReach(n: number, share: number): number {
   return Math.min(binomialTest(0, n, share).pValue, binomialTest(n, n, share).pValue);
 }
 
+const plural = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
+
+/**
+ * The verdict on the probe. The spread of where the director sent the connections is
+ * judged against the scheduler and weights (judgeSpread); a real server the capture saw
+ * receive connections and answer none overrides it: "unexpected", saying so first, with
+ * the spread's own judgement after it (kept in `spread`). The spread is still worth
+ * telling: one that fits the weights with a dead server in it says the director keeps
+ * scheduling the dead server — its health check does not take it out.
+ */
 export function judge(rows: ProbeDistributionRow[], e: Expectation, ctx: JudgeContext = {}): ProbeJudgement {
+  const j = judgeSpread(rows, e, ctx);
+  const dead = rows.filter((r) => ctx.dead?.includes(r.server));
+  if (dead.length === 0) return j;
+  const total = rows.reduce((a, r) => a + r.count, 0) + (ctx.lostFailures ?? 0) + (ctx.unattributedAnswers ?? 0);
+  const who =
+    dead.length === 1
+      ? `real server ${dead[0].server} received ${dead[0].count} of the ${total} connections and answered none`
+      : `real servers ${dead.map((r) => `${r.server} (${r.count} of the ${total} connections)`).join(', ')} received connections and answered none`;
+  const names = dead.map((r) => r.server).join(', ');
+  const still = j.verdict === 'as-expected' ? ` — the director still gives ${names} ${dead.length === 1 ? 'its' : 'their'} share: its health check does not take ${dead.length === 1 ? 'it' : 'them'} out` : '';
+  return {
+    verdict: 'unexpected',
+    message: `${who} (dead, still in rotation): not as expected, whatever the spread. Where the director sent the connections, answered or not: ${j.message}${still}`,
+    expectation: j.expectation,
+    test: j.test,
+    spread: { verdict: j.verdict, message: j.message },
+  };
+}
+
+function judgeSpread(rows: ProbeDistributionRow[], e: Expectation, ctx: JudgeContext): ProbeJudgement {
   const n = rows.reduce((a, r) => a + r.count, 0);
   const spread = rows.map((r) => `${r.server} ${r.count}`).join(', ');
   const lost = ctx.lostFailures ?? 0;
+  // Answers no real server could be named for are not missing at random: typically one
+  // real server's page does not carry its name (or its capture is missing), so they are
+  // all that server's and it looks idle. Judging the attributed rest as the whole sample
+  // would blame the weights for it. So while some answers are not attributed, the spread
+  // is not judged (as for failed attempts nobody can be named for, below), except where
+  // the attributed ones settle it alone: several real servers where one was expected,
+  // connections on a weight-0 server — more answers cannot undo those.
+  const unknown = ctx.unattributedAnswers ?? 0;
+  const captured = ctx.captured === true;
+  const toAttribute = `To attribute them: ${attributionAdvice(unknown, captured)}`;
   if (e.kind === 'none') return { verdict: 'no-verdict', message: e.why, expectation: e.why };
-  if (n === 0) return { verdict: 'no-verdict', message: `no connection could be attributed to a real server${lost ? ` (${lost} failed)` : ''}`, expectation: e.why };
+  if (n === 0 && lost + unknown === 0) return { verdict: 'no-verdict', message: 'no connection could be attributed to a real server', expectation: e.why };
+  if (n === 0) {
+    const parts = [unknown ? `${unknown} answered` : '', lost ? `${lost} failed` : ''].filter(Boolean).join(', ');
+    return {
+      verdict: 'no-verdict',
+      message: `none of the ${plural(lost + unknown, 'attempt')} could be attributed to a real server (${parts}; ${unattributedWhy(unknown, captured)}), so the spread is not judged. ${toAttribute}`,
+      expectation: e.why,
+    };
+  }
   if (e.kind === 'single') {
     const used = rows.filter((r) => r.count > 0);
     if (used.length === 1 && e.candidates.includes(used[0].server)) {
+      if (unknown > 0) {
+        return {
+          verdict: 'no-verdict',
+          message: `all ${n} attributed connections on ${used[0].server}, as ${e.why}; but ${plural(unknown, 'answer')} could not be attributed to a real server (${unattributedWhy(unknown, captured)}) and may come from another one, so this is not judged. ${toAttribute}`,
+          expectation: e.why,
+        };
+      }
       const assumed = !ctx.flagsKnown && ctx.scheduler && ['sh', 'mh'].includes(ctx.scheduler) ? ` (assuming no ${ctx.scheduler}-port flag: the flags are not known)` : '';
       const partial = lost ? `; ${lost} failed attempt${lost === 1 ? '' : 's'} could not be attributed` : '';
       return { verdict: 'as-expected', message: `all ${n} on ${used[0].server}, as ${e.why}${assumed}${partial}`, expectation: e.why };
@@ -361,7 +472,7 @@ export function judge(rows: ProbeDistributionRow[], e: Expectation, ctx: JudgeCo
       const total = [...shares.values()].reduce((a, b) => a + b, 0);
       const alt: Expectation = { kind: 'shares', shares: new Map([...shares].map(([k, v]) => [k, v / total])), why: `${ctx.scheduler} hashing the source port as well (${ctx.scheduler}-port, assumed: the flags are not known): shares proportional to the weights` };
       for (const r of rows) r.expectedShare = alt.shares.get(r.server) ?? 0;
-      return judge(rows, alt, { ...ctx, scheduler: undefined });
+      return judgeSpread(rows, alt, { ...ctx, scheduler: undefined });
     }
     if (e.whileIdle) {
       return { verdict: 'no-verdict', message: `spread over ${used.length} real servers (${spread}); ${e.why}, which other clients' active connections change: not judged`, expectation: e.why };
@@ -377,20 +488,29 @@ export function judge(rows: ProbeDistributionRow[], e: Expectation, ctx: JudgeCo
   const runTest = (observed: number[], total: number): TestResult =>
     tested.length === 2 ? binomialTest(observed[0], total, tested[0].share) : chiSquareTest(observed, tested.map((c) => c.share));
   const pText = (t: TestResult): string => (t.pValue < 1e-4 ? t.pValue.toExponential(1) : t.pValue.toFixed(3));
-  if (lost > 0) {
+  if (lost > 0 || unknown > 0) {
     // Failed attempts nobody can be named for are missing from the sample, and not at
     // random: they are typically all one dead server's. Testing what is left would
-    // blame the weights (or ARP) for a dead server.
+    // blame the weights (or ARP) for a dead server. Likewise answers that name no real
+    // server (see above).
+    const missing = lost + unknown;
     const silent = tested.filter((c) => c.observed === 0);
     let conditional = '';
     if (silent.length === 1) {
-      const completed = tested.map((c) => (c === silent[0] ? c.observed + lost : c.observed));
-      const t = runTest(completed, n + lost);
-      conditional = `; counting them as ${silent[0].server}'s (it answered none), the spread ${t.pValue < ALPHA ? 'still does not fit' : 'fits'} ${e.why} (p = ${pText(t)}, ${t.test} test)`;
+      const completed = tested.map((c) => (c === silent[0] ? c.observed + missing : c.observed));
+      const t = runTest(completed, n + missing);
+      conditional = `; counting them as ${silent[0].server}'s (${unknown ? 'none was attributed to it' : 'it answered none'}), the spread ${t.pValue < ALPHA ? 'still does not fit' : 'fits'} ${e.why} (p = ${pText(t)}, ${t.test} test)`;
+    }
+    if (unknown === 0) {
+      return {
+        verdict: 'no-verdict',
+        message: `${plural(lost, 'attempt')} failed without a real server to name, so the spread of the others (${spread}) is not judged: it is biased by whichever server the failures went to${conditional}`,
+        expectation: e.why,
+      };
     }
     return {
       verdict: 'no-verdict',
-      message: `${lost} attempt${lost === 1 ? '' : 's'} failed without a real server to name, so the spread of the others (${spread}) is not judged: it is biased by whichever server the failures went to${conditional}`,
+      message: `${plural(unknown, 'answer')} could not be attributed to a real server (${unattributedWhy(unknown, captured)})${lost ? ` and ${plural(lost, 'attempt')} failed without a real server to name` : ''}, so the spread of the attributed ones (${spread}) is not judged: answers that name no real server usually all come from the same one(s), which then look idle${conditional}. ${toAttribute}`,
       expectation: e.why,
     };
   }
@@ -470,12 +590,13 @@ export function probeFindings(c: FindingContext): Finding[] {
         });
       }
     }
+    const dead = new Set(deadServers(attempts, rows.map((r) => r.server)));
     for (const r of rows) {
       const landedHere = attempts.filter((a) => a.seenBy?.length === 1 && a.seenBy[0] === r.server);
       if (landedHere.length === 0) continue;
       const silent = landedHere.filter((a) => !a.repliedBy?.includes(r.server));
       const replyLost = landedHere.filter((a) => a.repliedBy?.includes(r.server) && !a.ok);
-      if (silent.length === landedHere.length) {
+      if (dead.has(r.server)) {
         for (const a of silent) explained.add(a);
         out.push({
           code: 'probe-dead-rs-receiving',
@@ -543,11 +664,14 @@ export function probeFindings(c: FindingContext): Finding[] {
       ...(suspect && !captured ? { realServer: suspect } : {}),
     });
   }
-  if (j.verdict === 'unexpected') {
+  // A dead real server makes the verdict "unexpected" (probe-dead-rs-receiving says why);
+  // the spread itself is warned about only when it does not fit either.
+  const spread = j.spread ?? j;
+  if (spread.verdict === 'unexpected') {
     out.push({
       code: 'probe-distribution-unexpected',
       severity: 'warning',
-      message: `The spread of connections to ${target} does not match the scheduler and weights: ${j.message}.`,
+      message: `The spread of connections to ${target} does not match the scheduler and weights: ${spread.message}.`,
       advice: 'Compare the live weights (ipvsadm -Ln) with the config; look for an ARP problem (traffic bypassing the director) or persistence.',
       evidence: rows.map((r) => ({ host: r.server, text: `${r.count} connections, weight ${r.weight}${r.expectedShare !== undefined ? `, expected share ${(r.expectedShare * 100).toFixed(0)}%` : ''}` })),
       service: target,

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { trustedFor } from '../util/trust';
 import type { VirtualService } from '../../core/model/cluster';
 import { parseServiceSpec } from '../../core/capture';
-import { formatProbeResult, liveProbeSettings, probeSettingsFromService, probeVip, type ProbeSettings } from '../../core/probe';
+import { formatProbeResult, formatProbeSummary, liveProbeSettings, probeSettingsFromService, probeVip, type ProbeSettings } from '../../core/probe';
 import { normalizeAddress } from '../../core/state';
 import { LocalHost } from '../../core/ssh';
 import type { Feature } from '../feature';
@@ -122,9 +122,9 @@ export const probeVipFeature: Feature = {
         output.append(formatProbeResult(r));
         for (const f of r.findings) output.appendLine(`${f.severity} ${f.code}: ${f.message}${f.advice ? `\n    advice: ${f.advice}` : ''}`);
         output.show(true);
-        const bad = r.findings.find((f) => f.severity === 'error') ?? r.findings.find((f) => f.severity === 'warning');
-        const spread = r.distribution.map((d) => `${d.server} ${d.count}`).join(', ');
-        const text = `Probe ${r.target}: ${r.attempts.filter((a) => a.ok).length}/${r.attempts.length} answered (${spread}) — ${r.judgement.verdict}.${bad ? ` ${bad.message}` : ''}`;
+        // The same one-line summary as the core gives (answers per real server, those not attributed, verdict, worst finding).
+        const text = formatProbeSummary(r);
+        const bad = r.findings.some((f) => f.severity === 'error' || f.severity === 'warning');
         void (bad ? vscode.window.showWarningMessage(text) : vscode.window.showInformationMessage(text));
       } catch (e) {
         void vscode.window.showErrorMessage(`LVS probe failed: ${(e as Error).message}`);

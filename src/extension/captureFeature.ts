@@ -1,6 +1,6 @@
 // The capture side of the VS Code layer: the Capture VIP Traffic command, the flow
 // view (panels, serializer, pcap editor), findings in the Problems panel, the LVS
-// tree view, export, and the stored-password command.
+// tree view, export, assembling hand-taken pcaps, and the stored-password command.
 import * as vscode from 'vscode';
 import { manifestService } from '../core/capture/plan';
 import { CaptureLibrary } from './captures/captureLibrary';
@@ -8,6 +8,7 @@ import { captureSourceOf } from './captures/commandArgs';
 import { workspaceModel } from './capture/workspaceConfig';
 import { SecretStore } from './capture/secrets';
 import { CAPTURE_COMMAND, captureVipTraffic } from './commands/captureVipTraffic';
+import { ASSEMBLE_COMMAND, assembleCaptureCommand } from './commands/assembleCapture';
 import { exportPcapng } from './commands/exportPcapng';
 import { openCapture } from './commands/openCapture';
 import type { Feature } from './feature';
@@ -35,6 +36,8 @@ export const captureFeature: Feature = {
         const source = captureSourceOf(target);
         return openCapture(deps, source ? vscode.Uri.file(source) : undefined);
       }),
+      // Pcaps taken by hand made into a capture folder: local files only (untrusted workspaces too).
+      reg(ASSEMBLE_COMMAND, () => assembleCaptureCommand(deps)),
       // From the tree's inline action the argument is the tree element, not a Uri.
       reg('lvs.exportPcapng', (target?: unknown) => exportPcapng(library, log, target)),
       reg('lvs.forgetPasswords', async () => {

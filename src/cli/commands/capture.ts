@@ -12,7 +12,7 @@ import { parseCommandArgs, type CliCommand } from '../command';
 import { loadClusterModel } from '../../core/config';
 import { hostMessage, parseServiceSpec, planCapture, runCapture, type HostProgress, type PlanHost } from '../../core/capture';
 import { DEFAULT_MAX_CONNECTING, type HostConfig } from '../../core/ssh';
-import { describeFileError } from '../../core/fileErrors';
+import { outFolderBefore, removeFailedOutput, type OutFolderBefore } from '../../core/capture/outFolder';
 import { CONNECT_TIMEOUT, cliPool, durationOption, hostConfigsFromArgs, sshNotes, sshOptionDocs, type DurationRange } from '../sshArgs';
 import type { ForwardingMethod } from '../../core/model/cluster';
 
@@ -26,43 +26,6 @@ function formatProgress(hosts: Record<string, HostProgress>): string {
 const CAPTURE_DURATION: DurationRange = { minMs: 1000, maxMs: 24 * 3600 * 1000 };
 
 export const SERVICE_FORMS = '[tcp:|udp:|sctp:]VIP[:PORT], e.g. tcp:192.0.2.10:80, 192.0.2.10:80 (any protocol), 192.0.2.10 (any port), udp:[2001:db8::10]:53';
-
-/** What --out is before the capture: missing (`created`: the topmost folder the run will
- *  make, --out or a folder above it), or an empty folder. Refuses anything else. */
-function outFolderBefore(out: string): { created?: string } {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(out);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`--out ${describeFileError(out, e)}`);
-    let created = path.resolve(out);
-    while (!fs.existsSync(path.dirname(created)) && path.dirname(created) !== created) created = path.dirname(created);
-    const parent = path.dirname(created);
-    if (!fs.statSync(parent).isDirectory()) throw new Error(`--out ${out}: ${parent} is a file, not a folder`);
-    return { created };
-  }
-  if (!stat.isDirectory()) throw new Error(`--out ${out} is a file, not a folder`);
-  if (fs.readdirSync(out).length) throw new Error(`--out ${out} exists and is not empty; choose a new folder`);
-  return {};
-}
-
-/** Removes what a capture that produced nothing left: --out's contents (it was empty or
- *  missing before), --out itself when the run made it, and the folders made above it. */
-function removeFailedCapture(out: string, before: { created?: string }): void {
-  const dir = path.resolve(out);
-  if (!fs.existsSync(dir)) return;
-  for (const e of fs.readdirSync(dir)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
-  if (!before.created) return;
-  // Up to the topmost folder this run made; one that something else filled meanwhile stays.
-  for (let d = dir; ; d = path.dirname(d)) {
-    try {
-      fs.rmdirSync(d);
-    } catch {
-      return;
-    }
-    if (d === before.created) return;
-  }
-}
 
 /** Whether a capture folder holds a pcap with something in it (after a run that failed). */
 function holdsPackets(out: string): boolean {
@@ -107,14 +70,14 @@ function reaperText(hosts: Record<string, HostProgress>): string {
  * CLEANUP_LIMIT_S) abandons it: the partial folder is removed (it has no capture.json) and
  * the process exits 128 + the signal's number, the hosts' safety nets removing the rest.
  */
-function cancelOnSignals(cancel: AbortController, out: string, before: { created?: string }, hosts: () => Record<string, HostProgress>): { dispose(): void } {
+function cancelOnSignals(cancel: AbortController, out: string, before: OutFolderBefore, hosts: () => Record<string, HostProgress>): { dispose(): void } {
   let warnedAt = 0;
   let limit: NodeJS.Timeout | undefined;
   const ignoreErrors = (): void => {};
   process.stderr.on('error', ignoreErrors);
   const abandon = (why: string, code: number): never => {
     try {
-      removeFailedCapture(out, before);
+      removeFailedOutput(out, before);
       say(`${why}: abandoned the cleanup; the partial capture in ${out} was removed, and ${reaperText(hosts())}\n`);
     } catch (e) {
       say(`${why}: abandoned the cleanup; could not remove the partial capture in ${out}: ${(e as Error).message}\n`);
@@ -202,7 +165,7 @@ export const captureCommand: CliCommand = {
     const method = optionValue(p, 'method') as ForwardingMethod | undefined;
     if (method && !['nat', 'dr', 'tun'].includes(method)) throw new Error(`--method must be nat, dr or tun`);
     const connectTimeoutMs = durationOption(p, 'connect-timeout', CONNECT_TIMEOUT);
-    const before = outFolderBefore(out);
+    const before = outFolderBefore(out, '--out');
 
     // Hosts: hosts file entries, then --host NAME=ROLE through ssh_config.
     const configs: HostConfig[] = hostConfigsFromArgs(p);
@@ -267,7 +230,7 @@ export const captureCommand: CliCommand = {
       // A run that produced nothing leaves nothing: the same command can run again.
       if (produced === false || (produced === undefined && !holdsPackets(out))) {
         try {
-          removeFailedCapture(out, before);
+          removeFailedOutput(out, before);
         } catch (e) {
           process.stderr.write(`warning: could not remove what this capture left in ${out}: ${(e as Error).message}\n`);
         }

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { analyzeText, type AnalyzedDocument } from '../../core/config';
 import { readFileOrUndefined } from '../../core/config/lint';
-import { child } from '../../core/config/keepalived/ast';
+import { configDirectors } from '../../core/config/directors';
 import type { ClusterModel } from '../../core/model/cluster';
 import { languagePatterns, type LanguageContribution, searchGlobs, topLevelDocuments } from '../language/peerLint';
 
@@ -65,17 +65,9 @@ export function workspaceConfigOf(files: Array<{ file: string; languageId?: stri
     model.vrrpInstances.push(...doc.model.vrrpInstances);
     for (const s of doc.model.sources) if (!model.sources.includes(s)) model.sources.push(s);
     documents.push({ file: doc.file, files: doc.keepalived?.files ?? [doc.file] });
-    for (const v of doc.model.vrrpInstances) v.unicastPeers.forEach((a) => addresses.add(a));
-    for (const s of doc.keepalived?.statements ?? []) {
-      const kw = s.keyword.text;
-      if (kw === 'global_defs') {
-        const id = child(s, 'router_id')?.args[0]?.text;
-        if (id) names.add(id);
-      } else if (kw === 'vrrp_instance') {
-        const src = child(s, 'unicast_src_ip')?.args[0]?.text;
-        if (src) addresses.add(src);
-      }
-    }
+    const d = configDirectors(doc);
+    d.names.forEach((n) => names.add(n));
+    d.addresses.forEach((a) => addresses.add(a));
   }
   return { model, errors, documents, directors: { names: [...names], addresses: [...addresses] } };
 }

@@ -1,37 +1,15 @@
 // A lone .pcap/.pcapng opened in the flow view: the analysis reads capture folders,
 // so the file becomes a one-point capture folder. Its target (the VIP) is not
-// written anywhere: take a VIP of the workspace's config that the file talks to,
-// else the address most connection openings (TCP SYNs, UDP requests) go to.
-// No `vscode` import.
+// written anywhere: guessTarget (core/capture/guessTarget.ts) takes a VIP of the
+// workspace's config that the file talks to, else the address most connection
+// openings (TCP SYNs, UDP requests) go to. No `vscode` import.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { guessTarget } from '../../core/capture/guessTarget';
 import type { CaptureManifest, ManifestService } from '../../core/capture/manifest';
-import { decodeFrame } from '../../core/decode';
-import { readFrames } from '../../core/pcap';
 
-/** Enough packets to see which address is the service; the file may be huge. */
-const SCAN_PACKETS = 200_000;
-
-export function guessTarget(file: string, knownVips: string[] = []): CaptureManifest['target'] {
-  const opens = new Map<string, number>();
-  const seen = new Set<string>();
-  readFrames(file, (f) => {
-    if (f.n > SCAN_PACKETS) return false;
-    const p = decodeFrame(f);
-    if (p.dst) seen.add(p.dst);
-    const opening = (p.proto === 'tcp' && p.flags === 'S') || (p.proto === 'udp' && p.dport !== undefined && p.dport < 49152);
-    if (opening && p.dst && p.dport !== undefined) {
-      const k = `${p.proto}|${p.dst}|${p.dport}`;
-      opens.set(k, (opens.get(k) ?? 0) + 1);
-    }
-  });
-  const known = knownVips.find((v) => seen.has(v));
-  const ranked = [...opens.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k.split('|'));
-  const best = (known ? ranked.find(([, ip]) => ip === known) : undefined) ?? ranked[0];
-  if (!best) return { vip: known ?? '0.0.0.0' };
-  return { vip: best[1], protocol: best[0] as 'tcp' | 'udp', port: Number(best[2]) };
-}
+export { guessTarget };
 
 export function isPcapFile(p: string): boolean {
   return /\.(pcap|pcapng|cap)$/i.test(p);

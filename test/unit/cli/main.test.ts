@@ -8,7 +8,7 @@ const capture = captureStdio;
 describe('lvs-trace dispatch', () => {
   it('registers every sub-command once', () => {
     const names = commands.map((c) => c.name).sort();
-    assert.deepEqual(names, ['analyze', 'capture', 'check', 'decode', 'export', 'lint', 'probe']);
+    assert.deepEqual(names, ['analyze', 'assemble', 'capture', 'check', 'decode', 'export', 'lint', 'probe']);
   });
 
   it('prints usage naming every command on --help, exit 0', async () => {

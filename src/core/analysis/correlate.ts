@@ -9,7 +9,7 @@ import type { ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
 import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
 import type { ServiceMap } from './endpoints';
-import { rsCaptureMissed, type ConnFacts, type Facts, type HealthCheck, type PointInfo, type RsView } from './facts';
+import { addressedElsewhere, answerUnseen, captureSpan, rsCaptureMissed, type ConnFacts, type Facts, type HealthCheck, type PointInfo, type RsView } from './facts';
 import * as F from './flowColumns';
 import { MAX_HEAD, MAX_TAIL, NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
@@ -364,12 +364,16 @@ function unionServerSide(to: string[], srcs: string[]): string[] {
 // loop is compiled once, small, and its code kept.
 
 /** What each real server sent itself (its replies) left from its own NIC. */
-function noteOwnReplyMacs(flows: Flow[], rs: string, rsMacs: Map<string, string>): void {
+function noteOwnReplyMacs(flows: Flow[], rs: string, rsMacs: Map<string, string>, own: Set<string>): void {
   for (let k = 0; k < flows.length; k++) {
     const { cols, row } = flows[k];
     const repSrcMacs = cols.list(row, F.REP_SRC_MACS);
     const reqSrcMacs = cols.list(row, F.REQ_SRC_MACS);
-    for (let j = 0; j < repSrcMacs.length; j++) if (!reqSrcMacs.includes(repSrcMacs[j])) rsMacs.set(repSrcMacs[j], rs);
+    for (let j = 0; j < repSrcMacs.length; j++) {
+      if (reqSrcMacs.includes(repSrcMacs[j])) continue;
+      rsMacs.set(repSrcMacs[j], rs);
+      own.add(repSrcMacs[j]);
+    }
   }
 }
 
@@ -418,10 +422,18 @@ function learnMacs(facts: Facts): void {
       }
     }
     if (p.spec.role === 'real-server' && p.spec.realServer) {
+      // Its own NIC's MACs: the one its address sends from, the ones its replies leave from,
+      // the ones its capture shows claiming its address in ARP.
+      const own = new Set<string>();
       const addr = services.rsAddressByName.get(p.spec.realServer);
       const mac = addr ? p.table.srcMacByIp.get(addr) : undefined;
-      if (mac) facts.rsMacs.set(mac, p.spec.realServer);
-      noteOwnReplyMacs(p.table.allFlows(), p.spec.realServer, facts.rsMacs);
+      if (mac) {
+        facts.rsMacs.set(mac, p.spec.realServer);
+        own.add(mac);
+      }
+      if (addr) for (const [m, ips] of p.table.macClaims) if (ips.has(addr)) own.add(m);
+      noteOwnReplyMacs(p.table.allFlows(), p.spec.realServer, facts.rsMacs, own);
+      if (own.size > 0) p.ownMacs = own;
     }
   }
   for (const p of facts.points) {
@@ -445,15 +457,27 @@ function learnMacs(facts: Facts): void {
         bestCount = count;
       }
     }
-    if (best) facts.rsMacs.set(best, name);
+    if (best) {
+      facts.rsMacs.set(best, name);
+      if (p.ownMacs === undefined) p.ownMacs = new Set([best]);
+    }
+  }
+  // A real server's point that showed none of its own MACs yet: those of its MACs (learnt
+  // elsewhere) that its capture shows.
+  for (const p of facts.points) {
+    const name = p.spec.realServer;
+    if (p.spec.role !== 'real-server' || !name || p.ownMacs !== undefined) continue;
+    for (const mac of p.table.macCounts.keys()) if (facts.rsMacs.get(mac) === name) (p.ownMacs ??= new Set()).add(mac);
   }
   // By elimination (DR): one real server still without a MAC — its capture is empty or
   // missing, and no ARP names it — and one unknown unicast MAC the director forwards to.
   // DR only: in TUN and NAT a forwarded copy may be addressed to a router's MAC.
   const svcs = facts.manifest.services;
   if (svcs.length === 0 || svcs.some((x) => x.method !== 'dr')) return;
-  const named = new Set(facts.rsMacs.values());
-  const nameless = [...services.rsAddressByName.keys()].filter((n) => !named.has(n));
+  // By address: a real server the config names by address and capture.json by name is one.
+  const named = new Set<string | undefined>();
+  for (const n of facts.rsMacs.values()) named.add(services.rsAddressByName.get(n));
+  const nameless = [...new Set(services.rsAddressByName.values())].filter((a) => !named.has(a));
   if (nameless.length !== 1) return;
   const unknown = new Set<string>();
   for (const p of facts.points) {
@@ -469,7 +493,8 @@ function learnMacs(facts: Facts): void {
       if (unknown.size > 1) return;
     }
   }
-  if (unknown.size === 1) facts.rsMacs.set([...unknown][0], nameless[0]);
+  const name = services.rsByAddress.get(nameless[0]);
+  if (unknown.size === 1 && name !== undefined) facts.rsMacs.set([...unknown][0], name);
 }
 
 /** Real servers named by capture points but missing from capture.json: find their address. */
@@ -515,14 +540,115 @@ function alignClocks(points: PointInfo[], groups: Group[]): void {
     if (s === undefined) continue;
     const est = estimateOffset(s, hosts[h], ref.spec.host);
     if (!est) continue;
+    // Both directions: shift only for a real offset; sub-millisecond estimates are within
+    // the noise of asymmetric latency. One direction only: a bound, applied only where it
+    // excludes zero (a packet seen arriving before it was sent), by the least shift that
+    // puts every matched packet after its sending, plus a microsecond (pcap's usual
+    // resolution) so that the fastest one's two sightings do not tie or swap by rounding.
+    let offset: number | undefined;
+    let text = est.text;
+    if (est.offset !== undefined) offset = Math.abs(est.offset) > 0.001 ? est.offset : undefined;
+    else if (est.upperBound !== undefined && est.upperBound < 0) {
+      offset = Math.min(est.upperBound, departureBound(points, groups, step, hostOf, h, m.refHost, true) ?? Infinity) - ONE_WAY_MARGIN_S;
+    } else if (est.lowerBound !== undefined && est.lowerBound > 0) {
+      offset = Math.max(est.lowerBound, departureBound(points, groups, step, hostOf, h, m.refHost, false) ?? -Infinity) + ONE_WAY_MARGIN_S;
+    }
+    if (offset !== undefined && est.offset === undefined) {
+      text += `: applied, shifting ${hosts[h]} by ${signedMs(-offset)} (the least shift with no packet received before it was sent)`;
+    }
     for (const p of points) {
       if (p.spec.host !== hosts[h]) continue;
-      p.lane.clockNote = p.lane.clockNote ? `${p.lane.clockNote}; ${est.text}` : est.text;
-      // Only shift when both directions agree on a real offset; sub-millisecond
-      // estimates are within the noise of asymmetric latency.
-      if (est.offset !== undefined && Math.abs(est.offset) > 0.001) p.shift -= est.offset;
+      p.lane.clockNote = p.lane.clockNote ? `${p.lane.clockNote}; ${text}` : text;
+      if (offset !== undefined) p.shift -= offset;
       p.lane.clockOffsetMs = Math.round(p.shift * 1e6) / 1e3;
     }
+  }
+}
+
+/** One packet's sightings at host h and at the reference host (departureBound()). */
+interface Sightings {
+  s: PacketRecords;
+  i: number;
+  /** Earliest sighting at each (arrival), and earliest second copy (leaving a forwarding
+   *  host: DR's re-addressed copy, NAT's rewritten one); NaN for none. */
+  refIn: number;
+  refOut: number;
+  hostIn: number;
+  hostOut: number;
+  refRank: number;
+  hostRank: number;
+}
+
+/**
+ * The one-way bound of host h's clock against the reference host's (upper: from the packets
+ * the reference sent on to h; lower: from those h sent to it), each packet taken as it left
+ * the upstream host (a forwarding host's second copy, else its only one) and as it arrived at
+ * the downstream host. The estimate's bound (clock.ts) compares first sightings: a director's
+ * incoming copy, before it sends the packet on, so a shift by it alone could leave a real
+ * server receiving a packet before the director forwarded it. Only called for a bound that
+ * excludes zero (a skewed clock), over the connections the estimate sampled.
+ */
+function departureBound(points: PointInfo[], groups: Group[], step: number, hostOf: Int32Array, h: number, refHost: number, upper: boolean): number | undefined {
+  let bound: number | undefined;
+  for (let gi = 0; gi < groups.length; gi += step) {
+    const bySig = new Map<number, Sightings[]>();
+    for (const f of groups[gi].seen) {
+      const host = hostOf[f.point];
+      if (host !== h && host !== refHost) continue;
+      const p = points[f.point];
+      const s = f.store;
+      const count = f.recordCount();
+      for (let k = 0; k < count; k++) {
+        const i = f.recordAt(k);
+        const sig = s.sig(i);
+        let list = bySig.get(sig);
+        if (list === undefined) bySig.set(sig, (list = []));
+        let e = list.find((x) => x.s.sameKey(x.i, s, i));
+        if (e === undefined) list.push((e = { s, i, refIn: NaN, refOut: NaN, hostIn: NaN, hostOut: NaN, refRank: NaN, hostRank: NaN }));
+        const ts = s.ts[i] + p.shift;
+        const copy = s.dup(i);
+        const rank = pathRank(p.spec.role, s.reply(i), s.addr(i).outerDst !== undefined);
+        if (host === refHost) {
+          if (!copy && !(ts >= e.refIn)) e.refIn = ts;
+          if (copy && !(ts >= e.refOut)) e.refOut = ts;
+          if (!copy && Number.isNaN(e.refRank)) e.refRank = rank;
+        } else {
+          if (!copy && !(ts >= e.hostIn)) e.hostIn = ts;
+          if (copy && !(ts >= e.hostOut)) e.hostOut = ts;
+          if (!copy && Number.isNaN(e.hostRank)) e.hostRank = rank;
+        }
+      }
+    }
+    for (const list of bySig.values()) {
+      for (const e of list) {
+        if (Number.isNaN(e.refIn) || Number.isNaN(e.hostIn) || Math.abs(e.hostIn - e.refIn) > MATCH_WINDOW_S || e.hostRank === e.refRank) continue;
+        if (upper && e.hostRank > e.refRank) {
+          const d = e.hostIn - (Number.isNaN(e.refOut) ? e.refIn : e.refOut);
+          if (bound === undefined || d < bound) bound = d;
+        } else if (!upper && e.hostRank < e.refRank) {
+          const d = (Number.isNaN(e.hostOut) ? e.hostIn : e.hostOut) - e.refIn;
+          if (bound === undefined || d > bound) bound = d;
+        }
+      }
+    }
+  }
+  return bound;
+}
+
+/** How far past a one-way clock bound a shift goes (see alignClocks()). */
+const ONE_WAY_MARGIN_S = 1e-6;
+
+/** `+49.997 ms` */
+function signedMs(s: number): string {
+  return `${s >= 0 ? '+' : '−'}${Math.abs(s * 1000).toFixed(3)} ms`;
+}
+
+/** Each lane's capture span on the common clock (Lane.captureSpan), once the clocks are aligned. */
+function noteCaptureSpans(points: PointInfo[]): void {
+  for (const p of points) {
+    const { start, end } = captureSpan(p);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) continue;
+    p.lane.captureSpan = { start, end, recorded: p.spec.captureStart !== undefined && p.spec.captureEnd !== undefined };
   }
 }
 
@@ -557,7 +683,7 @@ class Matcher {
     private readonly points: PointInfo[],
     private readonly hostOf: Int32Array,
     private readonly hostCount: number,
-    private readonly refHost: number,
+    readonly refHost: number,
   ) {
     this.samples = new Array<OffsetSamples | undefined>(hostCount).fill(undefined);
     this.ranks = new Float64Array(4 * points.length);
@@ -757,6 +883,14 @@ function findService(ctx: GroupContext, proto: string, texts: string[]): void {
   }
 }
 
+/**
+ * Where a connection that got no answer (or was refused or reset) stopped, and why. Where the
+ * next host was not capturing when it would have shown what became of the connection (the
+ * director forwarded it before the real server's capture began or after it ended, or that
+ * capture could not be read; the real server's or the client side's capture ended right after
+ * the request), where it went is not known: the connection's state becomes `unknown`, and
+ * the stop names the last point that saw it.
+ */
 function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reason: string } | undefined {
   const st = c.conn.state;
   if (st !== 'no-reply' && st !== 'rejected' && st !== 'reset') return undefined;
@@ -775,24 +909,66 @@ function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reaso
   if (c.directorRefused) return { point: c.directorRefused.point, reason: `the director answered ${c.directorRefused.what} itself` };
   if (rsv) {
     if (rsv.rst > 0 || rsv.icmp > 0) return { point: rsv.point, reason: `${rsv.rs} refused it (${rsv.rst > 0 ? 'RST' : 'ICMP unreachable'})` };
+    // A capture that would show the answer ended too soon after the request for one to be
+    // expected: whether there was one is not known.
+    const cut = st === 'no-reply' ? answerUnseen(points, rsv, rsv.replies > 0) : undefined;
+    if (cut) {
+      c.conn.state = 'unknown';
+      const capture = points[cut.point].spec.host === rsv.rs ? `${rsv.rs}'s capture` : `the capture of ${points[cut.point].spec.host}`;
+      const after = `${capture} ended ${msText(cut.at - rsv.first)} later (${clockTime(cut.at)})`;
+      return {
+        point: rsv.point,
+        reason: rsv.replies === 0 ? `${rsv.rs} received it, and ${after}: whether it answered is not known` : `${rsv.rs} answered, and ${after}: whether the answer reached the client is not known`,
+      };
+    }
     if (rsv.replies === 0) return { point: rsv.point, reason: `${rsv.rs} received it and never answered` };
     return { point: rsv.point, reason: `${rsv.rs} answered, but the answer never reached the client` };
   }
   const dir = c.flows.find((f) => points[f.point].spec.role === 'director');
   if (c.forwarded && dir) {
-    // The real server's capture had not begun (or had ended): not known whether it arrived.
     const rs = c.forwardedTo.length === 1 ? c.forwardedTo[0] : undefined;
-    const missed = rs === undefined ? undefined : rsCaptureMissed(points, c, rs);
-    if (missed)
-      return {
-        point: dir.point,
-        reason: `forwarded to ${rs} ${missed.when === 'before' ? 'before' : 'after'} ${rs}'s capture ${missed.when === 'before' ? 'began' : 'ended'} (${clockTime(missed.at)}): whether it arrived is not known`,
-      };
+    if (rs !== undefined) {
+      // The real server's capture had not begun (or had ended): not known whether it arrived.
+      const missed = rsCaptureMissed(points, c, rs);
+      if (missed) {
+        if (st === 'no-reply') c.conn.state = 'unknown';
+        return {
+          point: dir.point,
+          reason: `forwarded to ${rs} ${missed.when === 'before' ? 'before' : 'after'} ${rs}'s capture ${missed.when === 'before' ? 'began' : 'ended'} (${clockTime(missed.at)}): whether it arrived is not known`,
+        };
+      }
+      // Its capture could not be read at all.
+      const unread = unreadableCapture(points, rs);
+      if (unread) {
+        if (st === 'no-reply') c.conn.state = 'unknown';
+        return { point: dir.point, reason: `forwarded to ${rs}, but ${rs}'s capture could not be read (${unread}): whether it arrived is not known` };
+      }
+    }
     return { point: dir.point, reason: `forwarded to ${c.forwardedTo.join(', ') || 'a real server'}, not seen there` };
   }
   if (dir) return { point: dir.point, reason: 'reached the director, not forwarded' };
   const first = c.flows[0];
   return first ? { point: first.point, reason: 'never reached the director' } : undefined;
+}
+
+/** Why real server `rs`'s capture tells nothing: the error of each of its points, when it has
+ *  points and none could be read; undefined otherwise. */
+function unreadableCapture(points: PointInfo[], rs: string): string | undefined {
+  let why: string | undefined;
+  for (const p of points) {
+    if (p.spec.role !== 'real-server' || p.spec.realServer !== rs) continue;
+    if (p.readable) return undefined;
+    const text = p.lane.error ?? `${p.spec.file}: no packet read`;
+    why = why === undefined ? text : `${why}; ${text}`;
+  }
+  return why;
+}
+
+/** `40 µs`, `0.5 ms`, `1.250 s`. */
+function msText(s: number): string {
+  const d = Math.max(s, 0);
+  if (d < 0.001) return `${Math.round(d * 1e6)} µs`;
+  return d < 1 ? `${Math.round(d * 1e4) / 10} ms` : `${d.toFixed(3)} s`;
 }
 
 /** `20:00:27.836` (UTC) for a time on the common clock. */
@@ -823,16 +999,14 @@ function clientPoint(c: ConnFacts, points: PointInfo[]): number | undefined {
 /**
  * Frames a point only overheard: a switch floods unicast to a MAC it has not learnt (a DR
  * real server that never sends), and a promiscuous tcpdump on another port captures them.
- * They were addressed to another real server's MAC and nothing answered them here.
+ * They were addressed to another host (addressedElsewhere()) and nothing answered them here.
  */
 function overheard(f: Flow, p: PointInfo, rsMacs: Map<string, string>): boolean {
   if (p.spec.role === 'director' || f.cols.counts[f.row * F.COUNTS + F.REP] > 0) return false;
   const macs = f.cols.list(f.row, F.REQ_DST_MACS);
   if (macs.length === 0) return false;
-  return macs.every((m) => {
-    const owner = rsMacs.get(m);
-    return owner !== undefined && owner !== p.spec.realServer;
-  });
+  for (let k = 0; k < macs.length; k++) if (!addressedElsewhere(p, macs[k], rsMacs)) return false;
+  return true;
 }
 
 /** Whether a director point captures the real servers' side too: on every interface, or
@@ -867,6 +1041,7 @@ export function correlate(facts: Facts): void {
   const endpoints = new Endpoints(services);
   const groups = groupFlows(facts, endpoints);
   alignClocks(points, groups);
+  noteCaptureSpans(points);
 
   const directorPointSeesRsSide = points.some((p) => p.spec.role === 'director' && seesRsSide(p, endpoints));
   const checks = new Map<string, HealthCheck>();

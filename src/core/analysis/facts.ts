@@ -19,6 +19,11 @@ export interface PointInfo {
   clockDoubt: number;
   /** False when the file could not be read at all. */
   readable: boolean;
+  /** A real server's point: the MACs of its own NIC, learnt from its capture (the MAC its
+   *  address sends from, its replies leave from, ARP claims for it). A frame to any other
+   *  unicast MAC was not for this host, whoever else's MAC that is (see correlate.ts
+   *  overheard()). Unset when its capture shows none, and for other roles. */
+  ownMacs?: Set<string>;
 }
 
 /** What one real server's own capture shows for a connection. */
@@ -125,6 +130,21 @@ export interface Facts {
   clients: Set<string>;
 }
 
+/**
+ * Whether a frame to `dstMac` captured at non-director point p was addressed to another host
+ * than p's: at a real server whose own MACs its capture shows, any unicast MAC not its own
+ * (whoever else's it is, known or not); elsewhere (or with none known), another real
+ * server's MAC. A switch floods unicast to a MAC it has not learnt to every port, and a
+ * promiscuous capture there records it: such a frame was not received by that host.
+ */
+export function addressedElsewhere(p: PointInfo, dstMac: string, rsMacs: Map<string, string>): boolean {
+  const owner = rsMacs.get(dstMac);
+  const own = p.ownMacs;
+  if (own === undefined) return owner !== undefined && owner !== p.spec.realServer;
+  // The group bit (broadcast, multicast): for every host.
+  return !own.has(dstMac) && owner !== p.spec.realServer && (parseInt(dstMac.slice(0, 2), 16) & 1) === 0;
+}
+
 /** A point's clock doubt when capture.json says nothing about its clock's uncertainty. */
 export const UNKNOWN_CLOCK_DOUBT_S = 0.005;
 /** How well a capture window's edges are known: the host's file times (a clock tick) and
@@ -199,6 +219,57 @@ export function rsCaptureMissed(points: PointInfo[], c: ConnFacts, rs: string): 
     missed ??= { when: where, at: where === 'before' ? s.start : s.end };
   }
   return missed;
+}
+
+/**
+ * How long after a request reached a real server its answer must have had to show before the
+ * server is blamed for not answering. A server's kernel answers a SYN (SYN-ACK or RST) within
+ * a millisecond and a UDP service typically within milliseconds; 1 s is TCP's initial
+ * retransmission timeout (RFC 6298), how long a client waits for an answer before it sends
+ * its request again, so an answer later than that is itself the fault. A longer wait would
+ * excuse silent servers near the end of a short capture; a shorter one would blame a server
+ * for an answer the capture ended too soon to show.
+ */
+export const ANSWER_WAIT_S = 1;
+
+/**
+ * Whether the captures where a real server's answer would show ran long enough after the
+ * first request of its view v reached it (ANSWER_WAIT_S, the windows' and clocks' doubt
+ * allowed for, see againstCapture()): one of that server's own readable points (not with
+ * `clientSideOnly`: its answer is already seen there) and, when the capture has any, one of
+ * the client side's (client, router). Undefined when they did, else the capture that ended
+ * too soon (the latest-ending of the side that did not run long enough) and when it ended.
+ */
+export function answerUnseen(points: PointInfo[], v: RsView, clientSideOnly = false): { point: number; at: number } | undefined {
+  const due = v.first + ANSWER_WAIT_S;
+  const rsDoubt = points[v.point].clockDoubt;
+  let rsRan = clientSideOnly;
+  let rsEnd: { point: number; at: number } | undefined;
+  let clientPoints = 0;
+  let clientRan = false;
+  let clientEnd: { point: number; at: number } | undefined;
+  for (const p of points) {
+    if (!p.readable) continue;
+    const role = p.spec.role;
+    const own = role === 'real-server' && (p.spec.realServer ?? p.spec.host) === v.rs;
+    if (own ? clientSideOnly : role !== 'client' && role !== 'router') continue;
+    // At the server's own points the answer would show as it leaves, on the clock v.first is
+    // on: only the window's edge is in doubt. On the client side it still has to travel, and
+    // both clocks are in doubt (againstCapture()).
+    const ran = own ? captureSpan(p).end >= due + WINDOW_EDGE_S : againstCapture(p, due, due, rsDoubt) === 'during';
+    const at = captureSpan(p).end;
+    if (own) {
+      if (ran) rsRan = true;
+      else if (!rsEnd || at > rsEnd.at) rsEnd = { point: p.index, at };
+    } else {
+      clientPoints++;
+      if (ran) clientRan = true;
+      else if (!clientEnd || at > clientEnd.at) clientEnd = { point: p.index, at };
+    }
+  }
+  if (!rsRan) return rsEnd;
+  if (clientPoints > 0 && !clientRan) return clientEnd;
+  return undefined;
 }
 
 export function isDirector(p: PointInfo): boolean {

@@ -5,7 +5,7 @@
 // need which packets were seen first get that without building hops.
 
 import type { HostRole } from '../capture/manifest';
-import type { PointInfo } from './facts';
+import { addressedElsewhere, type PointInfo } from './facts';
 import { ACK, FIN, RST, SYN, type Flow } from './flowTable';
 import type { Addressing, PacketRecords } from './packetRecords';
 import type { Connection, Hop, Rewrite } from './result';
@@ -135,12 +135,12 @@ function noteDirectorSrcMacs(flows: Flow[], points: PointInfo[], rsMacs: Map<str
   }
 }
 
-/** A frame from the director (see noteDirectorSrcMacs()) to a real server's MAC, seen at a
- *  point that is neither a director nor that real server: overheard, not on the path. */
+/** A frame from the director (see noteDirectorSrcMacs()) to another host than the point's
+ *  (addressedElsewhere(): a real server's MAC, or at a real server any MAC not its own),
+ *  seen at a point that is no director: overheard, not on the path. */
 function overheardFrame(point: PointInfo, a: Addressing, rsMacs: Map<string, string>): boolean {
   if (a.dstMac === undefined || a.srcMac === undefined || point.spec.role === 'director' || !directorSrcMacs.includes(a.srcMac)) return false;
-  const owner = rsMacs.get(a.dstMac);
-  return owner !== undefined && owner !== point.spec.realServer;
+  return addressedElsewhere(point, a.dstMac, rsMacs);
 }
 
 /** Whether the overheard test applies to a flow's records at all (most flows: no). */
@@ -229,6 +229,8 @@ const itemTs: number[] = [];
 const itemRank: number[] = [];
 const itemPos: number[] = [];
 const itemSlot: number[] = [];
+/** Per item: the packets of its flow at its point not kept just before it (Hop.omittedBefore). */
+const itemOmitted: number[] = [];
 const order: number[] = [];
 /** Per position k in `order`: the position of the same packet seen earlier, or -1. */
 const sameAsPos: number[] = [];
@@ -249,6 +251,7 @@ function matchRecords(flows: Flow[], points: PointInfo[], rsMacs: Map<string, st
   itemRank.length = 0;
   itemPos.length = 0;
   itemSlot.length = 0;
+  itemOmitted.length = 0;
   order.length = 0;
   if (rsMacs !== undefined) noteDirectorSrcMacs(flows, points, rsMacs);
   else directorSrcMacs.length = 0;
@@ -258,11 +261,18 @@ function matchRecords(flows: Flow[], points: PointInfo[], rsMacs: Map<string, st
     const s = f.store;
     const records = f.recordCount();
     const overhear = mayOverhear(point, rsMacs);
+    // The packets between the flow's head and its tail that were not kept: counted on the
+    // first tail record kept here (or the next, when that one was overheard).
+    const head = f.headLen;
+    let omitted = 0;
     for (let k = 0; k < records; k++) {
       const i = f.recordAt(k);
+      if (k === head) omitted = f.skipped;
       if (overhear && overheardFrame(point, s.addr(i), rsMacs)) continue;
       const pos = recordPos(point, s, i);
       order.push(itemIdx.length);
+      itemOmitted.push(omitted);
+      omitted = 0;
       itemFlow.push(fi);
       itemStore.push(s);
       itemIdx.push(i);
@@ -461,7 +471,10 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
       rewriteText: undefined,
       sameAs: undefined,
       latencyMs: undefined,
+      omittedBefore: undefined,
     };
+    const omitted = itemOmitted[order[k]];
+    if (omitted > 0) hop.omittedBefore = omitted;
     const prevIdx = sameAsPos[k];
     if (prevIdx >= 0) {
       const prev = hops[prevIdx];

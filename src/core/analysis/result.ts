@@ -21,6 +21,10 @@ export interface Lane {
   /** Set when the file could not be read completely. */
   error?: string;
   warning?: string;
+  /** What this lane's capture covered, on the common clock (seconds since the epoch, the
+   *  lane's clock offset applied): capture.json's captureStart/captureEnd when recorded
+   *  (`recorded: true`), else its first to last packet. Absent with neither. */
+  captureSpan?: { start: number; end: number; recorded: boolean };
 }
 
 /** A reference to one packet: lane (point index) and 1-based packet number in that file. */
@@ -53,6 +57,10 @@ export interface Hop {
   /** Same packet seen at an earlier point: that hop's index in `hops`, and latency in ms. */
   sameAs?: number;
   latencyMs?: number;
+  /** Packets of this connection at this hop's point that were not kept (the middle of a long
+   *  connection: a point keeps each flow's first and last packets) between the previous hop at
+   *  the same point and this one. */
+  omittedBefore?: number;
 }
 
 export type ConnectionState =
@@ -61,6 +69,7 @@ export type ConnectionState =
   | 'reset'
   | 'rejected' // RST to SYN, ICMP unreachable
   | 'no-reply' // requests, never an answer
+  | 'unknown' // where it went past stoppedAt cannot be told: the next host was not capturing then (before its capture began, after it ended, or its capture is unreadable)
   | 'partial'; // started before the capture, or otherwise incomplete
 
 export interface Connection {

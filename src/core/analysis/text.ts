@@ -48,7 +48,8 @@ export function firstPacketPath(result: AnalysisResult, c: Connection): string {
 export function connectionLine(result: AnalysisResult, c: Connection): string {
   const head = `${endpoint(c.client, c.clientPort)} → ${endpoint(c.vip, c.vport)}`;
   const parts = [head.padEnd(44), (c.realServer ?? '-').padEnd(6), c.state.padEnd(11), firstPacketPath(result, c)];
-  if (c.stoppedAt) parts.push(`  stopped at ${result.lanes[c.stoppedAt.point]?.host ?? '?'}: ${c.stoppedAt.reason}`);
+  // An unknown connection did not stop there: where it went past that point is not known.
+  if (c.stoppedAt) parts.push(`  ${c.state === 'unknown' ? 'not followed past' : 'stopped at'} ${result.lanes[c.stoppedAt.point]?.host ?? '?'}: ${c.stoppedAt.reason}`);
   return parts.join(' ').trimEnd();
 }
 

@@ -57,6 +57,11 @@ export interface ConnOptions {
   datagrams?: number;
   /** Payload bytes of the request. */
   requestBytes?: number;
+  /** TCP: request/response rounds between handshake and teardown (default 1). */
+  exchanges?: number;
+  /** DR/TUN: a switch that has not learnt the real server's MAC floods the director's copy
+   *  to these points too (their promiscuous captures record it). */
+  floodTo?: string[];
 }
 
 const defaultRs: SynthRs[] = [
@@ -140,6 +145,7 @@ export class SynthLab {
       atRs = ether({ src: DIRECTOR_IN_MAC, dst: rs.mac }, ip(rs.address, this.rsPort));
       this.emit('director-eth1', tf, atRs);
     }
+    for (const other of o.floodTo ?? []) this.emit(other, tf + 0.00015, atRs);
     if (o.arrives === false) return;
     this.emit(rs.name, tf + 0.0002, atRs);
   }
@@ -195,11 +201,21 @@ export class SynthLab {
     const resp = new TextEncoder().encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     this.reply(t + 0.001, rs, rseg('S.', s, c + 1), o);
     this.request(t + 0.002, rs, seg('.', c + 1, s + 1), o);
-    this.request(t + 0.003, rs, seg('P.', c + 1, s + 1, req), o);
-    this.reply(t + 0.004, rs, rseg('P.', s + 1, c + 1 + req.length, resp), o);
-    this.request(t + 0.005, rs, seg('F.', c + 1 + req.length, s + 1 + resp.length), o);
-    this.reply(t + 0.006, rs, rseg('F.', s + 1 + resp.length, c + 2 + req.length), o);
-    this.request(t + 0.007, rs, seg('.', c + 2 + req.length, s + 2 + resp.length), o);
+    // Each round: a request, then its response (sequence numbers moving on each time).
+    const rounds = o.exchanges ?? 1;
+    let cs = c + 1;
+    let ss = s + 1;
+    let tt = t;
+    for (let k = 0; k < rounds; k++, tt += 0.002) {
+      this.request(tt + 0.003, rs, seg('P.', cs, ss, req), o);
+      cs += req.length;
+      this.reply(tt + 0.004, rs, rseg('P.', ss, cs, resp), o);
+      ss += resp.length;
+    }
+    tt -= 0.002;
+    this.request(tt + 0.005, rs, seg('F.', cs, ss), o);
+    this.reply(tt + 0.006, rs, rseg('F.', ss, cs + 1), o);
+    this.request(tt + 0.007, rs, seg('.', cs + 1, ss + 1), o);
   }
 
   /** UDP datagrams from one client port, each answered unless told otherwise. */

@@ -26,7 +26,7 @@ export function hexDump(hex: string): string {
 
 export function renderDetails(host: HTMLElement, d: PacketDetails): void {
   clear(host);
-  const when = new Date(d.ts * 1000).toISOString().replace('T', ' ').replace('Z', '');
+  const when = new Date(d.ts * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
   host.appendChild(
     el(
       'div',

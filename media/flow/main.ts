@@ -2,25 +2,28 @@
 // draws the findings, the connection list (virtualised) and the diagram of the
 // selected connection, asks the extension for a packet's details on click, and
 // keeps its view state with setState so a reload restores it.
-import type { AnalysisResult, Connection, Hop, PacketRef } from '../../src/core/analysis/result';
+import type { AnalysisResult, Connection, Hop, Lane, PacketRef } from '../../src/core/analysis/result';
 import type { Finding } from '../../src/core/findings/finding';
 import type { FlowViewState, FromWebviewMessage, ToWebviewMessage } from '../../src/extension/flow/protocol';
 import { el, clear } from './dom';
-import { type DiagramView, renderDiagram } from './diagram';
+import { type DiagramView, MAX_HOPS, renderDiagram } from './diagram';
 import { renderDetails, renderDetailsMessage } from './details';
 import { VirtualList } from './list';
 import {
   type CitedPackets,
   citedPackets,
+  clockTime,
   connectionFindings,
   endpoint,
   evidencePoints,
   filterConnections,
   findingMatcher,
+  markUtc,
   NO_REAL_SERVER,
   orderColumns,
+  pointNames,
 } from './model';
-import { type Dropdown, type TextField, dropdown, registerControls, textField } from './toolkit';
+import { type Dropdown, type TextField, button, dropdown, registerControls, textField } from './toolkit';
 
 interface VsCodeApi {
   postMessage(msg: FromWebviewMessage): void;
@@ -33,6 +36,13 @@ const vscode = acquireVsCodeApi();
 const ROW_HEIGHT = 26;
 /** Packet numbers listed per line of evidence (the rest are counted). */
 const EVIDENCE_PACKETS = 24;
+/** Selections closer together than this (a held arrow key) ask for the hops of the last one only. */
+const HOPS_DEBOUNCE_MS = 150;
+
+/** What the State filter says for each state. */
+const STATE_LABELS: Record<string, string> = {
+  unknown: 'unknown (not captured further)',
+};
 
 /** The saved state, plus the finding clicked in the findings list (by its index: two findings
  *  may share a code). The extension keeps the state as it is given. */
@@ -65,7 +75,16 @@ class FlowApp {
   private hopsCache = new Map<string, Hop[]>();
   /** Connections whose hops were asked for and have not arrived yet. */
   private readonly hopsPending = new Set<string>();
+  /** Why the hops of a connection could not be had (the last answer; not kept past a retry). */
+  private readonly hopsFailed = new Map<string, string>();
   private nextHopsRequest = 1;
+  /** When the last hops request went out, and the one a quick succession of selections holds back. */
+  private lastHopsRequest = -Infinity;
+  private hopsTimer = 0;
+  /** Each capture point's name as the view writes it (`director any (director-any-sll1.pcap)`). */
+  private names = new Map<number, string>();
+  /** The capture points of each real server, by name. */
+  private rsPoints = new Map<string, number[]>();
   /** Timing of the first screen, posted once the first diagram is painted. */
   private firstScreen?: Record<string, number>;
   /** Enter in the list: move focus to the first packet once the diagram is drawn. */
@@ -124,7 +143,12 @@ class FlowApp {
         this.hopsPending.delete(msg.connectionId);
         // Already drawn with its hops: drawing again would take the keyboard focus away.
         if (this.hopsCache.has(msg.connectionId)) break;
-        this.hopsCache.set(msg.connectionId, msg.hops);
+        // A failure is shown with a Retry, never kept as "no packets".
+        if (msg.error !== undefined) this.hopsFailed.set(msg.connectionId, msg.error || 'no reason given');
+        else {
+          this.hopsFailed.delete(msg.connectionId);
+          this.hopsCache.set(msg.connectionId, msg.hops);
+        }
         const conn = this.result && this.state.selectedId === msg.connectionId ? this.result.connections.find((c) => c.id === msg.connectionId) : undefined;
         if (conn) this.drawConnection(conn);
         break;
@@ -145,6 +169,14 @@ class FlowApp {
     this.result = result;
     this.hopsCache.clear();
     this.hopsPending.clear();
+    this.hopsFailed.clear();
+    clearTimeout(this.hopsTimer);
+    this.names = pointNames(result.lanes, result.manifest.points.map((p) => p.file));
+    this.rsPoints = new Map();
+    result.manifest.points.forEach((p, i) => {
+      const name = p.realServer ?? (p.role === 'real-server' ? p.host : undefined);
+      if (name) this.rsPoints.set(name, [...(this.rsPoints.get(name) ?? []), i]);
+    });
     this.codesOf = result.connections.map((c) => connectionFindings(c, result.findings));
     this.cited = citedPackets(result);
     this.matchers = result.findings.map(findingMatcher);
@@ -187,10 +219,11 @@ class FlowApp {
     const s = result.stats;
     this.header.appendChild(el('h1', {}, title));
     this.header.appendChild(
-      el('span', { class: 'stats' }, `${s.packets.toLocaleString('en')} packets · ${s.connections.toLocaleString('en')} connections · ${s.durationSec.toFixed(1)} s · ${result.lanes.length} capture points`),
+      el('span', { class: 'stats' }, `${s.packets.toLocaleString('en')} packets · ${s.connections.toLocaleString('en')} connections · ${s.durationSec.toFixed(1)} s`),
     );
+    this.header.appendChild(this.pointsInfo(result));
     const laneErrors = result.lanes.filter((l) => l.error || l.warning);
-    for (const l of laneErrors) this.header.appendChild(el('div', { class: 'lane-warning' }, `${l.host} ${l.interface}: ${l.error ?? l.warning}`));
+    for (const l of laneErrors) this.header.appendChild(el('div', { class: 'lane-warning' }, `${this.laneName(l)}: ${l.error ?? l.warning}`));
     for (const e of result.manifest.errors ?? []) this.header.appendChild(el('div', { class: 'lane-warning' }, `${e.host}: ${e.message}`));
     this.renderFindings(result);
 
@@ -224,6 +257,34 @@ class FlowApp {
     this.root.appendChild(el('div', { class: 'main' }, left, right));
   }
 
+  private laneName(lane: Lane): string {
+    return this.names.get(lane.point) ?? `${lane.host} ${lane.interface}`;
+  }
+
+  /** The capture points as text (the diagram's lane header is a picture): file, packets, clock
+   *  correction and how it was found, what the capture covered, and what could not be read. */
+  private pointsInfo(result: AnalysisResult): HTMLElement {
+    const list = el('ul', {});
+    for (const l of result.lanes) {
+      const p = result.manifest.points[l.point];
+      const parts: string[] = [`${l.packetCount.toLocaleString('en')} packets`];
+      if (p?.file) parts.push(p.file);
+      const off = l.clockOffsetMs ?? 0;
+      if (Math.abs(off) >= 0.001) parts.push(`clock ${off > 0 ? '+' : '−'}${formatMs(Math.abs(off))} ms (${formatMs(Math.abs(off))} ms ${off > 0 ? 'added to' : 'taken from'} its times)`);
+      if (l.clockNote) parts.push(`clock: ${l.clockNote}`);
+      if (l.captureSpan) {
+        const s = l.captureSpan;
+        parts.push(s.recorded ? `captured ${clockTime(s.start)} – ${clockTime(s.end)}` : `first packet ${clockTime(s.start)}, last ${clockTime(s.end)} (capture window not recorded)`);
+      }
+      const li = el('li', {}, el('strong', {}, this.laneName(l)), ` — ${parts.join(' · ')}`);
+      if (l.error) li.appendChild(el('span', { class: 'point-error' }, ` · unreadable: ${l.error}`));
+      else if (l.warning) li.appendChild(el('span', { class: 'point-warning' }, ` · ${l.warning}`));
+      list.appendChild(li);
+    }
+    const n = result.lanes.length;
+    return el('details', { class: 'points' }, el('summary', {}, `${n} capture ${n === 1 ? 'point' : 'points'}`), list);
+  }
+
   private renderFindings(result: AnalysisResult): void {
     clear(this.findingsBox);
     if (!result.findings.length) {
@@ -238,7 +299,7 @@ class FlowApp {
         { class: 'finding-main', tabindex: '0', role: 'button', 'aria-pressed': 'false', title: 'Show only the connections of this finding' },
         el('span', { class: 'sev' }, f.severity),
         el('span', { class: 'code' }, f.code),
-        el('span', { class: 'msg' }, f.message),
+        el('span', { class: 'msg' }, markUtc(f.message)),
       );
       const row = el('div', { class: `finding sev-${f.severity}`, 'data-code': f.code, 'data-index': String(i) }, line);
       if (f.location) {
@@ -283,15 +344,15 @@ class FlowApp {
     if (!f.advice && !f.evidence.length && !f.fix) return undefined;
     const panel = el('div', { class: 'finding-more', id: `finding-more-${index}` });
     panel.hidden = true;
-    if (f.advice) panel.appendChild(el('p', { class: 'advice' }, el('strong', {}, 'Advice: '), f.advice));
+    if (f.advice) panel.appendChild(el('p', { class: 'advice' }, el('strong', {}, 'Advice: '), markUtc(f.advice)));
     if (f.fix) panel.appendChild(el('p', { class: 'fix' }, el('strong', {}, 'Suggested fix: '), `${f.fix.description} (on ${f.fix.host}: ${f.fix.argv.join(' ')})`));
     if (f.evidence.length) {
       const list = el('ul', { class: 'evidence', 'aria-label': 'Evidence' });
       for (const ev of f.evidence) {
         const points = evidencePoints(result, ev);
         const lane = points.length === 1 ? result.lanes.find((l) => l.point === points[0]) : undefined;
-        const where = lane ? `${lane.host} ${lane.interface}` : ev.file ? `${ev.host} ${ev.file}` : ev.host;
-        const li = el('li', {}, el('span', { class: 'ev-where' }, where), el('span', { class: 'ev-text' }, ev.text));
+        const where = lane ? this.laneName(lane) : ev.file ? `${ev.host} ${ev.file}` : ev.host;
+        const li = el('li', {}, el('span', { class: 'ev-where' }, where), el('span', { class: 'ev-text' }, markUtc(ev.text)));
         if (ev.packets?.length) {
           const pk = el('span', { class: 'ev-packets' }, ev.packets.length > 1 ? 'packets ' : 'packet ');
           ev.packets.slice(0, EVIDENCE_PACKETS).forEach((n, k) => {
@@ -327,10 +388,13 @@ class FlowApp {
       this.codesOf[i].forEach((x) => codes.add(x));
     });
     result.findings.forEach((f) => codes.add(f.code));
-    const opts = (all: string, values: Set<string>) => [{ value: '', label: all }, ...[...values].sort().map((v) => ({ value: v, label: v }))];
+    const opts = (all: string, values: Set<string>, labels: Record<string, string> = {}) => [
+      { value: '', label: all },
+      ...[...values].sort().map((v) => ({ value: v, label: labels[v] ?? v })),
+    ];
     this.rsFilter.setChoices(opts('All real servers', rs), this.state.filterRealServer ?? '');
     this.findingFilter.setChoices(opts('All findings', codes), this.state.filterFinding ?? '');
-    this.stateFilter.setChoices(opts('All states', states), this.state.filterState ?? '');
+    this.stateFilter.setChoices(opts('All states', states, STATE_LABELS), this.state.filterState ?? '');
     this.search.value = this.state.search ?? '';
   }
 
@@ -400,7 +464,7 @@ class FlowApp {
     row.classList.toggle('has-finding', codes.length > 0);
     // The full line, for narrow panes where cells are cut.
     row.title = `${c.protocol} ${endpoint(c.client, c.clientPort)} → ${endpoint(c.vip, c.vport)}${c.realServer ? ' via ' + c.realServer : ''}: ${c.state}${
-      c.stoppedAt ? ` (stopped: ${c.stoppedAt.reason})` : ''
+      c.stoppedAt ? ` (${c.state === 'unknown' ? 'not known past' : 'stopped at'} ${this.stopWhere(c)}: ${markUtc(c.stoppedAt.reason)})` : ''
     }${codes.length ? ' · ' + codes.join(', ') : ''}`;
   }
 
@@ -410,6 +474,8 @@ class FlowApp {
     if (!r || ci === undefined) return;
     const conn = r.connections[ci];
     if (this.state.selectedId !== conn.id) {
+      // A failed lookup is not kept: selected again, the connection asks again.
+      this.hopsFailed.delete(conn.id);
       this.selectedHop = -1;
       this.state.details = undefined;
       renderDetailsMessage(this.detailsBox, 'Click a packet (or focus it and press Enter) to see its decoded fields and bytes.');
@@ -417,6 +483,11 @@ class FlowApp {
     this.state.selectedId = conn.id;
     this.drawConnection(conn);
     this.save();
+  }
+
+  private stopWhere(conn: Connection): string {
+    const lane = conn.stoppedAt ? this.result?.lanes.find((l) => l.point === conn.stoppedAt!.point) : undefined;
+    return lane ? this.laneName(lane) : 'the client';
   }
 
   /** The connection's line, and where and why it stopped, above the diagram (wrapped, never cut). */
@@ -432,12 +503,17 @@ class FlowApp {
       ),
     );
     if (conn.stoppedAt) {
-      const lane = this.result?.lanes.find((l) => l.point === conn.stoppedAt!.point);
-      const where = lane ? `${lane.host} ${lane.interface}` : 'the client';
+      const where = this.stopWhere(conn);
+      const reason = markUtc(conn.stoppedAt.reason);
+      // Not known is not lost: said in a neutral tone, with a question, not a cross.
       this.connHead.appendChild(
-        el('p', { class: 'stop-reason', role: 'note' }, el('span', { class: 'stop-icon', 'aria-hidden': 'true' }, '✕'), el('strong', {}, `Stopped at ${where}: `), conn.stoppedAt.reason),
+        conn.state === 'unknown'
+          ? el('p', { class: 'stop-reason unknown', role: 'note' }, el('span', { class: 'stop-icon', 'aria-hidden': 'true' }, '?'), el('strong', {}, `Not known past ${where}: `), reason)
+          : el('p', { class: 'stop-reason', role: 'note' }, el('span', { class: 'stop-icon', 'aria-hidden': 'true' }, '✕'), el('strong', {}, `Stopped at ${where}: `), reason),
       );
     }
+    const note = shownNote(conn);
+    if (note) this.connHead.appendChild(el('p', { class: 'capped shown-note', role: 'note' }, note));
   }
 
   private drawConnection(summary: Connection): void {
@@ -448,21 +524,29 @@ class FlowApp {
     this.view = undefined;
     this.drawn = undefined;
     if (!hops) {
-      this.diagramBox.appendChild(el('p', { class: 'hint' }, `Loading ${summary.packets} packets…`));
-      // One request per connection: selecting it again while the answer is on its way asks nothing.
-      if (!this.hopsPending.has(summary.id)) {
-        this.hopsPending.add(summary.id);
-        vscode.postMessage({ type: 'hopsRequest', requestId: this.nextHopsRequest++, connectionId: summary.id });
+      const failed = this.hopsFailed.get(summary.id);
+      if (failed !== undefined) {
+        const retry = button('Retry', () => {
+          this.hopsFailed.delete(summary.id);
+          this.drawConnection(summary);
+        });
+        retry.classList.add('retry');
+        this.diagramBox.appendChild(el('div', { class: 'load-failed', role: 'alert' }, el('p', { class: 'load-error error' }, `Could not load the packets: ${failed}`), retry));
+        return;
       }
+      this.diagramBox.appendChild(el('p', { class: 'hint' }, `Loading ${summary.packets} packets…`));
+      // Opened (Enter, a double click): asked at once; a selection passing by waits its turn.
+      this.askHops(summary.id, this.focusDiagram);
       return;
     }
     const canvas = el('div', { class: 'diagram-canvas' });
     this.diagramBox.appendChild(canvas);
     const lanes = this.result?.lanes ?? [];
-    const cols = lanes.length ? orderColumns(lanes, 'client', conn) : orderColumns([], conn.client);
+    const files = this.result?.manifest.points.map((p) => p.file) ?? [];
+    const cols = lanes.length ? orderColumns(lanes, 'client', conn, files) : orderColumns([], conn.client);
     this.drawn = conn;
     this.drawnWidth = this.diagramBox.clientWidth;
-    this.view = renderDiagram(canvas, this.diagramBox, conn, cols, this.cited, this.selectedHop, {
+    this.view = renderDiagram(canvas, this.diagramBox, conn, cols, { lanes, cited: this.cited, rsPoints: this.rsPoints }, this.selectedHop, {
       onPacket: (hop) => this.requestPacket(conn, hop),
       onEscape: () => this.list.element.focus(),
     });
@@ -472,6 +556,28 @@ class FlowApp {
       this.view.focusHop(this.selectedHop >= 0 ? this.selectedHop : 0);
     } else if (this.selectedHop >= 0) {
       this.view.revealHop(this.selectedHop);
+    }
+  }
+
+  /**
+   * Asks for a connection's hops, once while the answer is on its way. Selections in quick
+   * succession (a held arrow key) ask only for the one the selection rests on: the first goes
+   * out at once, the rest wait until the keys pause.
+   */
+  private askHops(id: string, now = false): void {
+    if (this.hopsPending.has(id)) return;
+    clearTimeout(this.hopsTimer);
+    const send = (): void => {
+      if (this.hopsPending.has(id) || this.hopsCache.has(id) || this.state.selectedId !== id) return;
+      this.hopsPending.add(id);
+      this.lastHopsRequest = performance.now();
+      vscode.postMessage({ type: 'hopsRequest', requestId: this.nextHopsRequest++, connectionId: id });
+    };
+    const since = performance.now() - this.lastHopsRequest;
+    if (now || since >= HOPS_DEBOUNCE_MS) send();
+    else {
+      this.lastHopsRequest = performance.now();
+      this.hopsTimer = window.setTimeout(send, HOPS_DEBOUNCE_MS);
     }
   }
 
@@ -542,6 +648,28 @@ class FlowApp {
       vscode.setState(this.state);
     }, 150);
   }
+}
+
+/** `12`, `0.5`, `50.25`: milliseconds without trailing zeros. */
+function formatMs(ms: number): string {
+  return String(Number(ms.toFixed(ms >= 10 ? 1 : 3)));
+}
+
+/** "Showing 48 of 1,816 packets of this connection: …" when not all of them are drawn: the
+ *  middle of a long connection not kept (Hop.omittedBefore), or more kept than MAX_HOPS. */
+function shownNote(conn: Connection): string | undefined {
+  if (!conn.hops.length) return undefined;
+  const kept = conn.hops.length;
+  const shown = Math.min(kept, MAX_HOPS);
+  let omitted = 0;
+  for (const h of conn.hops) omitted += h.omittedBefore ?? 0;
+  // Sightings the analysis dropped as not on the path (frames overheard) are not counted.
+  const total = kept + omitted;
+  if (total <= shown) return undefined;
+  const why: string[] = [];
+  if (omitted) why.push(`${omitted.toLocaleString('en')} in the middle were not kept by the analysis (⋯ marks where)`);
+  if (kept > shown) why.push(`the ${(kept - shown).toLocaleString('en')} after the first ${shown.toLocaleString('en')} kept are not drawn`);
+  return `Showing ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} packets of this connection: ${why.join('; ')}.`;
 }
 
 new FlowApp();

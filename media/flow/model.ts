@@ -11,6 +11,9 @@ export interface Column {
   host: string;
   role: Lane['role'];
   interface: string;
+  /** The point's file, when another point of this host has the same interface (two `any`
+   *  captures): names the lane apart from the other. */
+  file?: string;
 }
 
 /** Adjacent columns of one host (its capture points): drawn as one box with a sub-lane each. */
@@ -37,15 +40,37 @@ export const roleLabel: Record<Lane['role'], string> = {
 
 type HopsOnly = Pick<Connection, 'hops'>;
 
-/** True when hop `i` is only another capture of the packet its `sameAs` points at, on the same
- *  host (an `any` capture beside the interface's own): no move, no rewrite. */
+/** True when the two points are captures on one host of which one (or both) is `any`: the
+ *  same frame can be recorded at both. */
+function sameHostAny(a: Pick<Column, 'host' | 'interface'> | undefined, b: Pick<Column, 'host' | 'interface'> | undefined): boolean {
+  return !!a && !!b && a.host === b.host && (a.interface === 'any' || b.interface === 'any');
+}
+
+/** A rewrite that changes what the packet is addressed to (not only the frame's MACs). */
+function addressRewrite(hop: Hop): boolean {
+  return hop.rewrite === 'dnat' || hop.rewrite === 'snat' || hop.rewrite === 'ipip' || hop.rewrite === 'gre';
+}
+
+/**
+ * True when hop `i` is only another capture of the packet its `sameAs` points at, on the same
+ * host (an `any` capture beside the interface's own, or two `any` captures): no move, no
+ * rewrite. A cooked (`-i any`) capture records no destination MAC, so the analysis may call
+ * the second copy of a forwarded frame a MAC rewrite; the frame's own source MAC tells: a
+ * copy has the sender's, the host's forwarded copy its own.
+ */
 function isCopyOf(hop: Hop, prev: Hop | undefined, laneOf: (point: number) => Pick<Column, 'host' | 'interface'> | undefined): boolean {
   if (!prev || prev.ref.point === hop.ref.point) return false;
-  if ((hop.rewrite && hop.rewrite !== 'none') || hop.rewriteText) return false;
-  const a = laneOf(prev.ref.point);
-  const b = laneOf(hop.ref.point);
-  if (!a || !b || a.host !== b.host) return false;
-  return a.interface === 'any' || b.interface === 'any';
+  if (!sameHostAny(laneOf(prev.ref.point), laneOf(hop.ref.point))) return false;
+  if (addressRewrite(hop) || hop.src !== prev.src || hop.dst !== prev.dst || hop.sport !== prev.sport || hop.dport !== prev.dport) return false;
+  if (hop.rewriteText && (!hop.rewrite || hop.rewrite === 'none')) return false; // a tunnel's decapsulation
+  if (hop.srcMac && prev.srcMac) return hop.srcMac === prev.srcMac && (!hop.dstMac || !prev.dstMac || hop.dstMac === prev.dstMac);
+  return !hop.rewrite || hop.rewrite === 'none';
+}
+
+/** True when hop `i` is the copy a host sent out, recorded at another of its points than the one
+ *  it came in at where one is `any` (DR through a cooked capture): it leaves the host from there. */
+function isOutCopy(hop: Hop, prev: Hop | undefined, laneOf: (point: number) => Pick<Column, 'host' | 'interface'> | undefined): boolean {
+  return !!prev && prev.ref.point !== hop.ref.point && sameHostAny(laneOf(prev.ref.point), laneOf(hop.ref.point)) && !isCopyOf(hop, prev, laneOf);
 }
 
 /**
@@ -84,7 +109,7 @@ function pathOrder<T>(items: T[], key: (t: T) => string, priority: (t: T) => num
  * pass them, so a router that carries the director's output comes after the director; hosts
  * the packets never reach keep their place by role.
  */
-export function orderColumns(lanes: Lane[], clientLabel = 'client', conn?: HopsOnly): Column[] {
+export function orderColumns(lanes: Lane[], clientLabel = 'client', conn?: HopsOnly, files?: ReadonlyArray<string | undefined>): Column[] {
   const hosts: Array<{ host: string; role: Lane['role']; first: number; lanes: Lane[] }> = [];
   lanes.forEach((l, i) => {
     let h = hosts.find((x) => x.host === l.host);
@@ -104,7 +129,7 @@ export function orderColumns(lanes: Lane[], clientLabel = 'client', conn?: HopsO
     if (!prev) continue;
     const p = byPoint.get(prev.ref.point);
     const h = byPoint.get(hop.ref.point);
-    if (!p || !h || p.point === h.point || isCopyOf(hop, prev, (x) => byPoint.get(x))) continue;
+    if (!p || !h || p.point === h.point || sameHostAny(p, h)) continue;
     // Requests move away from the client, replies towards it.
     const [near, far] = hop.direction === 'request' ? [p, h] : [h, p];
     if (near.host !== far.host) vote(hostVotes, near.host, far.host);
@@ -114,7 +139,12 @@ export function orderColumns(lanes: Lane[], clientLabel = 'client', conn?: HopsO
   const cols: Column[] = [];
   for (const h of ordered) {
     const points = pathOrder(h.lanes, (l) => String(l.point), (l) => lanes.indexOf(l), pointVotes);
-    for (const l of points) cols.push({ point: l.point, host: l.host, role: h.role, interface: l.interface });
+    for (const l of points) {
+      const col: Column = { point: l.point, host: l.host, role: h.role, interface: l.interface };
+      const file = files?.[l.point];
+      if (file && h.lanes.some((o) => o !== l && o.interface === l.interface)) col.file = file.split('/').pop();
+      cols.push(col);
+    }
   }
   if (!cols.some((c) => c.role === 'client')) {
     cols.unshift({ point: -1, host: clientLabel, role: 'client', interface: '' });
@@ -164,6 +194,16 @@ export interface HopPath {
   here: number;
   towards?: 1 | -1;
   tail?: number;
+  /** The rewrite as a later copy of this very frame names it, when this capture cannot (a
+   *  cooked `any` capture has no destination MAC; the host's eth0 capture of it has). */
+  rewriteText?: string;
+  /** A request seen nowhere further on, at a director (no later sighting but copies on this
+   *  host): where it went next may lie where nobody was capturing. */
+  last?: boolean;
+  /** Set by the diagram: the request went on towards this column, which shows nothing of it
+   *  because it was not capturing then (`unseen` says why). */
+  unseenTo?: number;
+  unseen?: string;
 }
 
 /** The drawing of the first `limit` hops of a connection (one pass; hops may number 100,000). */
@@ -194,6 +234,28 @@ export function hopPaths(conn: HopsOnly, cols: Column[], limit = conn.hops.lengt
     }
     return -1;
   };
+  /** True when the packet of hop i is seen again, other than as a copy on this host (its copy
+   *  sent out at the same point counts: it goes on from there). */
+  const seenAgain = (i: number): boolean => {
+    const queue = [...(later.get(i) ?? [])];
+    for (let k = 0; k < queue.length && k < 64; k++) {
+      if (!copy(queue[k])) return true;
+      queue.push(...(later.get(queue[k]) ?? []));
+    }
+    return false;
+  };
+  /** A later copy's rewrite text that names the destination MAC this copy of the frame lacks. */
+  const betterRewriteText = (i: number): string | undefined => {
+    if (hops[i].dstMac) return undefined;
+    const queue = [...(later.get(i) ?? [])];
+    for (let k = 0; k < queue.length && k < 64; k++) {
+      const j = queue[k];
+      if (!copy(j)) continue;
+      if (hops[j].dstMac && hops[j].rewrite === 'mac' && hops[j].rewriteText) return hops[j].rewriteText;
+      queue.push(...(later.get(j) ?? []));
+    }
+    return undefined;
+  };
   const out: HopPath[] = [];
   const n = Math.min(limit, hops.length);
   for (let i = 0; i < n; i++) {
@@ -206,9 +268,18 @@ export function hopPaths(conn: HopsOnly, cols: Column[], limit = conn.hops.lengt
       out.push({ kind: 'copy', from: prevCol, to: here, here });
       continue;
     }
-    if (prev && prevCol !== here) {
-      const p: HopPath = { kind: 'arrive', from: prevCol, to: here, here };
-      if (reply && clientVirtual && here !== clientCol && nextCol(i, here) < 0) p.tail = clientCol;
+    // The copy a host sent out, recorded on `any` (or on eth0 after `any` saw it come in):
+    // it leaves the host from here, like a rewrite seen where the packet came in.
+    const out1 = prev !== undefined && isOutCopy(hop, prev, laneOf);
+    if (prev && prevCol !== here && !out1) {
+      // From where it really left: past `any` copies, the interface's own capture of it.
+      let src = hop.sameAs!;
+      while (copy(src) && laneOf(hops[src].ref.point)?.interface === 'any' && hops[src].sameAs !== undefined) src = hops[src].sameAs!;
+      const from = colOf(hops[src].ref.point) !== here ? colOf(hops[src].ref.point) : prevCol;
+      const p: HopPath = { kind: 'arrive', from, to: here, here };
+      const next = nextCol(i, here);
+      if (reply && clientVirtual && here !== clientCol && next < 0) p.tail = clientCol;
+      if (!reply && next < 0 && cols[here]?.role === 'director' && !seenAgain(i)) p.last = true;
       out.push(p);
       continue;
     }
@@ -218,10 +289,15 @@ export function hopPaths(conn: HopsOnly, cols: Column[], limit = conn.hops.lengt
       continue;
     }
     const next = nextCol(i, here);
-    if (next >= 0) out.push({ kind: 'depart', from: here, to: next, here });
-    else if (reply && here !== clientCol && clientVirtual) out.push({ kind: 'depart', from: here, to: clientCol, here });
-    else if (reply && here === clientCol) out.push({ kind: 'stub-in', from: here, to: here, here, towards: -1 });
-    else out.push({ kind: 'stub-out', from: here, to: here, here, towards: reply ? -1 : 1 });
+    let p: HopPath;
+    if (next >= 0) p = { kind: 'depart', from: here, to: next, here };
+    else if (reply && here !== clientCol && clientVirtual) p = { kind: 'depart', from: here, to: clientCol, here };
+    else if (reply && here === clientCol) p = { kind: 'stub-in', from: here, to: here, here, towards: -1 };
+    else p = { kind: 'stub-out', from: here, to: here, here, towards: reply ? -1 : 1 };
+    const text = out1 ? betterRewriteText(i) : undefined;
+    if (text) p.rewriteText = text;
+    if (!reply && next < 0 && cols[here]?.role === 'director' && !seenAgain(i)) p.last = true;
+    out.push(p);
   }
   return out;
 }
@@ -375,7 +451,29 @@ export function endpoint(addr: string, port?: number): string {
 function where(col: Column | undefined): string {
   if (!col) return '?';
   if (col.point < 0) return `${col.host} (not captured)`;
-  return `${col.host}${col.interface ? ' ' + col.interface : ''}`;
+  return columnName(col);
+}
+
+/** `client eth0`; `director any (director-any-sll1.pcap)` when the host has another `any` lane. */
+export function columnName(col: Pick<Column, 'host' | 'interface' | 'file'>): string {
+  return `${col.host}${col.interface ? ' ' + col.interface : ''}${col.file ? ` (${col.file})` : ''}`;
+}
+
+/** What the lane header writes under the host: the interface, or where two lanes of the host
+ *  share it, their file (less the host's name it starts with). */
+export function columnSub(col: Pick<Column, 'host' | 'interface' | 'file'>): string {
+  if (!col.file) return col.interface;
+  const name = col.file.startsWith(`${col.host}-`) ? col.file.slice(col.host.length + 1) : col.file;
+  // Short: without the extension, unless that reads as the bare interface (`any.pcap`).
+  const stem = name.replace(/\.(pcap|pcapng|cap)$/i, '');
+  return stem && stem !== col.interface ? stem : name;
+}
+
+/** The name of each capture point as the view writes it (see columnName), by point index. */
+export function pointNames(lanes: Lane[], files: ReadonlyArray<string | undefined>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const c of orderColumns(lanes, 'client', undefined, files)) if (c.point >= 0) out.set(c.point, columnName(c));
+  return out;
 }
 
 /** One-line description of a hop for screen readers and tooltips. */
@@ -386,11 +484,129 @@ export function describeHop(hop: Hop, col: Column, path?: HopPath, cols?: Column
     if (path.kind === 'arrive') parts.push(`came from ${where(cols[path.from])}`);
     else if (path.kind === 'depart') parts.push(`leaving towards ${where(cols[path.to])}`);
     else if (path.kind === 'copy') parts.push(`the same packet as captured on ${where(cols[path.from])}`);
-    else if (path.kind === 'stub-out') parts.push('leaving, not captured further on');
+    else if (path.kind === 'stub-out') parts.push(path.unseenTo !== undefined ? 'leaving' : 'leaving, not captured further on');
     else parts.push('arriving from where nobody captured');
     if (path.tail !== undefined) parts.push(`then on towards ${where(cols[path.tail])}`);
+    if (path.unseenTo !== undefined) parts.push(`then on towards ${where(cols[path.unseenTo])}, not seen there: ${path.unseen ?? 'it was not capturing'}`);
   }
-  if (hop.rewriteText) parts.push(hop.rewriteText);
+  const rewrite = path?.kind === 'copy' ? undefined : (path?.rewriteText ?? hop.rewriteText);
+  if (rewrite) parts.push(rewrite);
   if (hop.latencyMs !== undefined) parts.push(`after ${formatLatency(hop.latencyMs)}`);
   return parts.join(', ');
+}
+
+/** A lane's clock correction: `+50 ms`, `−0.25 ms` (ms added to its times). */
+export function clockShift(ms: number): string {
+  const a = Math.abs(ms);
+  return `${ms < 0 ? '−' : '+'}${Number(a.toFixed(a >= 10 ? 1 : 3))} ms`;
+}
+
+/** A clock time on the common clock (UTC), to the millisecond: `16:00:02.000 UTC`. */
+export function clockTime(ts: number): string {
+  return `${new Date(ts * 1000).toISOString().slice(11, 23)} UTC`;
+}
+
+/** Marks the clock times in the analysis' sentences (`15:54:23.000`, written in UTC) as UTC,
+ *  unless they say so already. MAC and IPv6 addresses are left alone. */
+export function markUtc(text: string): string {
+  return text.replace(/(?<![\w:.])(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?![\w:]|\.\d|\s*(?:UTC|Z)\b)/g, '$1 UTC');
+}
+
+/** Why a lane shows nothing of a packet at a time: its file is unreadable, or its capture had not
+ *  begun or had ended (`recorded`: its capture window; else only its first or last packet). */
+export interface Blind {
+  why: 'unreadable' | 'before' | 'after';
+  recorded?: boolean;
+  /** The edge of its capture, common clock. */
+  at?: number;
+}
+
+/** A microsecond: pcap's usual resolution (a lane's first packet is at its span's start). */
+const EDGE_S = 1e-6;
+
+export function laneBlindAt(lane: Pick<Lane, 'error' | 'captureSpan'> | undefined, ts: number): Blind | undefined {
+  if (!lane) return undefined;
+  if (lane.error) return { why: 'unreadable' };
+  const s = lane.captureSpan;
+  if (!s) return undefined;
+  if (ts < s.start - EDGE_S) return { why: 'before', recorded: s.recorded, at: s.start };
+  if (ts > s.end + EDGE_S) return { why: 'after', recorded: s.recorded, at: s.end };
+  return undefined;
+}
+
+/** `its capture is unreadable`, `its capture began at 16:00:02.000 UTC`, `before its first packet (…)`. */
+export function blindText(b: Blind): string {
+  if (b.why === 'unreadable') return 'its capture is unreadable';
+  const at = b.at !== undefined ? clockTime(b.at) : '';
+  if (b.why === 'before') return b.recorded ? `its capture began at ${at}` : `before its first packet (${at})`;
+  return b.recorded ? `its capture ended at ${at}` : `after its last packet (${at})`;
+}
+
+/** Real servers' MACs as this connection's own frames show them: the destination of the
+ *  requests and the source of the replies captured at a real server (MAC → its host). */
+export function realServerMacs(conn: HopsOnly, laneOf: (point: number) => Pick<Column, 'host' | 'role'> | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const h of conn.hops) {
+    const lane = laneOf(h.ref.point);
+    if (lane?.role !== 'real-server') continue;
+    const mac = h.direction === 'request' ? h.dstMac : h.srcMac;
+    if (mac && !out.has(mac.toLowerCase())) out.set(mac.toLowerCase(), lane.host);
+  }
+  return out;
+}
+
+/**
+ * The real server a request for the VIP was sent to at the link layer by something that is not
+ * a director (a router or client whose ARP entry for the VIP is the real server's: the ARP
+ * problem), where this hop is the first sighting of that frame; else undefined. A director's
+ * own forwarding (DR), frames a director handled before, and tunnelled packets are not.
+ */
+export function bypassOf(conn: HopsOnly & { vip?: string }, index: number, roleOf: (point: number) => Lane['role'] | undefined, rsMacs: Map<string, string>): string | undefined {
+  const hop = conn.hops[index];
+  if (hop.direction !== 'request' || !conn.vip || hop.dst !== conn.vip || !hop.dstMac) return undefined;
+  const rs = rsMacs.get(hop.dstMac.toLowerCase());
+  const role = roleOf(hop.ref.point);
+  if (!rs || role === 'director' || role === 'real-server') return undefined;
+  let seenMac: string | undefined;
+  for (let k = hop.sameAs, guard = 0; k !== undefined && k >= 0 && k < index && guard < 64; k = conn.hops[k].sameAs, guard++) {
+    const prev = conn.hops[k];
+    if (roleOf(prev.ref.point) === 'director' || prev.rewrite === 'ipip' || prev.rewrite === 'gre') return undefined;
+    if (seenMac === undefined && prev.dstMac) seenMac = prev.dstMac;
+  }
+  return seenMac?.toLowerCase() === hop.dstMac.toLowerCase() ? undefined : rs;
+}
+
+/** Packets not kept before a run of adjacent hops (each point's count before its first kept
+ *  packet after the middle): one mark, drawn before the run's first hop. */
+export interface GapMark {
+  /** Index of the hop the mark is drawn before. */
+  before: number;
+  /** Per point, in the order the run's hops are: how many packets were not kept. */
+  points: Array<{ point: number; count: number }>;
+  total: number;
+}
+
+export function gapMarks(hops: Hop[], limit = hops.length): GapMark[] {
+  const out: GapMark[] = [];
+  let run: GapMark | undefined;
+  for (let i = 0; i < Math.min(limit, hops.length); i++) {
+    const n = hops[i].omittedBefore ?? 0;
+    if (n <= 0) {
+      run = undefined;
+      continue;
+    }
+    if (!run) out.push((run = { before: i, points: [], total: 0 }));
+    const p = run.points.find((x) => x.point === hops[i].ref.point);
+    if (p) p.count += n;
+    else run.points.push({ point: hops[i].ref.point, count: n });
+    run.total += n;
+  }
+  return out;
+}
+
+/** `1,200 packets at client eth0 and 1,200 at director eth0 not shown`. */
+export function gapText(g: GapMark, nameOf: (point: number) => string): string {
+  const parts = g.points.map((p, k) => (k === 0 ? `${p.count.toLocaleString('en')} ${p.count === 1 ? 'packet' : 'packets'} at ${nameOf(p.point)}` : `${p.count.toLocaleString('en')} at ${nameOf(p.point)}`));
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  return `${list} not shown`;
 }

@@ -65,11 +65,17 @@ export interface TextField {
   focus(): void;
 }
 
+/** A text field named `placeholder` for screen readers. The toolkit's text field sets its
+ *  aria-label from its text content each time it is connected ("Text field" when it has
+ *  none), overwriting one set before: the name goes in as its label, which the stylesheet
+ *  hides (`.label-hidden`; the placeholder says the same on screen). */
 export function textField(id: string, placeholder: string, onInput: (value: string) => void): TextField {
   const field = document.createElement('vscode-text-field') as HTMLElement & { value: string };
   field.id = id;
+  field.className = 'label-hidden';
   field.setAttribute('placeholder', placeholder);
   field.setAttribute('aria-label', placeholder);
+  field.appendChild(document.createTextNode(placeholder));
   field.addEventListener('input', () => onInput(field.value));
   return {
     element: field,

@@ -4,14 +4,26 @@ import * as assert from 'node:assert/strict';
 import type { Connection, Hop, Lane } from '../../src/core/analysis/result';
 import type { Finding } from '../../src/core/findings/finding';
 import {
+  blindText,
+  bypassOf,
   citedPackets,
+  clockShift,
+  columnSub,
   connectionMatches,
+  describeHop,
   findingMatcher,
   formatLatency,
   formatOffset,
+  gapMarks,
+  gapText,
   hopEnds,
+  hopPaths,
   hostGroups,
+  laneBlindAt,
+  markUtc,
   orderColumns,
+  pointNames,
+  realServerMacs,
   refKey,
   rewriteKind,
 } from '../../media/flow/model';
@@ -150,6 +162,114 @@ describe('flow view model', function () {
     assert.equal(ends(c, 3, cols), 'depart director/any → client/eth0', 'the ICMP goes to the client, not towards eth0 and the real servers');
     assert.equal(ends(c, 4, cols), 'copy director/any → director/eth0');
     assert.equal(ends(c, 5, cols), 'arrive director/eth0 → client/eth0');
+  });
+
+  it('tells a copy of a frame at `-i any` from the copy the host sent out, by its source MAC (nat-healthy, dr-healthy)', function () {
+    const R = '02:00:c0:00:02:01'; // router
+    const D = '02:00:c0:00:02:02'; // director, LAN side
+    const DI = '02:00:0a:00:00:01'; // director, inside (NAT)
+    const RS2 = '02:00:0a:00:00:0c';
+    const mac = (srcMac: string, dstMac?: string): Partial<Hop> => ({ srcMac, dstMac });
+    // nat-healthy tcp:…:35818: in at any and eth0, DNAT out at eth1, its copy at any (which the
+    // analysis calls a MAC rewrite: a cooked capture has no destination MAC), then at rs2.
+    const nat = [lane(0, 'client', 'client'), lane(1, 'director', 'director', 'any'), lane(2, 'director', 'director'), lane(3, 'director', 'director', 'eth1'), lane(4, 'rs2', 'real-server')];
+    const natDnat = { dst: '10.0.0.12', dport: 8080, rewrite: 'dnat' as const, rewriteText: 'DNAT 192.0.2.100:80 → 10.0.0.12:8080' };
+    const c = conn([
+      hop(0, 'request', undefined, mac('02:00:c6:33:64:0a', '02:00:c6:33:64:01')),
+      hop(1, 'request', 0, { ...mac(R), rewrite: 'none' }),
+      hop(2, 'request', 1, { ...mac(R, D), rewrite: 'none' }),
+      hop(3, 'request', 2, { ...mac(DI, RS2), ...natDnat }),
+      hop(1, 'request', 3, { ...mac(DI), dst: '10.0.0.12', dport: 8080, rewrite: 'mac', rewriteText: 'forwarded (destination MAC rewritten)' }),
+      hop(4, 'request', 4, { ...mac(DI, RS2), dst: '10.0.0.12', dport: 8080, rewrite: 'none' }),
+    ]);
+    let cols = orderColumns(nat, 'client', c);
+    assert.equal(ends(c, 2, cols), 'copy director/any → director/eth0');
+    assert.equal(ends(c, 3, cols), 'arrive director/eth0 → director/eth1');
+    assert.equal(ends(c, 4, cols), 'copy director/eth1 → director/any', 'the same frame, not a rewrite');
+    assert.equal(ends(c, 5, cols), 'arrive director/eth1 → rs2/eth0', 'it left through eth1, not through any');
+    // dr-healthy tcp:…:48844: in at any (sll1), any and eth0; out (MAC → rs2) at the three; then rs2.
+    const dr = [lane(0, 'client', 'client'), lane(1, 'director', 'director', 'any'), lane(2, 'director', 'director', 'any'), lane(3, 'director', 'director'), lane(4, 'rs2', 'real-server')];
+    const fwd = { rewrite: 'mac' as const, rewriteText: 'forwarded (destination MAC rewritten)' };
+    const d = conn([
+      hop(0, 'request', undefined, mac(R, D)),
+      hop(1, 'request', 0, { ...mac(R), rewrite: 'none' }),
+      hop(2, 'request', 1, { ...mac(R), rewrite: 'none' }),
+      hop(3, 'request', 2, { ...mac(R, D), rewrite: 'none' }),
+      hop(1, 'request', 3, { ...mac(D), ...fwd }),
+      hop(2, 'request', 4, { ...mac(D), ...fwd }),
+      hop(3, 'request', 5, { ...mac(D, '02:00:c0:00:02:0c'), rewrite: 'mac', rewriteText: 'MAC → 02:00:c0:00:02:0c (rs2)' }),
+      hop(4, 'request', 6, { ...mac(D, '02:00:c0:00:02:0c'), rewrite: 'none' }),
+    ]);
+    cols = orderColumns(dr, 'client', d, [undefined, 'pcap/director-any-sll1.pcap', 'pcap/director-any.pcap', 'pcap/director-eth0.pcap']);
+    const paths = hopPaths(d, cols);
+    assert.deepEqual(
+      paths.map((p) => p.kind),
+      ['depart', 'arrive', 'copy', 'copy', 'depart', 'copy', 'copy', 'arrive'],
+    );
+    assert.equal(ends(d, 4, cols), 'depart director/any → rs2/eth0', 'the copy sent out leaves the director for rs2, not back towards the client');
+    assert.equal(paths[4].rewriteText, 'MAC → 02:00:c0:00:02:0c (rs2)', 'named as the eth0 capture of the same frame names it');
+    assert.match(describeHop(d.hops[4], cols[paths[4].here], paths[4], cols), /^request seen at director any \(director-any-sll1\.pcap\), S, .*leaving towards rs2 eth0, MAC → 02:00:c0:00:02:0c \(rs2\)/);
+    assert.doesNotMatch(describeHop(d.hops[6], cols[paths[6].here], paths[6], cols), /MAC →/, 'a copy names no rewrite');
+  });
+
+  it('names two lanes of one host and interface by their files', function () {
+    const lanes = [lane(0, 'director', 'director', 'any'), lane(1, 'director', 'director', 'any'), lane(2, 'director', 'director'), lane(3, 'rs1', 'real-server')];
+    const files = ['pcap/director-any.pcap', 'pcap/director-any-sll1.pcap', 'pcap/director-eth0.pcap', 'pcap/rs1-eth0.pcap'];
+    const names = pointNames(lanes, files);
+    assert.deepEqual([...names.values()].sort(), ['director any (director-any-sll1.pcap)', 'director any (director-any.pcap)', 'director eth0', 'rs1 eth0']);
+    const cols = orderColumns(lanes, 'client', undefined, files).filter((c) => c.point >= 0);
+    assert.deepEqual(cols.map(columnSub), ['any.pcap', 'any-sll1', 'eth0', 'eth0']);
+  });
+
+  it("flags the VIP sent to a real server's MAC by a router or client, not a director's own forwarding", function () {
+    const lanes = [lane(0, 'client', 'client'), lane(1, 'router', 'router', 'eth1'), lane(2, 'director', 'director'), lane(3, 'rs1', 'real-server')];
+    const roleOf = (p: number): Lane['role'] | undefined => lanes[p]?.role;
+    const RS1 = '02:00:c0:00:02:0b';
+    const vip = { src: '198.51.100.10', dst: '192.0.2.100' };
+    // dr-arp-problem: client → router → rs1 (the router's ARP entry for the VIP is rs1's).
+    const arp = { ...conn([hop(0, 'request', undefined, { ...vip, dstMac: 'r' }), hop(1, 'request', 0, { ...vip, dstMac: RS1, rewrite: 'mac' }), hop(3, 'request', 1, { ...vip, dstMac: RS1 })]), vip: '192.0.2.100' };
+    const macs = realServerMacs(arp, (p) => lanes[p]);
+    assert.deepEqual([...macs], [[RS1, 'rs1']]);
+    assert.equal(bypassOf(arp, 1, roleOf, macs), 'rs1');
+    assert.equal(bypassOf(arp, 2, roleOf, macs), undefined, "rs1's own copy: the same frame");
+    assert.equal(bypassOf(arp, 0, roleOf, macs), undefined);
+    // DR: the director re-addresses it to rs1 (its own forwarding), a router on the way does not matter.
+    const ok = { ...conn([hop(0, 'request', undefined, { ...vip, dstMac: 'd' }), hop(2, 'request', 0, { ...vip, dstMac: 'd' }), hop(1, 'request', 1, { ...vip, dstMac: RS1, rewrite: 'mac' }), hop(3, 'request', 2, { ...vip, dstMac: RS1 })]), vip: '192.0.2.100' };
+    assert.equal(bypassOf(ok, 2, roleOf, realServerMacs(ok, (p) => lanes[p])), undefined);
+    // NAT: addressed to the real server's own address, not the VIP.
+    const nat = { ...conn([hop(1, 'request', undefined, { src: 'c', dst: '10.0.0.11', dstMac: RS1 }), hop(3, 'request', 0, { src: 'c', dst: '10.0.0.11', dstMac: RS1 })]), vip: '192.0.2.100' };
+    assert.equal(bypassOf(nat, 0, roleOf, realServerMacs(nat, (p) => lanes[p])), undefined);
+  });
+
+  it('marks the gaps where packets were not kept: one mark for adjacent hops, counted per point', function () {
+    const hops = [hop(0, 'request'), hop(1, 'request', 0), hop(0, 'request', undefined, { omittedBefore: 1200 }), hop(1, 'request', 2, { omittedBefore: 1200 }), hop(1, 'reply'), hop(0, 'reply', 4, { omittedBefore: 3 })];
+    const marks = gapMarks(hops);
+    assert.deepEqual(marks, [
+      { before: 2, points: [{ point: 0, count: 1200 }, { point: 1, count: 1200 }], total: 2400 },
+      { before: 5, points: [{ point: 0, count: 3 }], total: 3 },
+    ]);
+    const name = (p: number): string => ['client eth0', 'director eth0'][p];
+    assert.equal(gapText(marks[0], name), '1,200 packets at client eth0 and 1,200 at director eth0 not shown');
+    assert.equal(gapText({ before: 0, points: [{ point: 1, count: 1 }], total: 1 }, name), '1 packet at director eth0 not shown');
+    assert.deepEqual(gapMarks(hops, 2), [], 'only among the hops drawn');
+  });
+
+  it("says when a lane was not capturing, and marks the analysis' clock times as UTC", function () {
+    const span = { start: 100, end: 200, recorded: true };
+    assert.equal(laneBlindAt({ captureSpan: span }, 150), undefined);
+    assert.equal(laneBlindAt({ captureSpan: span }, 100 - 5e-7), undefined, 'its first packet, give or take a microsecond');
+    assert.deepEqual(laneBlindAt({ captureSpan: span }, 50), { why: 'before', recorded: true, at: 100 });
+    assert.deepEqual(laneBlindAt({ captureSpan: { ...span, recorded: false } }, 250), { why: 'after', recorded: false, at: 200 });
+    assert.deepEqual(laneBlindAt({ error: 'x', captureSpan: span }, 150), { why: 'unreadable' });
+    assert.equal(blindText({ why: 'before', recorded: true, at: 1_764_000_002 }), 'its capture began at 16:00:02.000 UTC');
+    assert.equal(blindText({ why: 'before', recorded: false, at: 1_764_000_002 }), 'before its first packet (16:00:02.000 UTC)');
+    assert.equal(blindText({ why: 'after', recorded: true, at: 1_764_000_002.5 }), 'its capture ended at 16:00:02.500 UTC');
+    assert.equal(markUtc("forwarded to rs2 before rs2's capture began (15:54:23.000): not known"), "forwarded to rs2 before rs2's capture began (15:54:23.000 UTC): not known");
+    assert.equal(markUtc('from 15:54:23.000 to 15:54:24.5.'), 'from 15:54:23.000 UTC to 15:54:24.5 UTC.');
+    assert.equal(markUtc('at 15:54:23.000 UTC'), 'at 15:54:23.000 UTC', 'said once');
+    assert.equal(markUtc('is-at 02:00:00:00:00:01, fe80::12:34:56'), 'is-at 02:00:00:00:00:01, fe80::12:34:56', 'MACs and IPv6 addresses are not times');
+    assert.equal(clockShift(50), '+50 ms');
+    assert.equal(clockShift(-0.25), '−0.25 ms');
   });
 
   it('keeps one finding apart from another with the same code (by the connections it names)', function () {

@@ -92,12 +92,17 @@ export class FlowSession extends Disposable {
         break;
       }
       case 'hopsRequest': {
-        // Built on demand by the analysis worker, one connection at a time.
-        const hops = await this.library.hops(this.source, m.connectionId).catch((e: Error) => {
-          this.log.error(`hops of ${m.connectionId} in ${this.source}: ${e.message}`);
-          return undefined;
-        });
-        await this.post({ type: 'hops', inReplyTo: m.requestId, connectionId: m.connectionId, hops: hops ?? [] });
+        // Built on demand by the analysis worker, one connection at a time. A failure is
+        // said as such: an empty list would draw as a connection without packets.
+        try {
+          const hops = await this.library.hops(this.source, m.connectionId);
+          if (hops) await this.post({ type: 'hops', inReplyTo: m.requestId, connectionId: m.connectionId, hops });
+          else await this.post({ type: 'hops', inReplyTo: m.requestId, connectionId: m.connectionId, hops: [], error: `connection ${m.connectionId} is not in the analysis of ${this.title}` });
+        } catch (e) {
+          const message = (e as Error).message || String(e);
+          this.log.error(`hops of ${m.connectionId} in ${this.source}: ${message}`);
+          await this.post({ type: 'hops', inReplyTo: m.requestId, connectionId: m.connectionId, hops: [], error: message });
+        }
         break;
       }
       case 'perf':

@@ -38,12 +38,14 @@ export interface LoadingMessage {
   text: string;
 }
 
-/** Answer to a `hopsRequest`. */
+/** Answer to a `hopsRequest`: the hops, or why they could not be had (`error`, with `hops`
+ *  empty; the webview offers to ask again and keeps nothing). */
 export interface HopsMessage {
   type: 'hops';
   inReplyTo: number;
   connectionId: string;
   hops: Hop[];
+  error?: string;
 }
 
 export type ToWebviewMessage = ShowAnalysisMessage | PacketDetailsMessage | LoadingMessage | HopsMessage;

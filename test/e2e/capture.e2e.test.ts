@@ -14,6 +14,7 @@ import { labUp, type Lab } from '../lab/lab';
 import { run } from '../lab/shell';
 import {
   hasCodeServer,
+  logTexts,
   openWorkbench,
   packageExtension,
   pickQuickItem,
@@ -58,20 +59,6 @@ function makeWorkspace(lab?: Lab, knownHosts?: string): string {
 }
 
 /** Opens a file with Quick Open. */
-/** The text of every log file code-server wrote (the extension's output channel is one). */
-function logTexts(userDataDir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.log')) out.push(fs.readFileSync(p, 'utf8'));
-    }
-  };
-  if (fs.existsSync(path.join(userDataDir, 'logs'))) walk(path.join(userDataDir, 'logs'));
-  return out;
-}
-
 async function openFile(page: Page, name: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {

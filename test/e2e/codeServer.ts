@@ -195,6 +195,39 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
+/** The text of every log file code-server wrote (the extension's output channel is one). */
+export function logTexts(userDataDir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log')) out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  if (fs.existsSync(path.join(userDataDir, 'logs'))) walk(path.join(userDataDir, 'logs'));
+  return out;
+}
+
+/**
+ * Answers VS Code's "simple" file dialog (code-server's: a quick input a path is typed into):
+ * waits until it has filled in its start folder (typing sooner is overwritten), types `target`,
+ * waits until it lists `listed` (an entry of the folder typed), checks it left the path as typed
+ * (it completes names), and presses Enter.
+ */
+export async function answerFileDialog(page: Page, target: string, listed: string, timeoutMs = 20_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await waitFor('the file dialog ready', timeoutMs, async () =>
+    (await input.inputValue()).startsWith('/') && (await page.locator('.quick-input-widget .monaco-list-row').count()) > 0 ? true : undefined,
+  );
+  await input.fill(target);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: listed }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  const value = await input.inputValue();
+  if (value !== target) throw new Error(`the file dialog holds ${value}, not ${target}`);
+  await page.keyboard.press('Enter');
+}
+
 /** The frame of a webview whose document has `selector` (webviews are nested iframes). */
 export async function webviewFrame(page: Page, selector: string): Promise<Frame | undefined> {
   for (const f of page.frames()) {

@@ -1,11 +1,15 @@
 // What "LVS: Assemble Capture from pcap Files…" offers before the core assembles the folder
-// (core/capture/assemble.ts): the host and role prefilled for each file, where the folder goes
-// by default, and what is wrong with a destination typed in. No `vscode` import.
+// (core/capture/assemble.ts): the pcaps to choose from, the host and role prefilled for each
+// file, where the folder goes by default, and what is wrong with a destination typed in. No
+// `vscode` import.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HOST_ROLES, hostNameProblem, inferRole, interfaceProblem, pointFromFileName, type AssembleInput } from '../../core/capture/assemble';
 import type { HostRole } from '../../core/capture/manifest';
 import { outFolderBefore } from '../../core/capture/outFolder';
+import { parseServiceSpec } from '../../core/capture/plan';
+import { serviceKey } from '../../core/model/cluster';
+import { normalizeAddress } from '../../core/state/endpoint';
 
 const ROLE_TEXT: Record<HostRole, string> = {
   director: 'the LVS director (ipvsadm / keepalived)',
@@ -14,6 +18,65 @@ const ROLE_TEXT: Record<HostRole, string> = {
   router: 'a router on the path',
   other: 'any other host',
 };
+
+const PCAP_RE = /\.(?:pcap|pcapng|cap)$/i;
+
+/** A pcap offered in the list of a folder's pcaps. */
+export interface PcapChoice {
+  file: string;
+  /** Its name. */
+  label: string;
+  /** Its size, e.g. `12 KB`. */
+  description: string;
+  picked: boolean;
+}
+
+/** The pcap files directly in `dir`, by name (rs2 before rs10). */
+export function pcapsIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => PCAP_RE.test(n))
+    .map((n) => path.join(dir, n))
+    .filter((f) => {
+      try {
+        return fs.statSync(f).isFile();
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => path.basename(a).localeCompare(path.basename(b), 'en', { numeric: true }));
+}
+
+function sizeText(file: string): string {
+  let bytes = 0;
+  try {
+    bytes = fs.statSync(file).size;
+  } catch {
+    // listed a moment ago: gone since
+  }
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * The pcaps to assemble from what the file dialog gave. Several files: those. One file with
+ * other pcaps beside it: the folder's pcaps to choose from, that one checked. The file dialog
+ * of VS Code in a browser or a remote window (the "simple" one, a path typed in a box) picks
+ * one file only, however many the command allows; the native one can pick several.
+ */
+export function pcapSelection(selected: readonly string[]): { files: string[] } | { folder: string; choices: PcapChoice[] } {
+  const files = [...new Set(selected)];
+  if (files.length !== 1) return { files };
+  const folder = path.dirname(files[0]);
+  const beside = pcapsIn(folder);
+  if (!beside.some((f) => f !== files[0])) return { files };
+  if (!beside.includes(files[0])) beside.unshift(files[0]); // not named .pcap: still the one chosen
+  return { folder, choices: beside.map((file) => ({ file, label: path.basename(file), description: sizeText(file), picked: file === files[0] })) };
+}
 
 /** The host box's first value: the host from the file name (`rs1-eth0.pcap` -> rs1@eth0 when
  *  it names the interface too). */
@@ -44,6 +107,50 @@ export function roleItems(host: string, ctx: Pick<AssembleInput, 'config' | 'hos
   const items = HOST_ROLES.map((role) => ({ label: role, description: guess?.role === role ? `${ROLE_TEXT[role]} — inferred: ${guess.why}` : ROLE_TEXT[role], role }));
   const inferred = items.find((i) => i.role === guess?.role);
   return { items: inferred ? [inferred, ...items.filter((i) => i !== inferred)] : items, inferred };
+}
+
+export interface RealServerItem {
+  label: string;
+  description: string;
+  /** The config's name of the real server (undefined: not known). */
+  realServer?: string;
+}
+
+const same = (a: string | undefined, b: string | undefined): boolean => !!a && !!b && normalizeAddress(a.trim().toLowerCase()) === normalizeAddress(b.trim().toLowerCase());
+
+/**
+ * Which of the config's real servers a real server's pcap was taken on, when its host names
+ * none (`rs2` for `real_server 192.0.2.12`): without it the analysis cannot tell whose packets
+ * they are. "Not known" first (Enter keeps the pcap untied, as before), then the real servers of
+ * the service's VIP (every service's when it is to be guessed) that no other file was tied to
+ * (`taken`). Empty: nothing to ask (the host or the hosts file names one, or the config has none).
+ */
+export function realServerItems(host: string, ctx: Pick<AssembleInput, 'config' | 'hosts'>, opts: { service?: string; taken?: readonly string[] } = {}): RealServerItem[] {
+  const services = ctx.config?.model.services ?? [];
+  let vip: string | undefined;
+  try {
+    vip = opts.service ? parseServiceSpec(opts.service).vip : undefined;
+  } catch {
+    // fwm:N, or no VIP: every service's
+  }
+  const ofVip = vip ? services.filter((s) => same(s.vip, vip)) : [];
+  const known = ctx.hosts?.find((h) => same(h.name, host));
+  const ids = [host, known?.address, known?.realServer];
+  const all = (ofVip.length ? ofVip : services).flatMap((s) => s.realServers.map((r) => ({ r, s })));
+  if (!all.length || all.some(({ r }) => ids.some((id) => same(id, r.name) || same(id, r.address)))) return [];
+  const byName = new Map<string, { address: string; of: string[] }>();
+  for (const { r, s } of all) {
+    const e = byName.get(r.name) ?? { address: r.address, of: [] };
+    const where = serviceKey(s);
+    if (!e.of.includes(where)) e.of.push(where);
+    byName.set(r.name, e);
+  }
+  const free = [...byName].filter(([name]) => !opts.taken?.some((t) => same(t, name)));
+  if (!free.length) return [];
+  return [
+    { label: 'Not known', description: 'its packets are analysed without knowing which real server it is' },
+    ...free.map(([name, e]) => ({ label: name, description: `${name === e.address ? '' : `${e.address}, `}real server of ${e.of.join(', ')}`, realServer: name })),
+  ];
 }
 
 /** `20261125-150102`, as capture folders are named. */

@@ -11,7 +11,7 @@ import { serviceKey, type ForwardingMethod, type VirtualService } from '../../co
 import { loadHostChoices } from '../capture/hosts';
 import { workspaceModel } from '../capture/workspaceConfig';
 import { topLevelConfigOf } from '../capture/workspaceFiles';
-import { defaultAssembleFolder, destinationProblem, hostPrefill, ignoreCaptures, parseHostInput, roleItems } from '../captures/assembleChoices';
+import { defaultAssembleFolder, destinationProblem, hostPrefill, ignoreCaptures, parseHostInput, pcapSelection, realServerItems, roleItems } from '../captures/assembleChoices';
 import { CAPTURES_DIR, type CaptureLibrary } from '../captures/captureLibrary';
 import type { FlowDeps } from '../flow/flowPanel';
 import { readSettings } from '../util/settings';
@@ -59,6 +59,20 @@ async function pickService(services: VirtualService[]): Promise<{ service?: stri
   return { service: spec, known: services.some((s) => s.vip === vip) };
 }
 
+/** The pcaps to assemble: those picked, or, when one was (the only choice the file dialog of
+ *  VS Code in a browser or a remote window allows), those checked among its folder's. */
+async function choosePcaps(picked: string[]): Promise<string[] | undefined> {
+  const sel = pcapSelection(picked);
+  if ('files' in sel) return sel.files;
+  const chosen = await vscode.window.showQuickPick(sel.choices, {
+    title: `${TITLE}: the pcaps in ${sel.folder}`,
+    placeHolder: 'Check every pcap taken at the same time, one per host and interface (↓ and Space check, Enter goes on)',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  return chosen?.map((c) => c.file);
+}
+
 /** undefined: cancelled; null: not known. */
 async function pickMethod(): Promise<ForwardingMethod | null | undefined> {
   const items = [
@@ -70,8 +84,16 @@ async function pickMethod(): Promise<ForwardingMethod | null | undefined> {
   return (await vscode.window.showQuickPick(items, { title: `${TITLE}: forwarding method of this service`, ignoreFocusOut: true }))?.value;
 }
 
-/** Host and role of one file; undefined: cancelled. */
-async function describeFile(file: string, n: number, total: number, ctx: Pick<AssembleInput, 'config' | 'hosts'>): Promise<AssemblePoint | undefined> {
+/** Host and role of one file (and which real server of the config it is, when its host does
+ *  not say: `ties` gets it, for the core to match the host by); undefined: cancelled. */
+async function describeFile(
+  file: string,
+  n: number,
+  total: number,
+  ctx: Pick<AssembleInput, 'config' | 'hosts'>,
+  service: string | undefined,
+  ties: KnownHost[],
+): Promise<AssemblePoint | undefined> {
   const step = `${TITLE} (${n}/${total}): ${path.basename(file)}`;
   const text = await vscode.window.showInputBox({
     title: step,
@@ -86,7 +108,9 @@ async function describeFile(file: string, n: number, total: number, ctx: Pick<As
   if (text === undefined) return undefined;
   const hostIn = parseHostInput(text);
   if ('problem' in hostIn) return undefined;
-  const { items, inferred } = roleItems(hostIn.host, ctx);
+  // The hosts tied to a real server by an earlier file count as the hosts file's do.
+  const known = { config: ctx.config, hosts: [...ties, ...(ctx.hosts ?? [])] };
+  const { items, inferred } = roleItems(hostIn.host, known);
   const qp = vscode.window.createQuickPick<(typeof items)[number]>();
   qp.title = step;
   qp.placeholder = `What is ${hostIn.host}?`;
@@ -103,6 +127,14 @@ async function describeFile(file: string, n: number, total: number, ctx: Pick<As
   });
   qp.dispose();
   if (!role) return undefined;
+  if (role === 'real-server') {
+    const rsItems = realServerItems(hostIn.host, known, { service, taken: ties.flatMap((t) => t.realServer ?? []) });
+    if (rsItems.length) {
+      const rs = await vscode.window.showQuickPick(rsItems, { title: step, placeHolder: `Which real server of the config is ${hostIn.host}? (its name says none)`, ignoreFocusOut: true });
+      if (!rs) return undefined;
+      if (rs.realServer) ties.push({ name: hostIn.host, role: 'real-server', realServer: rs.realServer });
+    }
+  }
   return { file, host: hostIn.host, role, ...(hostIn.interface ? { interface: hostIn.interface } : {}) };
 }
 
@@ -120,8 +152,9 @@ function knownHosts(hostsFile: string | undefined, config: AssembleConfig | unde
 export async function assembleCaptureCommand(deps: Deps): Promise<void> {
   const { log } = deps;
   const folder = vscode.workspace.workspaceFolders?.[0];
+  // Files only: on Windows and Linux a native dialog that may pick folders picks nothing else.
   const picked = await vscode.window.showOpenDialog({
-    title: `${TITLE}: the pcap files taken by hand (one per host and interface)`,
+    title: `${TITLE}: the pcap files taken by hand, one per host and interface (or one of them: its folder's pcaps are listed next)`,
     canSelectFiles: true,
     canSelectFolders: false,
     canSelectMany: true,
@@ -129,8 +162,8 @@ export async function assembleCaptureCommand(deps: Deps): Promise<void> {
     defaultUri: folder?.uri,
     openLabel: 'Assemble',
   });
-  const files = (picked ?? []).filter((u) => u.scheme === 'file').map((u) => u.fsPath);
-  if (!files.length) return;
+  const files = await choosePcaps((picked ?? []).filter((u) => u.scheme === 'file').map((u) => u.fsPath));
+  if (!files?.length) return;
 
   // The workspace's config: its services, real servers and directors tell the hosts' roles.
   const ws = folder ? await workspaceModel(folder) : undefined;
@@ -146,14 +179,17 @@ export async function assembleCaptureCommand(deps: Deps): Promise<void> {
     method = m ?? undefined;
   }
   const settings = readSettings(folder);
-  const hosts = knownHosts(settings.hostsFile, config, log);
+  const fromFile = knownHosts(settings.hostsFile, config, log);
 
   const points: AssemblePoint[] = [];
+  const ties: KnownHost[] = [];
   for (const [i, file] of files.entries()) {
-    const p = await describeFile(file, i + 1, files.length, { config, hosts });
+    const p = await describeFile(file, i + 1, files.length, { config, hosts: fromFile }, service.service, ties);
     if (!p) return;
     points.push(p);
   }
+  // The real servers told for hosts that name none first (the core takes a host's first entry).
+  const hosts = ties.length || fromFile ? [...ties, ...(fromFile ?? [])] : undefined;
 
   const capturesDir = folder ? path.join(folder.uri.fsPath, CAPTURES_DIR) : undefined;
   const outDir = await vscode.window.showInputBox({

@@ -5,11 +5,22 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadAssembleConfig } from '../../../src/core/capture/assemble';
-import { defaultAssembleFolder, destinationProblem, hostPrefill, ignoreCaptures, parseHostInput, roleItems } from '../../../src/extension/captures/assembleChoices';
+import { loadAssembleConfig, planAssembly } from '../../../src/core/capture/assemble';
+import {
+  defaultAssembleFolder,
+  destinationProblem,
+  hostPrefill,
+  ignoreCaptures,
+  parseHostInput,
+  pcapSelection,
+  pcapsIn,
+  realServerItems,
+  roleItems,
+} from '../../../src/extension/captures/assembleChoices';
 import { repoRoot } from '../../helpers/env';
 
 const NWG = path.join(repoRoot, 'samples', 'nat-wrong-gateway');
+const VML = path.join(repoRoot, 'samples', 'dr-vip-missing-on-lo');
 
 describe('Assemble Capture from pcap Files (extension side)', function () {
   let tmp: string;
@@ -28,6 +39,88 @@ describe('Assemble Capture from pcap Files (extension side)', function () {
     assert.deepEqual(parseHostInput('rs 1'), { problem: 'host name "rs 1" may hold only letters, digits and . _ : - (and start with a letter or digit)' });
     assert.deepEqual(parseHostInput('rs1@eth0@x'), { problem: 'one @ at most: HOST or HOST@INTERFACE' });
     assert.match((parseHostInput('rs1@') as { problem: string }).problem, /interface name ""/);
+  });
+
+  it('keeps several files picked as they are; for one file, lists the pcaps of its folder with that one checked (the simple file dialog picks one file only)', function () {
+    for (const n of ['rs10-eth0.pcap', 'rs2-eth0.pcap', 'lb1.PCAPNG', 'notes.txt', 'old.cap']) fs.writeFileSync(path.join(tmp, n), n === 'rs2-eth0.pcap' ? Buffer.alloc(2048) : 'x');
+    fs.mkdirSync(path.join(tmp, 'sub.pcap')); // a folder named like a pcap is no pcap
+    const f = (n: string): string => path.join(tmp, n);
+    assert.deepEqual(pcapsIn(tmp), [f('lb1.PCAPNG'), f('old.cap'), f('rs2-eth0.pcap'), f('rs10-eth0.pcap')], 'pcaps only, files only, rs2 before rs10');
+    assert.deepEqual(pcapsIn(path.join(tmp, 'missing')), []);
+    // Several files (a native dialog): those, once each, nothing asked.
+    assert.deepEqual(pcapSelection([f('rs2-eth0.pcap'), f('lb1.PCAPNG'), f('rs2-eth0.pcap')]), { files: [f('rs2-eth0.pcap'), f('lb1.PCAPNG')] });
+    // One file with other pcaps beside it: its folder's to choose from, that one checked.
+    const one = pcapSelection([f('rs2-eth0.pcap')]);
+    assert.ok('choices' in one);
+    assert.equal(one.folder, tmp);
+    assert.deepEqual(
+      one.choices.map((c) => [c.label, c.picked, c.file]),
+      [
+        ['lb1.PCAPNG', false, f('lb1.PCAPNG')],
+        ['old.cap', false, f('old.cap')],
+        ['rs2-eth0.pcap', true, f('rs2-eth0.pcap')],
+        ['rs10-eth0.pcap', false, f('rs10-eth0.pcap')],
+      ],
+    );
+    assert.equal(one.choices[2].description, '2 KB');
+    assert.equal(one.choices[0].description, '1 B');
+    // A file not named .pcap that was picked is listed too (first), checked.
+    const txt = pcapSelection([f('notes.txt')]);
+    assert.ok('choices' in txt);
+    assert.deepEqual(txt.choices.filter((c) => c.picked).map((c) => c.label), ['notes.txt']);
+    assert.equal(txt.choices[0].label, 'notes.txt');
+    // A lone pcap in its folder: nothing to choose.
+    const alone = path.join(tmp, 'alone');
+    fs.mkdirSync(alone);
+    fs.writeFileSync(path.join(alone, 'rs1.pcap'), 'x');
+    fs.writeFileSync(path.join(alone, 'README'), 'x');
+    assert.deepEqual(pcapSelection([path.join(alone, 'rs1.pcap')]), { files: [path.join(alone, 'rs1.pcap')] });
+    assert.deepEqual(pcapSelection([]), { files: [] });
+  });
+
+  it('asks which real server of the config a real server\'s pcap is when its host names none: "Not known" first, the service\'s real servers not taken yet', function () {
+    const config = loadAssembleConfig(path.join(VML, 'keepalived.conf'));
+    const items = realServerItems('rs2', { config }, { service: 'tcp:192.0.2.100:80' });
+    assert.deepEqual(
+      items.map((i) => [i.label, i.realServer, i.description]),
+      [
+        ['Not known', undefined, 'its packets are analysed without knowing which real server it is'],
+        ['192.0.2.11', '192.0.2.11', 'real server of tcp:192.0.2.100:80, udp:192.0.2.100:9000'],
+        ['192.0.2.12', '192.0.2.12', 'real server of tcp:192.0.2.100:80, udp:192.0.2.100:9000'],
+      ],
+    );
+    // One already tied to another file is not offered again; all taken: nothing to ask.
+    assert.deepEqual(realServerItems('rs2', { config }, { service: 'tcp:192.0.2.100:80', taken: ['192.0.2.11'] }).map((i) => i.label), ['Not known', '192.0.2.12']);
+    assert.deepEqual(realServerItems('rs2', { config }, { taken: ['192.0.2.11', '192.0.2.12'] }), []);
+    // The host is a real server's address, or the hosts file (or an earlier answer) ties it: nothing to ask.
+    assert.deepEqual(realServerItems('192.0.2.12', { config }), []);
+    assert.deepEqual(realServerItems('rs2', { config, hosts: [{ name: 'RS2', realServer: '192.0.2.12' }] }), []);
+    assert.deepEqual(realServerItems('rs2', { config, hosts: [{ name: 'rs2', address: '192.0.2.12' }] }), []);
+    // No config, or a VIP it does not have: every service's real servers; none at all: nothing to ask.
+    assert.deepEqual(realServerItems('rs2', {}), []);
+    assert.deepEqual(realServerItems('rs2', { config }, { service: 'tcp:198.51.100.1:80' }).map((i) => i.label), ['Not known', '192.0.2.11', '192.0.2.12']);
+    assert.deepEqual(realServerItems('rs2', { config }, { service: 'fwm:1' }).length, 3);
+  });
+
+  it('the real server answered ties the pcap in capture.json (as the command hands it to the core, before the hosts file\'s hosts)', function () {
+    const config = loadAssembleConfig(path.join(VML, 'keepalived.conf'));
+    const pcap = (n: string): string => path.join(VML, 'pcap', n);
+    const points = [
+      { file: pcap('director-eth0.pcap'), role: 'director' },
+      { file: pcap('rs1-eth0.pcap'), host: 'rs1', role: 'real-server' },
+      { file: pcap('rs2-eth0.pcap'), host: 'rs2', role: 'real-server' },
+    ];
+    const untied = planAssembly({ points, config, service: 'tcp:192.0.2.100:80' });
+    assert.deepEqual(untied.manifest.points.map((p) => p.realServer), [undefined, undefined, undefined]);
+    assert.equal(untied.warnings.filter((w) => /matches no real server/.test(w)).length, 2);
+    const ties = [
+      { name: 'rs2', role: 'real-server' as const, realServer: '192.0.2.12' },
+      { name: 'rs1', role: 'real-server' as const, realServer: '192.0.2.11' },
+    ];
+    const fromHostsFile = [{ name: 'rs2', role: 'real-server' as const, address: '10.9.9.9' }];
+    const tied = planAssembly({ points, config, service: 'tcp:192.0.2.100:80', hosts: [...ties, ...fromHostsFile] });
+    assert.deepEqual(tied.manifest.points.map((p) => p.realServer), [undefined, '192.0.2.11', '192.0.2.12']);
+    assert.deepEqual(tied.warnings, []);
   });
 
   it('offers the roles with the inferred one first, saying why; none preselected when nothing tells', function () {
@@ -89,6 +182,11 @@ describe('Assemble Capture from pcap Files (extension side)', function () {
     assert.match(command, /export const ASSEMBLE_COMMAND = 'lvs\.assembleCapture';/);
     // It runs nothing on a host: no SSH pool, no local command, no capture run.
     assert.doesNotMatch(command, /\bSshPool\b|\bworkspacePool\(|\bLocalHost\b|\brunCapture\(|child_process/);
+    // The dialog picks files only (a native one that may pick folders picks nothing else on
+    // Windows and Linux); one file picked lists its folder's pcaps to check.
+    assert.match(command, /canSelectFolders: false,\s+canSelectMany: true,/);
+    assert.match(command, /pcapSelection\(/);
+    assert.match(command, /canPickMany: true/);
     // The analysis opens the folder as Open Capture does.
     assert.match(command, /await openCapture\(deps, vscode\.Uri\.file\(out\)\)/);
   });

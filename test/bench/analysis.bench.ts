@@ -158,6 +158,18 @@ const fs = require('node:fs');
 // and the flow-count floor (analysisBaselines.ts).
 // Start-up alone (node and the bundle loaded): what instruction counts subtract.
 if (mode === 'none') return;
+// The machine's speed right now: a loop that touches no memory (an integer hash in registers).
+// The bench VM has slow phases lasting minutes in which this loop, and the analysis with it, run
+// up to 1.5x slower (docs/dev/analysis-performance.md, session 16): its time says which phase a
+// run was measured in.
+if (mode === 'reference') {
+  const start = process.cpuUsage();
+  let h = 1;
+  for (let i = 0; i < 1e8; i++) h = Math.imul(h ^ i, 0x9e3779b1) + 1;
+  const u = process.cpuUsage(start);
+  out(JSON.stringify({ frames: h & 1, ms: (u.user + u.system) / 1000 }));
+  return;
+}
 // One first analysis and nothing else (instruction counts).
 if (mode === 'first') {
   core.analyzeCapture(dir).then((r) => out(JSON.stringify({ packets: r.stats.packets })));
@@ -282,7 +294,7 @@ function instructionRows(code: { bundle: string; worker: string }, dir: string, 
  *  "isolate", in an analysis worker as the CLI and the extension run it; or "flagged", in the
  *  main thread of a node started with --no-concurrent-recompilation (where the CLI analyses
  *  when started that way). */
-function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' | 'tables' | 'lean' = 'analysis', where: 'isolate' | 'flagged' = 'isolate'): ReturnType<typeof JSON.parse> {
+function measure(code: { bundle: string; worker: string }, dir: string, mode: 'analysis' | 'reader' | 'floor' | 'tables' | 'lean' | 'reference' = 'analysis', where: 'isolate' | 'flagged' = 'isolate'): ReturnType<typeof JSON.parse> {
   const args = where === 'flagged' ? ['--no-concurrent-recompilation', code.worker, code.bundle, dir, mode, 'main'] : [code.worker, code.bundle, dir, mode, 'isolate'];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
@@ -307,7 +319,7 @@ export async function run(): Promise<void> {
       const genS = (Date.now() - g0) / 1000;
       // Each figure is the median of RUNS fresh processes, run in turns: one run on this
       // shared machine varies by ±20%.
-      const runs: Array<Record<'m' | 'flagged' | 'reader' | 'floor' | 'tables' | 'lean', Record<string, number>>> = [];
+      const runs: Array<Record<'m' | 'flagged' | 'reader' | 'floor' | 'tables' | 'lean' | 'reference', Record<string, number>>> = [];
       for (let r = 0; r < RUNS; r++) {
         runs.push({
           m: measure(code, dir),
@@ -316,6 +328,7 @@ export async function run(): Promise<void> {
           floor: measure(code, dir, 'floor'),
           tables: measure(code, dir, 'tables'),
           lean: measure(code, dir, 'lean'),
+          reference: measure(code, dir, 'reference'),
         });
       }
       const median = (key: keyof (typeof runs)[number], by: string): Record<string, number> => runs.map((r) => r[key]).sort((a, b) => a[by] - b[by])[RUNS >> 1];
@@ -326,6 +339,7 @@ export async function run(): Promise<void> {
       const floor = median('floor', 'ms');
       const tables = median('tables', 'ms');
       const lean = median('lean', 'ms');
+      const reference = median('reference', 'ms');
       if (reader.frames !== m.frames || floor.frames !== m.frames || tables.frames !== m.packets) throw new Error(`baselines read ${reader.frames} / ${floor.frames} / ${tables.frames} frames, the analysis ${m.frames}`);
       if (process.env.BENCH_INSTRUCTIONS === '1' && s === sizes[sizes.length - 1]) counted = instructionRows(code, dir, s.label);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -342,7 +356,7 @@ export async function run(): Promise<void> {
       const tablesShare = Math.min(1, tables.ms / m.analyseMs);
       const mps = (v: number) => `${(v / 1e6).toFixed(2)} M/s`;
       rows.push(
-        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${mps(full)} (wall ${(fullWall / 1e6).toFixed(2)}) | ${mps(fullFlagged)} | ${mps(warm)} (wall ${(warmWall / 1e6).toFixed(2)}) | ${mps(decode)} | ${mps(bare)} (warm ${(bareWarm / 1e6).toFixed(2)}) | ${mps(least)} | ${(tables.ms / 1000).toFixed(2)} s (${(tablesShare * 100).toFixed(0)}%) | ${(lean.ms / 1000).toFixed(2)} s | ${(full / bare).toFixed(2)} | ${(full / least).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${genS.toFixed(1)} s |`,
+        `| ${s.label} | ${written.toLocaleString()} | ${m.connections.toLocaleString()} | ${mps(full)} (wall ${(fullWall / 1e6).toFixed(2)}) | ${mps(fullFlagged)} | ${mps(warm)} (wall ${(warmWall / 1e6).toFixed(2)}) | ${mps(decode)} | ${mps(bare)} (warm ${(bareWarm / 1e6).toFixed(2)}) | ${mps(least)} | ${(tables.ms / 1000).toFixed(2)} s (${(tablesShare * 100).toFixed(0)}%) | ${(lean.ms / 1000).toFixed(2)} s | ${(full / bare).toFixed(2)} | ${(full / least).toFixed(2)} | ${m.heapMiB.toFixed(0)} MiB | ${m.maxRssMiB.toFixed(0)} MiB | ${reference.ms.toFixed(0)} ms | ${genS.toFixed(1)} s |`,
       );
       if (m.findings !== 0) rows.push(`|   (unexpected: ${m.findings} error/warning findings on healthy traffic) |`);
     }
@@ -362,9 +376,11 @@ export async function run(): Promise<void> {
         '"flow tables, fresh": the analysis\'s first stage alone (every point read into its flow table), CPU seconds and share of the first analysis;',
         'the rest is correlation, findings and result. "lean flow tables": leanFlowTables() in analysisBaselines.ts, that stage written for speed alone',
         '(typed columns per flow id, numeric keys, no strings; TCP only, no learning): what a rewrite of the stage could reach.',
+        '"reference loop": 10^8 rounds of an integer hash in registers (no memory, no analysis code), CPU ms, in the same turns: the machine\'s',
+        'speed during the run. On the bench VM it moves by up to 1.5x over minutes (and every figure with it); compare runs with similar reference times.',
         '',
-        '| size | packets | connections | full analysis, first (CPU) | first, flagged (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | lean flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | generate |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| size | packets | connections | full analysis, first (CPU) | first, flagged (CPU) | full analysis, again (CPU) | read + decode only (warm) | bare reader, fresh | flow-count floor, fresh | flow tables, fresh | lean flow tables, fresh | full first / bare | full first / floor | heap | peak RSS | reference loop | generate |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
         ...counted,
         '',

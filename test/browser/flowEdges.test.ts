@@ -96,7 +96,7 @@ function lateRs2(recorded = true): AnalysisResult {
     c.state = 'unknown';
     c.realServer = 'rs2';
     c.findings = undefined;
-    c.stoppedAt = { point: 1, reason: "forwarded to rs2 before rs2's capture began (16:00:02.000): whether it arrived is not known" };
+    c.stoppedAt = { point: 1, reason: "forwarded to rs2 before rs2's capture began (16:00:02.000 UTC): whether it arrived is not known" };
   }
   r.findings = [];
   return r;
@@ -128,7 +128,8 @@ describe('flow webview: holes and seams in a capture (headless Chromium)', funct
       const p = document.querySelector<HTMLElement>('.conn-head .stop-reason');
       return { text: p?.textContent ?? '', cls: p?.className ?? '', colour: p ? getComputedStyle(p).color : '' };
     });
-    assert.match(head.text, /^\?\s*Not known past director eth0: forwarded to rs2 before rs2's capture began/);
+    assert.match(head.text, /^\?\s*Not known past director eth0: forwarded to rs2 before rs2's capture began \(16:00:02\.000 UTC\): whether/);
+    assert.doesNotMatch(head.text, /UTC\s*UTC/, 'the analysis says UTC: not said again');
     assert.doesNotMatch(head.text, /Stopped/);
     assert.match(head.cls, /\bunknown\b/);
     const errorColour = await page.evaluate(() => {

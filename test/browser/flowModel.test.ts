@@ -267,6 +267,10 @@ describe('flow view model', function () {
     assert.equal(markUtc("forwarded to rs2 before rs2's capture began (15:54:23.000): not known"), "forwarded to rs2 before rs2's capture began (15:54:23.000 UTC): not known");
     assert.equal(markUtc('from 15:54:23.000 to 15:54:24.5.'), 'from 15:54:23.000 UTC to 15:54:24.5 UTC.');
     assert.equal(markUtc('at 15:54:23.000 UTC'), 'at 15:54:23.000 UTC', 'said once');
+    // The analysis writes its clock times with UTC: they are left as they are.
+    for (const said of ["forwarded to rs2 before rs2's capture began (15:54:23.000 UTC): whether it arrived is not known", 'both advertise as VRRP master from 00:16:40.300 UTC to 00:16:49.000 UTC (8.7 s)', 'resigned (priority 0) at 15:54:23.000 UTC, 192.0.2.3']) {
+      assert.equal(markUtc(said), said);
+    }
     assert.equal(markUtc('is-at 02:00:00:00:00:01, fe80::12:34:56'), 'is-at 02:00:00:00:00:01, fe80::12:34:56', 'MACs and IPv6 addresses are not times');
     assert.equal(clockShift(50), '+50 ms');
     assert.equal(clockShift(-0.25), '−0.25 ms');

@@ -63,6 +63,15 @@ export interface RsNames {
   byAddress: Map<string, string>;
 }
 
+/** What a forwarded copy recorded without its destination MAC (a cooked capture) says, until
+ *  a later capture of the same frame shows that MAC (nameForwardedMac()). */
+const FORWARDED = 'forwarded (destination MAC rewritten)';
+
+function macText(dstMac: string, names: RsNames): string {
+  const rs = names.byMac.get(dstMac);
+  return `MAC → ${dstMac}${rs ? ` (${rs})` : ''}`;
+}
+
 function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: PacketRecords, pi: number, macBase: Hop | undefined, names: RsNames): [Rewrite, string | undefined] {
   const outerDst = s.addr(i).outerDst;
   const prevOuterDst = ps.addr(pi).outerDst;
@@ -73,14 +82,53 @@ function rewriteBetween(prev: Hop, h: Hop, s: PacketRecords, i: number, ps: Pack
   if (!outerDst && prevOuterDst) return ['none', `decapsulated (tunnel ${ps.addr(pi).outerSrc} → ${prevOuterDst})`];
   if (h.dst !== prev.dst || h.dport !== prev.dport) return ['dnat', `DNAT ${prev.dst}:${prev.dport} → ${h.dst}:${h.dport}`];
   if (h.src !== prev.src || h.sport !== prev.sport) return ['snat', `SNAT ${prev.src}:${prev.sport} → ${h.src}:${h.sport}`];
+  // The very frame `prev` is (its source MAC unchanged): another capture of it on this host (an
+  // `any` capture beside the interface's own) or the next host's. What its sender changed is
+  // named once, on the frame's first sighting (nameForwardedMac() when that one lacks the MAC).
+  if (h.srcMac !== undefined && h.srcMac === prev.srcMac) return ['none', undefined];
   // Every router rewrites MACs; only the director's re-addressing to a real server is news (DR).
   if (h.dstMac && macBase && macBase.dstMac && h.dstMac !== macBase.dstMac) {
-    const rs = names.byMac.get(h.dstMac);
-    if (rs || s.dup(i)) return ['mac', `MAC → ${h.dstMac}${rs ? ` (${rs})` : ''}`];
+    if (names.byMac.has(h.dstMac) || s.dup(i)) return ['mac', macText(h.dstMac, names)];
   }
-  // Linux cooked captures (-i any) carry no destination MAC: the second copy is the forwarded one.
-  if (s.dup(i) && !h.dstMac) return ['mac', 'forwarded (destination MAC rewritten)'];
+  // Linux cooked captures (-i any) carry no destination MAC: a second copy at the point with
+  // another source MAC than the frame it follows (the one that came in) is the forwarded one.
+  // Without source MACs to compare, a second copy that follows a first one.
+  if (s.dup(i) && !h.dstMac && (h.srcMac !== undefined && prev.srcMac !== undefined ? h.srcMac !== prev.srcMac : !ps.dup(pi))) return ['mac', FORWARDED];
   return ['none', undefined];
+}
+
+/** Hop `h` is another capture of the frame of `prev` (rewriteBetween(): no rewrite, same
+ *  source MAC). */
+function sameFrame(h: Hop, prev: Hop): boolean {
+  return h.rewrite === 'none' && h.rewriteText === undefined && h.srcMac !== undefined && h.srcMac === prev.srcMac;
+}
+
+/**
+ * The hop to link a sighting at another host to instead of hop `j`, an `any` capture: the
+ * capture of the very same frame at one of that host's interfaces, when there is one (the
+ * interface the packet left by; latency is measured from there). Else `j`.
+ */
+function namedCopy(hops: Hop[], at: PointInfo[], j: number): number {
+  let c = j;
+  while (at[c].spec.interface === 'any') {
+    const p = hops[c].sameAs;
+    if (p === undefined || at[p].spec.host !== at[c].spec.host || !sameFrame(hops[c], hops[p])) return j;
+    c = p;
+  }
+  return c;
+}
+
+/**
+ * Hop `h` shows the destination MAC of the frame hop `j` is a capture of: when the frame's
+ * first sighting is a forwarded copy recorded without it (a cooked capture: FORWARDED),
+ * names the rewrite there (`MAC → … (rs2)`), where the frame was sent out.
+ */
+function nameForwardedMac(hops: Hop[], j: number, h: Hop, names: RsNames): void {
+  if (h.dstMac === undefined) return;
+  // Back over the other captures of this frame to its first sighting.
+  for (let p = hops[j].sameAs; p !== undefined && sameFrame(hops[j], hops[p]); p = hops[j].sameAs) j = p;
+  const first = hops[j];
+  if (first.rewrite === 'mac' && first.dstMac === undefined && first.rewriteText === FORWARDED && first.srcMac === h.srcMac) first.rewriteText = macText(h.dstMac, names);
 }
 
 /** Where a record sits along its packet's path: the point's rank, the second copy of an
@@ -450,6 +498,9 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
   const hops: Hop[] = [];
   const stores: PacketRecords[] = [];
   const idxs: number[] = [];
+  const at: PointInfo[] = [];
+  /** A forwarded copy without its destination MAC is among the hops (FORWARDED). */
+  let unnamed = false;
   for (let k = 0; k < count; k++) {
     const f = flows[itemFlow[order[k]]];
     const s = f.store;
@@ -475,7 +526,9 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
     };
     const omitted = itemOmitted[order[k]];
     if (omitted > 0) hop.omittedBefore = omitted;
-    const prevIdx = sameAsPos[k];
+    let prevIdx = sameAsPos[k];
+    // Seen before at another host's `any` capture: linked to that host's interface's capture.
+    if (prevIdx >= 0 && at[prevIdx].spec.interface === 'any' && at[prevIdx].spec.host !== point.spec.host) prevIdx = namedCopy(hops, at, prevIdx);
     if (prevIdx >= 0) {
       const prev = hops[prevIdx];
       hop.sameAs = prevIdx;
@@ -486,10 +539,13 @@ function buildHops(flows: Flow[], points: PointInfo[], names: RsNames): Hop[] {
       const [rw, text] = rewriteBetween(prev, hop, s, i, stores[prevIdx], idxs[prevIdx], b === undefined ? undefined : hops[b], names);
       hop.rewrite = rw;
       hop.rewriteText = text;
+      if (text === FORWARDED) unnamed = true;
+      else if (unnamed && rw === 'none' && text === undefined && hop.dstMac !== undefined && hop.srcMac === prev.srcMac) nameForwardedMac(hops, prevIdx, hop, names);
     }
     hops.push(hop);
     stores.push(s);
     idxs.push(i);
+    at.push(point);
   }
   return hops;
 }

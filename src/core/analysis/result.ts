@@ -50,11 +50,14 @@ export interface Hop {
   dport?: number;
   srcMac?: string;
   dstMac?: string;
-  /** How this copy differs from the same packet at the previous point. */
+  /** How this copy differs from the same packet at the previous point. Another capture of the
+   *  very same frame (an `any` capture beside the interface's own, the next host receiving it)
+   *  is `none`: a rewrite is named once, on the first sighting of the frame it made. */
   rewrite?: Rewrite;
   /** Text for the rewrite, e.g. `DNAT 192.0.2.100:80 → 10.0.0.11:8080`. */
   rewriteText?: string;
-  /** Same packet seen at an earlier point: that hop's index in `hops`, and latency in ms. */
+  /** Same packet seen at an earlier point: that hop's index in `hops`, and latency in ms. At
+   *  another host, the interface's capture of the frame rather than an `any` copy of it. */
   sameAs?: number;
   latencyMs?: number;
   /** Packets of this connection at this hop's point that were not kept (the middle of a long

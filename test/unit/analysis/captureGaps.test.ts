@@ -180,7 +180,7 @@ describe('analysis: gaps in the captures, and clocks the packets prove', functio
           const c = r.connections.find((x) => x.id === id)!;
           assert.equal(c.state, 'unknown', describe1(r, c));
           assert.equal(hostOf(r, c.stoppedAt!.point), 'director', describe1(r, c));
-          assert.match(c.stoppedAt!.reason, which === 'late' ? /before rs2's capture began .*: whether it arrived is not known/ : /after rs2's capture ended .*: whether it arrived is not known/);
+          assert.match(c.stoppedAt!.reason, which === 'late' ? /before rs2's capture began \(\d\d:\d\d:\d\d\.\d{3} UTC\): whether it arrived is not known/ : /after rs2's capture ended \(\d\d:\d\d:\d\d\.\d{3} UTC\): whether it arrived is not known/);
           assert.ok(!problems(r).some((f) => f.connections?.includes(id)), `${id} cited by ${problems(r).map((f) => f.code)}`);
           assert.equal(c.findings, undefined, describe1(r, c));
         }
@@ -215,7 +215,7 @@ describe('analysis: gaps in the captures, and clocks the packets prove', functio
       const c = r.connections.find((x) => x.id === id)!;
       assert.equal(c.state, 'unknown', describe1(r, c));
       assert.equal(hostOf(r, c.stoppedAt!.point), 'rs1', describe1(r, c));
-      assert.match(c.stoppedAt!.reason, /rs1 received it.*capture ended .*: whether it answered is not known/, describe1(r, c));
+      assert.match(c.stoppedAt!.reason, /rs1 received it.*capture ended .* later \(\d\d:\d\d:\d\d\.\d{3} UTC\): whether it answered is not known/, describe1(r, c));
       assert.doesNotMatch(c.stoppedAt!.reason, /never answered/);
       assert.ok(!problems(r).some((f) => f.realServer === 'rs1'), problems(r).map((f) => f.message).join('\n'));
     });

@@ -90,7 +90,7 @@ describe('analysis: capture windows and clock uncertainty', function () {
     const c = r.connections[0];
     // Where it went past the director is not known: rs1 was not capturing yet.
     assert.equal(c.state, 'unknown');
-    assert.match(c.stoppedAt?.reason ?? '', /^forwarded to rs1 before rs1's capture began \(\d\d:\d\d:\d\d\.\d{3}\): whether it arrived is not known$/);
+    assert.match(c.stoppedAt?.reason ?? '', /^forwarded to rs1 before rs1's capture began \(\d\d:\d\d:\d\d\.\d{3} UTC\): whether it arrived is not known$/);
     assert.ok(!problems(r).some((f) => f.code === 'rs-no-reply'), 'rs-no-reply does not blame rs1 for it either');
 
     // rs2 saw nothing at all, its capture running throughout: blamed.

@@ -88,7 +88,7 @@ describe('analysis: real IPVS fixtures', function () {
     const f = r.findings.find((x) => x.code === 'vrrp-failover');
     assert.ok(f);
     assert.equal(f.severity, 'info');
-    assert.match(f.message, /VRID 51: 192\.0\.2\.2 resigned \(priority 0\) at .*, 192\.0\.2\.3 \(priority 100\) advertises as master/);
+    assert.match(f.message, /VRID 51: 192\.0\.2\.2 resigned \(priority 0\) at \d\d:\d\d:\d\d\.\d{3} UTC, 192\.0\.2\.3 \(priority 100\) advertises as master from \d\d:\d\d:\d\d\.\d{3} UTC /);
     assert.ok(f.location?.file.endsWith('keepalived.conf'), 'points at the vrrp_instance');
   });
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CaptureManifest, CapturePoint, ManifestService } from '../../../src/core/capture/manifest';
 import { PcapWriter } from '../../../src/core/pcap/writer';
-import { arp, ether, icmpUnreach, ipv4, tcp, udp, vrrp } from '../../helpers/frames';
+import { arp, ether, icmpUnreach, ipv4, sll, sll2, tcp, udp, vrrp } from '../../helpers/frames';
 
 export const CLIENT = '198.51.100.10';
 export const CLIENT_MAC = '02:00:c6:33:64:0a';
@@ -39,6 +39,13 @@ export interface SynthOptions {
   rs?: SynthRs[];
   /** Which points to write (default: client, director, every real server). */
   points?: Array<'client' | 'director' | string>;
+  /** The director is also captured with `-i any`, once per entry (LINUX_SLL or LINUX_SLL2):
+   *  every frame its interface captures record, in and out, with the source MAC only. These
+   *  points are listed before its interface captures (as in the lab's fixtures) unless
+   *  `directorAnyLast`. With `points` naming `director-any` but not `director`, the director
+   *  is captured on `any` alone. */
+  directorAny?: Array<'sll' | 'sll2'>;
+  directorAnyLast?: boolean;
 }
 
 /** What happens to one connection. */
@@ -101,14 +108,39 @@ export class SynthLab {
     return !this.opts.points || this.opts.points.includes(point);
   }
 
+  /** The director's `-i any` captures are written: with its interfaces' (`director`), or
+   *  alone (`director-any` in `points`). */
+  private wantsAny(): boolean {
+    return this.wants('director') || this.wants('director-any');
+  }
+
   /** Adds a frame to a point's file (created on first use). */
   emit(point: string, ts: number, frame: Uint8Array): void {
     const base = point.replace(/-eth1$/, '');
+    if (base === 'director') this.emitAny(point === 'director' ? 2 : 3, ts, frame);
     const standard = base === 'client' || base === 'director' || this.rs.some((r) => r.name === base);
     if (standard && !this.wants(base)) return;
     let w = this.writers.get(point);
     if (!w) this.writers.set(point, (w = new PcapWriter({ linkType: 1 })));
     w.add(ts, frame);
+  }
+
+  /** The director's `-i any` captures of a frame its interface `ifIndex` (2 eth0, 3 eth1)
+   *  captured: cooked, outgoing when it is from one of the director's own MACs. */
+  private emitAny(ifIndex: number, ts: number, frame: Uint8Array): void {
+    const kinds = this.opts.directorAny ?? [];
+    if (kinds.length === 0 || !this.wantsAny()) return;
+    const mac = (at: number): string => [...frame.subarray(at, at + 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+    const src = mac(6);
+    const packetType = src === DIRECTOR_MAC || src === DIRECTOR_IN_MAC ? 4 : 0;
+    const type = (frame[12] << 8) | frame[13];
+    const payload = frame.subarray(14);
+    kinds.forEach((kind, k) => {
+      const key = `director-any${k}`;
+      let w = this.writers.get(key);
+      if (!w) this.writers.set(key, (w = new PcapWriter({ linkType: kind === 'sll' ? 113 : 276 })));
+      w.add(ts, kind === 'sll' ? sll({ packetType, src, type }, payload) : sll2({ packetType, src, type, ifIndex }, payload));
+    });
   }
 
   private nextId(host: string): number {
@@ -311,9 +343,20 @@ export class SynthLab {
       (w ?? new PcapWriter({ linkType: 1 })).writeFile(path.join(this.dir, file));
       points.push({ host, role, interface: iface, file, ...(realServer ? { realServer } : {}) });
     };
+    const addAny = (): void => {
+      (this.opts.directorAny ?? []).forEach((kind, k) => {
+        if (!this.wantsAny()) return;
+        const key = `director-any${k}`;
+        const file = `pcap/${key}.pcap`;
+        (this.writers.get(key) ?? new PcapWriter({ linkType: kind === 'sll' ? 113 : 276 })).writeFile(path.join(this.dir, file));
+        points.push({ host: 'director', role: 'director', interface: 'any', file });
+      });
+    };
     add('client', 'client', 'eth0', 'client');
+    if (!this.opts.directorAnyLast) addAny();
     add('director', 'director', 'eth0', 'director');
     if (this.opts.method === 'nat' && this.wants('director')) add('director', 'director', 'eth1', 'director-eth1');
+    if (this.opts.directorAnyLast) addAny();
     for (const r of this.rs) add(r.name, 'real-server', 'eth0', r.name, r.name);
     for (const p of this.extraPoints) {
       const key = p.file.replace(/^pcap\//, '').replace(/\.pcap$/, '');

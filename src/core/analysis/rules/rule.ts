@@ -191,8 +191,9 @@ export function explainedConnections(ctx: RuleContext): Set<string> {
   return out;
 }
 
+/** `20:00:27.836 UTC`: a time on the common clock, in finding messages. */
 export function fmtTime(ts: number): string {
-  return new Date(ts * 1000).toISOString().slice(11, 23);
+  return `${new Date(ts * 1000).toISOString().slice(11, 23)} UTC`;
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

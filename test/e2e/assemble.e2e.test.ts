@@ -20,6 +20,9 @@ const VIP = '192.0.2.100';
 const SILENT_RS = '192.0.2.12';
 const LIVE_RS = '192.0.2.11';
 
+/** The sample's rs2-eth0.pcap is node2-eth0.pcap in the workspace: a name that tells no role. */
+const RENAMED: Record<string, string> = { 'rs2-eth0.pcap': 'node2-eth0.pcap' };
+
 /** A workspace with the sample's keepalived.conf and its pcaps in pcaps/, as if copied from the hosts. */
 function makeWorkspace(): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-e2e-asm-'));
@@ -27,7 +30,7 @@ function makeWorkspace(): string {
   fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2));
   fs.copyFileSync(path.join(SAMPLE, 'keepalived.conf'), path.join(ws, 'keepalived.conf'));
   fs.mkdirSync(path.join(ws, 'pcaps'));
-  for (const f of fs.readdirSync(path.join(SAMPLE, 'pcap'))) if (f.endsWith('.pcap')) fs.copyFileSync(path.join(SAMPLE, 'pcap', f), path.join(ws, 'pcaps', f));
+  for (const f of fs.readdirSync(path.join(SAMPLE, 'pcap'))) if (f.endsWith('.pcap')) fs.copyFileSync(path.join(SAMPLE, 'pcap', f), path.join(ws, 'pcaps', RENAMED[f] ?? f));
   return ws;
 }
 
@@ -73,14 +76,16 @@ async function filterTo(page: Page, label: string): Promise<void> {
 
 /**
  * One file's steps: the host box (prefilled from the file name: checked, kept or replaced by
- * `host`), then its role: the one the command infers must be the active row (Enter takes it);
- * otherwise the role is typed into the filter and the row it leaves is taken. A real server
- * whose name the config does not know is then asked which of the config's it is: the rows
- * offered are checked, "Not known" first, and `realServer.pick` taken.
+ * `host`), then its role: the picker must start on the row `starts` (the role the command
+ * infers or its name makes likely, or, when nothing tells, a row that commits nothing). A role
+ * row is taken with Enter; the row that commits nothing is accepted with Enter (the picker
+ * stays, asking again), then the role is typed into the filter and the row it leaves is taken.
+ * A real server whose name the config does not know is then asked which of the config's it is:
+ * the rows offered are checked, "Not known" first, and `realServer.pick` taken.
  */
 async function describeFile(
   page: Page,
-  o: { n: number; total: number; file: string; prefill: string; host?: string; role: string; inferred: boolean; realServer?: { offered: string[]; pick: string } },
+  o: { n: number; total: number; file: string; prefill: string; host?: string; role: string; starts: string; realServer?: { offered: string[]; pick: string } },
 ): Promise<void> {
   const title = `(${o.n}/${o.total}): ${o.file}`;
   // The host box has no placeholder; the role and real server picks of the file have one.
@@ -98,11 +103,20 @@ async function describeFile(
     const q = await quickInput(page);
     return q.title.includes(title) && q.placeholder === `What is ${host}?` ? true : undefined;
   });
-  if (o.inferred) {
-    const active = await waitFor(`the inferred role of ${host} active`, 10_000, async () => (await activeRow(page)) || undefined);
-    assert.equal(active, o.role, `the role of ${host} is inferred`);
-  } else await filterTo(page, o.role);
-  await enterUntilGone(page, `the role of ${o.file} accepted`, (q) => q.title.includes(title) && q.placeholder === `What is ${host}?`);
+  const active = await waitFor(`the first active row of the role pick of ${host}`, 10_000, async () => (await activeRow(page)) || undefined);
+  assert.equal(active, o.starts, `the role pick of ${host} starts on ${o.starts}`);
+  if (o.starts !== o.role) {
+    // Enter out of habit commits nothing: the same pick asks again.
+    assert.equal((await rowLabels(page))[0], o.starts, 'the row that commits nothing is first');
+    await page.keyboard.press('Enter');
+    const again = await waitFor(`the role of ${host} asked again`, 10_000, async () => {
+      const q = await quickInput(page);
+      return q.title.includes(title) && q.placeholder.startsWith(`What is ${host}? Pick one of the roles`) ? q : undefined;
+    });
+    assert.equal(again.value, '');
+    await filterTo(page, o.role);
+  }
+  await enterUntilGone(page, `the role of ${o.file} accepted`, (q) => q.title.includes(title) && q.placeholder.startsWith(`What is ${host}?`));
   if (!o.realServer) return;
   const which = (q: { title: string; placeholder: string }): boolean => q.title.includes(title) && q.placeholder.startsWith(`Which real server of the config is ${host}?`);
   await waitFor(`which real server ${host} is`, 20_000, async () => (which(await quickInput(page)) ? true : undefined));
@@ -142,11 +156,11 @@ describe('end to end in code-server: Assemble Capture from pcap Files', function
       await answerFileDialog(page, path.join(ws, 'pcaps', 'director-eth0.pcap'), 'director-eth0.pcap');
 
       // 2. ...so the command lists the pcaps of its folder, that one checked. Checked with the
-      //    keyboard (↓ into the list, Space): client, rs1 and rs2; the router's is left out.
+      //    keyboard (↓ into the list, Space): client, node2 (rs2 of the sample) and rs1; the router's is left out.
       await waitFor('the list of the folder\'s pcaps', 20_000, async () => ((await quickInput(page!)).title.includes('the pcaps in') ? true : undefined));
       const rows = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
       const listed = await rowLabels(page);
-      assert.deepEqual(listed, ['client-eth0.pcap', 'director-eth0.pcap', 'router-eth1.pcap', 'rs1-eth0.pcap', 'rs2-eth0.pcap']);
+      assert.deepEqual(listed, ['client-eth0.pcap', 'director-eth0.pcap', 'node2-eth0.pcap', 'router-eth1.pcap', 'rs1-eth0.pcap']);
       const checked = async (): Promise<string[]> =>
         (
           await rows.evaluateAll((els) =>
@@ -156,7 +170,7 @@ describe('end to end in code-server: Assemble Capture from pcap Files', function
           .filter((r) => r.checked)
           .map((r) => r.label);
       assert.deepEqual(await checked(), ['director-eth0.pcap'], 'only the file picked in the dialog is checked');
-      const want = ['client-eth0.pcap', 'director-eth0.pcap', 'rs1-eth0.pcap', 'rs2-eth0.pcap'];
+      const want = ['client-eth0.pcap', 'director-eth0.pcap', 'node2-eth0.pcap', 'rs1-eth0.pcap'];
       for (let i = 0; i < listed.length * 2 && (await checked()).join() !== want.join(); i++) {
         await page.keyboard.press('ArrowDown');
         const at = await activeRow(page);
@@ -172,27 +186,29 @@ describe('end to end in code-server: Assemble Capture from pcap Files', function
       await enterUntilGone(page, 'the service accepted', (q) => q.title.includes('virtual service'));
 
       // 4. Host and role of each file, in the order listed. client and director are inferred from
-      //    their names; rs1 and rs2 say nothing to the config (its real servers are addresses):
-      //    their role is chosen, then which real server each is (the one taken is not offered again).
-      await describeFile(page, { n: 1, total: 4, file: 'client-eth0.pcap', prefill: 'client@eth0', role: 'client', inferred: true });
-      await describeFile(page, { n: 2, total: 4, file: 'director-eth0.pcap', prefill: 'director@eth0', role: 'director', inferred: true });
+      //    their names. node2 and rs1 say nothing to the config (its real servers are addresses):
+      //    node2's name tells no role either, so its pick starts on a row that commits nothing;
+      //    rs1's makes a real server likely. Then which real server each is (the one taken is not
+      //    offered again).
+      await describeFile(page, { n: 1, total: 4, file: 'client-eth0.pcap', prefill: 'client@eth0', role: 'client', starts: 'client' });
+      await describeFile(page, { n: 2, total: 4, file: 'director-eth0.pcap', prefill: 'director@eth0', role: 'director', starts: 'director' });
       await describeFile(page, {
         n: 3,
         total: 4,
-        file: 'rs1-eth0.pcap',
-        prefill: 'rs1@eth0',
+        file: 'node2-eth0.pcap',
+        prefill: 'node2@eth0',
         role: 'real-server',
-        inferred: false,
-        realServer: { offered: ['Not known', LIVE_RS, SILENT_RS], pick: LIVE_RS },
+        starts: 'Choose the role of node2 (node2-eth0.pcap)',
+        realServer: { offered: ['Not known', LIVE_RS, SILENT_RS], pick: SILENT_RS },
       });
       await describeFile(page, {
         n: 4,
         total: 4,
-        file: 'rs2-eth0.pcap',
-        prefill: 'rs2@eth0',
+        file: 'rs1-eth0.pcap',
+        prefill: 'rs1@eth0',
         role: 'real-server',
-        inferred: false,
-        realServer: { offered: ['Not known', SILENT_RS], pick: SILENT_RS },
+        starts: 'real-server',
+        realServer: { offered: ['Not known', LIVE_RS], pick: LIVE_RS },
       });
 
       // 5. The folder: a new one under the workspace's .lvs/captures by default.
@@ -219,8 +235,8 @@ describe('end to end in code-server: Assemble Capture from pcap Files', function
         [
           { host: 'client', role: 'client', interface: 'eth0', file: 'pcap/client-eth0.pcap', realServer: undefined },
           { host: 'director', role: 'director', interface: 'eth0', file: 'pcap/director-eth0.pcap', realServer: undefined },
+          { host: 'node2', role: 'real-server', interface: 'eth0', file: 'pcap/node2-eth0.pcap', realServer: SILENT_RS },
           { host: 'rs1', role: 'real-server', interface: 'eth0', file: 'pcap/rs1-eth0.pcap', realServer: LIVE_RS },
-          { host: 'rs2', role: 'real-server', interface: 'eth0', file: 'pcap/rs2-eth0.pcap', realServer: SILENT_RS },
         ],
       );
       assert.equal(manifest.warnings, undefined, 'every real server tied to the config: no warning');

@@ -13,6 +13,7 @@ import { CHROMIUM, launchChromium, saveScreenshot } from '../browser/harness';
 import { labUp, type Lab } from '../lab/lab';
 import { run } from '../lab/shell';
 import {
+  answerFileDialog,
   hasCodeServer,
   logTexts,
   openWorkbench,
@@ -133,19 +134,14 @@ describe('end to end in code-server', function () {
       // Second step: hosts. Nothing is configured, so an error says what to set.
       const note = page.locator('.notification-list-item-message', { hasText: 'lvs.hostsFile' });
       await note.first().waitFor({ state: 'visible', timeout: 20_000 });
-      // Open a saved capture (a real fixture) through the command's folder dialog.
+      // Open a saved capture (a real fixture) through the command's file dialog: files only (on
+      // Windows and Linux a native dialog that may pick folders picks nothing else), so the
+      // capture folder is opened by its capture.json.
       if (hasSharedFixtures()) {
         const fixture = path.join(labFixturesDir, 'dr-arp-problem');
         await runCommand(page, 'LVS: Open Capture');
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible', timeout: 10_000 });
-        // The dialog fills in its start folder asynchronously: type only once it has, or it overwrites us.
-        await waitFor('the folder dialog ready', 20_000, async () => ((await input.inputValue()).startsWith('/') && (await page!.locator('.quick-input-widget .monaco-list-row').count()) > 0 ? true : undefined));
-        await input.fill(fixture + '/');
-        // It lists the folder's content once it has read it; then Enter selects the folder.
-        await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'capture.json' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-        assert.equal(await input.inputValue(), fixture + '/');
-        await page.keyboard.press('Enter');
+        await page.locator('.quick-input-widget:visible', { hasText: "capture folder's capture.json or a pcap file" }).waitFor({ state: 'visible', timeout: 20_000 });
+        await answerFileDialog(page, path.join(fixture, 'capture.json'), 'capture.json');
         const frame = await waitFor('the flow view of the saved capture', 60_000, () => webviewFrame(page!, '.vlist-row'));
         const codes = await frame.locator('.findings .finding .code').allTextContents();
         assert.ok(codes.includes('arp-problem'), `findings: ${codes.join(', ')}`);
@@ -173,6 +169,16 @@ describe('end to end in code-server', function () {
         await waitFor('the pcap in the flow view', 60_000, async () => {
           for (const f of page!.frames()) {
             if ((await f.locator('header.top h1', { hasText: 'client.pcap' }).count().catch(() => 0)) && (await f.locator('.vlist-row').count()) > 0) return f;
+          }
+          return undefined;
+        });
+        // ...and through Open Capture's file dialog, as a capture folder's capture.json is.
+        await runCommand(page, 'LVS: Open Capture');
+        await page.locator('.quick-input-widget:visible', { hasText: "capture folder's capture.json or a pcap file" }).waitFor({ state: 'visible', timeout: 20_000 });
+        await answerFileDialog(page, path.join(labFixturesDir, 'dr-healthy', 'pcap', 'director-eth0.pcap'), 'director-eth0.pcap');
+        await waitFor('the pcap opened with Open Capture in the flow view', 60_000, async () => {
+          for (const f of page!.frames()) {
+            if ((await f.locator('header.top h1', { hasText: 'director-eth0.pcap' }).count().catch(() => 0)) && (await f.locator('.vlist-row').count()) > 0) return f;
           }
           return undefined;
         });

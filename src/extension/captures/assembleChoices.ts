@@ -95,18 +95,71 @@ export function parseHostInput(text: string): { host: string; interface?: string
 }
 
 export interface RoleItem {
-  label: HostRole;
+  label: string;
   description: string;
-  role: HostRole;
+  /** Undefined: the row that commits nothing ("Choose the role of HOST (FILE)"): accepted, the
+   *  role is asked again. */
+  role?: HostRole;
 }
 
-/** The roles to pick from, the inferred one first (and said why); `inferred`: undefined when
- *  nothing tells. */
-export function roleItems(host: string, ctx: Pick<AssembleInput, 'config' | 'hosts'>): { items: RoleItem[]; inferred?: RoleItem } {
+/** Words of a host or file name that make a role likely (not certain: nothing in the config or
+ *  the hosts file says so). Whole words only: `rs1`, `web-02`, `lb_a`, `backend3`. */
+const ROLE_WORDS: Readonly<Record<HostRole, readonly string[]>> = {
+  director: ['lb', 'lvs', 'director', 'dir', 'ipvs', 'balancer', 'loadbalancer'],
+  'real-server': ['rs', 'real', 'realserver', 'web', 'webserver', 'www', 'backend'],
+  client: ['client', 'cli'],
+  router: ['router', 'rtr', 'gw', 'gateway'],
+  other: [],
+};
+
+/** The roles the words of one name make likely, in the order of its words. */
+function rolesNamed(name: string): Array<{ role: HostRole; word: string }> {
+  const out: Array<{ role: HostRole; word: string }> = [];
+  for (const word of name.toLowerCase().split(/[^a-z]+/)) {
+    const role = HOST_ROLES.find((r) => ROLE_WORDS[r].includes(word));
+    if (role && !out.some((o) => o.role === role)) out.push({ role, word });
+  }
+  return out;
+}
+
+/**
+ * The role a host's name (else its file's name) makes likely: `rs1` a real server, `lb2` a
+ * director. Undefined when its name says nothing, or says two things (`lb-client`); the file's
+ * name is read only when the host's says nothing (the host typed may have replaced it).
+ */
+export function roleFromName(host: string, file?: string): { role: HostRole; word: string; of: 'host' | 'file' } | undefined {
+  const byHost = rolesNamed(host);
+  if (byHost.length) return byHost.length === 1 ? { ...byHost[0], of: 'host' } : undefined;
+  const byFile = file ? rolesNamed(path.basename(file).replace(PCAP_RE, '')) : [];
+  return byFile.length === 1 ? { ...byFile[0], of: 'file' } : undefined;
+}
+
+/**
+ * The roles to pick from and the row the picker starts on (what Enter takes). Told by the hosts
+ * file or the config (`inferred`): that role, first, saying why. Else made likely by the host's
+ * or the file's name: that role first. Else nothing tells: first a row that commits nothing
+ * ("Choose the role of HOST (FILE)"), so that Enter pressed out of habit makes the host no
+ * director; the roles follow.
+ */
+export function roleItems(host: string, ctx: Pick<AssembleInput, 'config' | 'hosts'>, file?: string): { items: RoleItem[]; inferred?: RoleItem; active: RoleItem } {
   const guess = inferRole(host, ctx);
-  const items = HOST_ROLES.map((role) => ({ label: role, description: guess?.role === role ? `${ROLE_TEXT[role]} — inferred: ${guess.why}` : ROLE_TEXT[role], role }));
-  const inferred = items.find((i) => i.role === guess?.role);
-  return { items: inferred ? [inferred, ...items.filter((i) => i !== inferred)] : items, inferred };
+  const likely = guess ? undefined : roleFromName(host, file);
+  const why = (role: HostRole): string | undefined =>
+    guess?.role === role ? `inferred: ${guess.why}` : likely?.role === role ? `likely: ${likely.of === 'host' ? 'its' : 'the file\'s'} name says "${likely.word}"` : undefined;
+  const items: RoleItem[] = HOST_ROLES.map((role) => ({ label: role, description: why(role) ? `${ROLE_TEXT[role]} — ${why(role)}` : ROLE_TEXT[role], role }));
+  const first = items.find((i) => i.role === (guess ?? likely)?.role);
+  if (first) return { items: [first, ...items.filter((i) => i !== first)], inferred: guess ? first : undefined, active: first };
+  const choose: RoleItem = {
+    label: `Choose the role of ${host}${file ? ` (${path.basename(file)})` : ''}`,
+    description: 'nothing tells it: ↓ to its role and Enter, or type the role',
+  };
+  return { items: [choose, ...items], active: choose };
+}
+
+/** What accepting a row of the role picker does: the role, or (the row that commits nothing,
+ *  or no row) the picker stays, its placeholder saying what to do. */
+export function roleAccepted(item: RoleItem | undefined, host: string): { role: HostRole } | { again: string } {
+  return item?.role ? { role: item.role } : { again: `What is ${host}? Pick one of the roles below (↓ then Enter), or type it` };
 }
 
 export interface RealServerItem {

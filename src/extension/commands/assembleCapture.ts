@@ -11,7 +11,7 @@ import { serviceKey, type ForwardingMethod, type VirtualService } from '../../co
 import { loadHostChoices } from '../capture/hosts';
 import { workspaceModel } from '../capture/workspaceConfig';
 import { topLevelConfigOf } from '../capture/workspaceFiles';
-import { defaultAssembleFolder, destinationProblem, hostPrefill, ignoreCaptures, parseHostInput, pcapSelection, realServerItems, roleItems } from '../captures/assembleChoices';
+import { defaultAssembleFolder, destinationProblem, hostPrefill, ignoreCaptures, parseHostInput, pcapSelection, realServerItems, roleAccepted, roleItems } from '../captures/assembleChoices';
 import { CAPTURES_DIR, type CaptureLibrary } from '../captures/captureLibrary';
 import type { FlowDeps } from '../flow/flowPanel';
 import { readSettings } from '../util/settings';
@@ -110,16 +110,22 @@ async function describeFile(
   if ('problem' in hostIn) return undefined;
   // The hosts tied to a real server by an earlier file count as the hosts file's do.
   const known = { config: ctx.config, hosts: [...ties, ...(ctx.hosts ?? [])] };
-  const { items, inferred } = roleItems(hostIn.host, known);
+  // Nothing tells the role: the first row commits none (Enter out of habit asks again).
+  const { items, active } = roleItems(hostIn.host, known, file);
   const qp = vscode.window.createQuickPick<(typeof items)[number]>();
   qp.title = step;
   qp.placeholder = `What is ${hostIn.host}?`;
   qp.items = items;
   qp.ignoreFocusOut = true;
-  if (inferred) qp.activeItems = [inferred];
+  qp.activeItems = [active];
   const role = await new Promise<string | undefined>((resolve) => {
     qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]?.role);
+      const answer = roleAccepted(qp.selectedItems[0], hostIn.host);
+      if ('again' in answer) {
+        qp.placeholder = answer.again;
+        return;
+      }
+      resolve(answer.role);
       qp.hide();
     });
     qp.onDidHide(() => resolve(undefined));

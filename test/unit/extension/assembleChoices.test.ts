@@ -15,6 +15,8 @@ import {
   pcapSelection,
   pcapsIn,
   realServerItems,
+  roleAccepted,
+  roleFromName,
   roleItems,
 } from '../../../src/extension/captures/assembleChoices';
 import { repoRoot } from '../../helpers/env';
@@ -123,7 +125,7 @@ describe('Assemble Capture from pcap Files (extension side)', function () {
     assert.deepEqual(tied.warnings, []);
   });
 
-  it('offers the roles with the inferred one first, saying why; none preselected when nothing tells', function () {
+  it('offers the roles with the inferred one first, saying why, and starts on it', function () {
     const config = loadAssembleConfig(path.join(NWG, 'keepalived.conf'));
     const rs = roleItems('10.0.0.12', { config });
     assert.equal(rs.inferred?.role, 'real-server');
@@ -133,10 +135,64 @@ describe('Assemble Capture from pcap Files (extension side)', function () {
     const d = roleItems('lvslab0_director', { config });
     assert.equal(d.inferred?.role, 'director');
     assert.match(d.items[0].description, /router_id|director of keepalived\.conf/);
+    assert.equal(d.active, d.inferred, 'the inferred role is what Enter takes');
     const none = roleItems('mystery', { config });
     assert.equal(none.inferred, undefined);
-    assert.deepEqual(none.items.map((i) => i.role), ['director', 'real-server', 'client', 'router', 'other']);
     assert.ok(none.items.every((i) => !/inferred/.test(i.description)));
+  });
+
+  it('does not start an unidentified host\'s role picker on a role: a first row that commits nothing, which asks again when accepted', function () {
+    const config = loadAssembleConfig(path.join(NWG, 'keepalived.conf'));
+    const none = roleItems('mystery', { config }, '/caps/mystery-eth0.pcap');
+    assert.equal(none.inferred, undefined);
+    assert.equal(none.items[0], none.active, 'the first row is what Enter takes');
+    assert.equal(none.active.role, undefined, 'it is no role');
+    assert.equal(none.active.label, 'Choose the role of mystery (mystery-eth0.pcap)');
+    assert.deepEqual(none.items.slice(1).map((i) => i.role), ['director', 'real-server', 'client', 'router', 'other']);
+    assert.ok(none.items.every((i) => !/inferred|likely/.test(i.description)));
+    assert.equal(roleItems('mystery', {}).active.label, 'Choose the role of mystery');
+    // Accepted, it commits nothing: the picker stays and says what to do; a role row commits.
+    assert.deepEqual(roleAccepted(none.active, 'mystery'), { again: 'What is mystery? Pick one of the roles below (↓ then Enter), or type it' });
+    assert.deepEqual(roleAccepted(undefined, 'mystery'), { again: 'What is mystery? Pick one of the roles below (↓ then Enter), or type it' });
+    assert.deepEqual(roleAccepted(none.items[1], 'mystery'), { role: 'director' });
+    // What the config or the hosts file tells is never second-guessed by a name.
+    const told = roleItems('rs-lb', { config, hosts: [{ name: 'rs-lb', role: 'client' }] });
+    assert.equal(told.active.role, 'client');
+    assert.equal(told.inferred, told.active);
+  });
+
+  it('starts an unidentified host\'s role picker on the role its name (else its file\'s) makes likely, saying so', function () {
+    const cases: Array<[string, string | undefined, string | undefined]> = [
+      ['rs1', undefined, 'real-server'],
+      ['web-02', undefined, 'real-server'],
+      ['backend3', undefined, 'real-server'],
+      ['Real_Server_1', undefined, 'real-server'],
+      ['lb1', undefined, 'director'],
+      ['LVS-A', undefined, 'director'],
+      ['dir2', undefined, 'director'],
+      ['client7', undefined, 'client'],
+      ['gw', undefined, 'router'],
+      ['edge-router', undefined, 'router'],
+      // Whole words only; two roles named: nothing likely.
+      ['rsync', undefined, undefined],
+      ['lbx', undefined, undefined],
+      ['director-web', undefined, undefined],
+      // The host says nothing: its file's name; the host's wins over the file's.
+      ['10.9.9.9', '/caps/web3-eth0.pcap', 'real-server'],
+      ['box', '/caps/lb1.pcapng', 'director'],
+      ['lb1', '/caps/rs1-eth0.pcap', 'director'],
+      ['box', '/caps/box-eth0.pcap', undefined],
+    ];
+    for (const [host, file, want] of cases) assert.equal(roleFromName(host, file)?.role, want, `${host} ${file ?? ''}`);
+    const rs = roleItems('rs1', {}, '/caps/rs1-eth0.pcap');
+    assert.equal(rs.inferred, undefined, 'likely, not inferred');
+    assert.equal(rs.active, rs.items[0]);
+    assert.equal(rs.active.role, 'real-server');
+    assert.equal(rs.active.description, 'a real server behind the director — likely: its name says "rs"');
+    assert.deepEqual(rs.items.map((i) => i.role).sort(), ['client', 'director', 'other', 'real-server', 'router'], 'every role, no "Choose" row');
+    const byFile = roleItems('10.9.9.9', {}, '/caps/lb2-eth1.pcap');
+    assert.equal(byFile.active.role, 'director');
+    assert.match(byFile.active.description, /likely: the file's name says "lb"$/);
   });
 
   it('puts the folder under the workspace\'s captures by default, else beside the first pcap; never on a folder in use', function () {

@@ -174,7 +174,8 @@ class FlowApp {
     this.names = pointNames(result.lanes, result.manifest.points.map((p) => p.file));
     this.rsPoints = new Map();
     result.manifest.points.forEach((p, i) => {
-      const name = p.realServer ?? (p.role === 'real-server' ? p.host : undefined);
+      // capture.json's real server, else the one the analysis identified from the capture.
+      const name = p.realServer ?? result.lanes.find((l) => l.point === i)?.realServer ?? (p.role === 'real-server' ? p.host : undefined);
       if (name) this.rsPoints.set(name, [...(this.rsPoints.get(name) ?? []), i]);
     });
     this.codesOf = result.connections.map((c) => connectionFindings(c, result.findings));
@@ -272,6 +273,7 @@ class FlowApp {
       const off = l.clockOffsetMs ?? 0;
       if (Math.abs(off) >= 0.001) parts.push(`clock ${off > 0 ? '+' : '−'}${formatMs(Math.abs(off))} ms (${formatMs(Math.abs(off))} ms ${off > 0 ? 'added to' : 'taken from'} its times)`);
       if (l.clockNote) parts.push(`clock: ${l.clockNote}`);
+      if (l.realServerNote) parts.push(l.realServerNote);
       if (l.captureSpan) {
         const s = l.captureSpan;
         parts.push(s.recorded ? `captured ${clockTime(s.start)} – ${clockTime(s.end)}` : `first packet ${clockTime(s.start)}, last ${clockTime(s.end)} (capture window not recorded)`);

@@ -8,6 +8,7 @@
 import type { ManifestService } from '../capture/manifest';
 import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clock';
 import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
+import { identifyRealServers } from './identify';
 import type { ServiceMap } from './endpoints';
 import { addressedElsewhere, answerUnseen, captureSpan, rsCaptureMissed, type ConnFacts, type Facts, type HealthCheck, type PointInfo, type RsView } from './facts';
 import * as F from './flowColumns';
@@ -421,20 +422,7 @@ function learnMacs(facts: Facts): void {
         if (rs) facts.rsMacs.set(mac, rs);
       }
     }
-    if (p.spec.role === 'real-server' && p.spec.realServer) {
-      // Its own NIC's MACs: the one its address sends from, the ones its replies leave from,
-      // the ones its capture shows claiming its address in ARP.
-      const own = new Set<string>();
-      const addr = services.rsAddressByName.get(p.spec.realServer);
-      const mac = addr ? p.table.srcMacByIp.get(addr) : undefined;
-      if (mac) {
-        facts.rsMacs.set(mac, p.spec.realServer);
-        own.add(mac);
-      }
-      if (addr) for (const [m, ips] of p.table.macClaims) if (ips.has(addr)) own.add(m);
-      noteOwnReplyMacs(p.table.allFlows(), p.spec.realServer, facts.rsMacs, own);
-      if (own.size > 0) p.ownMacs = own;
-    }
+    if (p.spec.role === 'real-server' && p.realServer) learnOwnMacs(p, p.realServer, facts);
   }
   for (const p of facts.points) {
     if (p.spec.role !== 'director') continue;
@@ -442,11 +430,23 @@ function learnMacs(facts: Facts): void {
     noteDirectorMacs(p.table.allFlows(), facts, services);
     for (const a of p.table.arp) if (a.sllType === 4 && !facts.rsMacs.has(a.senderMac)) facts.directorMacs.add(a.senderMac);
   }
+  // Real servers' points capture.json does not tie to a real server: which one each is, from
+  // its capture (identify.ts); then their MACs as for the others.
+  if (facts.points.some((p) => p.spec.role === 'real-server' && p.realServer === undefined)) {
+    for (const { point, mac } of identifyRealServers(facts, forwardedMacs(facts))) {
+      const name = point.realServer as string;
+      learnOwnMacs(point, name, facts);
+      if (mac !== undefined) {
+        facts.rsMacs.set(mac, name);
+        (point.ownMacs ??= new Set()).add(mac);
+      }
+    }
+  }
   // A real server that never sent anything (VIP missing on lo): its NIC's MAC is the busiest
   // unicast MAC of its capture that is neither a director's nor another host's by ARP.
   const known = new Set(facts.rsMacs.values());
   for (const p of facts.points) {
-    const name = p.spec.realServer;
+    const name = p.realServer;
     if (p.spec.role !== 'real-server' || !name || known.has(name)) continue;
     let best: string | undefined;
     let bestCount = 0;
@@ -465,20 +465,44 @@ function learnMacs(facts: Facts): void {
   // A real server's point that showed none of its own MACs yet: those of its MACs (learnt
   // elsewhere) that its capture shows.
   for (const p of facts.points) {
-    const name = p.spec.realServer;
+    const name = p.realServer;
     if (p.spec.role !== 'real-server' || !name || p.ownMacs !== undefined) continue;
     for (const mac of p.table.macCounts.keys()) if (facts.rsMacs.get(mac) === name) (p.ownMacs ??= new Set()).add(mac);
   }
-  // By elimination (DR): one real server still without a MAC — its capture is empty or
-  // missing, and no ARP names it — and one unknown unicast MAC the director forwards to.
-  // DR only: in TUN and NAT a forwarded copy may be addressed to a router's MAC.
+  const last = eliminatedMac(facts);
+  if (last !== undefined) facts.rsMacs.set(last[0], last[1]);
+}
+
+/** A real server's own NIC's MACs from its point's capture: the one its address sends from,
+ *  the ones its replies leave from, the ones its capture shows claiming its address in ARP. */
+function learnOwnMacs(p: PointInfo, name: string, facts: Facts): void {
+  const own = new Set<string>();
+  const addr = facts.services.rsAddressByName.get(name);
+  const mac = addr ? p.table.srcMacByIp.get(addr) : undefined;
+  if (mac) {
+    facts.rsMacs.set(mac, name);
+    own.add(mac);
+  }
+  if (addr) for (const [m, ips] of p.table.macClaims) if (ips.has(addr)) own.add(m);
+  noteOwnReplyMacs(p.table.allFlows(), name, facts.rsMacs, own);
+  if (own.size > 0) p.ownMacs = own;
+}
+
+/**
+ * By elimination (DR): one real server still without a MAC — its capture is empty or missing,
+ * and no ARP names it — and one unknown unicast MAC the director forwards to: that MAC and
+ * the real server's name. DR only: in TUN and NAT a forwarded copy may be addressed to a
+ * router's MAC.
+ */
+function eliminatedMac(facts: Facts): [string, string] | undefined {
+  const { services } = facts;
   const svcs = facts.manifest.services;
-  if (svcs.length === 0 || svcs.some((x) => x.method !== 'dr')) return;
+  if (svcs.length === 0 || svcs.some((x) => x.method !== 'dr')) return undefined;
   // By address: a real server the config names by address and capture.json by name is one.
   const named = new Set<string | undefined>();
   for (const n of facts.rsMacs.values()) named.add(services.rsAddressByName.get(n));
   const nameless = [...new Set(services.rsAddressByName.values())].filter((a) => !named.has(a));
-  if (nameless.length !== 1) return;
+  if (nameless.length !== 1) return undefined;
   const unknown = new Set<string>();
   for (const p of facts.points) {
     if (p.spec.role !== 'director') continue;
@@ -490,17 +514,41 @@ function learnMacs(facts: Facts): void {
         // Group bit clear: unicast.
         if (!facts.rsMacs.has(m) && !facts.directorMacs.has(m) && (parseInt(m.slice(0, 2), 16) & 1) === 0) unknown.add(m);
       }
-      if (unknown.size > 1) return;
+      if (unknown.size > 1) return undefined;
     }
   }
   const name = services.rsByAddress.get(nameless[0]);
-  if (unknown.size === 1 && name !== undefined) facts.rsMacs.set([...unknown][0], name);
+  return unknown.size === 1 && name !== undefined ? [[...unknown][0], name] : undefined;
+}
+
+/** The MACs the director points forward copies to whose real server is known (by ARP, a
+ *  real server's own capture, or eliminatedMac()): MAC -> real server name. Once per flow of
+ *  the director points (flows share their lists: a list like the flow before's is skipped). */
+function forwardedMacs(facts: Facts): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of facts.points) {
+    if (p.spec.role !== 'director') continue;
+    const flows = p.table.allFlows();
+    let last: string[] | undefined;
+    for (let k = 0; k < flows.length; k++) {
+      const macs = flows[k].cols.list(flows[k].row, F.DUP_DST_MACS);
+      if (macs === last) continue;
+      last = macs;
+      for (let j = 0; j < macs.length; j++) {
+        const name = facts.rsMacs.get(macs[j]);
+        if (name !== undefined) out.set(macs[j], name);
+      }
+    }
+  }
+  const last = eliminatedMac(facts);
+  if (last !== undefined) out.set(last[0], last[1]);
+  return out;
 }
 
 /** Real servers named by capture points but missing from capture.json: find their address. */
 export function learnRealServerAddresses(points: PointInfo[], services: ServiceMap): void {
   for (const p of points) {
-    const name = p.spec.realServer;
+    const name = p.realServer;
     if (p.spec.role !== 'real-server' || !name || services.rsAddressByName.has(name)) continue;
     let best: string | undefined;
     let bestCount = 0;
@@ -956,7 +1004,7 @@ function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reaso
 function unreadableCapture(points: PointInfo[], rs: string): string | undefined {
   let why: string | undefined;
   for (const p of points) {
-    if (p.spec.role !== 'real-server' || p.spec.realServer !== rs) continue;
+    if (p.spec.role !== 'real-server' || p.realServer !== rs) continue;
     if (p.readable) return undefined;
     const text = p.lane.error ?? `${p.spec.file}: no packet read`;
     why = why === undefined ? text : `${why}; ${text}`;
@@ -1300,7 +1348,7 @@ function refusal(flows: Flow[], ctx: GroupContext): ConnFacts['directorRefused']
  *  same real server (a host captured on two interfaces, e.g. eth0 and tunl0 for TUN:
  *  requests on both, replies on eth0 only, is still one server). */
 function withRsView(views: RsView[], f: Flow, p: PointInfo, req: number, rep: number, synAck: number, rst: number, icmp: number, first: number, last: number): RsView[] {
-  const rs = p.spec.realServer ?? p.spec.host;
+  const rs = p.realServer ?? p.spec.host;
   for (let k = 0; k < views.length; k++) {
     if (views[k].rs === rs) {
       mergeRsView(views[k], f, p);

@@ -24,6 +24,9 @@ export interface PointInfo {
    *  unicast MAC was not for this host, whoever else's MAC that is (see correlate.ts
    *  overheard()). Unset when its capture shows none, and for other roles. */
   ownMacs?: Set<string>;
+  /** A real server's point: the real server it captures (its name in `services`) — capture.json's
+   *  `realServer`, else identified from its capture (see identify.ts); unset when neither tells. */
+  realServer?: string;
 }
 
 /** What one real server's own capture shows for a connection. */
@@ -140,9 +143,9 @@ export interface Facts {
 export function addressedElsewhere(p: PointInfo, dstMac: string, rsMacs: Map<string, string>): boolean {
   const owner = rsMacs.get(dstMac);
   const own = p.ownMacs;
-  if (own === undefined) return owner !== undefined && owner !== p.spec.realServer;
+  if (own === undefined) return owner !== undefined && owner !== p.realServer;
   // The group bit (broadcast, multicast): for every host.
-  return !own.has(dstMac) && owner !== p.spec.realServer && (parseInt(dstMac.slice(0, 2), 16) & 1) === 0;
+  return !own.has(dstMac) && owner !== p.realServer && (parseInt(dstMac.slice(0, 2), 16) & 1) === 0;
 }
 
 /** A point's clock doubt when capture.json says nothing about its clock's uncertainty. */
@@ -211,7 +214,7 @@ export function rsCaptureMissed(points: PointInfo[], c: ConnFacts, rs: string): 
   let missed: { when: 'before' | 'after'; at: number } | undefined;
   let span: ReturnType<typeof directorSpan> | undefined;
   for (const p of points) {
-    if (!p.readable || p.spec.role !== 'real-server' || p.spec.realServer !== rs) continue;
+    if (!p.readable || p.spec.role !== 'real-server' || p.realServer !== rs) continue;
     span ??= directorSpan(points, c);
     const where = againstCapture(p, span.from, span.to, span.doubt);
     if (where === 'during') return undefined;
@@ -251,7 +254,7 @@ export function answerUnseen(points: PointInfo[], v: RsView, clientSideOnly = fa
   for (const p of points) {
     if (!p.readable) continue;
     const role = p.spec.role;
-    const own = role === 'real-server' && (p.spec.realServer ?? p.spec.host) === v.rs;
+    const own = role === 'real-server' && (p.realServer ?? p.spec.host) === v.rs;
     if (own ? clientSideOnly : role !== 'client' && role !== 'router') continue;
     // At the server's own points the answer would show as it leaves, on the clock v.first is
     // on: only the window's edge is in doubt. On the client side it still has to travel, and

@@ -27,7 +27,7 @@ export function capturePoints(manifest: CaptureManifest, services: ServiceMap): 
     const needsAddress = spec.role === 'real-server';
     const lane: Lane = { point: index, host: spec.host, role: spec.role, interface: spec.interface, packetCount: 0 };
     const { shift, doubt } = manifestClock(spec, lane);
-    return { index, spec, lane, shift, clockDoubt: doubt, readable: true, table: new PointTable(index, services, needsAddress) };
+    return { index, spec, lane, shift, clockDoubt: doubt, readable: true, table: new PointTable(index, services, needsAddress), realServer: spec.realServer };
   });
 }
 

@@ -17,6 +17,11 @@ export interface Lane {
   clockOffsetMs?: number;
   /** How the clock offset was estimated (or bounded) from matched packets. */
   clockNote?: string;
+  /** A real server's point capture.json does not tie to a real server (no `realServer`): the
+   *  real server the analysis identified it as, from its capture. */
+  realServer?: string;
+  /** For such a point: how it was identified, or why it could not be. */
+  realServerNote?: string;
   packetCount: number;
   /** Set when the file could not be read completely. */
   error?: string;

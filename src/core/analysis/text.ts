@@ -96,7 +96,7 @@ export function analysisText(result: AnalysisResult, opts: { all?: boolean } = {
   const s = result.stats;
   out.push(`${result.folder}: ${s.packets} packets, ${s.connections} connections, ${s.durationSec.toFixed(1)} s`);
   for (const l of result.lanes) {
-    const extra = [l.error && `ERROR ${l.error}`, l.warning && `warning: ${l.warning}`, l.clockNote].filter(Boolean).join('; ');
+    const extra = [l.error && `ERROR ${l.error}`, l.warning && `warning: ${l.warning}`, l.realServerNote, l.clockNote].filter(Boolean).join('; ');
     out.push(`  lane ${l.point} ${l.host} ${l.role} ${l.interface}: ${l.packetCount} packets${extra ? ` (${extra})` : ''}`);
   }
   const n = result.connections.length;

@@ -3,7 +3,7 @@
 
 import type { Evidence, Finding } from '../../findings/finding';
 import type { ArpEvent } from '../flowTable';
-import { clientRequest, firstRequested, forEachConn, locate, pointEvidence, recordsAt, type Rule } from './rule';
+import { clientRequest, firstRequested, forEachConn, locate, pointEvidence, recordsAt, serviceRealServer, type Rule } from './rule';
 
 export const arpProblem: Rule = {
   code: 'arp-problem',
@@ -69,7 +69,7 @@ export const arpProblem: Rule = {
       const message = arps.length
         ? `${rs} answers ARP for the VIP ${vip} (is-at ${mac}), competing with the director: whoever answers first gets the clients' traffic, so requests${by ? ' go straight to ' + rs + ' and' : ''} bypass the director (no scheduling, no failover).`
         : `Client requests for the VIP ${vip} reach ${rs} without passing the director: the router resolved the VIP to ${rs}'s MAC — ${rs} answers ARP for the VIP.`;
-      const svc = ctx.services.services.find((s) => s.realServers.some((r) => r.name === rs)) ?? ctx.services.services[0];
+      const svc = ctx.services.services.find((s) => serviceRealServer(ctx, s, rs) !== undefined) ?? ctx.services.services[0];
       findings.push({
         code: 'arp-problem',
         severity: 'error',

@@ -19,7 +19,7 @@ export const forwardedNotReceived: Rule = {
     // Each real server's readable capture points, once (not per connection).
     const rsPoints = groupBy(
       ctx.points.filter((p) => p.readable && p.spec.role === 'real-server'),
-      (p) => p.spec.realServer,
+      (p) => p.realServer,
     );
     forEachConn(ctx.suspects, (c) => {
       for (let k = 0; k < c.forwardedTo.length; k++) {

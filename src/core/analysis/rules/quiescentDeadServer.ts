@@ -9,7 +9,7 @@ import type { Evidence, Finding } from '../../findings/finding';
 import { firstSightings, lastFirstSighting } from '../hops';
 import type { ConnFacts, Facts, PointInfo } from '../facts';
 import { FIN, RST, SYN, type Flow } from '../flowTable';
-import { blamedRealServers, connLabel, fmtTime, forEachConn, locate, plural, pointEvidence, recordsAt, type Rule } from './rule';
+import { blamedRealServers, connLabel, fmtTime, forEachConn, locate, plural, pointEvidence, recordsAt, serviceRealServer, type Rule } from './rule';
 
 interface PerRs {
   lastAnswer: number;
@@ -75,7 +75,7 @@ export const quiescentDeadServer: Rule = {
       for (const [rs, e] of servers) {
         if (blamed.has(rs)) continue;
         const svc = e.conns[0].service!;
-        const weight = svc.realServers.find((r) => r.name === rs)?.weight;
+        const weight = serviceRealServer(ctx, svc, rs)?.weight;
         const quiesced = weight === 0;
         // Never answered and not quiesced: that is rs-no-reply, not a server that died.
         if (!quiesced && !e.answered) continue;
@@ -156,7 +156,7 @@ function outcome(ctx: Facts, c: ConnFacts, rs: string, since: number): Outcome |
   for (const role of OUTCOME_ROLES) {
     for (const point of points) {
       const spec = ctx.points[point].spec;
-      if (spec.role !== role || (role === 'real-server' && (spec.realServer ?? spec.host) !== rs)) continue;
+      if (spec.role !== role || (role === 'real-server' && (ctx.points[point].realServer ?? spec.host) !== rs)) continue;
       const recs = recordsAt(ctx, c, point, (s, i) => !s.dup(i) && s.ts[i] + ctx.points[point].shift > since);
       const o: Outcome = { point, refusedPackets: [], refusals: new Map(), refusedBy: new Set(), answered: 0, unanswered: [] };
       // Each refusal or answer goes with the latest request still open before it.

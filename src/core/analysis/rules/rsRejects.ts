@@ -2,8 +2,8 @@
 // unreachable for UDP): nothing listens on that address and port.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts, RsView } from '../facts';
-import { blamedRealServers, connEvidence, firstOfEach, forEachConn, listText, locate, plural, type Rule } from './rule';
+import type { ConnFacts, Facts, RsView } from '../facts';
+import { blamedRealServers, connEvidence, firstOfEach, forEachConn, listText, locate, plural, serviceRealServer, type Rule } from './rule';
 
 /** The first real-server view that received requests and refused them (RST or ICMP). */
 function refusingView(c: ConnFacts): RsView | undefined {
@@ -16,10 +16,10 @@ function refusingView(c: ConnFacts): RsView | undefined {
 
 /** The services a real server refused, in the order first met: protocol, the port it is
  *  reached at (its own in NAT), and the connections. */
-function refusedServices(rs: string, conns: ConnFacts[]): { protocol: string; port: number | undefined; conns: ConnFacts[] }[] {
+function refusedServices(ctx: Facts, rs: string, conns: ConnFacts[]): { protocol: string; port: number | undefined; conns: ConnFacts[] }[] {
   const out: { protocol: string; port: number | undefined; conns: ConnFacts[] }[] = [];
   for (const c of conns) {
-    const port = c.service?.realServers.find((r) => r.name === rs)?.port ?? c.conn.vport;
+    const port = serviceRealServer(ctx, c.service, rs)?.port ?? c.conn.vport;
     const same = out.find((x) => x.protocol === c.conn.protocol && x.port === port);
     if (same) same.conns.push(c);
     else out.push({ protocol: c.conn.protocol, port, conns: [c] });
@@ -50,7 +50,7 @@ export const rsRejects: Rule = {
       const svc = conns[0].service;
       // One finding per real server; a server with a TCP and a UDP service refused on both
       // is told per service (protocol and the port it is reached at).
-      const services = refusedServices(rs, conns);
+      const services = refusedServices(ctx, rs, conns);
       const nat = svc?.method === 'nat';
       const refusals = services.map((x) => `${plural(x.conns.length, 'connection')} to ${x.protocol}/${x.port} (${x.protocol === 'tcp' ? 'TCP RST' : 'ICMP port unreachable'})`);
       const ports = services.map((x) => `${x.protocol}/${x.port}`);

@@ -1,7 +1,7 @@
 // The shape of a finding rule (one file per rule, one line in ./index.ts), and the
 // helpers rules share to cite packets and blame config lines.
 
-import type { ManifestService } from '../../capture/manifest';
+import type { ManifestRealServer, ManifestService } from '../../capture/manifest';
 import type { Evidence, Finding, Severity, SourceLocation } from '../../findings/finding';
 import type { RealServer, VirtualService } from '../../model/cluster';
 import { firstRefs, type ConnFacts, type Facts, type PointInfo, type RsView } from '../facts';
@@ -159,6 +159,16 @@ function modelService(ctx: Facts, s: ManifestService | undefined): VirtualServic
   return ctx.model.services.find(
     (v) => (s.fwmark !== undefined ? v.fwmark === s.fwmark : v.vip === s.vip && v.port === s.port) && v.protocol === s.protocol,
   );
+}
+
+/** Real server `rs` (a name the analysis uses) as service `s` lists it: by name, else by its
+ *  address (a service that names it only by address, its point naming it otherwise). */
+export function serviceRealServer(ctx: Facts, s: ManifestService | undefined, rs: string): ManifestRealServer | undefined {
+  if (!s) return undefined;
+  const named = s.realServers.find((r) => r.name === rs);
+  if (named) return named;
+  const address = ctx.services.rsAddressByName.get(rs);
+  return address === undefined ? undefined : s.realServers.find((r) => r.address === address);
 }
 
 /** The config line to blame: the real server block, else the option, else the virtual_server. */

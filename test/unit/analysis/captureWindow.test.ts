@@ -147,4 +147,30 @@ describe('analysis: capture windows and clock uncertainty', function () {
     const r2 = await analyzeCapture(dir2);
     assert.equal(r2.lanes.find((x) => x.host === 'rs1')!.clockOffsetMs, -5);
   });
+  it("NAT replies sent after the director's capture ended are not replies that bypass it", async function () {
+    // The CI lab case: every host captured the same 3 s, the director's tcpdump stopped a few
+    // ms before rs1's, and the last connection's replies left rs1 in between: the director
+    // could not have seen them, which says nothing about rs1's route.
+    const l = lab({ method: 'nat' });
+    for (let k = 0; k < 5; k++) l.tcpConnection(1000 + k * 0.2, nextPort(), k % 2 ? 'rs2' : 'rs1');
+    const late = nextPort();
+    l.tcpConnection(1001, late, 'rs1');
+    const end = 1001.0007; // after the director forwarded the late SYN, before rs1 answered
+    const span = { captureStart: 999.5, captureEnd: 1002 };
+    const dir = write(l, { client: { captureStart: 999.5, captureEnd: 1000.95 }, director: { captureStart: 999.5, captureEnd: end }, rs1: span, rs2: span });
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'capture.json'), 'utf8')) as CaptureManifest;
+    for (const p of m.points) if (p.role === 'director') p.captureEnd = end;
+    fs.writeFileSync(path.join(dir, 'capture.json'), JSON.stringify(m, null, 2));
+    for (const p of m.points) {
+      if (p.role !== 'director') continue;
+      const w = new PcapWriter({ linkType: 1 });
+      readFrames(path.join(dir, p.file), (f) => {
+        if (f.ts <= end) w.add(f.ts, Uint8Array.from(f.data));
+      });
+      w.writeFile(path.join(dir, p.file));
+    }
+    keepFrames(dir, 'client', (ts) => ts <= 1000.95);
+    const r = await analyzeCapture(dir);
+    assert.deepEqual(problems(r).map((f) => `${f.code}: ${f.message}`), [], 'rs1 is not said to bypass the director');
+  });
 });

@@ -3,7 +3,7 @@
 // server's own address and drops (or resets) the connection.
 
 import type { Finding } from '../../findings/finding';
-import type { ConnFacts, Facts } from '../facts';
+import { againstCapture, type ConnFacts, type Facts, type RsView } from '../facts';
 import type { PacketRecords } from '../packetRecords';
 import { clientRequest, connEvidence, forEachConn, groupBy, locate, plural, recordsAt, replyPacket, type PointRecord, type Rule } from './rule';
 
@@ -14,7 +14,15 @@ export const natReplyBypassesDirector: Rule = {
   suspect: (c) => c.service?.method === 'nat',
   check(ctx) {
     const findings: Finding[] = [];
-    const directorCaptured = ctx.points.some((p) => p.readable && p.spec.role === 'director');
+    const directors = ctx.points.filter((p) => p.readable && p.spec.role === 'director');
+    const directorCaptured = directors.length > 0;
+    // The director could have seen a real server's replies only while its capture ran: replies
+    // sent after its tcpdump stopped (hosts never stop at the same instant) are no evidence
+    // against the real server's route.
+    const directorCouldSee = (v: RsView): boolean => {
+      const doubt = ctx.points[v.point]?.clockDoubt ?? 0;
+      return directors.some((d) => againstCapture(d, v.first, v.last, doubt) === 'during');
+    };
     const hits: Array<{ c: ConnFacts; rs: string; how: string }> = [];
     forEachConn(ctx.suspects, (c) => {
       if (c.service?.method !== 'nat') return;
@@ -25,7 +33,7 @@ export const natReplyBypassesDirector: Rule = {
         const v = c.rsViews[vi];
         if (v.replies === 0 || v.requests === 0) continue;
         const otherHop = v.repDstMacs.length > 0 && v.reqSrcMacs.length > 0 && !v.repDstMacs.some((m) => v.reqSrcMacs.includes(m));
-        if ((directorCaptured && !c.directorSawReply) || otherHop || clientSawRip) {
+        if ((directorCaptured && !c.directorSawReply && directorCouldSee(v)) || otherHop || clientSawRip) {
           hits.push({
             c,
             rs: v.rs,

@@ -10,7 +10,21 @@ import { addSample, estimateOffset, newSamples, type OffsetSamples } from './clo
 import { defineLazyHops, MATCH_WINDOW_S, pathRank, type HopSource, type RsNames } from './hops';
 import { identifyRealServers } from './identify';
 import type { ServiceMap } from './endpoints';
-import { addressedElsewhere, answerUnseen, captureSpan, rsCaptureMissed, type ConnFacts, type Facts, type HealthCheck, type PointInfo, type RsView } from './facts';
+import {
+  addressedElsewhere,
+  ANSWER_WAIT_S,
+  answerUnseen,
+  capturedPast,
+  captureSpan,
+  directorSpan,
+  pointsMissed,
+  rsCaptureMissed,
+  type ConnFacts,
+  type Facts,
+  type HealthCheck,
+  type PointInfo,
+  type RsView,
+} from './facts';
 import * as F from './flowColumns';
 import { MAX_HEAD, MAX_TAIL, NONE } from './flowColumns';
 import { RST, type Flow } from './flowTable';
@@ -936,10 +950,11 @@ function findService(ctx: GroupContext, proto: string, texts: string[]): void {
  * next host was not capturing when it would have shown what became of the connection (the
  * director forwarded it before the real server's capture began or after it ended, or that
  * capture could not be read; the real server's or the client side's capture ended right after
- * the request), where it went is not known: the connection's state becomes `unknown`, and
- * the stop names the last point that saw it.
+ * the request; the client sent it, or the director received it, while the director's capture
+ * that would show it arrive, or go on, was not running), where it went is not known: the
+ * connection's state becomes `unknown`, and the stop names the last point that saw it.
  */
-function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reason: string } | undefined {
+function describeStop(c: ConnFacts, points: PointInfo[], rsSide: boolean[]): { point: number; reason: string } | undefined {
   const st = c.conn.state;
   if (st !== 'no-reply' && st !== 'rejected' && st !== 'reset') return undefined;
   const rsv = c.rsViews.find((v) => v.requests > 0);
@@ -991,12 +1006,67 @@ function describeStop(c: ConnFacts, points: PointInfo[]): { point: number; reaso
         if (st === 'no-reply') c.conn.state = 'unknown';
         return { point: dir.point, reason: `forwarded to ${rs}, but ${rs}'s capture could not be read (${unread}): whether it arrived is not known` };
       }
+    } else {
+      // Where to is not known (a cooked -i any capture does not show the MAC a copy was sent
+      // to), or it went to several: not known whether it arrived when the capture of one of
+      // the real servers it may have gone to was not running then (all of them: the last to
+      // end, or the first to begin).
+      const names = c.forwardedTo.length > 0 ? c.forwardedTo : realServerNames(points);
+      const span = directorSpan(points, c);
+      let missed: { rs: string; when: 'before' | 'after'; at: number } | undefined;
+      let all = names.length > 0;
+      for (const name of names) {
+        const m = pointsMissed(points, (p) => p.spec.role === 'real-server' && p.realServer === name, span.from, span.to, span.doubt);
+        if (!m) all = false;
+        else if (!missed) missed = { rs: name, ...m };
+        else if (m.when === missed.when && (m.when === 'before' ? m.at < missed.at : m.at > missed.at)) missed = { rs: name, ...m };
+      }
+      if (missed) {
+        if (st === 'no-reply') c.conn.state = 'unknown';
+        const to = c.forwardedTo.length > 0 ? c.forwardedTo.join(', ') : 'a real server';
+        const whose = all && names.length > 1 ? "the real servers' captures" : `${missed.rs}'s capture`;
+        return { point: dir.point, reason: `forwarded to ${to} ${missed.when} ${whose} ${missed.when === 'before' ? 'began' : 'ended'} (${clockTime(missed.at)}): whether it arrived is not known` };
+      }
     }
     return { point: dir.point, reason: `forwarded to ${c.forwardedTo.join(', ') || 'a real server'}, not seen there` };
   }
-  if (dir) return { point: dir.point, reason: 'reached the director, not forwarded' };
+  if (dir) {
+    // The director points where a forwarded copy would show (DR and TUN: any, the copy leaves
+    // by the interface the request came in on; NAT: those that capture the real servers' side)
+    // were not capturing when it passed: whether it was forwarded is not known.
+    const nat = c.service?.method === 'nat';
+    const span = directorSpan(points, c);
+    const missed = pointsMissed(points, (p) => p.spec.role === 'director' && (!nat || rsSide[p.index]), span.from, span.to, span.doubt);
+    if (missed) {
+      if (st === 'no-reply') c.conn.state = 'unknown';
+      return { point: dir.point, reason: `reached the director ${missed.when} ${captureOf(points, missed.point)} ${missed.when === 'before' ? 'began' : 'ended'} (${clockTime(missed.at)}): whether it was forwarded is not known` };
+    }
+    return { point: dir.point, reason: 'reached the director, not forwarded' };
+  }
   const first = c.flows[0];
-  return first ? { point: first.point, reason: 'never reached the director' } : undefined;
+  if (!first) return undefined;
+  // No director point was capturing when the client's packets would have reached it: whether
+  // they did is not known.
+  const span = directorSpan(points, c);
+  const missed = pointsMissed(points, (p) => p.spec.role === 'director', span.from, span.to, span.doubt);
+  if (missed) {
+    if (st === 'no-reply') c.conn.state = 'unknown';
+    return { point: first.point, reason: `sent ${missed.when} the director's capture ${missed.when === 'before' ? 'began' : 'ended'} (${clockTime(missed.at)}): whether it reached the director is not known` };
+  }
+  return { point: first.point, reason: 'never reached the director' };
+}
+
+/** `the director's capture on eth1`: a director point, in stop reasons. */
+function captureOf(points: PointInfo[], point: number): string {
+  const { host, interface: iface } = points[point].spec;
+  return `${host === 'director' ? "the director's" : `${host}'s`} capture on ${iface}`;
+}
+
+/** The real servers the capture points are of (their names, once each). */
+function realServerNames(points: PointInfo[]): string[] {
+  const out: string[] = [];
+  for (const p of points) if (p.spec.role === 'real-server' && p.realServer !== undefined && !out.includes(p.realServer)) out.push(p.realServer);
+  return out;
 }
 
 /** Why real server `rs`'s capture tells nothing: the error of each of its points, when it has
@@ -1091,7 +1161,8 @@ export function correlate(facts: Facts): void {
   alignClocks(points, groups);
   noteCaptureSpans(points);
 
-  const directorPointSeesRsSide = points.some((p) => p.spec.role === 'director' && seesRsSide(p, endpoints));
+  const rsSide = points.map((p) => p.spec.role === 'director' && seesRsSide(p, endpoints));
+  const directorPointSeesRsSide = rsSide.includes(true);
   const checks = new Map<string, HealthCheck>();
   const names: RsNames = { byMac: facts.rsMacs, byAddress: services.rsByAddress };
 
@@ -1104,6 +1175,7 @@ export function correlate(facts: Facts): void {
     checks,
     hopSource: { points, names },
     directorPointSeesRsSide,
+    rsSide,
     directorLists: new Map(),
     connections: new Int32Array(groups.length),
     service: undefined,
@@ -1131,6 +1203,8 @@ interface GroupContext {
   checks: Map<string, HealthCheck>;
   hopSource: HopSource;
   directorPointSeesRsSide: boolean;
+  /** Per point: a director point that captures the real servers' side too (seesRsSide()). */
+  rsSide: boolean[];
   /** directorLists() by a flow's forwarded MACs' list. */
   directorLists: Map<string[], DirectorLists>;
   /** Per client endpoint (Group.endpoint): the connections it became so far. */
@@ -1278,7 +1352,7 @@ function connectionFacts(g: Group, ctx: GroupContext): void {
     handshakeDone,
     replyVisible,
   };
-  const stop = describeStop(cf, points);
+  const stop = describeStop(cf, points, ctx.rsSide);
   if (stop) conn.stoppedAt = stop;
   facts.conns.push(cf);
 }
@@ -1419,11 +1493,17 @@ function addHealthCheck(checks: Map<string, HealthCheck>, g: Group, rsEp: Endpoi
     checks.set(key, hc);
   }
   if (f.req === 0 && f.syn === 0) return;
+  // Seen without an answer where the check's fate is judged: a failure only when that point
+  // saw the connect (SYN) and captured long enough after it for an answer to show (see
+  // ANSWER_WAIT_S). A check begun before its capture, or whose answer would have come after
+  // it ended, is not known to have failed (hosts never start and stop their tcpdumps together).
+  const tcp = g.proto === 'tcp';
+  if (tcp && f.synAck === 0 && f.rep === 0 && f.rstS === 0 && f.icmpToClient === 0 && !(f.syn > 0 && capturedPast(p, f.first + p.shift + ANSWER_WAIT_S))) return;
   hc.attempts++;
   const firstN = f.headLen > 0 ? f.store.n[f.headStart] : undefined;
   if (firstN !== undefined && hc.packets.length < 12) hc.packets.push(firstN);
-  if (g.proto === 'tcp' && f.synAck === 0 && (f.rstS > 0 || f.icmpToClient > 0)) hc.refused++;
-  else if (g.proto === 'tcp' && f.synAck === 0 && f.rep === 0) hc.unanswered++;
+  if (tcp && f.synAck === 0 && (f.rstS > 0 || f.icmpToClient > 0)) hc.refused++;
+  else if (tcp && f.synAck === 0 && f.rep === 0) hc.unanswered++;
   else if (f.httpStatus !== undefined && f.httpStatus >= 400) {
     hc.httpErrors++;
     hc.lastHttpStatus = f.httpStatus;

@@ -189,6 +189,32 @@ export function againstCapture(p: PointInfo, from: number, to: number, doubt: nu
   return 'during';
 }
 
+/** Whether point p's capture surely ran until `ts` (common clock; a time on p's own clock,
+ *  so that only the window's edge is in doubt): an answer due by then would show there. */
+export function capturedPast(p: PointInfo, ts: number): boolean {
+  return captureSpan(p).end >= ts + WINDOW_EDGE_S;
+}
+
+/**
+ * Whether none of the readable points `pick` selects could have seen packets that passed
+ * between `from` and `to` (common clock, `doubt` seconds off at most; see againstCapture()):
+ * whether their captures had not begun (`before`: the first to begin, and when) or had ended
+ * (`after`: the last to end, and when). Undefined when one of them ran then, or none is picked.
+ */
+export function pointsMissed(points: PointInfo[], pick: (p: PointInfo) => boolean, from: number, to: number, doubt: number): { point: number; when: 'before' | 'after'; at: number } | undefined {
+  let missed: { point: number; when: 'before' | 'after'; at: number } | undefined;
+  for (const p of points) {
+    if (!p.readable || !pick(p)) continue;
+    const where = againstCapture(p, from, to, doubt);
+    if (where === 'during') return undefined;
+    const s = captureSpan(p);
+    const at = where === 'before' ? s.start : s.end;
+    if (!missed) missed = { point: p.index, when: where, at };
+    else if (where === missed.when && (where === 'before' ? at < missed.at : at > missed.at)) missed = { point: p.index, when: where, at };
+  }
+  return missed;
+}
+
 /** When a connection's packets passed the director points (common clock), and the doubt on
  *  those times; the whole connection when no director point saw it. */
 export function directorSpan(points: PointInfo[], c: ConnFacts): { from: number; to: number; doubt: number } {
@@ -222,6 +248,25 @@ export function rsCaptureMissed(points: PointInfo[], c: ConnFacts, rs: string): 
     missed ??= { when: where, at: where === 'before' ? s.start : s.end };
   }
   return missed;
+}
+
+/**
+ * Whether TCP connection `c` was already under way when real server view v's capture began:
+ * none of that server's points saw a SYN of it, and it was first seen (anywhere) before their
+ * capture surely ran. What v shows is then the tail of an exchange (the client's last ACK
+ * after the server's FIN) whose requests and the answers to them came before the server's
+ * tcpdump listened: no evidence that it does not answer.
+ */
+export function begunBeforeCapture(points: PointInfo[], c: ConnFacts, v: RsView): boolean {
+  if (c.conn.protocol !== 'tcp') return false;
+  const rsPoint = (p: PointInfo): boolean => p.spec.role === 'real-server' && (p.realServer ?? p.spec.host) === v.rs;
+  let doubt = 0;
+  for (const f of c.flows) {
+    const p = points[f.point];
+    if (rsPoint(p) && f.syn > 0) return false;
+    doubt = Math.max(doubt, p.clockDoubt);
+  }
+  return pointsMissed(points, rsPoint, c.conn.start, c.conn.start, doubt)?.when === 'before';
 }
 
 /**
@@ -259,7 +304,7 @@ export function answerUnseen(points: PointInfo[], v: RsView, clientSideOnly = fa
     // At the server's own points the answer would show as it leaves, on the clock v.first is
     // on: only the window's edge is in doubt. On the client side it still has to travel, and
     // both clocks are in doubt (againstCapture()).
-    const ran = own ? captureSpan(p).end >= due + WINDOW_EDGE_S : againstCapture(p, due, due, rsDoubt) === 'during';
+    const ran = own ? capturedPast(p, due) : againstCapture(p, due, due, rsDoubt) === 'during';
     const at = captureSpan(p).end;
     if (own) {
       if (ran) rsRan = true;

@@ -53,6 +53,29 @@ function shiftFrames(dir: string, host: string, seconds: number): void {
 
 const problems = (r: AnalysisResult) => r.findings.filter((f) => f.severity !== 'info');
 
+/** Gives each point the window `windowOf` returns for it (by file: a host may have several
+ *  points, e.g. NAT's director eth0 and eth1): recorded in capture.json unless `record` is
+ *  false, and its frames outside it cut from its file. */
+function windowPoints(dir: string, windowOf: (p: CapturePoint) => { captureStart: number; captureEnd: number }, record = true): void {
+  const file = path.join(dir, 'capture.json');
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as CaptureManifest;
+  for (const p of m.points) {
+    const w = windowOf(p);
+    if (record) Object.assign(p, w);
+    const kept: Array<{ ts: number; data: Uint8Array }> = [];
+    let linkType = 1;
+    readFrames(path.join(dir, p.file), (f) => {
+      linkType = f.linkType;
+      if (f.ts >= w.captureStart && f.ts <= w.captureEnd) kept.push({ ts: f.ts, data: Uint8Array.from(f.data) });
+    });
+    // The same link type (an -i any capture is cooked), in time order as tcpdump wrote them.
+    const frames = new PcapWriter({ linkType });
+    for (const f of kept.sort((a, b) => a.ts - b.ts)) frames.add(f.ts, f.data);
+    frames.writeFile(path.join(dir, p.file));
+  }
+  fs.writeFileSync(file, JSON.stringify(m, null, 2));
+}
+
 describe('analysis: capture windows and clock uncertainty', function () {
   before(function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lvs-window-'));
@@ -172,5 +195,154 @@ describe('analysis: capture windows and clock uncertainty', function () {
     keepFrames(dir, 'client', (ts) => ts <= 1000.95);
     const r = await analyzeCapture(dir);
     assert.deepEqual(problems(r).map((f) => `${f.code}: ${f.message}`), [], 'rs1 is not said to bypass the director');
+  });
+
+  it("health checks the director's capture saw only part of (its answer after the capture ended, or the check begun before it) are not failed checks", async function () {
+    // Checks every 100 ms: the director's tcpdump listened from the end of the first one (only
+    // its last ACK captured) and stopped between the last one's SYN and the SYN-ACK. Whether
+    // those two were answered is not known there; rs1 answered both.
+    const make = (last: 'ok' | 'reject' | 'none', directorEnd: number, record = true): Promise<AnalysisResult> => {
+      const l = lab({ method: 'dr' });
+      for (let k = 0; k < 9; k++) l.healthCheck(1000 + k * 0.1, 41000 + k, 'rs1');
+      l.healthCheck(1000.9, 41009, 'rs1', last);
+      for (let k = 0; k < 4; k++) l.tcpConnection(1000.05 + k * 0.2, nextPort(), k % 2 ? 'rs2' : 'rs1');
+      const dir = l.write();
+      windowPoints(dir, (p) => (p.host === 'director' ? { captureStart: 1000.00085, captureEnd: directorEnd } : { captureStart: 999.5, captureEnd: 1004 }), record);
+      return analyzeCapture(dir);
+    };
+    const cut = await make('ok', 1000.9001);
+    assert.deepEqual(problems(cut).map((f) => `${f.code}: ${f.message}`), [], 'rs1 is not said to fail its checks');
+    const unrecorded = await make('ok', 1000.9001, false);
+    assert.deepEqual(problems(unrecorded).map((f) => `${f.code}: ${f.message}`), [], 'nor with the windows known only from the packets');
+    // A check the director saw unanswered for 1 s and more (its SYN sent again), and one refused
+    // at the edge: failed as before.
+    const silent = await make('none', 1003);
+    assert.equal(problems(silent)[0]?.code, 'health-check-failing');
+    assert.match(problems(silent)[0].message, /rs1 does not answer \(1 check\); 8 passed/);
+    const refused = await make('reject', 1000.9004);
+    assert.match(problems(refused)[0]?.message ?? '', /rs1 refuses the connection with RST \(1 check\); 8 passed/);
+  });
+
+  it("a client's request sent after the director's capture ended is not one that never reached the director", async function () {
+    // The client's tcpdump stopped just after the last SYN left (before any answer could come
+    // back); the director's and the real servers' had stopped 50 ms earlier.
+    const l = lab({ method: 'dr' });
+    for (let k = 0; k < 5; k++) l.tcpConnection(1000 + k * 0.2, nextPort(), k % 2 ? 'rs2' : 'rs1');
+    const late = nextPort();
+    l.tcpConnection(1001, late, 'rs1');
+    const dir = l.write();
+    windowPoints(dir, (p) => ({ captureStart: 999.5, captureEnd: p.host === 'client' ? 1001.0002 : 1000.95 }));
+    const r = await analyzeCapture(dir);
+    assert.deepEqual(problems(r).map((f) => `${f.code}: ${f.message}`), []);
+    const c = r.connections.find((x) => x.clientPort === late)!;
+    assert.equal(c.state, 'unknown');
+    assert.equal(c.stoppedAt?.reason, "sent after the director's capture ended (00:16:40.950 UTC): whether it reached the director is not known");
+    assert.equal(r.lanes[c.stoppedAt.point].host, 'client');
+
+    // The director capturing then: it never reached the director, as before.
+    const l2 = lab({ method: 'dr' });
+    for (let k = 0; k < 5; k++) l2.tcpConnection(1000 + k * 0.2, nextPort(), k % 2 ? 'rs2' : 'rs1');
+    const lost = nextPort();
+    l2.tcpConnection(1001, lost, 'rs1', { reachesDirector: false });
+    const dir2 = l2.write();
+    windowPoints(dir2, (p) => ({ captureStart: 999.5, captureEnd: p.host === 'client' ? 1001.0002 : 1002 }));
+    const c2 = (await analyzeCapture(dir2)).connections.find((x) => x.clientPort === lost)!;
+    assert.equal(c2.state, 'no-reply');
+    assert.equal(c2.stoppedAt?.reason, 'never reached the director');
+  });
+
+  it("NAT: a request that reached the director after its capture of the real servers' side ended is not one it did not forward", async function () {
+    // The director's eth0 tcpdump saw the last SYN arrive and stopped before the SYN-ACK came
+    // back; its eth1 tcpdump (where the forwarded SYN would show) and the real servers' had
+    // stopped 50 ms earlier, the client's just after the SYN left.
+    const make = (o: { forwarded?: boolean }): Promise<AnalysisResult> => {
+      const l = lab({ method: 'nat' });
+      for (let k = 0; k < 5; k++) l.tcpConnection(1000 + k * 0.2, nextPort(), k % 2 ? 'rs2' : 'rs1');
+      l.tcpConnection(1001, 47999, 'rs1', o);
+      const dir = l.write();
+      windowPoints(dir, (p) => ({
+        captureStart: 999.5,
+        captureEnd: p.role === 'client' ? 1001.0002 : p.role === 'director' && p.interface === 'eth0' ? 1001.0007 : o.forwarded === false ? 1004 : 1000.95,
+      }));
+      return analyzeCapture(dir);
+    };
+    const r = await make({});
+    assert.deepEqual(problems(r).map((f) => `${f.code}: ${f.message}`), []);
+    const c = r.connections.find((x) => x.clientPort === 47999)!;
+    assert.equal(c.state, 'unknown');
+    assert.equal(c.stoppedAt?.reason, "reached the director after the director's capture on eth1 ended (00:16:40.950 UTC): whether it was forwarded is not known");
+    // eth1 capturing then and showing nothing: not forwarded, as before.
+    const c2 = (await make({ forwarded: false })).connections.find((x) => x.clientPort === 47999)!;
+    assert.equal(c2.state, 'no-reply');
+    assert.equal(c2.stoppedAt?.reason, 'reached the director, not forwarded');
+  });
+
+  it("a connection under way when the real server's capture began (only the client's last ACK in it) is not one it never answered", async function () {
+    // rs1's tcpdump listened from between the server's FIN of the first connection and the
+    // client's last ACK: rs1's capture holds that ACK alone, which asks for no answer.
+    const make = (silent: boolean): Promise<AnalysisResult> => {
+      const l = lab({ method: 'dr' });
+      l.tcpConnection(1000, 47900, 'rs1');
+      for (let k = 1; k < 10; k++) l.tcpConnection(1000 + k * 0.2, nextPort(), k % 2 ? 'rs2' : 'rs1', silent && k === 4 ? { answer: 'none' } : {});
+      const dir = l.write();
+      windowPoints(dir, (p) => ({ captureStart: p.host === 'rs1' ? 1000.007 : 999.5, captureEnd: 1005 }));
+      return analyzeCapture(dir);
+    };
+    const r = await make(false);
+    assert.deepEqual(problems(r).map((f) => `${f.code}: ${f.message}`), [], 'rs1 is not said to never answer');
+    assert.equal(r.connections.find((x) => x.clientPort === 47900)?.state, 'complete');
+    // A connection rs1 saw from its SYN on and never answered: still its fault.
+    const silent = await make(true);
+    assert.equal(problems(silent)[0]?.code, 'rs-no-reply');
+    assert.match(problems(silent)[0].message, /^rs1 never answers the requests it receives for tcp 192\.0\.2\.100:80 \(1 connection\)/);
+  });
+
+  it("a request the director (captured on -i any) forwarded after a real server's capture ended is not one lost on the way", async function () {
+    // A cooked -i any capture does not show the MAC the copy went to: which real server it was
+    // for is not known. The director's tcpdump stopped just after it forwarded the last SYN,
+    // rs1's 50 ms before (and rs2's too, or it ran on), the client's just after its SYN left.
+    const make = (o: { arrives?: boolean }, rs2End = 1000.95): Promise<AnalysisResult> => {
+      const l = lab({ method: 'dr', directorAny: ['sll2'], points: ['client', 'director-any', 'rs1', 'rs2'] });
+      for (let k = 0; k < 5; k++) l.tcpConnection(1000 + k * 0.2, nextPort(), k % 2 ? 'rs2' : 'rs1');
+      l.tcpConnection(1001, 47998, 'rs1', o);
+      const dir = l.write();
+      const end = (p: CapturePoint): number =>
+        p.role === 'client' ? 1001.0002 : o.arrives === false ? 1004 : p.role === 'director' ? 1001.0007 : p.host === 'rs2' ? rs2End : 1000.95;
+      windowPoints(dir, (p) => ({ captureStart: 999.5, captureEnd: end(p) }));
+      return analyzeCapture(dir);
+    };
+    const late = async (r: Promise<AnalysisResult>) => (await r).connections.find((x) => x.clientPort === 47998)!;
+    const r = await make({});
+    assert.deepEqual(problems(r).map((f) => `${f.code}: ${f.message}`), []);
+    const c = await late(Promise.resolve(r));
+    assert.equal(c.state, 'unknown');
+    assert.equal(c.stoppedAt?.reason, "forwarded to a real server after the real servers' captures ended (00:16:40.950 UTC): whether it arrived is not known");
+    // rs2 still capturing: the copy may have gone to rs1, which was not.
+    const one = await late(make({}, 1004));
+    assert.equal(one.state, 'unknown');
+    assert.equal(one.stoppedAt?.reason, "forwarded to a real server after rs1's capture ended (00:16:40.950 UTC): whether it arrived is not known");
+    // Both real servers capturing then, and neither shows it: lost on the way, as before.
+    const lost = await late(make({ arrives: false }));
+    assert.equal(lost.state, 'no-reply');
+    assert.equal(lost.stoppedAt?.reason, 'forwarded to a real server, not seen there');
+  });
+
+  it("connections per real server are counted while every server could have been seen taking them: a server that captured for less is not underused", async function () {
+    // The director captured on -i any alone (which server a copy went to is not shown there):
+    // each connection's server is known from that server's own capture. rs2's tcpdump listened
+    // 7 s after the others', so rs2's first 35 connections are in no capture that names it.
+    const make = (rs2Start: number, toRs1: (k: number) => boolean): Promise<AnalysisResult> => {
+      const l = lab({ method: 'dr', directorAny: ['sll2'], points: ['client', 'director-any', 'rs1', 'rs2'] });
+      for (let k = 0; k < 100; k++) l.tcpConnection(1000 + k * 0.1, nextPort(), toRs1(k) ? 'rs1' : 'rs2');
+      const dir = l.write();
+      windowPoints(dir, (p) => ({ captureStart: p.host === 'rs2' ? rs2Start : 999.5, captureEnd: 1011 }));
+      return analyzeCapture(dir);
+    };
+    const late = await make(1007, (k) => k % 2 === 0);
+    assert.deepEqual(problems(late).map((f) => `${f.code}: ${f.message}`), [], 'rr spreads them evenly');
+    // All capturing throughout, and rs1 really gets 4 in 5: still found.
+    const skewed = await make(999.5, (k) => k % 5 !== 0);
+    assert.equal(problems(skewed)[0]?.code, 'unbalanced-distribution');
+    assert.match(problems(skewed)[0].message, /rs1 80 \(weight 1, expected 50\.0\), rs2 20/);
   });
 });

@@ -279,6 +279,44 @@ export class SynthLab {
     this.emit('client', t + 0.0005, ether({ src: ROUTER_IN_MAC, dst: CLIENT_MAC }, pkt));
   }
 
+  /** A TCP health check (keepalived TCP_CHECK) of a real server from the director: connect
+   *  from `sport` to the real server's address and port, then close. DR and TUN from the
+   *  director's address on its one interface, NAT from its inner address on eth1; seen there
+   *  and at the real server 0.1 ms later (each way). `reject`: the server answers RST;
+   *  `none`: it never answers (the SYN sent again 1 s and 3 s later). */
+  healthCheck(t: number, sport: number, rsName: string, answer: 'ok' | 'reject' | 'none' = 'ok'): void {
+    const rs = this.rsByName(rsName);
+    const nat = this.opts.method === 'nat';
+    const dir = nat ? { ip: DIRECTOR_IN, mac: DIRECTOR_IN_MAC, point: 'director-eth1' } : { ip: DIRECTOR, mac: DIRECTOR_MAC, point: 'director' };
+    const c = (this.isn += 100000);
+    const s = c * 7 + 13;
+    const out = (at: number, flags: string, seq: number, ack: number): void => {
+      const f = ether({ src: dir.mac, dst: rs.mac }, ipv4({ src: dir.ip, dst: rs.address, proto: 'tcp', id: this.nextId('director'), df: true }, tcp({ sport, dport: this.rsPort, flags, seq, ack })));
+      this.emit(dir.point, at, f);
+      this.emit(rs.name, at + 0.0001, f);
+    };
+    const back = (at: number, flags: string, seq: number, ack: number): void => {
+      const f = ether({ src: rs.mac, dst: dir.mac }, ipv4({ src: rs.address, dst: dir.ip, proto: 'tcp', id: this.nextId(rs.name), df: true }, tcp({ sport: this.rsPort, dport: sport, flags, seq, ack })));
+      this.emit(rs.name, at, f);
+      this.emit(dir.point, at + 0.0001, f);
+    };
+    out(t, 'S', c, 0);
+    if (answer === 'none') {
+      out(t + 1, 'S', c, 0);
+      out(t + 3, 'S', c, 0);
+      return;
+    }
+    if (answer === 'reject') {
+      back(t + 0.0002, 'R.', 0, c + 1);
+      return;
+    }
+    back(t + 0.0002, 'S.', s, c + 1);
+    out(t + 0.0004, '.', c + 1, s + 1);
+    out(t + 0.0005, 'F.', c + 1, s + 1);
+    back(t + 0.0007, 'F.', s + 1, c + 2);
+    out(t + 0.0009, '.', c + 2, s + 2);
+  }
+
   /** A VRRPv2 advert as a director point (and the other director) sees it. */
   vrrpAdvert(points: string[], t: number, src: string, srcMac: string, vrid: number, priority: number): void {
     const frame = ether(

@@ -3,7 +3,7 @@
 // packets for an address it does not own; also rp_filter (TUN) or a local firewall.
 
 import type { Finding } from '../../findings/finding';
-import { answerUnseen, rsCaptureMissed, type ConnFacts, type Facts } from '../facts';
+import { answerUnseen, begunBeforeCapture, rsCaptureMissed, type ConnFacts, type Facts } from '../facts';
 import { blamedRealServers, connEvidence, explainedConnections, firstRequested, forEachConn, groupBy, listText, locate, plural, serviceName, type Rule } from './rule';
 
 export const rsNoReply: Rule = {
@@ -27,8 +27,9 @@ export const rsNoReply: Rule = {
       let seenThere = false;
       if (v) {
         if (v.replies > 0 || v.rst > 0 || v.icmp > 0) return;
-        // Its capture (or the client side's) ended too soon after the request to show an answer.
-        if (answerUnseen(ctx.points, v)) return;
+        // Its capture (or the client side's) ended too soon after the request to show an answer,
+        // or began when the connection was under way (its last ACK after the answers).
+        if (answerUnseen(ctx.points, v) || begunBeforeCapture(ctx.points, c, v)) return;
         rs = v.rs;
         seenThere = true;
       } else if (c.forwarded && c.conn.state === 'no-reply' && c.conn.realServer) {

@@ -4,8 +4,22 @@
 
 import type { ManifestService } from '../../capture/manifest';
 import type { Finding } from '../../findings/finding';
+import { againstCapture, directorSpan, type ConnFacts, type PointInfo } from '../facts';
 import { chiSquareGoodnessOfFit } from '../stats';
 import { groupBy, locate, type Rule } from './rule';
+
+/**
+ * Whether the capture could have named the real server of connection `c` whichever it was:
+ * the director's capture shows where it went (it would have shown any of them), else every
+ * server's own capture (`own`: per server, its points) ran when it passed. Otherwise only the
+ * servers whose tcpdump was running then get their connections counted (hosts never start
+ * and stop their captures together): a server that captured for less looks underused.
+ */
+function couldBeNamed(points: PointInfo[], c: ConnFacts, own: PointInfo[][]): boolean {
+  if (c.forwardedTo.length > 0) return true;
+  const span = directorSpan(points, c);
+  return own.every((list) => list.some((p) => againstCapture(p, span.from, span.to, span.doubt) === 'during'));
+}
 
 /** Schedulers that pin a client (by address hash) rather than spreading connections. */
 const hashing = new Set(['sh', 'dh', 'mh']);
@@ -37,10 +51,14 @@ export const unbalancedDistribution: Rule = {
       const names = [...new Set(servers.map((r) => r.name))];
       const tally = new Array<number>(names.length).fill(0);
       const seenClients = new Set<string>();
+      // Each server's own capture points (by its name or its address).
+      const own = servers.map((r) =>
+        ctx.points.filter((p) => p.readable && p.spec.role === 'real-server' && p.realServer !== undefined && (p.realServer === r.name || ctx.services.rsAddressByName.get(p.realServer) === r.address)),
+      );
       for (let k = 0; k < conns.length; k++) {
         const c = conns[k];
         const at = names.indexOf(c.conn.realServer!);
-        if (at < 0) continue;
+        if (at < 0 || !couldBeNamed(ctx.points, c, own)) continue;
         if (perClient) {
           if (seenClients.has(c.conn.client)) continue;
           seenClients.add(c.conn.client);

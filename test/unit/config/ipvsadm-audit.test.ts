@@ -172,17 +172,18 @@ describe('ipvsadm audit: the message real ipvsadm gives', function () {
   it('every kernel-side rejection of the fixture quotes the stderr of real ipvsadm', function () {
     requireOrSkip(this, hasSharedFixtures(), '../shared/fixtures');
     const rows = fixtureRows().filter((r) => r.argv[0] === 'ipvsadm');
-    const text = rows.map((r) => shellLine(r.argv)).join('\n') + '\n';
+    // A fresh namespace: the table starts empty, as after `ipvsadm -C` (line 1; row i is line i + 1).
+    const text = ['ipvsadm -C', ...rows.map((r) => shellLine(r.argv))].join('\n') + '\n';
     const diags = errors(lintText(text, '/tmp/ipvsadm-errors.sh'));
     // 03/04: the kernel's "Scheduler or persistence engine not found" is said as "unknown scheduler"
     const quoted = rows.filter((r) => r.exit_code === 255 && /^(Service|Destination|No such (service|destination))/.test(r.stderr));
     assert.deepEqual(quoted.map((r) => r.n), [2, 5, 7, 9, 10, 11, 12, 27]);
     for (const r of quoted) {
-      const mine = diags.filter((d) => d.range.start.line === rows.indexOf(r));
+      const mine = diags.filter((d) => d.range.start.line === rows.indexOf(r) + 1);
       assert.ok(mine.some((d) => d.message.includes(`(ipvsadm: "${r.stderr}")`)), `#${r.n} ${r.stderr}: ${mine.map((d) => d.message).join(' | ')}`);
     }
     const p = rows.find((r) => r.n === 20) as Row;
-    assert.ok(diags.some((d) => d.range.start.line === rows.indexOf(p) && d.message.includes(p.stderr)), `#20 ${p.stderr}`);
+    assert.ok(diags.some((d) => d.range.start.line === rows.indexOf(p) + 1 && d.message.includes(p.stderr)), `#20 ${p.stderr}`);
   });
 });
 

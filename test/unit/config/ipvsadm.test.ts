@@ -142,10 +142,12 @@ describe('ipvsadm agreement with real ipvsadm 1.31 (ipvsadm-errors fixture)', fu
       }
       lines.push(shellLine(r.argv));
     }
-    const diags = lintText(lines.join('\n') + '\n', '/tmp/ipvsadm-errors.sh');
+    // The commands ran in a fresh namespace: the table started empty, as after an `ipvsadm -C`
+    // (without it a script's -D/-E of a service it has not defined is only an info).
+    const diags = lintText(['ipvsadm -C', ...lines].join('\n') + '\n', '/tmp/ipvsadm-errors.sh');
     for (const r of rows) {
       if (r.argv[0] === 'sh' || NOT_RULES[r.n]) continue;
-      const errs = diags.filter((d) => d.severity === 'error' && d.range.start.line === r.n - 1);
+      const errs = diags.filter((d) => d.severity === 'error' && d.range.start.line === r.n);
       if (r.exit_code === 0) assert.deepEqual(errs.map((e) => e.message), [], `#${r.n} ${lines[r.n - 1]} is accepted by ipvsadm`);
       else assert.ok(errs.length > 0, `#${r.n} ${lines[r.n - 1]} rejected by ipvsadm (${r.stderr}) but no error from us`);
     }

@@ -1,7 +1,10 @@
 // The keyword table against the real thing: every keyword we accept in a block
 // is a keyword keepalived 2.2.7 accepts there (`keepalived -t` reports no
 // "Unknown keyword" for it), so we never flag a valid config; and the sample
-// values we build from each keyword's value type pass our own checks.
+// values we build from each keyword's value type pass our own checks. The other
+// way round, for virtual_server and real_server: every word of the keepalived
+// binary that keepalived accepts as a keyword there is in our table (this is how
+// `omega` and real_server `snmp_name` were found missing).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -71,6 +74,70 @@ function probe(block: string): { text: string; keywords: string[] } {
   return { text: `${lines.join('\n')}\n`, keywords };
 }
 
+/** The keepalived executable on PATH, when it can be read. */
+function keepalivedBinary(): string | undefined {
+  const r = spawnSync('sh', ['-c', 'command -v keepalived'], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  try {
+    fs.accessSync(p, fs.constants.R_OK);
+    return p;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Words of a binary that may be keywords: the identifier at the end of each
+ * NUL-terminated string and every suffix of it (the linker merges "weight" into the
+ * tail of a longer string ending in "weight").
+ */
+function binaryWords(data: Buffer): string[] {
+  const words = new Set<string>();
+  for (const chunk of data.toString('latin1').split('\0')) {
+    const m = /[A-Za-z0-9_-]{2,60}$/.exec(chunk);
+    if (!m) continue;
+    for (let i = 0; i < m[0].length - 1; i++) {
+      const w = m[0].slice(i);
+      if (/^[A-Za-z][A-Za-z0-9_-]+$/.test(w) && !w.startsWith('include')) words.add(w);
+    }
+  }
+  return [...words].sort();
+}
+
+/**
+ * The candidates keepalived -t does not call "Unknown keyword" inside `block`. Each
+ * candidate line is followed by a keyword of that block only (`sentinel`): when
+ * keepalived calls the sentinel unknown, a candidate opened a sub-block or ended
+ * parsing, so the chunk is split in two and each half tried again; a single such
+ * candidate is tried as a block (`{ }`).
+ */
+function acceptedKeywords(dir: string, block: 'virtual_server' | 'real_server', candidates: string[], sentinel: string): string[] {
+  const [open, close] = WRAP[block];
+  const sentinelKw = sentinel.split(' ')[0];
+  const unknownIn = (lines: string[]): Set<string> => {
+    const file = path.join(dir, `probe-${block}.conf`);
+    fs.writeFileSync(file, `${open}\n${lines.join('\n')}\n${close}\n`);
+    const r = spawnSync('keepalived', ['-t', '-f', file], { encoding: 'utf8', timeout: 60000, maxBuffer: 64 * 1024 * 1024 });
+    return new Set([...r.stderr.matchAll(/Unknown keyword '([^']*)'/g)].map((m) => m[1]));
+  };
+  const accepted: string[] = [];
+  const probe = (chunk: string[]): void => {
+    const unknown = unknownIn(chunk.flatMap((w) => [`${w} 1`, sentinel]));
+    if (!unknown.has(sentinelKw)) {
+      accepted.push(...chunk.filter((w) => !unknown.has(w)));
+    } else if (chunk.length > 1) {
+      probe(chunk.slice(0, chunk.length >> 1));
+      probe(chunk.slice(chunk.length >> 1));
+    } else {
+      const u = unknownIn([`${chunk[0]} {\n}`, sentinel]);
+      if (!u.has(sentinelKw) && !u.has(chunk[0])) accepted.push(chunk[0]);
+    }
+  };
+  const words = candidates.filter((w) => w !== sentinelKw);
+  for (let k = 0; k < words.length; k += 2000) probe(words.slice(k, k + 2000));
+  return [...accepted, sentinelKw];
+}
+
 describe('keyword table vs keepalived 2.2.7', function () {
   let dir: string;
   before(function () {
@@ -79,6 +146,23 @@ describe('keyword table vs keepalived 2.2.7', function () {
   });
   after(function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('knows every keyword keepalived accepts in virtual_server and real_server (candidates: the words of the keepalived binary)', function () {
+    this.timeout(120000);
+    const bin = keepalivedBinary();
+    requireOrSkip(this, bin !== undefined, 'a readable keepalived binary');
+    const candidates = binaryWords(fs.readFileSync(bin as string));
+    // Sanity: the extraction finds the keywords we know are there.
+    for (const k of ['lvs_sched', 'real_server', 'quorum', 'ops', 'weight', 'uthreshold', 'TCP_CHECK']) assert.ok(candidates.includes(k), k);
+    const missing: Record<string, string[]> = {};
+    for (const [block, sentinel] of [['virtual_server', 'lb_algo rr'], ['real_server', 'uthreshold 1']] as const) {
+      const accepted = acceptedKeywords(dir, block, candidates, sentinel);
+      // The probe saw the block's keywords (it is not vacuous).
+      assert.ok(accepted.length >= (block === 'virtual_server' ? 30 : 20), accepted.join(' '));
+      missing[block] = accepted.filter((k) => !(k in BLOCKS[block].keywords));
+    }
+    assert.deepEqual(missing, { virtual_server: [], real_server: [] }, 'keywords keepalived 2.2.7 accepts there that our keyword table does not know');
   });
 
   for (const block of Object.keys(WRAP)) {

@@ -7,6 +7,7 @@
 import type { ConfigDiagnostic, Range } from '../diagnostic';
 import { checkInt, checkNetmask, didYouMean, isIPv4, isIPv6, SCHEDULERS } from '../values';
 import { DEST_ONLY, OPTIONS, SCHED_FLAGS, SERVICE_ONLY, SERVICE_PORTS } from './options';
+import { type ShellPlace, shellPlaces } from './shell';
 
 /** The longest persistence timeout ipvsadm accepts (MAX_TIMEOUT in ipvsadm.c: 31 days). */
 export const MAX_PERSISTENT_TIMEOUT = 86400 * 31;
@@ -59,11 +60,22 @@ export interface IpvsadmCommand {
   dynamic: boolean;
   /** ipvsadm would refuse the command itself: it does not change the table. */
   invalid: boolean;
+  /** In a shell script: where the command stands (see ./shell.ts) and whether its failure is expected. */
+  shell?: ShellPlace & {
+    /** stderr sent to /dev/null, or `|| ...` after it. */
+    guarded: boolean;
+  };
 }
 
 export interface ParsedIpvsadm {
   file: string;
   commands: IpvsadmCommand[];
+  /**
+   * `save`: ipvsadm-save output, restored as a whole (`ipvsadm -R`) in the order of
+   * its lines; `script`: a shell script, whose commands may run in another order, on
+   * a table that already holds services.
+   */
+  format: 'save' | 'script';
 }
 
 /** Splits a line into shell words with ranges; stops at a comment or a command separator. */
@@ -103,22 +115,47 @@ function shellWords(text: string, line: number, from: number): { words: Word[]; 
       i++;
     }
     // `2>/dev/null`, `2>&1`: the digits name a file descriptor of the redirection, not an argument.
-    if ((text[i] === '>' || text[i] === '<') && /^\d+$/.test(text.slice(start, i))) break;
+    if ((text[i] === '>' || text[i] === '<') && /^\d+$/.test(text.slice(start, i))) {
+      i = start;
+      break;
+    }
     words.push({ text: value, line, start, end: i, dynamic });
   }
   return { words, end: i };
 }
 
-/** Where the ipvsadm arguments start on a line, or -1 when the line has no ipvsadm command. */
-function commandStart(text: string, saveFormat: boolean): number {
+/** Where the ipvsadm arguments start on a line (-1 when the line has no ipvsadm command), and where the ipvsadm word is. */
+function commandStart(text: string, saveFormat: boolean): { at: number; word: number } {
   const trimmed = text.trimStart();
-  if (saveFormat && trimmed.startsWith('-')) return text.length - trimmed.length;
+  if (saveFormat && trimmed.startsWith('-')) return { at: text.length - trimmed.length, word: text.length - trimmed.length };
   const m = /(^|[\s;&|(`]|\bsudo\s+|\bexec\s+)((?:\/[\w.-]+)*\/?ipvsadm|\$\{?IPVSADM\}?)(?=\s|$)/.exec(text);
-  if (!m) return -1;
+  if (!m) return { at: -1, word: -1 };
   const hash = text.indexOf('#');
-  const at = m.index + m[0].length;
-  if (hash >= 0 && hash < m.index + m[1].length) return -1;
-  return at;
+  const word = m.index + m[1].length;
+  if (hash >= 0 && hash < word) return { at: -1, word: -1 };
+  return { at: m.index + m[0].length, word };
+}
+
+/**
+ * The redirections and `||` after a command (the rest of its last line): its errors
+ * are silenced (stderr to /dev/null or closed) or handled (`|| true`, `|| :`, `|| echo`).
+ */
+function errorsExpected(tail: string): boolean {
+  let rest = tail;
+  const fds = new Map<string, string>();
+  for (;;) {
+    const m = /^\s*(\d+|&)?(>>?|<)(&?)\s*([^\s;|&<>()]+)/.exec(rest);
+    if (!m) break;
+    const fd = m[1] ?? (m[2] === '<' ? '0' : '1');
+    const target = m[3] ? (m[4] === '-' ? '-' : (fds.get(m[4]) ?? `&${m[4]}`)) : m[4];
+    if (fd === '&') {
+      fds.set('1', target);
+      fds.set('2', target);
+    } else fds.set(fd, target);
+    rest = rest.slice(m[0].length);
+  }
+  const err = fds.get('2');
+  return err === '/dev/null' || err === '-' || /^\s*\|\|/.test(rest);
 }
 
 /** Characters that do not belong in a text file: C0 controls other than tab, LF, VT, FF and CR, DEL, C1 controls, and U+FFFD (bytes that are not UTF-8). */
@@ -148,30 +185,36 @@ export function parseIpvsadm(text: string, file: string, diagnostics: ConfigDiag
   if (binary) {
     // One diagnostic for the whole file: linting its "lines" would only produce noise.
     diagnostics.push({ code: 'ipvsadm-not-text', severity: 'error', file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `this file is not an ipvsadm rules file: ${binary}. Give ipvsadm-save output (ipvsadm -S -n) or a shell script of ipvsadm commands` });
-    return { file, commands: [] };
+    return { file, commands: [], format: 'save' };
   }
   // A CR before LF (CRLF files) ends the line; it is not part of the last word.
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   // ipvsadm-save output has only option lines; a script has `ipvsadm` words.
   const saveFormat = lines.some((l) => /^\s*-[AaEeDdC]\b/.test(l)) && !lines.some((l) => /(^|[\s;&|(])ipvsadm\s/.test(l));
   const commands: IpvsadmCommand[] = [];
+  const place = saveFormat ? undefined : shellPlaces(lines);
   for (let ln = 0; ln < lines.length; ln++) {
     let textLine = lines[ln];
     const start = commandStart(textLine, saveFormat);
-    if (start < 0) continue;
-    let { words } = shellWords(textLine, ln, start);
+    if (start.at < 0) continue;
+    const first = { line: ln, col: start.word };
+    let { words, end } = shellWords(textLine, ln, start.at);
     // Backslash-continued command lines.
     while (textLine.trimEnd().endsWith('\\') && ln + 1 < lines.length) {
       if (words.length && words[words.length - 1].text === '') words.pop();
       ln++;
       textLine = lines[ln];
-      words = words.concat(shellWords(textLine, ln, 0).words);
+      const next = shellWords(textLine, ln, 0);
+      words = words.concat(next.words);
+      end = next.end;
     }
     words = words.filter((w) => w.text !== '' || w.dynamic);
     const cmd = parseCommand(words, file, diagnostics);
-    if (cmd) commands.push(cmd);
+    if (!cmd) continue;
+    if (place) cmd.shell = { ...place(first.line, first.col), guarded: errorsExpected(textLine.slice(end)) };
+    commands.push(cmd);
   }
-  return { file, commands };
+  return { file, commands, format: saveFormat ? 'save' : 'script' };
 }
 
 function wordRange(w: Word): Range {

@@ -9,14 +9,22 @@
 // service on the next line is not a duplicate. To avoid a cascade after a typo,
 // lines about a service whose only -A was refused are not reported again (the
 // mistake is reported once, on the -A line), but that service is not in the table.
+//
+// An ipvsadm-save file is restored as a whole (`ipvsadm -R`), in order: what it
+// has not defined does not exist (`stateKnown`). A shell script runs on a table
+// whose earlier state is unknown, until it clears it with an `ipvsadm -C` that
+// always runs (not in a branch, a function or after && / ||).
 import type { Range } from '../diagnostic';
 import { commandServiceKey, destKey } from './model';
-import type { IpvsadmOp, ParsedIpvsadm } from './parser';
+import type { IpvsadmCommand, IpvsadmOp, ParsedIpvsadm } from './parser';
 
 export interface ReplayEvent {
   kind: 'undefined-service' | 'duplicate-service' | 'undefined-dest' | 'duplicate-dest';
   /** The command refused (-E and -D say "No such service", -a/-e/-d "Service not defined"). */
   op: IpvsadmOp;
+  command: IpvsadmCommand;
+  /** The table is known to start empty here (an ipvsadm-save file, or a script after `ipvsadm -C`). */
+  stateKnown: boolean;
   range: Range;
   /** `tcp:192.0.2.10:80` or `10.0.0.11:80`. */
   what: string;
@@ -28,14 +36,19 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
   const hit = cache.get(parsed);
   if (hit) return hit;
   const events: ReplayEvent[] = [];
+  let stateKnown = parsed.format === 'save';
   const services = new Map<string, { port?: number; dests: Set<string> }>();
   /** Services whose -A was refused and not (yet) followed by one that worked. */
   const refused = new Set<string>();
   for (const c of parsed.commands) {
+    const emit = (e: Omit<ReplayEvent, 'command' | 'stateKnown'>): void => {
+      events.push({ ...e, command: c, stateKnown });
+    };
     if (c.op === 'clear') {
       if (!c.invalid) {
         services.clear();
         refused.clear();
+        if (!c.shell?.branch && !c.shell?.conditional) stateKnown = true;
       }
       continue;
     }
@@ -48,14 +61,14 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
       // Refused: the table does not change. A refused -A of a service that exists is still
       // reported as a duplicate (fixing its own mistake alone would not make it work).
       if (c.op === 'add-service') {
-        if (svc) events.push({ kind: 'duplicate-service', op: c.op, range, what: key });
+        if (svc) emit({ kind: 'duplicate-service', op: c.op, range, what: key });
         else refused.add(key);
       }
       continue;
     }
     switch (c.op) {
       case 'add-service':
-        if (svc) events.push({ kind: 'duplicate-service', op: c.op, range, what: key });
+        if (svc) emit({ kind: 'duplicate-service', op: c.op, range, what: key });
         else {
           services.set(key, { port: c.service?.port, dests: new Set() });
           refused.delete(key);
@@ -64,14 +77,14 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
       case 'edit-service':
       case 'delete-service':
         if (!svc) {
-          if (!refused.has(key)) events.push({ kind: 'undefined-service', op: c.op, range, what: key });
+          if (!refused.has(key)) emit({ kind: 'undefined-service', op: c.op, range, what: key });
         } else if (c.op === 'delete-service') services.delete(key);
         break;
       case 'add-dest':
       case 'edit-dest':
       case 'delete-dest': {
         if (!svc) {
-          if (!refused.has(key)) events.push({ kind: 'undefined-service', op: c.op, range, what: key });
+          if (!refused.has(key)) emit({ kind: 'undefined-service', op: c.op, range, what: key });
           break;
         }
         if (!c.dest) break;
@@ -81,9 +94,9 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
         const effective = c.method?.kind === 'nat' ? dk : destKey({ ...c.dest, port: svc.port }, svc.port);
         const exists = svc.dests.has(dk) || svc.dests.has(effective);
         if (c.op === 'add-dest') {
-          if (exists) events.push({ kind: 'duplicate-dest', op: c.op, range: destRange, what: dk });
+          if (exists) emit({ kind: 'duplicate-dest', op: c.op, range: destRange, what: dk });
           else svc.dests.add(effective);
-        } else if (!exists) events.push({ kind: 'undefined-dest', op: c.op, range: destRange, what: dk });
+        } else if (!exists) emit({ kind: 'undefined-dest', op: c.op, range: destRange, what: dk });
         else if (c.op === 'delete-dest') {
           svc.dests.delete(dk);
           svc.dests.delete(effective);

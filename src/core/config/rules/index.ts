@@ -2,6 +2,7 @@
 import { advertIntFraction } from './advert-int-fraction';
 import { allWeightsZero } from './all-weights-zero';
 import { authPassTooLong } from './auth-pass-too-long';
+import { delayLoopDefault } from './delay-loop-default';
 import { drPortRemap } from './dr-port-remap';
 import { duplicateRealServer } from './duplicate-real-server';
 import { fwmarkPort } from './fwmark-port';
@@ -12,6 +13,7 @@ import { ipvsadmUndefinedDestination } from './ipvsadm-undefined-destination';
 import { ipvsadmUndefinedService } from './ipvsadm-undefined-service';
 import { methodMissing } from './method-missing';
 import { mixedForwardingMethods } from './mixed-forwarding-methods';
+import { natNoInnerVip } from './nat-no-inner-vip';
 import { natRsNotOnDirectorSubnet } from './nat-rs-not-on-director-subnet';
 import { noHealthCheck } from './no-health-check';
 import { noRealServers } from './no-real-servers';
@@ -24,6 +26,7 @@ import { quorumExceedsWeight } from './quorum-exceeds-weight';
 import type { LintRule } from './rule';
 import { schedFlagMismatch } from './sched-flag-mismatch';
 import { schedulerMissing } from './scheduler-missing';
+import { scriptSecurityDisabled } from './script-security-disabled';
 import { sorryServerPort } from './sorry-server-port';
 import { udpPersistenceExpireTemplate } from './udp-persistence-expire-template';
 import { udpTcpChecker } from './udp-tcp-checker';
@@ -34,7 +37,7 @@ import { vrrpAuthIgnored } from './vrrp-auth-ignored';
 import { vrrpNoAccept } from './vrrp-no-accept';
 import { vrrpNoVip } from './vrrp-no-vip';
 import { vrrpOwnerNopreempt } from './vrrp-owner-nopreempt';
-import { vrrpPeerMismatch, vrrpPeerSamePriority } from './vrrp-peer-mismatch';
+import { vrrpPeerMismatch, vrrpPeerPriorityInversion, vrrpPeerSamePriority } from './vrrp-peer-mismatch';
 import { vrrpPreemptDelayIgnored } from './vrrp-preempt-delay-ignored';
 import { vrrpStrictMode } from './vrrp-strict-mode';
 import { vrrpUnicastSrcWithoutPeers } from './vrrp-unicast-src-without-peers';
@@ -44,6 +47,7 @@ export const rules: LintRule[] = [
   advertIntFraction,
   allWeightsZero,
   authPassTooLong,
+  delayLoopDefault,
   drPortRemap,
   duplicateRealServer,
   fwmarkPort,
@@ -54,6 +58,7 @@ export const rules: LintRule[] = [
   ipvsadmUndefinedService,
   methodMissing,
   mixedForwardingMethods,
+  natNoInnerVip,
   natRsNotOnDirectorSubnet,
   noHealthCheck,
   noRealServers,
@@ -65,6 +70,7 @@ export const rules: LintRule[] = [
   quorumExceedsWeight,
   schedFlagMismatch,
   schedulerMissing,
+  scriptSecurityDisabled,
   sorryServerPort,
   udpPersistenceExpireTemplate,
   udpTcpChecker,
@@ -76,6 +82,7 @@ export const rules: LintRule[] = [
   vrrpNoVip,
   vrrpOwnerNopreempt,
   vrrpPeerMismatch,
+  vrrpPeerPriorityInversion,
   vrrpPeerSamePriority,
   vrrpPreemptDelayIgnored,
   vrrpStrictMode,

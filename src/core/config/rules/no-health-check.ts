@@ -8,6 +8,7 @@ import type { ConfigFix } from '../diagnostic';
 import { type Statement, child, headerRange } from '../keepalived/ast';
 import { topLevel } from '../keepalived/query';
 import { isCheckerKeyword } from '../keepalived/schema';
+import { bodyIndent, indentUnit } from './edits';
 import type { LintContext, LintRule } from './rule';
 import { hasHiddenContent, keptRealServers, vsShape } from './virtual-server';
 
@@ -21,12 +22,14 @@ function addCheckerFix(ctx: LintContext, rs: Statement, checker: string): Config
   if (!close || !rs.open || close.line === rs.open.line) return undefined;
   const closeLine = ctx.lineText(rs.file, close.line);
   if (closeLine.slice(0, close.start).trim() !== '') return undefined;
-  const indent = `${ctx.lineText(rs.file, rs.keyword.line).slice(0, rs.keyword.start)}    `;
+  // The file's own indentation: the real server's lines', one unit deeper inside the checker.
+  const indent = bodyIndent(ctx, rs);
+  const unit = indentUnit(ctx, rs);
   const at = { line: close.line, character: 0 };
   return {
     title: `Add a ${checker} health check`,
     isPreferred: true,
-    edits: [{ file: rs.file, range: { start: at, end: at }, newText: `${indent}${checker} {\n${indent}    connect_timeout 3\n${indent}}\n` }],
+    edits: [{ file: rs.file, range: { start: at, end: at }, newText: `${indent}${checker} {\n${indent}${unit}connect_timeout 3\n${indent}}\n` }],
   };
 }
 

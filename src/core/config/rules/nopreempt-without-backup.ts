@@ -4,7 +4,7 @@
 // is worth writing down (info). A later `preempt` cancels nopreempt (vrrpSettings).
 import { tokenRange } from '../keepalived/ast';
 import type { LintRule } from './rule';
-import { vrrpInstances } from './vrrp-common';
+import { insertLineBefore, vrrpInstances } from './vrrp-common';
 
 export const nopreemptWithoutBackup: LintRule = {
   code: 'nopreempt-without-backup',
@@ -18,11 +18,7 @@ export const nopreemptWithoutBackup: LintRule = {
       const state = v.stateStatement;
       if (state?.args[0]?.text.toUpperCase() === 'BACKUP' || state?.templated) continue;
       const explicit = state?.args[0]?.text;
-      const line = nopreempt.keyword.line;
-      const indent = ctx.lineText(nopreempt.file, line).slice(0, nopreempt.keyword.start);
-      const edit = state?.args[0]
-        ? { file: state.file, range: tokenRange(state.args[0]), newText: 'BACKUP' }
-        : { file: nopreempt.file, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}state BACKUP\n` };
+      const edit = state?.args[0] ? { file: state.file, range: tokenRange(state.args[0]), newText: 'BACKUP' } : insertLineBefore(ctx, nopreempt, 'state BACKUP');
       ctx.report({
         severity: explicit ? 'error' : 'info',
         file: nopreempt.file,

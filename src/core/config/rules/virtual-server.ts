@@ -6,6 +6,7 @@ import type { TextEdit } from '../diagnostic';
 import { type ParsedConfig, type Statement, type Token, child, children, tokenRange } from '../keepalived/ast';
 import { topLevel } from '../keepalived/query';
 import { isIP } from '../values';
+import { removeStatement } from './edits';
 import type { LintContext } from './rule';
 
 export type Method = 'NAT' | 'DR' | 'TUN';
@@ -113,14 +114,10 @@ export function totalWeight(vs: Statement): number | undefined {
   return sum;
 }
 
-/** An edit deleting the line of `s` when it stands alone on it (a trailing comment is allowed). */
+/** An edit deleting the line of `s` when it stands alone on it; a trailing comment stays (see removeStatement). */
 export function deleteLineEdit(ctx: LintContext, s: Statement): TextEdit | undefined {
   if (s.body || s.keyword.line !== (s.args[s.args.length - 1] ?? s.keyword).line) return undefined;
-  const line = ctx.lineText(s.file, s.keyword.line);
-  const last = s.args[s.args.length - 1] ?? s.keyword;
-  const rest = line.slice(last.end).trim();
-  if (line.slice(0, s.keyword.start).trim() !== '' || (rest !== '' && !/^[#!]/.test(rest))) return undefined;
-  return { file: s.file, range: { start: { line: s.keyword.line, character: 0 }, end: { line: s.keyword.line + 1, character: 0 } }, newText: '' };
+  return removeStatement(ctx, s);
 }
 
 /** An edit deleting a value and the blank before it (`real_server 192.0.2.1 80` → `real_server 192.0.2.1`). */

@@ -2,8 +2,9 @@
 // applied, see keepalived/model.ts vrrpSettings) and the small edits their quick
 // fixes make.
 import type { Range, RelatedLocation, TextEdit } from '../diagnostic';
-import { type ParsedConfig, type Statement, headerRange, statementRange } from '../keepalived/ast';
+import { type ParsedConfig, type Statement, headerRange } from '../keepalived/ast';
 import { type VrrpSettings, vrrpSettings } from '../keepalived/model';
+import { indentUnit, lineIndent, removeStatement } from './edits';
 import type { LintContext } from './rule';
 
 const cache = new WeakMap<ParsedConfig, VrrpSettings[]>();
@@ -36,25 +37,19 @@ export function related(s: Statement | undefined, message: string): RelatedLocat
 }
 
 /**
- * An edit deleting the lines of a statement (block included), offered only when
- * nothing else shares those lines (text before it is indentation, after it at
- * most a comment).
+ * An edit deleting a statement (block included), offered only when nothing else
+ * shares its lines (text before it is indentation, after it at most a comment,
+ * which stays in place).
  */
 export function deleteLines(ctx: Pick<LintContext, 'lineText'>, s: Statement): TextEdit | undefined {
-  const r = statementRange(s);
-  const first = ctx.lineText(s.file, r.start.line);
-  const last = ctx.lineText(s.file, r.end.line);
-  if (first.slice(0, r.start.character).trim() !== '') return undefined;
-  const rest = last.slice(r.end.character).trim();
-  if (rest !== '' && !/^[#!]/.test(rest)) return undefined;
-  return { file: s.file, range: { start: { line: r.start.line, character: 0 }, end: { line: r.end.line + 1, character: 0 } }, newText: '' };
+  return removeStatement(ctx, s);
 }
 
-/** An edit inserting a line (with the statement's indentation) above a statement. */
-export function insertLineBefore(ctx: Pick<LintContext, 'lineText'>, s: Statement, text: string): TextEdit {
+/** An edit inserting a line above a statement, with its indentation (the block's, when the statement does not start its line). */
+export function insertLineBefore(ctx: Pick<LintContext, 'lineText' | 'keepalived'>, s: Statement, text: string): TextEdit {
   const line = s.keyword.line;
-  const indent = ctx.lineText(s.file, line).slice(0, s.keyword.start);
-  return { file: s.file, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${/^\s*$/.test(indent) ? indent : '    '}${text}\n` };
+  const indent = lineIndent(ctx, s) ?? indentUnit(ctx, s);
+  return { file: s.file, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${text}\n` };
 }
 
 /** The first statement of an instance's body (to insert a line above it). */

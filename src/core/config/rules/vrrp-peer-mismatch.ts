@@ -11,6 +11,15 @@
 //    "received a %d auth, expecting %d"): type and first 8 characters.
 // Both starting as MASTER with one priority is a hazard (warning): the election
 // then falls to the higher IP address (RFC 5798 §6.4.3), not to the config.
+// A BACKUP with a higher priority than a peer that starts as MASTER (warning):
+// VRRP elects by priority and a backup preempts a lower-priority master (RFC 5798
+// §6.4.2; keepalived's default), so the BACKUP holds the VIP whenever it is up and
+// `state MASTER` only says how the other starts. Not reported when that BACKUP has
+// nopreempt in force (keepalived honours it only with state BACKUP and below 255,
+// see nopreempt-without-backup and vrrp-owner-nopreempt): it then does not take
+// the VIP from a running master, the usual "no failback" set-up. preempt_delay
+// only delays the takeover (after start-up or after seeing a lower-priority
+// master), so it is still reported, with the delay.
 // Files with the same global router_id are taken to be one director (copies of
 // one config) and not compared. Each finding is reported in both files, with the
 // other file's line as related location.
@@ -35,6 +44,16 @@ export const vrrpPeerSamePriority: LintRule = {
   severity: 'warning',
   languages: ['keepalived'],
   description: 'Across directors (files linted together): both start as MASTER of one VIP with the same priority.',
+  check() {
+    // Only across files: see vrrpPeerDiagnostics.
+  },
+};
+
+export const vrrpPeerPriorityInversion: LintRule = {
+  code: 'vrrp-peer-priority-inversion',
+  severity: 'warning',
+  languages: ['keepalived'],
+  description: 'Across directors (files linted together): a BACKUP with a higher priority than the MASTER of the same VIP preempts it.',
   check() {
     // Only across files: see vrrpPeerDiagnostics.
   },
@@ -130,6 +149,20 @@ export function vrrpPeerDiagnostics(configs: ParsedConfig[]): ConfigDiagnostic[]
             };
             const detail = aa && ab && aa.type === ab.type ? `a different auth_pass (the first 8 characters count)` : `${what(a)} in ${a.label} and ${what(b)} in ${b.label}`;
             pair('vrrp-peer-mismatch', 'auth', 'error', a, b, va.authPass ?? va.authentication, vb.authPass ?? vb.authentication, (me, o) => `${intro(me, o)} with ${detail}: ${split(aa && ab && aa.type === ab.type ? 'received an invalid passwd' : 'received a … auth, expecting …')}. Use the same authentication on every director`);
+          }
+          const [master, backup] = va.effectiveState === 'MASTER' && vb.effectiveState === 'BACKUP' ? [a, b] : vb.effectiveState === 'MASTER' && va.effectiveState === 'BACKUP' ? [b, a] : [];
+          if (master && backup && va.vrid !== undefined && va.vrid === vb.vrid && backup.v.priority > master.v.priority && !(backup.v.nopreempt && backup.v.priority < 255)) {
+            const lineOf = (s: Side): string => `${s.label} (line ${where(s.v.priorityStatement ?? s.v.stateStatement, s.v).range.start.line + 1})`;
+            const delay = Number(backup.v.preemptDelay?.args[0]?.text);
+            const when = delay > 0 ? ` after its preempt_delay of ${delay} s` : '';
+            const vip = shared;
+            const isBackup = backup.v.state === 'BACKUP' ? 'is state BACKUP' : 'starts as BACKUP';
+            const stateMaster = master.v.state === 'MASTER' ? 'state MASTER' : 'starting as MASTER';
+            pair('vrrp-peer-priority-inversion', 'inversion', 'warning', master, backup, master.v.priorityStatement ?? master.v.stateStatement, backup.v.priorityStatement ?? backup.v.stateStatement, (me, o) =>
+              me === master
+                ? `${me.v.name} starts as MASTER with priority ${me.v.priority} here, but ${o.v.name} in ${lineOf(o)} ${isBackup} with the higher priority ${o.v.priority}: VRRP elects by priority and a backup preempts a lower-priority master, so ${o.label} takes ${vip}${when} whenever it is up, and this director holds it only while that one is down ('state' only sets how an instance starts). Give the intended MASTER the highest priority; or, for no failback, set nopreempt on ${o.label} (it works with state BACKUP only)`
+                : `${me.v.name} ${isBackup} here with priority ${me.v.priority}, higher than ${o.v.name} in ${lineOf(o)}, ${stateMaster} with priority ${o.v.priority}: VRRP elects by priority and a backup preempts a lower-priority master, so this director takes ${vip}${when} whenever it is up, and ${o.label} holds it only while this one is down ('state' only sets how an instance starts). Give this BACKUP a priority below ${o.v.priority}; or, for no failback, set nopreempt here (it works with state BACKUP only)`,
+            );
           }
           if (va.effectiveState === 'MASTER' && vb.effectiveState === 'MASTER' && va.priority === vb.priority) {
             pair('vrrp-peer-same-priority', 'masters', 'warning', a, b, va.stateStatement ?? va.priorityStatement, vb.stateStatement ?? vb.priorityStatement, (me, o) => `${intro(me, o)} both start as MASTER with priority ${me.v.priority}: the election then goes to the director with the higher IP address, not to the one you meant. Make one of them state BACKUP with a lower priority`);

@@ -4,6 +4,7 @@
 // `protocol` makes a UDP service in keepalived 2.2.7; a missing `lb_kind` is NAT).
 import { type Statement, child, tokenRange } from '../keepalived/ast';
 import { topLevel } from '../keepalived/query';
+import { bodyIndent } from './edits';
 import type { LintContext, LintRule } from './rule';
 
 export function missingOptionRule(code: string, keywords: string[], insert: string, message: (vs: Statement) => string, skipFwmark = false): LintRule {
@@ -18,7 +19,7 @@ export function missingOptionRule(code: string, keywords: string[], insert: stri
         // A templated or included body may set it where we cannot see.
         if (vs.body?.some((s) => s.templated || s.file !== vs.file || /^include/.test(s.keyword.text))) continue;
         const line = vs.keyword.line;
-        const indent = `${ctx.lineText(vs.file, line).slice(0, vs.keyword.start)}    `;
+        const indent = bodyIndent(ctx, vs);
         const at = vs.open && vs.open.line === line ? { line: line + 1, character: 0 } : undefined;
         ctx.report({
           code,

@@ -10,6 +10,7 @@ import { type ParsedIpvsadm, parseIpvsadm } from './ipvsadm/parser';
 import type { ParsedConfig } from './keepalived/ast';
 import { keepalivedToModel } from './keepalived/model';
 import { parseKeepalived } from './keepalived/parser';
+import { snippetContext, topLevelOf } from './keepalived/snippet';
 import { validateSyntax } from './keepalived/validate';
 import { rules } from './rules';
 import { vrrpPeerDiagnostics } from './rules/vrrp-peer-mismatch';
@@ -34,14 +35,35 @@ export function readFileOrUndefined(file: string): string | undefined {
   }
 }
 
-/** Parses and syntax-checks one document; includes are read from disk. */
-export function analyzeText(text: string, file: string, languageId?: string, readFile: (f: string) => string | undefined = readFileOrUndefined): AnalyzedDocument | undefined {
+export interface AnalyzeOptions {
+  /**
+   * The block a keepalived file's top level is in: `root` (the default) for a whole
+   * config; the block of the `include` directive for a file included inside one (the
+   * editor finds it from the including config); `auto` for a file opened on its own
+   * that may be such a fragment (see ./keepalived/snippet.ts).
+   */
+  rootContext?: string;
+}
+
+/** Parses and syntax-checks one document; includes are read with `readFile` (from disk by default). */
+export function analyzeText(text: string, file: string, languageId?: string, readFile: (f: string) => string | undefined = readFileOrUndefined, options: AnalyzeOptions = {}): AnalyzedDocument | undefined {
   const language = detectLanguage(file, text, languageId);
   if (!language) return undefined;
-  const syntax: ConfigDiagnostic[] = [];
+  let syntax: ConfigDiagnostic[] = [];
   if (language === 'keepalived') {
-    const parsed = parseKeepalived(text, file, syntax, { readFile });
+    const auto = options.rootContext === 'auto';
+    let parsed = parseKeepalived(text, file, syntax, { readFile, rootContext: auto ? 'root' : options.rootContext });
+    const guess = auto ? snippetContext(parsed.statements, file) : undefined;
+    if (guess?.context) {
+      syntax = [];
+      parsed = parseKeepalived(text, file, syntax, { readFile, rootContext: guess.context });
+    }
     validateSyntax(parsed.statements, syntax);
+    if (guess?.lenient) {
+      // A fragment whose block cannot be told: where its top-level keywords belong is unknown.
+      const top = new Set(topLevelOf(parsed.statements, file).map((s) => `${s.keyword.line}:${s.keyword.start}`));
+      syntax = syntax.filter((d) => d.code !== 'keyword-not-allowed' || d.file !== file || !top.has(`${d.range.start.line}:${d.range.start.character}`));
+    }
     return { language, file, keepalived: parsed, model: keepalivedToModel([parsed]), syntax };
   }
   const parsed = parseIpvsadm(text, file, syntax);
@@ -80,9 +102,12 @@ export function lintText(text: string, file: string, languageId?: string): Confi
   return doc ? diagnosticsOf(doc, text) : [];
 }
 
-/** All diagnostics of an analyzed document (syntax + rules, suppressions applied), sorted. */
-export function diagnosticsOf(doc: AnalyzedDocument, text: string): ConfigDiagnostic[] {
-  const all = applySuppressions([...doc.syntax, ...runRules(doc, text)], (f) => (f === doc.file ? text : readFileOrUndefined(f)));
+/**
+ * All diagnostics of an analyzed document (syntax + rules, suppressions applied), sorted.
+ * `readFile` gives the included files' text (the editor's unsaved buffers), as analyzeText read them.
+ */
+export function diagnosticsOf(doc: AnalyzedDocument, text: string, readFile: (f: string) => string | undefined = readFileOrUndefined): ConfigDiagnostic[] {
+  const all = applySuppressions([...doc.syntax, ...runRules(doc, text, readFile)], (f) => (f === doc.file ? text : readFile(f)));
   return sortDiagnostics(all);
 }
 

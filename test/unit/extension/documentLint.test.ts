@@ -24,13 +24,19 @@ function doc(file: string, languageId: string, text: string, scheme = 'file'): F
   return d;
 }
 
-/** A DiagnosticCollection: what is shown per document. */
-function sink(): { shown: Map<string, ConfigDiagnostic[]>; set(d: LintDocument, x: ConfigDiagnostic[]): void; delete(d: LintDocument): void } {
+/** A DiagnosticCollection: what is shown per document (or file, by path). */
+function sink(): { shown: Map<string, ConfigDiagnostic[]>; set(d: LintDocument | string, x: ConfigDiagnostic[]): void; delete(d: LintDocument | string): void } {
   const shown = new Map<string, ConfigDiagnostic[]>();
-  return { shown, set: (d, x) => void shown.set(d.uri.toString(), x), delete: (d) => void shown.delete(d.uri.toString()) };
+  const key = (d: LintDocument | string): string => (typeof d === 'string' ? `file:${d}` : d.uri.toString());
+  return { shown, set: (d, x) => void shown.set(key(d), x), delete: (d) => void shown.delete(key(d)) };
 }
 
 const codes = (s: ReturnType<typeof sink>, d: LintDocument): string[] | undefined => s.shown.get(d.uri.toString())?.map((x) => x.code);
+
+/** A linter over the documents of `open` (the editor's open documents). */
+function linterOf(s: ReturnType<typeof sink>, open: FakeDoc[]): DocumentLinter<FakeDoc> {
+  return new DocumentLinter<FakeDoc>({ documents: () => open }, s);
+}
 
 describe('config diagnostics of open documents', function () {
   let dir: string;
@@ -43,50 +49,52 @@ describe('config diagnostics of open documents', function () {
 
   it('clears a shell script\'s diagnostics once its last ipvsadm line is gone', function () {
     const s = sink();
-    const linter = new DocumentLinter(new DocumentCache(), s);
     const sh = doc(path.join(dir, 'lb.sh'), 'shellscript', '#!/bin/sh\nipvsadm -A -t 192.0.2.10:80 -s nosuch\n');
-    linter.publish(sh);
+    const linter = linterOf(s, [sh]);
+    linter.publish();
     assert.ok(codes(s, sh)?.length, 'the ipvsadm line has a problem');
     sh.text = '#!/bin/sh\necho nothing to see\n';
     sh.version++;
-    linter.publish(sh);
+    linter.publish();
     assert.equal(s.shown.has(sh.uri.toString()), false, 'no stale diagnostics left on the script');
   });
 
   it('lints keepalived.conf again when the conf.d file it includes is created, then deleted', function () {
     const s = sink();
-    const linter = new DocumentLinter(new DocumentCache(), s);
     const main = doc(path.join(dir, 'keepalived.conf'), 'keepalived', 'include conf.d/*.conf\n');
     const other = doc(path.join(dir, 'notes.conf'), 'keepalived', 'global_defs {\n}\n');
-    linter.publish(main);
-    linter.publish(other);
+    const linter = linterOf(s, [main, other]);
+    linter.publish();
     assert.deepEqual(codes(s, main), ['include-not-found']);
     const web = path.join(dir, 'conf.d', 'web.conf');
     fs.mkdirSync(path.dirname(web));
     fs.writeFileSync(web, 'global_defs {\n}\n');
-    const again = linter.dependents(web, 'created', [main, other]);
+    const again = linter.dependents(web, 'created');
     assert.deepEqual(again, [main], 'only the document with an include');
-    again.forEach((d) => linter.publish(d));
+    linter.publish();
     assert.deepEqual(codes(s, main), [], 'include-not-found gone without editing keepalived.conf');
     fs.rmSync(web);
-    linter.dependents(web, 'deleted', [main, other]).forEach((d) => linter.publish(d));
+    assert.deepEqual(linter.dependents(web, 'deleted'), [main]);
+    linter.publish();
     assert.deepEqual(codes(s, main), ['include-not-found']);
   });
 
   it('lints keepalived.conf again when a file it includes is saved, not when an unrelated one is', function () {
     const s = sink();
-    const linter = new DocumentLinter(new DocumentCache(), s);
+    const open: FakeDoc[] = [];
+    const linter = linterOf(s, open);
     const vrrp = path.join(dir, 'vrrp.conf');
     const instance = (vip: string): string => `vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  virtual_ipaddress {\n    ${vip}\n  }\n}\n`;
     fs.writeFileSync(vrrp, instance('192.0.2.99'));
     const main = doc(path.join(dir, 'keepalived.conf'), 'keepalived', 'include vrrp.conf\nvirtual_server 192.0.2.10 80 {\n  lvs_sched rr\n  lvs_method DR\n  protocol TCP\n  real_server 10.0.0.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n');
-    linter.publish(main);
+    open.push(main);
+    linter.publish();
     assert.ok(codes(s, main)?.includes('vip-not-in-vrrp'));
     fs.writeFileSync(vrrp, instance('192.0.2.10'));
-    assert.deepEqual(linter.dependents(path.join(dir, 'unrelated.conf'), 'changed', [main]), []);
-    const again = linter.dependents(vrrp, 'changed', [main]);
+    assert.deepEqual(linter.dependents(path.join(dir, 'unrelated.conf'), 'changed'), []);
+    const again = linter.dependents(vrrp, 'changed');
     assert.deepEqual(again, [main]);
-    again.forEach((d) => linter.publish(d));
+    linter.publish();
     assert.ok(!codes(s, main)?.includes('vip-not-in-vrrp'), `fixed in the included file: ${codes(s, main)?.join(', ')}`);
   });
 

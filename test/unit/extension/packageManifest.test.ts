@@ -11,6 +11,7 @@ interface Manifest {
     configuration: { properties: Record<string, { type: string; scope?: string }> };
     customEditors: Array<{ viewType: string; selector: Array<{ filenamePattern: string }> }>;
     viewsWelcome: Array<{ view: string; contents: string }>;
+    configurationDefaults?: Record<string, Record<string, unknown>>;
   };
 }
 
@@ -29,6 +30,13 @@ describe('package.json settings and capabilities', function () {
       assert.equal(props[k].scope, 'machine-overridable', k);
       assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations?.includes(k), k);
     }
+  });
+
+  it('keepalived and ipvsadm files get no word-based completions (Enter would take a word equal to the one typed, joining lines)', function () {
+    // The extension's completion offers every keyword and enumerated value; when it has
+    // nothing (a free-form value: `interface eth0`), VS Code falls back to words of the open
+    // files, and Enter at the end of the line takes `eth0` instead of inserting a newline.
+    for (const lang of ['keepalived', 'ipvsadm']) assert.equal(pkg.contributes.configurationDefaults?.[`[${lang}]`]?.['editor.wordBasedSuggestions'], 'off', lang);
   });
 
   it('declares that virtual workspaces are not supported (local files and SSH only)', function () {

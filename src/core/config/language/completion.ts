@@ -17,8 +17,22 @@ export interface CompletionEntry {
   snippet?: boolean;
 }
 
+/**
+ * The completions at `pos`; none when the token under the cursor is already one of them
+ * in full. Offering it anyway lets Enter at the end of a finished line (`state MASTER⏎`,
+ * `-s rr⏎`) accept the item instead of inserting a newline, and the next line is joined
+ * to it (VS Code has no per-item control of what Enter does). The editor asks again as
+ * the user types (the list is incomplete), so a longer keyword is offered again after
+ * one more character (`notify` → `notify_`).
+ */
 export function completeAt(doc: AnalyzedDocument, text: string, pos: Position): CompletionEntry[] {
   const line = (text.split('\n')[pos.line] ?? '').slice(0, pos.character);
+  const items = candidatesAt(doc, line, pos);
+  const typed = /\S+$/.exec(line)?.[0];
+  return typed && items.some((i) => i.label === typed) ? [] : items;
+}
+
+function candidatesAt(doc: AnalyzedDocument, line: string, pos: Position): CompletionEntry[] {
   if (doc.keepalived) {
     const kind = blockAt(doc.keepalived.statements, doc.file, pos);
     const block = BLOCKS[kind];

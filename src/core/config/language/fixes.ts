@@ -7,9 +7,17 @@ function overlaps(a: Range, b: Range): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
-export function fixesAt(diagnostics: ConfigDiagnostic[], range: Range): Array<{ diagnostic: ConfigDiagnostic; fix: ConfigFix }> {
+/**
+ * The fixes of the diagnostics that touch `range`. With `file`, only diagnostics located
+ * in that file: a config's diagnostics include those of the files it includes, whose
+ * positions are lines of those files, not of the document the range is in.
+ */
+export function fixesAt(diagnostics: ConfigDiagnostic[], range: Range, file?: string): Array<{ diagnostic: ConfigDiagnostic; fix: ConfigFix }> {
   const out: Array<{ diagnostic: ConfigDiagnostic; fix: ConfigFix }> = [];
-  for (const d of diagnostics) if (d.fixes && overlaps(d.range, range)) for (const fix of d.fixes) out.push({ diagnostic: d, fix });
+  for (const d of diagnostics) {
+    if (file !== undefined && d.file !== file) continue;
+    if (d.fixes && overlaps(d.range, range)) for (const fix of d.fixes) out.push({ diagnostic: d, fix });
+  }
   return out;
 }
 

@@ -1,12 +1,13 @@
 // Hover text: what a keyword does, its value type and default (keepalived), or
 // what an option means (ipvsadm).
-import type { Position, Range } from '../diagnostic';
+import { contains, type Position, type Range } from '../diagnostic';
 import { tokenRange } from '../keepalived/ast';
 import { type ArgSpec, BLOCKS } from '../keepalived/schema';
 import type { AnalyzedDocument } from '../lint';
 import { SCHEDULER_DOCS } from '../values';
 import { OPTIONS } from '../ipvsadm/options';
 import { locateToken } from './locate';
+import { FORWARDING_METHOD_DOCS, VALUE_SIGNATURES, VRRP_STATE_DOCS } from './valueDocs';
 
 export interface HoverResult {
   /** Markdown. */
@@ -30,12 +31,18 @@ export function hoverAt(doc: AnalyzedDocument, text: string, pos: Position): Hov
       const kw = block?.keywords[s.keyword.text];
       const canonical = kw?.synonymOf ?? s.keyword.text;
       if (canonical === 'lvs_sched' && SCHEDULER_DOCS[at.token.text]) return { contents: `**${at.token.text}** — IPVS scheduler: ${SCHEDULER_DOCS[at.token.text]}`, range };
+      if (at.index === 0 && (canonical === 'lvs_method' || canonical === 'sorry_server_lvs_method') && FORWARDING_METHOD_DOCS[at.token.text]) return { contents: FORWARDING_METHOD_DOCS[at.token.text], range };
+      if (at.index === 0 && canonical === 'state' && s.context === 'vrrp_instance') {
+        const doc = VRRP_STATE_DOCS[at.token.text.toUpperCase()];
+        if (doc) return { contents: doc, range };
+      }
       return undefined;
     }
     if (s.entry) return block?.entries ? { contents: `Entry of **${s.context}** (${block.title}): ${block.entries.doc}`, range } : undefined;
     const spec = block?.keywords[s.keyword.text];
     if (!spec) return undefined;
-    const lines = [`**${s.keyword.text}**${spec.block ? ' { … }' : argSignature(spec.args)}`, '', spec.doc];
+    const signature = spec.block ? ' { … }' : (VALUE_SIGNATURES[spec.synonymOf ?? s.keyword.text] ?? argSignature(spec.args));
+    const lines = [`**${s.keyword.text}**${signature}`, '', spec.doc];
     if (spec.default) lines.push('', `Default: \`${spec.default}\``);
     if (spec.synonymOf) lines.push('', `Same as \`${spec.synonymOf}\`.`);
     if (spec.deprecated) lines.push('', `Deprecated: use \`${spec.deprecated}\`.`);
@@ -43,29 +50,37 @@ export function hoverAt(doc: AnalyzedDocument, text: string, pos: Position): Hov
     return { contents: lines.join('\n'), range };
   }
   if (doc.ipvsadm) {
-    for (const c of doc.ipvsadm.commands) {
-      if (c.range.start.line > pos.line || c.range.end.line < pos.line) continue;
-      if (c.scheduler && c.scheduler.line === pos.line && pos.character >= c.scheduler.start && pos.character <= c.scheduler.end && SCHEDULER_DOCS[c.scheduler.text]) {
-        return { contents: `**${c.scheduler.text}** — IPVS scheduler: ${SCHEDULER_DOCS[c.scheduler.text]}`, range: { start: { line: pos.line, character: c.scheduler.start }, end: { line: pos.line, character: c.scheduler.end } } };
-      }
-    }
-    // Options: the word under the cursor.
+    // Only the words of an ipvsadm command: a shell script's other commands have options
+    // of their own (`set -e`, `[ -f`, `sysctl -w`), and a command ends at `;`, `&&`, `||`,
+    // `|`, a redirection or a comment (the parser's range stops there).
     const line = text.split('\n')[pos.line] ?? '';
     let a = pos.character;
     let b = pos.character;
-    while (a > 0 && /\S/.test(line[a - 1])) a--;
-    while (b < line.length && /\S/.test(line[b])) b++;
+    while (a > 0 && WORD_CHAR.test(line[a - 1])) a--;
+    while (b < line.length && WORD_CHAR.test(line[b])) b++;
     const word = line.slice(a, b).replace(/=.*$/, '');
-    const contents = ipvsadmOptionHover(word);
-    return contents ? { contents, range: { start: { line: pos.line, character: a }, end: { line: pos.line, character: a + word.length } } } : undefined;
+    const wordRange: Range = { start: { line: pos.line, character: a }, end: { line: pos.line, character: a + word.length } };
+    const c = doc.ipvsadm.commands.find((x) => word.length > 0 && contains(x.range, wordRange.start) && contains(x.range, wordRange.end));
+    if (!c) return undefined;
+    if (c.scheduler && c.scheduler.line === pos.line && pos.character >= c.scheduler.start && pos.character <= c.scheduler.end && SCHEDULER_DOCS[c.scheduler.text]) {
+      return { contents: `**${c.scheduler.text}** — IPVS scheduler: ${SCHEDULER_DOCS[c.scheduler.text]}`, range: { start: { line: pos.line, character: c.scheduler.start }, end: { line: pos.line, character: c.scheduler.end } } };
+    }
+    const method = c.method && c.method.word.line === pos.line && a === c.method.word.start ? c.method.kind : undefined;
+    const contents = ipvsadmOptionHover(word, method);
+    return contents ? { contents, range: wordRange } : undefined;
   }
   return undefined;
 }
 
-/** Hover for an ipvsadm option word (the VS Code layer passes the word under the cursor). */
-export function ipvsadmOptionHover(word: string): string | undefined {
+/** A character of a shell word, as far as hovers go (not a blank, quote or shell operator). */
+const WORD_CHAR = /[^\s;&|<>()'"`]/;
+
+/** Hover for an ipvsadm option word; a forwarding method's option also says what the real servers need. */
+export function ipvsadmOptionHover(word: string, method?: 'dr' | 'tun' | 'nat'): string | undefined {
   const o = OPTIONS[word];
   if (!o) return undefined;
   const forms = o.short ? `-${o.short}, --${o.name}` : `--${o.name}`;
-  return `**${forms}**${o.value === 'required' ? ' VALUE' : o.value === 'optional' ? ' [VALUE]' : ''} — ${o.doc}`;
+  const head = `**${forms}**${o.value === 'required' ? ' VALUE' : o.value === 'optional' ? ' [VALUE]' : ''} — ${o.doc}`;
+  const more = method ? FORWARDING_METHOD_DOCS[method.toUpperCase()] : undefined;
+  return more ? `${head}\n\n${more}` : head;
 }

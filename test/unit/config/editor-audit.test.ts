@@ -143,9 +143,9 @@ describe('editor audit (1): ipvsadm -D/-E/-d/-e of a service a shell script has 
       }
     });
     assert.deepEqual(got, ['5:0 plain', '7:2 plain', '9:6 conditional', '9:37 plain', '10:15 plain', '11:6 branch', '12:12 plain', '14:14 branch', '17:21 plain', '18:28 branch', '18:68 plain', '19:0 plain']);
-    // What the rule makes of it: an info on each plain line, nothing elsewhere (the
-    // parser reads the first ipvsadm command of a line: on 9 and 18 that is not plain).
-    assert.deepEqual(undefinedService(script.join('\n')), ['5', '7', '10', '12', '17', '19'].map((l) => `${l} info ipvsadm-undefined-service`));
+    // What the rule makes of it: an info on each plain command, nothing elsewhere (every
+    // ipvsadm command of a line is read: on 9 and 18 the second one is plain).
+    assert.deepEqual(undefinedService(script.join('\n')), ['5', '7', '9', '10', '12', '17', '18', '19'].map((l) => `${l} info ipvsadm-undefined-service`));
   });
 
   it('an ipvsadm-save file (restored as a whole by ipvsadm -R) keeps the error', function () {

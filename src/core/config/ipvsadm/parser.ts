@@ -7,7 +7,7 @@
 import type { ConfigDiagnostic, Range } from '../diagnostic';
 import { checkInt, checkNetmask, didYouMean, isIPv4, isIPv6, SCHEDULERS } from '../values';
 import { DEST_ONLY, OPTIONS, SCHED_FLAGS, SERVICE_ONLY, SERVICE_PORTS } from './options';
-import { type ShellPlace, shellPlaces } from './shell';
+import { commandSeparators, type ShellPlace, shellPlaces } from './shell';
 
 /** The longest persistence timeout ipvsadm accepts (MAX_TIMEOUT in ipvsadm.c: 31 days). */
 export const MAX_PERSISTENT_TIMEOUT = 86400 * 31;
@@ -136,6 +136,19 @@ function commandStart(text: string, saveFormat: boolean): { at: number; word: nu
   return { at: m.index + m[0].length, word };
 }
 
+/** The next ipvsadm command on the line after `from`: in a later command (after `;`, `&&`, `||`, `|`, `&`). */
+function nextCommandStart(text: string, from: number): { at: number; word: number } {
+  const seps = commandSeparators(text);
+  for (let k = 0; k < seps.length; k++) {
+    if (seps[k].start < from) continue;
+    const segEnd = k + 1 < seps.length ? seps[k + 1].start : text.length;
+    const seg = text.slice(seps[k].end, segEnd);
+    const found = commandStart(seg, false);
+    if (found.at >= 0) return { at: found.at + seps[k].end, word: found.word + seps[k].end };
+  }
+  return { at: -1, word: -1 };
+}
+
 /**
  * The redirections and `||` after a command (the rest of its last line): its errors
  * are silenced (stderr to /dev/null or closed) or handled (`|| true`, `|| :`, `|| echo`).
@@ -195,24 +208,28 @@ export function parseIpvsadm(text: string, file: string, diagnostics: ConfigDiag
   const place = saveFormat ? undefined : shellPlaces(lines);
   for (let ln = 0; ln < lines.length; ln++) {
     let textLine = lines[ln];
-    const start = commandStart(textLine, saveFormat);
-    if (start.at < 0) continue;
-    const first = { line: ln, col: start.word };
-    let { words, end } = shellWords(textLine, ln, start.at);
-    // Backslash-continued command lines.
-    while (textLine.trimEnd().endsWith('\\') && ln + 1 < lines.length) {
-      if (words.length && words[words.length - 1].text === '') words.pop();
-      ln++;
-      textLine = lines[ln];
-      const next = shellWords(textLine, ln, 0);
-      words = words.concat(next.words);
-      end = next.end;
+    let start = commandStart(textLine, saveFormat);
+    // Every ipvsadm command of the line (`ipvsadm -A ... && ipvsadm -a ...`), each parsed on its own.
+    while (start.at >= 0) {
+      const first = { line: ln, col: start.word };
+      let { words, end } = shellWords(textLine, ln, start.at);
+      // Backslash-continued command lines (when the command goes on to the end of the line).
+      while (textLine.trimEnd().endsWith('\\') && /^\s*\\?\s*$/.test(textLine.slice(end)) && ln + 1 < lines.length) {
+        if (words.length && words[words.length - 1].text === '') words.pop();
+        ln++;
+        textLine = lines[ln];
+        const next = shellWords(textLine, ln, 0);
+        words = words.concat(next.words);
+        end = next.end;
+      }
+      words = words.filter((w) => w.text !== '' || w.dynamic);
+      const cmd = parseCommand(words, file, diagnostics);
+      if (cmd) {
+        if (place) cmd.shell = { ...place(first.line, first.col), guarded: errorsExpected(textLine.slice(end)) };
+        commands.push(cmd);
+      }
+      start = saveFormat ? { at: -1, word: -1 } : nextCommandStart(textLine, end);
     }
-    words = words.filter((w) => w.text !== '' || w.dynamic);
-    const cmd = parseCommand(words, file, diagnostics);
-    if (!cmd) continue;
-    if (place) cmd.shell = { ...place(first.line, first.col), guarded: errorsExpected(textLine.slice(end)) };
-    commands.push(cmd);
   }
   return { file, commands, format: saveFormat ? 'save' : 'script' };
 }

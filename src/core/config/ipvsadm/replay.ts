@@ -14,9 +14,15 @@
 // has not defined does not exist (`stateKnown`). A shell script runs on a table
 // whose earlier state is unknown, until it clears it with an `ipvsadm -C` that
 // always runs (not in a branch, a function or after && / ||).
+//
+// Duplicates (-A of a service, -a of a real server that exists) are looked for
+// only in one sequence: commands in different branches of one `case`, or in
+// different functions, do not run one after the other (`start)` and `restart)`
+// may each add the service), so a -A or -a there replaces the earlier one.
 import type { Range } from '../diagnostic';
 import { commandServiceKey, destKey } from './model';
 import type { IpvsadmCommand, IpvsadmOp, ParsedIpvsadm } from './parser';
+import { exclusiveScopes } from './shell';
 
 export interface ReplayEvent {
   kind: 'undefined-service' | 'duplicate-service' | 'undefined-dest' | 'duplicate-dest';
@@ -37,7 +43,8 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
   if (hit) return hit;
   const events: ReplayEvent[] = [];
   let stateKnown = parsed.format === 'save';
-  const services = new Map<string, { port?: number; dests: Set<string> }>();
+  /** Each service and real server with the scope (./shell.ts) of the command that added it. */
+  const services = new Map<string, { port?: number; scope?: string[]; dests: Map<string, string[] | undefined> }>();
   /** Services whose -A was refused and not (yet) followed by one that worked. */
   const refused = new Set<string>();
   for (const c of parsed.commands) {
@@ -55,7 +62,13 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
     if (c.dynamic) continue;
     const key = commandServiceKey(c);
     if (!key) continue;
-    const svc = services.get(key);
+    const scope = c.shell?.scope;
+    let svc = services.get(key);
+    // An -A in a branch or function exclusive with the one that added the service: another run.
+    if (svc && c.op === 'add-service' && exclusiveScopes(svc.scope, scope)) {
+      services.delete(key);
+      svc = undefined;
+    }
     const range = c.serviceWord ? { start: { line: c.serviceWord.line, character: c.serviceWord.start }, end: { line: c.serviceWord.line, character: c.serviceWord.end } } : c.range;
     if (c.invalid) {
       // Refused: the table does not change. A refused -A of a service that exists is still
@@ -70,7 +83,7 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
       case 'add-service':
         if (svc) emit({ kind: 'duplicate-service', op: c.op, range, what: key });
         else {
-          services.set(key, { port: c.service?.port, dests: new Set() });
+          services.set(key, { port: c.service?.port, scope, dests: new Map() });
           refused.delete(key);
         }
         break;
@@ -94,8 +107,12 @@ export function replayIpvsadm(parsed: ParsedIpvsadm): ReplayEvent[] {
         const effective = c.method?.kind === 'nat' ? dk : destKey({ ...c.dest, port: svc.port }, svc.port);
         const exists = svc.dests.has(dk) || svc.dests.has(effective);
         if (c.op === 'add-dest') {
-          if (exists) emit({ kind: 'duplicate-dest', op: c.op, range: destRange, what: dk });
-          else svc.dests.add(effective);
+          const earlier = svc.dests.has(dk) ? svc.dests.get(dk) : svc.dests.get(effective);
+          if (exists && !exclusiveScopes(earlier, scope)) emit({ kind: 'duplicate-dest', op: c.op, range: destRange, what: dk });
+          else {
+            svc.dests.delete(dk);
+            svc.dests.set(effective, scope);
+          }
         } else if (!exists) emit({ kind: 'undefined-dest', op: c.op, range: destRange, what: dk });
         else if (c.op === 'delete-dest') {
           svc.dests.delete(dk);

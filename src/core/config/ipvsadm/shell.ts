@@ -12,6 +12,22 @@ export interface ShellPlace {
   branch: boolean;
   /** An if/while/until condition, after `!`, `&&` or `||`. */
   conditional: boolean;
+  /**
+   * The case branches and function bodies around the command, outermost first:
+   * `c<case>.<branch>` or `f<function>`. Two commands whose scopes first differ at
+   * a branch of the same case each (another branch runs instead), or at a function
+   * (each may be called alone), are not one sequence (see `exclusiveScopes`).
+   */
+  scope: string[];
+}
+
+/** The two commands cannot be taken as one sequence: different branches of one case, or different functions. */
+export function exclusiveScopes(a: readonly string[] = [], b: readonly string[] = []): boolean {
+  let k = 0;
+  while (k < a.length && k < b.length && a[k] === b[k]) k++;
+  if (k >= a.length || k >= b.length) return false;
+  if (a[k].startsWith('f') || b[k].startsWith('f')) return true;
+  return a[k].slice(0, a[k].indexOf('.')) === b[k].slice(0, b[k].indexOf('.'));
 }
 
 interface Frame {
@@ -20,6 +36,8 @@ interface Frame {
   cond: boolean;
   /** Opened by `(`: closed by `)`. */
   paren?: boolean;
+  /** A case branch (`c<case>.<branch>`) or a function body (`f<n>`). */
+  scope?: string;
 }
 
 interface Token {
@@ -115,6 +133,7 @@ export function shellPlaces(lines: string[]): (line: number, col: number) => She
   let fnPending = false;
   /** Skipping words that are not commands: `case WORD in`, `for NAME in LIST`, a case pattern. */
   let skip: 'case-head' | 'for-head' | 'pattern' | undefined;
+  let nextId = 0;
   const top = (): Frame | undefined => stack[stack.length - 1];
   const pop = (...kinds: Frame['kind'][]): void => {
     for (let k = stack.length - 1; k >= 0; k--) {
@@ -171,8 +190,11 @@ export function shellPlaces(lines: string[]): (line: number, col: number) => She
         case ';&':
         case ';;&':
           if (stack.some((f) => f.kind === 'case')) {
+            const prev = stack.filter((f) => f.kind === 'case').pop()?.scope ?? `c${nextId++}.0`;
+            const [id, branch] = prev.split('.');
             pop('case');
-            stack.push({ kind: 'case', cond: false });
+            // `;&` and `;;&` go on to the next branch: it is the same sequence.
+            stack.push({ kind: 'case', cond: false, scope: tok.text === ';;' ? `${id}.${Number(branch) + 1}` : prev });
             skip = 'pattern';
           }
           newCommand();
@@ -183,7 +205,7 @@ export function shellPlaces(lines: string[]): (line: number, col: number) => She
             t++;
           } else if (atStart) {
             // A subshell, or the body of `name() ( ... )`.
-            stack.push({ kind: fnPending ? 'fn' : 'sub', cond: false, paren: true });
+            stack.push({ kind: fnPending ? 'fn' : 'sub', cond: false, paren: true, scope: fnPending ? `f${nextId++}` : undefined });
             fnPending = false;
             newCommand(lead);
           }
@@ -236,7 +258,7 @@ export function shellPlaces(lines: string[]): (line: number, col: number) => She
           skip = 'for-head';
           continue;
         case 'case':
-          stack.push({ kind: 'case', cond: false });
+          stack.push({ kind: 'case', cond: false, scope: `c${nextId++}.0` });
           skip = 'case-head';
           continue;
         case 'esac':
@@ -249,7 +271,7 @@ export function shellPlaces(lines: string[]): (line: number, col: number) => She
           t++;
           continue;
         case '{':
-          stack.push({ kind: fnPending ? 'fn' : 'brace', cond: false });
+          stack.push({ kind: fnPending ? 'fn' : 'brace', cond: false, scope: fnPending ? `f${nextId++}` : undefined });
           fnPending = false;
           newCommand(lead);
           continue;
@@ -281,6 +303,7 @@ export function shellPlaces(lines: string[]): (line: number, col: number) => She
         place: {
           branch: stack.some((f) => f.kind === 'case' || f.kind === 'fn' || (f.kind === 'if' && !f.cond)),
           conditional: lead === '&&' || lead === '||' || lead === '!' || stack.some((f) => f.cond),
+          scope: stack.flatMap((f) => (f.scope ? [f.scope] : [])),
         },
       });
       atStart = false;
@@ -298,6 +321,18 @@ export function shellPlaces(lines: string[]): (line: number, col: number) => She
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found ?? { branch: false, conditional: false };
+    return found ?? { branch: false, conditional: false, scope: [] };
   };
+}
+
+/**
+ * The operators of one line that end a command and start another (`;`, `&`, `&&`,
+ * `||`, `|`, `|&`), outside quotes, `$(...)` and comments; the `&` of a redirection
+ * (`2>&1`, `&>`) is not one.
+ */
+export function commandSeparators(text: string): Array<{ start: number; end: number }> {
+  return tokenize([text])
+    .filter((t) => t.op && [';', '&', '&&', '||', '|', '|&'].includes(t.text))
+    .filter((t) => !(t.text === '&' && (/[<>]$/.test(text.slice(0, t.col)) || text[t.col + 1] === '>')))
+    .map((t) => ({ start: t.col, end: t.col + t.text.length }));
 }

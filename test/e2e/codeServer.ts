@@ -46,10 +46,20 @@ function runBounded(argv: string[], timeoutMs: number, cwd = repoRoot): Promise<
 }
 
 /** `npm run package` → dist/lvs-troubleshooter.vsix (built once per test run). */
-export async function packageExtension(): Promise<string> {
-  const r = await runBounded(['npm', 'run', '--silent', 'package'], 240_000);
-  if (r.code !== 0 || !fs.existsSync(vsixPath)) throw new Error(`npm run package failed (${r.code}):\n${r.out}`);
-  return vsixPath;
+/** The packaged .vsix, built once per test run: every e2e file asks for it, and the sources do
+ *  not change between them. A failed build is not kept, so a later file tries again. */
+let packaged: Promise<string> | undefined;
+
+export function packageExtension(): Promise<string> {
+  packaged ??= (async () => {
+    const r = await runBounded(['npm', 'run', '--silent', 'package'], 240_000);
+    if (r.code !== 0 || !fs.existsSync(vsixPath)) throw new Error(`npm run package failed (${r.code}):\n${r.out}`);
+    return vsixPath;
+  })().catch((e: unknown) => {
+    packaged = undefined;
+    throw e;
+  });
+  return packaged;
 }
 
 export interface CodeServer {

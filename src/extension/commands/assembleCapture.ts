@@ -9,6 +9,7 @@ import { AssembleError, assembleCapture, type AssembleConfig, type AssembleInput
 import { parseServiceSpec } from '../../core/capture';
 import { serviceKey, type ForwardingMethod, type VirtualService } from '../../core/model/cluster';
 import { loadHostChoices } from '../capture/hosts';
+import { askServiceSpec, serviceRow } from '../capture/servicePick';
 import { workspaceModel } from '../capture/workspaceConfig';
 import { topLevelConfigOf } from '../capture/workspaceFiles';
 import { defaultAssembleFolder, destinationProblem, hostPrefill, ignoreCaptures, parseHostInput, pcapSelection, realServerItems, roleAccepted, roleItems } from '../captures/assembleChoices';
@@ -30,9 +31,8 @@ async function pickService(services: VirtualService[]): Promise<{ service?: stri
   const items: Item[] = services
     .filter((s) => s.vip)
     .map((s) => ({
-      label: `${s.protocol} ${s.vip!.includes(':') ? `[${s.vip}]` : s.vip}:${s.port ?? '*'}`,
+      ...serviceRow(s),
       description: `${s.method.toUpperCase()} · ${s.realServers.length} real server${s.realServers.length === 1 ? '' : 's'}`,
-      detail: s.location ? `${vscode.workspace.asRelativePath(s.location.file)}:${s.location.line}` : undefined,
       pick: { service: serviceKey(s), known: true },
     }));
   items.push({ label: '$(search) Guess from the director\'s pcap', description: services.length ? 'a VIP of the config it talks to, else the address most connections go to' : 'the address most connections go to', pick: { known: services.length > 0 } });
@@ -40,20 +40,7 @@ async function pickService(services: VirtualService[]): Promise<{ service?: stri
   const chosen = await vscode.window.showQuickPick(items, { title: `${TITLE}: virtual service`, placeHolder: 'What the pcaps are about', ignoreFocusOut: true });
   if (!chosen) return undefined;
   if (chosen.pick) return chosen.pick;
-  const spec = await vscode.window.showInputBox({
-    title: `${TITLE}: service`,
-    prompt: 'Protocol, VIP and port',
-    placeHolder: 'tcp 192.0.2.10:80',
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      try {
-        parseServiceSpec(v);
-        return undefined;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    },
-  });
+  const spec = await askServiceSpec(`${TITLE}: service`);
   if (!spec) return undefined;
   const vip = parseServiceSpec(spec).vip;
   return { service: spec, known: services.some((s) => s.vip === vip) };

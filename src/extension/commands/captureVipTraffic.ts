@@ -14,6 +14,7 @@ import { SshPool, type LogFn } from '../../core/ssh';
 import { CAPTURES_DIR, type CaptureLibrary } from '../captures/captureLibrary';
 import { askUnknownHostKey } from '../capture/hostKeys';
 import { hostPickItem, roleOf, tryLoadHostChoices, type HostChoice } from '../capture/hosts';
+import { askServiceSpec, serviceRow } from '../capture/servicePick';
 import type { SecretStore } from '../capture/secrets';
 import { workspaceModel } from '../capture/workspaceConfig';
 import { topLevelConfigOf } from '../capture/workspaceFiles';
@@ -38,29 +39,15 @@ async function pickService(services: VirtualService[]): Promise<ServicePick | un
   const items: Item[] = services
     .filter((s) => s.vip)
     .map((s) => ({
-      label: `${s.protocol} ${s.vip && s.vip.includes(':') ? `[${s.vip}]` : s.vip}:${s.port ?? '*'}`,
+      ...serviceRow(s),
       description: describe(s),
-      detail: s.location ? `${vscode.workspace.asRelativePath(s.location.file)}:${s.location.line}` : undefined,
       pick: { kind: 'model', service: s },
     }));
   items.push({ label: '$(edit) Type a service…', description: 'e.g. tcp 192.0.2.10:80' });
   const chosen = await vscode.window.showQuickPick(items, { title: 'LVS: Capture VIP Traffic (1/3): virtual service', placeHolder: 'Pick the virtual service to capture', ignoreFocusOut: true });
   if (!chosen) return undefined;
   if (chosen.pick) return chosen.pick;
-  const spec = await vscode.window.showInputBox({
-    title: 'LVS: Capture VIP Traffic: service',
-    prompt: 'Protocol, VIP and port',
-    placeHolder: 'tcp 192.0.2.10:80',
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      try {
-        parseServiceSpec(v);
-        return undefined;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    },
-  });
+  const spec = await askServiceSpec('LVS: Capture VIP Traffic: service');
   return spec ? { kind: 'typed', spec } : undefined;
 }
 

@@ -16,6 +16,7 @@ import {
   answerUnseen,
   capturedPast,
   captureSpan,
+  clockTime,
   directorSpan,
   pointsMissed,
   rsCaptureMissed,
@@ -1089,10 +1090,6 @@ function msText(s: number): string {
   return d < 1 ? `${Math.round(d * 1e4) / 10} ms` : `${d.toFixed(3)} s`;
 }
 
-/** `20:00:27.836 UTC` for a time on the common clock, in stop reasons. */
-function clockTime(ts: number): string {
-  return `${new Date(ts * 1000).toISOString().slice(11, 23)} UTC`;
-}
 
 /** Sources of replies seen on the client side other than the virtual service the client
  *  sent to (ICMP errors from routers on the way are not replies). */

@@ -323,3 +323,8 @@ export function answerUnseen(points: PointInfo[], v: RsView, clientSideOnly = fa
 export function isDirector(p: PointInfo): boolean {
   return p.spec.role === 'director';
 }
+
+/** `20:00:27.836 UTC` for a time on the common clock, in stop reasons and findings. */
+export function clockTime(ts: number): string {
+  return `${new Date(ts * 1000).toISOString().slice(11, 23)} UTC`;
+}

@@ -4,7 +4,7 @@
 import type { ManifestRealServer, ManifestService } from '../../capture/manifest';
 import type { Evidence, Finding, Severity, SourceLocation } from '../../findings/finding';
 import type { RealServer, VirtualService } from '../../model/cluster';
-import { firstRefs, type ConnFacts, type Facts, type PointInfo, type RsView } from '../facts';
+import { clockTime, firstRefs, type ConnFacts, type Facts, type PointInfo, type RsView } from '../facts';
 import type { PacketRecords } from '../packetRecords';
 
 export interface RuleContext extends Facts {
@@ -202,9 +202,8 @@ export function explainedConnections(ctx: RuleContext): Set<string> {
 }
 
 /** `20:00:27.836 UTC`: a time on the common clock, in finding messages. */
-export function fmtTime(ts: number): string {
-  return `${new Date(ts * 1000).toISOString().slice(11, 23)} UTC`;
-}
+/** A clock time in a finding's message (see facts.ts clockTime). */
+export const fmtTime = clockTime;
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
